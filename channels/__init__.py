@@ -1,0 +1,44 @@
+"""The Flask app: configuration, extensions, the channels' blueprints and the CLI.
+
+``flask --app channels run`` serves it; ``create_app(config)`` builds one for tests.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+from flask_migrate import Migrate
+
+from reservations import settings as core_settings
+from reservations.db import db, render_migration_type
+
+from . import cli, config, health, i18n
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+migrate = Migrate()
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(config.load(app.instance_path, test_config))
+    if not app.config["PRODUCTION"] and not app.debug:
+        logging.basicConfig(level=logging.INFO)
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(MIGRATIONS_DIR),
+        compare_type=True,
+        render_as_batch=True,  # SQLite alters tables by copying them
+        render_item=render_migration_type,
+    )
+    core_settings.init_app(app)
+    i18n.init_app(app)
+
+    app.register_blueprint(health.bp)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,74 @@
+"""Configuration from environment variables (documented in the README's table)."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+DEVELOPMENT_SECRET_KEY = "development-only-not-secret"
+
+# Every setting the app reads, with its default: name -> (default, parser).
+_ENV = {
+    "MACHI_ENV": ("development", str),
+    "DATABASE_URL": (None, str),
+    "SECRET_KEY": (None, str),
+    "TOWN_TIMEZONE": ("Asia/Tokyo", str),
+    "PIN_MAX_FAILURES": ("5", int),
+    "PIN_LOCKOUT_MINUTES": ("30", int),
+    "STAFF_MAX_FAILURES": ("5", int),
+    "STAFF_LOCKOUT_MINUTES": ("15", int),
+    "ARGON2_TIME_COST": ("2", int),
+    "ARGON2_MEMORY_KIB": ("19456", int),
+    "PUBLIC_BASE_URL": ("http://127.0.0.1:5000", str),
+    "TWILIO_ACCOUNT_SID": ("", str),
+    "TWILIO_AUTH_TOKEN": ("", str),
+}
+
+
+def sqlalchemy_url(url: str) -> str:
+    """Accept the URLs hosting providers hand out and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        # pysqlite's own timeout, on top of the busy_timeout pragma set on connect.
+        return {"connect_args": {"timeout": 15}}
+    return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "pool_recycle": 1800}
+
+
+def load(instance_path: str, overrides: dict | None = None) -> dict:
+    """The configuration: environment variables, then `overrides` (tests, scripts)."""
+    config: dict = {}
+    for name, (default, parse) in _ENV.items():
+        raw = os.environ.get(name, default)
+        config[name] = parse(raw) if raw is not None else None
+    config.update(overrides or {})
+
+    production = config["MACHI_ENV"] == "production"
+    if not config.get("SECRET_KEY"):
+        if production:
+            raise RuntimeError("SECRET_KEY must be set when MACHI_ENV=production")
+        log.warning("SECRET_KEY is not set: using the development key (never in production)")
+        config["SECRET_KEY"] = DEVELOPMENT_SECRET_KEY
+    elif production and config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
+        raise RuntimeError("the development SECRET_KEY cannot be used when MACHI_ENV=production")
+
+    url = config.get("SQLALCHEMY_DATABASE_URI") or config.get("DATABASE_URL")
+    if not url:
+        Path(instance_path).mkdir(parents=True, exist_ok=True)
+        url = "sqlite:///" + str(Path(instance_path) / "machi-yoyaku.db")
+    config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(url)
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(config["SQLALCHEMY_DATABASE_URI"]))
+
+    config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    config.setdefault("SESSION_COOKIE_SECURE", production)
+    config["PRODUCTION"] = production
+    return config

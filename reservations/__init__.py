@@ -1,0 +1,1 @@
+"""The reservation core: every rule, every write, every audit row."""

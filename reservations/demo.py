@@ -1,0 +1,312 @@
+"""A realistic small-town education division, for demos and manual testing.
+
+`seed` is idempotent: facilities are matched by code, residents by name and kana,
+staff by username; what exists is left as it is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+
+from sqlalchemy import select
+
+from . import services
+from .db import db, write_transaction
+from .models import (
+    ExemptionCategory,
+    Facility,
+    FacilityCategory,
+    Fee,
+    Part,
+    Resident,
+    Staff,
+    TimeBlock,
+    Unit,
+)
+from .text import search_key
+
+CATEGORIES = [
+    # code, name, name_en, max active reservations per resident
+    ("gym", "体育館", "Gyms", 4),
+    ("room", "公民館の部屋", "Community-hall rooms", 6),
+    ("ground", "グラウンド", "Sports ground", 2),
+    ("tennis", "テニスコート", "Tennis courts", 4),
+]
+
+EXEMPTIONS = [
+    # code, name, name_en, percent waived
+    ("youth_club", "スポーツ少年団・子ども会（全額免除）", "Youth sports clubs (fully exempt)", 100),
+    ("seniors", "老人クラブ（半額）", "Seniors' clubs (half fee)", 50),
+    ("disability", "障害のある方の団体（半額）", "Groups of people with disabilities (half fee)", 50),
+    ("town_event", "町・教育委員会の共催事業（全額免除）", "Co-hosted by the town (fully exempt)", 100),
+]
+
+DAY_BLOCKS = [
+    ("morning", "午前", "Morning", time(9), time(12)),
+    ("afternoon", "午後", "Afternoon", time(13), time(17)),
+    ("evening", "夜間", "Evening", time(18), time(21)),
+]
+
+
+@dataclass
+class FacilitySpec:
+    code: str
+    category: str
+    name: str
+    name_en: str
+    yomi: str
+    purpose: str
+    purpose_en: str
+    capacity: int
+    access: tuple[bool, bool, bool]  # step-free, parking, accessible toilet
+    access_note: str
+    access_note_en: str
+    parts: list[str]
+    # code, name, name_en, yomi, parts, resident yen per block, non-resident yen per block
+    units: list[tuple[str, str, str, str, list[str], int, int]]
+    # code, name, name_en, start, end, weekdays, on holidays
+    blocks: list[tuple[str, str, str, time, time, str, bool]]
+    options: dict = field(default_factory=dict)
+
+
+def _day_blocks(weekdays: str = "0123456") -> list:
+    return [(c, n, e, s, t, weekdays, True) for c, n, e, s, t in DAY_BLOCKS]
+
+
+FACILITIES = [
+    FacilitySpec(
+        code="town-gym",
+        category="gym",
+        name="町民体育館",
+        name_en="Town Gymnasium",
+        yomi="ちょうみん たいいくかん",
+        purpose="バレーボール、バスケットボール、バドミントン、卓球など",
+        purpose_en="Volleyball, basketball, badminton, table tennis and more",
+        capacity=200,
+        access=(True, True, True),
+        access_note="正面入口にスロープ、車いす用トイレ1か所、障害者用駐車区画2台",
+        access_note_en="Ramp at the main entrance, one wheelchair-accessible toilet, two disabled parking spaces",
+        parts=["A", "B"],
+        units=[
+            ("whole", "全面", "Whole court", "ぜんめん", ["A", "B"], 1500, 3000),
+            ("half-a", "半面A（ステージ側）", "Half A (stage side)", "はんめん エー", ["A"], 800, 1600),
+            ("half-b", "半面B（入口側）", "Half B (entrance side)", "はんめん ビー", ["B"], 800, 1600),
+        ],
+        blocks=_day_blocks(),
+        options=dict(closed_weekdays="0", closed_day_moves_after_holiday=True),
+    ),
+    FacilitySpec(
+        code="community-hall",
+        category="room",
+        name="中央公民館",
+        name_en="Central Community Hall",
+        yomi="ちゅうおう こうみんかん",
+        purpose="会議、習い事、サークル活動、料理教室",
+        purpose_en="Meetings, lessons, club activities, cooking classes",
+        capacity=40,
+        access=(True, True, True),
+        access_note="エレベーターあり（2階の和室・調理室へ）、車いす用トイレ各階",
+        access_note_en="Lift to the first-floor Japanese-style room and kitchen; accessible toilet on each floor",
+        parts=["meeting", "washitsu", "cooking"],
+        units=[
+            ("meeting", "会議室（1階・30人）", "Meeting room (ground floor, 30 people)", "かいぎしつ", ["meeting"], 500, 1000),
+            ("washitsu", "和室（2階・20人）", "Japanese-style room (first floor, 20 people)", "わしつ", ["washitsu"], 400, 800),
+            ("cooking", "調理室（2階・24人）", "Cooking room (first floor, 24 people)", "ちょうりしつ", ["cooking"], 600, 1200),
+        ],
+        blocks=_day_blocks(),
+        options=dict(closed_weekdays="0", closed_day_moves_after_holiday=True),
+    ),
+    FacilitySpec(
+        code="school-gym",
+        category="gym",
+        name="第一小学校体育館（学校開放）",
+        name_en="Daiichi Elementary School Gym (open to residents)",
+        yomi="だいいち しょうがっこう たいいくかん",
+        purpose="平日の夜間と土日祝日に町民へ開放しています",
+        purpose_en="Open to residents on weekday evenings, weekends and holidays",
+        capacity=100,
+        access=(False, True, False),
+        access_note="入口に段差が2段あります。車いすの方は事前にご相談ください",
+        access_note_en="Two steps at the entrance; please ask us in advance if you use a wheelchair",
+        parts=["court"],
+        units=[("court", "全面", "Whole court", "ぜんめん", ["court"], 600, 1200)],
+        blocks=[
+            ("morning", "午前", "Morning", time(9), time(12), "56", True),
+            ("afternoon", "午後", "Afternoon", time(13), time(17), "56", True),
+            ("evening", "夜間", "Evening", time(18), time(21), "0123456", True),
+        ],
+        options=dict(cancel_days_before=2),
+    ),
+    FacilitySpec(
+        code="sports-ground",
+        category="ground",
+        name="町営グラウンド",
+        name_en="Town Sports Ground",
+        yomi="ちょうえい グラウンド",
+        purpose="野球、ソフトボール、サッカー、グラウンドゴルフ",
+        purpose_en="Baseball, softball, football, ground golf",
+        capacity=300,
+        access=(True, True, True),
+        access_note="管理棟に車いす用トイレ。夜間照明はありません",
+        access_note_en="Accessible toilet in the clubhouse; no floodlights",
+        parts=["field"],
+        units=[("field", "全面", "Whole ground", "ぜんめん", ["field"], 1000, 2000)],
+        blocks=[
+            ("morning", "午前", "Morning", time(8), time(12), "0123456", True),
+            ("afternoon", "午後", "Afternoon", time(13), time(17), "0123456", True),
+        ],
+        options=dict(closed_weekdays="1", max_blocks_per_reservation=2),
+    ),
+    FacilitySpec(
+        code="tennis",
+        category="tennis",
+        name="町営テニスコート",
+        name_en="Town Tennis Courts",
+        yomi="ちょうえい テニスコート",
+        purpose="砂入り人工芝コート2面",
+        purpose_en="Two artificial-grass courts",
+        capacity=8,
+        access=(True, True, False),
+        access_note="駐車場からコートまで段差なし。トイレは町営グラウンドの管理棟をご利用ください",
+        access_note_en="Step-free from the car park; toilets in the sports ground clubhouse",
+        parts=["court-1", "court-2"],
+        units=[
+            ("court-1", "1番コート", "Court 1", "いちばん コート", ["court-1"], 300, 600),
+            ("court-2", "2番コート", "Court 2", "にばん コート", ["court-2"], 300, 600),
+        ],
+        blocks=[
+            (f"h{hour:02d}", f"{hour}時〜{hour + 1}時", f"{hour}:00–{hour + 1}:00",
+             time(hour), time(hour + 1), "0123456", True)
+            for hour in range(9, 17)
+        ],
+        options=dict(window_months_ahead=1, cancel_days_before=1, max_blocks_per_reservation=2),
+    ),
+]
+
+RESIDENTS = [
+    # name, kana, phone, district, resident?, exemption, evidence, PIN, note
+    ("山田 ハナ", "やまだ はな", "0166-12-3456", "本町", True, None, None, "4826",
+     "elderly resident with a landline"),
+    ("佐藤 一郎", "さとう いちろう", "090-1234-5678", "東町", True, None, None, "3917",
+     "resident with a mobile phone"),
+    ("ジョン・スミス", "じょん すみす", "080-2345-6789", "隣町（町外）", False, None, None, "5273",
+     "non-resident"),
+    ("青葉スポーツ少年団", "あおば すぽーつ しょうねんだん", "070-3456-7890", "西町", True,
+     "youth_club", "団体登録書", "6148", "exempt youth club"),
+    ("寿会（老人クラブ）", "ことぶきかい", "0166-22-9876", "北町", True,
+     "seniors", "老人クラブ名簿", "7391", "seniors' club, half fee, landline"),
+]
+
+STAFF = [
+    # username, display name, role, password
+    ("clerk", "窓口 一子", "clerk", "clerk-demo-2026"),
+    ("admin", "管理 太郎", "admin", "admin-demo-2026"),
+]
+
+
+@dataclass
+class ResidentLine:
+    registration_no: str
+    pin: str
+    name: str
+    note: str
+
+
+@dataclass
+class StaffLine:
+    username: str
+    password: str
+    role: str
+
+
+@dataclass
+class SeedReport:
+    facilities_added: int = 0
+    facilities_present: int = 0
+    residents: list[ResidentLine] = field(default_factory=list)
+    staff: list[StaffLine] = field(default_factory=list)
+
+
+def _seed_reference_data(report: SeedReport) -> None:
+    with write_transaction():
+        categories = {c.code: c for c in db.session.scalars(select(FacilityCategory))}
+        for code, name, name_en, maximum in CATEGORIES:
+            if code not in categories:
+                categories[code] = FacilityCategory(
+                    code=code, name=name, name_en=name_en, max_active_per_resident=maximum
+                )
+                db.session.add(categories[code])
+        existing = set(db.session.scalars(select(ExemptionCategory.code)))
+        for position, (code, name, name_en, percent) in enumerate(EXEMPTIONS):
+            if code not in existing:
+                db.session.add(
+                    ExemptionCategory(
+                        code=code, name=name, name_en=name_en, percent=percent, position=position
+                    )
+                )
+        present = set(db.session.scalars(select(Facility.code)))
+        for position, spec in enumerate(FACILITIES):
+            if spec.code in present:
+                report.facilities_present += 1
+                continue
+            _add_facility(spec, categories[spec.category], position)
+            report.facilities_added += 1
+
+
+def _add_facility(spec: FacilitySpec, category: FacilityCategory, position: int) -> None:
+    step_free, parking, toilet = spec.access
+    facility = Facility(
+        code=spec.code, category=category, position=position, name=spec.name,
+        name_en=spec.name_en, yomi=spec.yomi, purpose=spec.purpose, purpose_en=spec.purpose_en,
+        capacity=spec.capacity, step_free=step_free, parking=parking, accessible_toilet=toilet,
+        access_note=spec.access_note, access_note_en=spec.access_note_en, **spec.options,
+    )
+    db.session.add(facility)
+    parts = {code: Part(facility=facility, code=code) for code in spec.parts}
+    db.session.add_all(parts.values())
+    blocks = [
+        TimeBlock(facility=facility, code=code, position=index, name=name, name_en=name_en,
+                  start_time=start, end_time=end, weekdays=weekdays, on_holidays=holidays)
+        for index, (code, name, name_en, start, end, weekdays, holidays) in enumerate(spec.blocks)
+    ]
+    db.session.add_all(blocks)
+    for index, (code, name, name_en, yomi, part_codes, yen, nonresident_yen) in enumerate(
+        spec.units
+    ):
+        unit = Unit(facility=facility, code=code, position=index, name=name, name_en=name_en,
+                    yomi=yomi, parts=[parts[c] for c in part_codes])
+        db.session.add(unit)
+        # Longer blocks cost proportionally more than the base rate of a 3-hour block.
+        for block in blocks:
+            hours = block.end_time.hour - block.start_time.hour
+            factor = hours / 3 if hours >= 3 else 1
+            db.session.add(Fee(unit=unit, time_block=block,
+                               resident_yen=round(yen * factor / 10) * 10,
+                               nonresident_yen=round(nonresident_yen * factor / 10) * 10))
+
+
+def seed(now: datetime) -> SeedReport:
+    report = SeedReport()
+    _seed_reference_data(report)
+    actor = services.Actor.system()
+    for name, kana, phone, district, is_resident, exemption, evidence, pin, note in RESIDENTS:
+        resident = db.session.scalar(
+            select(Resident).where(
+                Resident.name_key == search_key(name), Resident.kana_key == search_key(kana)
+            )
+        )
+        if resident is None:
+            resident, pin = services.register_resident(
+                actor, name=name, name_kana=kana, phone=phone, district=district,
+                is_resident=is_resident, exemption_code=exemption,
+                exemption_evidence=evidence, pin=pin, now=now,
+            )
+        report.residents.append(ResidentLine(resident.registration_no, pin, name, note))
+    usernames = set(db.session.scalars(select(Staff.username)))
+    for username, display_name, role, password in STAFF:
+        if username not in usernames:
+            services.create_staff(actor, username=username, display_name=display_name,
+                                  password=password, role=role, now=now)
+        report.staff.append(StaffLine(username, password, role))
+    return report

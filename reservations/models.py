@@ -1,0 +1,395 @@
+"""The town's facilities, residents and reservations, as stored.
+
+Names follow the education division's words: a facility (施設) has bookable units
+(e.g. the whole court, half A, half B) made of atomic parts; time blocks (時間区分)
+divide its day; a reservation (予約) claims one row per part, date and block.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .db import AwareDateTime, db
+
+Model = db.Model
+
+# Status and role vocabularies, kept as plain strings in the database.
+CONFIRMED = "confirmed"
+CANCELLED = "cancelled"
+RESERVATION_STATUSES = (CONFIRMED, CANCELLED)
+
+UNPAID = "unpaid"
+PAID = "paid"
+EXEMPT = "exempt"
+PAYMENT_STATUSES = (UNPAID, PAID, EXEMPT)
+
+CLERK = "clerk"
+ADMIN = "admin"
+STAFF_ROLES = (CLERK, ADMIN)
+
+CHANNELS = ("web", "phone", "counter", "cli")
+
+
+class FacilityCategory(Model):
+    """A kind of facility (gyms, rooms, grounds, courts); limits per resident apply per
+    category, so that one club cannot hold every gym evening of the month."""
+
+    __tablename__ = "facility_categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    max_active_per_resident: Mapped[int] = mapped_column(Integer)
+
+    facilities: Mapped[list[Facility]] = relationship(back_populates="category")
+
+
+class Facility(Model):
+    __tablename__ = "facilities"
+    __table_args__ = (
+        CheckConstraint("window_months_ahead >= 0", name="window_months_ahead"),
+        CheckConstraint("window_opens_day BETWEEN 1 AND 28", name="window_opens_day"),
+        CheckConstraint("nonresident_delay_days >= 0", name="nonresident_delay_days"),
+        CheckConstraint("window_closes_days_before >= 0", name="window_closes_days_before"),
+        CheckConstraint("cancel_days_before >= 0", name="cancel_days_before"),
+        CheckConstraint("max_blocks_per_reservation >= 1", name="max_blocks"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("facility_categories.id"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    yomi: Mapped[str] = mapped_column(String(200))  # how the phone voice should read the name
+    purpose: Mapped[str] = mapped_column(Text, default="")
+    purpose_en: Mapped[str] = mapped_column(Text, default="")
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    step_free: Mapped[bool] = mapped_column(Boolean, default=False)
+    parking: Mapped[bool] = mapped_column(Boolean, default=False)
+    accessible_toilet: Mapped[bool] = mapped_column(Boolean, default=False)
+    access_note: Mapped[str] = mapped_column(Text, default="")
+    access_note_en: Mapped[str] = mapped_column(Text, default="")
+
+    # Opening rules.
+    closed_weekdays: Mapped[str] = mapped_column(String(7), default="")  # "0" = Monday
+    open_on_holidays: Mapped[bool] = mapped_column(Boolean, default=True)
+    # 月曜休館（祝日の場合は翌平日）: a closed weekday that is a holiday opens, and the next
+    # non-holiday day closes instead.
+    closed_day_moves_after_holiday: Mapped[bool] = mapped_column(Boolean, default=False)
+    year_end_closure: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    # Booking window: dates in month M open on day `window_opens_day` of month
+    # M - `window_months_ahead` at `window_opens_time` (non-residents that many days
+    # later) and close at midnight `window_closes_days_before` days before the date.
+    window_months_ahead: Mapped[int] = mapped_column(Integer, default=2)
+    window_opens_day: Mapped[int] = mapped_column(Integer, default=1)
+    window_opens_time: Mapped[time] = mapped_column(Time, default=time(9, 0))
+    nonresident_delay_days: Mapped[int] = mapped_column(Integer, default=14)
+    window_closes_days_before: Mapped[int] = mapped_column(Integer, default=1)
+    # Residents may cancel up to and including `cancel_days_before` days before the date.
+    cancel_days_before: Mapped[int] = mapped_column(Integer, default=3)
+    max_blocks_per_reservation: Mapped[int] = mapped_column(Integer, default=3)
+
+    category: Mapped[FacilityCategory] = relationship(back_populates="facilities")
+    units: Mapped[list[Unit]] = relationship(
+        back_populates="facility", order_by="Unit.position"
+    )
+    parts: Mapped[list[Part]] = relationship(back_populates="facility", order_by="Part.code")
+    time_blocks: Mapped[list[TimeBlock]] = relationship(
+        back_populates="facility", order_by="TimeBlock.position"
+    )
+
+
+class Part(Model):
+    """An atomic piece of a facility that can be claimed once per date and block."""
+
+    __tablename__ = "parts"
+    __table_args__ = (UniqueConstraint("facility_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
+    code: Mapped[str] = mapped_column(String(40))
+
+    facility: Mapped[Facility] = relationship(back_populates="parts")
+
+
+unit_parts = Table(
+    "unit_parts",
+    Model.metadata,
+    Column("unit_id", ForeignKey("units.id"), primary_key=True),
+    Column("part_id", ForeignKey("parts.id"), primary_key=True),
+)
+
+
+class Unit(Model):
+    """What a resident books: the whole court (parts A and B), half A (part A), a room."""
+
+    __tablename__ = "units"
+    __table_args__ = (UniqueConstraint("facility_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    yomi: Mapped[str] = mapped_column(String(200))
+
+    facility: Mapped[Facility] = relationship(back_populates="units")
+    parts: Mapped[list[Part]] = relationship(secondary=unit_parts, order_by="Part.code")
+    fees: Mapped[list[Fee]] = relationship(back_populates="unit")
+
+
+class TimeBlock(Model):
+    """A bookable block of a facility's day, e.g. 午前 9:00–12:00."""
+
+    __tablename__ = "time_blocks"
+    __table_args__ = (
+        UniqueConstraint("facility_id", "code"),
+        CheckConstraint("start_time < end_time", name="start_before_end"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(50))
+    name_en: Mapped[str] = mapped_column(String(50))
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    # Days the block is offered: weekday digits (Monday = 0) on ordinary days, and
+    # `on_holidays` on national holidays (an elementary-school gym: evenings and weekends).
+    weekdays: Mapped[str] = mapped_column(String(7), default="0123456")
+    on_holidays: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    facility: Mapped[Facility] = relationship(back_populates="time_blocks")
+
+
+class Fee(Model):
+    """使用料 of one unit for one block, in yen."""
+
+    __tablename__ = "fees"
+    __table_args__ = (
+        UniqueConstraint("unit_id", "time_block_id"),
+        CheckConstraint("resident_yen >= 0 AND nonresident_yen >= 0", name="not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    time_block_id: Mapped[int] = mapped_column(ForeignKey("time_blocks.id"))
+    resident_yen: Mapped[int] = mapped_column(Integer)
+    nonresident_yen: Mapped[int] = mapped_column(Integer)
+
+    unit: Mapped[Unit] = relationship(back_populates="fees")
+    time_block: Mapped[TimeBlock] = relationship()
+
+
+class Closure(Model):
+    """An ad-hoc closure (臨時休館) of one facility, or of all when facility_id is NULL."""
+
+    __tablename__ = "closures"
+    __table_args__ = (
+        CheckConstraint("start_date <= end_date", name="start_before_end"),
+        Index("ix_closures_facility_dates", "facility_id", "start_date", "end_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(200))
+    reason_en: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    created_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+
+class ExemptionCategory(Model):
+    """減免区分: a share of the fee waived, e.g. 100% for school-age clubs."""
+
+    __tablename__ = "exemption_categories"
+    __table_args__ = (CheckConstraint("percent BETWEEN 0 AND 100", name="percent"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_en: Mapped[str] = mapped_column(String(100))
+    percent: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Resident(Model):
+    """利用者: a person or group registered to book, resident of the town or not."""
+
+    __tablename__ = "residents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_no: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_kana: Mapped[str] = mapped_column(String(200))
+    # Search keys: width-folded, katakana as hiragana, no spaces (see text.search_key).
+    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    kana_key: Mapped[str] = mapped_column(String(200), index=True)
+    phone_e164: Mapped[str | None] = mapped_column(String(20), index=True)
+    phone_is_mobile: Mapped[bool] = mapped_column(Boolean, default=False)
+    district: Mapped[str] = mapped_column(String(100), default="")
+    is_resident: Mapped[bool] = mapped_column(Boolean, default=True)
+    exemption_id: Mapped[int | None] = mapped_column(ForeignKey("exemption_categories.id"))
+    exemption_evidence: Mapped[str | None] = mapped_column(String(100))
+    pin_hash: Mapped[str] = mapped_column(String(200))
+    failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+
+    exemption: Mapped[ExemptionCategory | None] = relationship()
+
+
+class Staff(Model):
+    """A member of the education division who signs in at the counter."""
+
+    __tablename__ = "staff"
+    __table_args__ = (CheckConstraint("role IN ('clerk', 'admin')", name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(60), unique=True)
+    display_name: Mapped[str] = mapped_column(String(100))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
+
+
+reservation_blocks = Table(
+    "reservation_blocks",
+    Model.metadata,
+    Column("reservation_id", ForeignKey("reservations.id"), primary_key=True),
+    Column("time_block_id", ForeignKey("time_blocks.id"), primary_key=True),
+)
+
+
+class Reservation(Model):
+    """予約. Never deleted: cancelling releases its claims and keeps its history."""
+
+    __tablename__ = "reservations"
+    __table_args__ = (
+        CheckConstraint("status IN ('confirmed', 'cancelled')", name="status"),
+        CheckConstraint("payment_status IN ('unpaid', 'paid', 'exempt')", name="payment_status"),
+        CheckConstraint("channel IN ('web', 'phone', 'counter', 'cli')", name="channel"),
+        CheckConstraint("fee_yen >= 0 AND fee_yen <= fee_base_yen", name="fee"),
+        Index("ix_reservations_resident_status_start", "resident_id", "status", "start_at"),
+        Index("ix_reservations_date_unit", "date", "unit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(12), unique=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    date: Mapped[date] = mapped_column(Date)
+    start_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    end_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    status: Mapped[str] = mapped_column(String(10), default=CONFIRMED)
+
+    fee_base_yen: Mapped[int] = mapped_column(Integer)
+    exemption_percent: Mapped[int] = mapped_column(Integer, default=0)
+    fee_yen: Mapped[int] = mapped_column(Integer)
+    payment_status: Mapped[str] = mapped_column(String(10), default=UNPAID)
+    paid_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    paid_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    channel: Mapped[str] = mapped_column(String(10))
+    created_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    override_reason: Mapped[str | None] = mapped_column(Text)
+    # A channel's key for "this request, once" (a phone call's confirm step): a repeated
+    # request finds the reservation it already made instead of making a second one.
+    idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+
+    cancelled_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    cancelled_channel: Mapped[str | None] = mapped_column(String(10))
+    cancelled_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    cancelled_after_deadline: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    resident: Mapped[Resident] = relationship()
+    unit: Mapped[Unit] = relationship()
+    time_blocks: Mapped[list[TimeBlock]] = relationship(
+        secondary=reservation_blocks, order_by="TimeBlock.position"
+    )
+    created_by_staff: Mapped[Staff | None] = relationship(foreign_keys=[created_by_staff_id])
+
+    @property
+    def facility(self) -> Facility:
+        return self.unit.facility
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == CONFIRMED
+
+
+class SlotClaim(Model):
+    """One part of a facility, on one date, in one block, held by one reservation.
+
+    The UNIQUE constraint is the guarantee that no slot is ever booked twice.
+    """
+
+    __tablename__ = "slot_claims"
+    __table_args__ = (UniqueConstraint("part_id", "date", "time_block_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))
+    date: Mapped[date] = mapped_column(Date)
+    time_block_id: Mapped[int] = mapped_column(ForeignKey("time_blocks.id"))
+    reservation_id: Mapped[int] = mapped_column(ForeignKey("reservations.id"), index=True)
+
+
+class AuditEntry(Model):
+    """One change, written in the same transaction as the change. Append-only: the
+    database refuses UPDATE and DELETE on this table (see the migration's triggers)."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (
+        CheckConstraint("channel IN ('web', 'phone', 'counter', 'cli')", name="channel"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(AwareDateTime(), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(10))
+    actor_resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    actor_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    reservation_id: Mapped[int | None] = mapped_column(ForeignKey("reservations.id"), index=True)
+    subject: Mapped[str] = mapped_column(String(60))
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    actor_resident: Mapped[Resident | None] = relationship(foreign_keys=[actor_resident_id])
+    actor_staff: Mapped[Staff | None] = relationship(foreign_keys=[actor_staff_id])
+    on_behalf_of: Mapped[Resident | None] = relationship(foreign_keys=[on_behalf_of_id])

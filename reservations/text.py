@@ -1,0 +1,77 @@
+"""Normalisation of what people type: names, kana, phone numbers, digit strings."""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+
+import phonenumbers
+
+from .errors import InvalidInput
+
+_KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
+
+
+def search_key(text: str) -> str:
+    """A key under which 'ヤマダ　タロウ', 'やまだたろう' and 'ﾔﾏﾀﾞ ﾀﾛｳ' are the same.
+
+    NFKC folds full-width Latin and digits to half width and half-width katakana to
+    full width; katakana then become hiragana; spaces of every width go; Latin is
+    lower-cased.
+    """
+    folded = unicodedata.normalize("NFKC", text).translate(_KATAKANA_TO_HIRAGANA)
+    return "".join(ch for ch in folded if not ch.isspace()).casefold()
+
+
+def digits_only(text: str) -> str:
+    """Digits typed in any width, with spaces, hyphens or dashes between them."""
+    folded = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in folded if ch.isdigit() and ch.isascii())
+
+
+def normalize_phone(text: str) -> tuple[str, bool]:
+    """A Japanese phone number in any common format as (E.164, is it a mobile number).
+
+    Raises InvalidInput(field="phone") when it is not a valid Japanese number.
+    """
+    folded = unicodedata.normalize("NFKC", text).strip()
+    try:
+        number = phonenumbers.parse(folded, "JP")
+    except phonenumbers.NumberParseException as exc:
+        raise InvalidInput(field="phone", problem="invalid") from exc
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidInput(field="phone", problem="invalid")
+    kind = phonenumbers.number_type(number)
+    is_mobile = kind in (phonenumbers.PhoneNumberType.MOBILE,)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), is_mobile
+
+
+def format_phone_national(e164: str) -> str:
+    """'+81312345678' as '03-1234-5678', the way it is written in Japan."""
+    number = phonenumbers.parse(e164, "JP")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+
+
+def luhn_check_digit(digits: str) -> str:
+    total = 0
+    for index, char in enumerate(reversed(digits)):
+        value = int(char)
+        if index % 2 == 0:
+            value *= 2
+            if value > 9:
+                value -= 9
+        total += value
+    return str((10 - total % 10) % 10)
+
+
+def has_valid_check_digit(number: str) -> bool:
+    return len(number) >= 2 and number.isdigit() and luhn_check_digit(number[:-1]) == number[-1]
+
+
+def random_number_with_check_digit(length: int) -> str:
+    """A random number of `length` digits (no leading zero) whose last digit is a Luhn
+    check digit, so that a mistyped or misheard digit is caught before any lookup."""
+    body = str(secrets.randbelow(9) + 1) + "".join(
+        str(secrets.randbelow(10)) for _ in range(length - 2)
+    )
+    return body + luhn_check_digit(body)
