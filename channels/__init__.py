@@ -14,7 +14,7 @@ from flask_migrate import Migrate
 from reservations import settings as core_settings
 from reservations.db import db, render_migration_type
 
-from . import cli, config, health, i18n
+from . import cli, config, health, i18n, security, ui
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -38,6 +38,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     core_settings.init_app(app)
     i18n.init_app(app)
+    security.init_app(app)
+    ui.init_app(app)
 
     app.register_blueprint(health.bp)
     cli.init_app(app)

@@ -1,7 +1,9 @@
 """Babel for every channel: locale choice, catalogs and the `translate` commands.
 
 Each channel keeps its own catalog (``channels/<channel>/translations``) so that the
-channels can grow apart without stepping on one another; Flask-Babel merges them.
+channels can grow apart without stepping on one another; the shared layout and
+helpers (``channels/templates``, ``channels/*.py``) have the ``common`` catalog
+(``channels/translations``). Flask-Babel merges them all.
 Japanese is the default locale and English is complete. The `.po` files live in the
 repository; their `.mo` files are compiled when the app starts (and by
 ``flask --app channels translate compile``), so nothing compiled is committed.
@@ -16,7 +18,7 @@ from pathlib import Path
 import click
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, g, has_request_context, request
+from flask import Blueprint, Flask, abort, current_app, g, has_request_context, redirect, request
 from flask_babel import Babel, get_locale
 
 LOCALES = ("ja", "en")
@@ -24,13 +26,25 @@ DEFAULT_LOCALE = "ja"
 LOCALE_COOKIE = "lang"
 CHANNELS_DIR = Path(__file__).parent
 CHANNEL_NAMES = ("web", "phone", "counter")
+CATALOG_NAMES = ("common", *CHANNEL_NAMES)
 ROOT = CHANNELS_DIR.parent
 
 babel = Babel()
 
 
+def catalog_dir(name: str) -> Path:
+    return CHANNELS_DIR / "translations" if name == "common" else CHANNELS_DIR / name / "translations"
+
+
+def catalog_sources(name: str) -> list[Path]:
+    """What each catalog's strings are extracted from."""
+    if name == "common":
+        return [CHANNELS_DIR / "templates", *sorted(CHANNELS_DIR.glob("*.py"))]
+    return [CHANNELS_DIR / name]
+
+
 def translation_dirs() -> list[Path]:
-    return [CHANNELS_DIR / name / "translations" for name in CHANNEL_NAMES]
+    return [catalog_dir(name) for name in CATALOG_NAMES]
 
 
 def select_locale() -> str:
@@ -68,6 +82,23 @@ def compile_catalogs(force: bool = False) -> list[Path]:
     return written
 
 
+bp = Blueprint("language", __name__)
+
+
+@bp.get("/language/<code>")
+def choose_language(code: str):
+    """The language switch: remembered in a cookie for a year, then back to the page."""
+    if code not in LOCALES:
+        abort(404)
+    target = request.args.get("next", "/")
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = "/"
+    response = redirect(target)
+    response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, httponly=True,
+                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config.get("TOWN_TIMEZONE", "Asia/Tokyo"))
@@ -76,6 +107,7 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.jinja_env.globals["current_locale"] = current_locale
     app.cli.add_command(translate)
+    app.register_blueprint(bp)
 
 
 def _pybabel(*args: str) -> None:
@@ -87,25 +119,18 @@ def translate() -> None:
     """Extract, update and compile the channels' message catalogs."""
 
 
-def _channel_option(fn):
-    return click.option(
-        "--channel", "channels", multiple=True, type=click.Choice(CHANNEL_NAMES),
-        help="Only this channel (repeatable); all channels by default.",
-    )(fn)
-
-
 @translate.command("update")
-@_channel_option
+@click.option("--channel", "channels", multiple=True, type=click.Choice(CATALOG_NAMES),
+              help="Only this catalog (repeatable); all of them by default.")
 def update_command(channels: tuple[str, ...]) -> None:
-    """Extract the strings of each channel and merge them into its .po files."""
-    for name in channels or CHANNEL_NAMES:
-        source = CHANNELS_DIR / name
-        directory = source / "translations"
+    """Extract the strings of each catalog's sources and merge them into its .po files."""
+    for name in channels or CATALOG_NAMES:
+        directory = catalog_dir(name)
         pot = directory / "messages.pot"
         directory.mkdir(exist_ok=True)
+        sources = [str(path) for path in catalog_sources(name) if path.exists()]
         _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
-                 "--no-location",
-                 "--sort-output", "-o", str(pot), str(source))
+                 "--no-location", "--sort-output", "-o", str(pot), *sources)
         for locale in LOCALES:
             po = directory / locale / "LC_MESSAGES" / "messages.po"
             if po.exists():
@@ -122,37 +147,53 @@ def compile_command() -> None:
         click.echo(f"compiled {path.relative_to(ROOT)}")
 
 
-def missing_translations(locale: str) -> dict[str, list[str]]:
-    """Per channel, the msgids of the channel's sources that the locale's catalog
-    lacks or leaves untranslated: what a test fails on."""
-    from babel.messages.extract import extract_from_dir
+KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None,
+            "ngettext": (1, 2), "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2"),
+              ("**/templates/**.txt", "jinja2"), ("**.html", "jinja2")]
+OPTIONS_MAP = {"**.html": {"extensions": "jinja2.ext.do"}}
 
-    missing: dict[str, list[str]] = {}
-    method_map = [("**.py", "python"), ("**/templates/**.html", "jinja2"),
-                  ("**/templates/**.txt", "jinja2")]
-    for name in CHANNEL_NAMES:
-        source = CHANNELS_DIR / name
-        po_path = source / "translations" / locale / "LC_MESSAGES" / "messages.po"
-        if not source.exists():
+
+def source_messages(name: str) -> set[str]:
+    """The msgids used in a catalog's sources."""
+    from babel.messages.extract import extract_from_dir, extract_from_file
+
+    ids: set[str] = set()
+    for path in catalog_sources(name):
+        if path.is_dir():
+            found = extract_from_dir(str(path), method_map=METHOD_MAP, keywords=KEYWORDS,
+                                     options_map=OPTIONS_MAP)
+            messages = (message for _, _, message, _, _ in found)
+        elif path.exists():
+            method = "python" if path.suffix == ".py" else "jinja2"
+            messages = (message for _, message, _, _ in
+                        extract_from_file(method, str(path), keywords=KEYWORDS))
+        else:
             continue
-        ids = set()
-        for _, _, message, _, _ in extract_from_dir(
-            str(source), method_map=method_map,
-            keywords={"_": None, "gettext": None, "_l": None, "lazy_gettext": None,
-                      "ngettext": (1, 2), "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2)},
-            options_map={"**/templates/**": {"extensions": "jinja2.ext.do"}},
-        ):
-            ids.add(message if isinstance(message, str) else message[0])
+        ids.update(m if isinstance(m, str) else m[0] for m in messages)
+    return ids
+
+
+def _translated(message) -> bool:
+    if message is None or message.fuzzy:
+        return False
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    return all(strings)
+
+
+def missing_translations(locale: str) -> dict[str, list[str]]:
+    """Per catalog, the msgids of its sources that the locale's catalog lacks or leaves
+    untranslated or fuzzy: what a test fails on."""
+    missing: dict[str, list[str]] = {}
+    for name in CATALOG_NAMES:
+        po_path = catalog_dir(name) / locale / "LC_MESSAGES" / "messages.po"
         catalog = {}
         if po_path.exists():
             with po_path.open("rb") as po_file:
                 catalog = {m.id if isinstance(m.id, str) else m.id[0]: m
                            for m in read_po(po_file, locale=locale) if m.id}
-        lacking = sorted(
-            i for i in ids
-            if i not in catalog or not catalog[i].string or catalog[i].fuzzy
-            or (isinstance(catalog[i].string, tuple) and not all(catalog[i].string))
-        )
+
+        lacking = sorted(i for i in source_messages(name) if not _translated(catalog.get(i)))
         if lacking:
             missing[name] = lacking
     return missing

@@ -60,6 +60,7 @@ from .models import (
     Unit,
 )
 from .settings import get_settings
+from .settings import now as settings_now
 from .text import (
     digits_only,
     has_valid_check_digit,
@@ -1340,4 +1341,4 @@ def add_closure(
 
 def clock_now() -> datetime:
     """The current time in the town's zone: what channels pass as `now`."""
-    return datetime.now(get_settings().timezone)
+    return settings_now()

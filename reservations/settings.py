@@ -7,7 +7,7 @@ context the defaults apply, which is what the pure unit tests see.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
@@ -54,6 +54,14 @@ DEFAULTS = Settings()
 
 def init_app(app) -> None:
     app.extensions["reservations"] = Settings.from_mapping(app.config)
+
+
+def now() -> datetime:
+    """The current time in the town's zone, from the app's CLOCK when one is set
+    (tests, demos of a given day), else from the system clock."""
+    tz = get_settings().timezone
+    clock = current_app.config.get("CLOCK") if has_app_context() else None
+    return (clock() if clock is not None else datetime.now(tz)).astimezone(tz)
 
 
 def get_settings() -> Settings:

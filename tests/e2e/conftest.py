@@ -1,0 +1,111 @@
+"""The resident's real experience: Playwright driving Debian's Chromium against the
+app served on 127.0.0.1, with axe-core checking every page.
+
+Chromium comes from Debian (`apt-get install -y chromium`); Playwright's own browser
+downloads are never used. Without Chromium these tests skip with a reason, and with
+CI=true a skip fails the run.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask import Flask
+from werkzeug.serving import make_server
+
+from channels import create_app
+from reservations import demo
+from tests.conftest import app_config, fresh_sqlite_url
+from tests.factories import at
+
+# Tuesday 1 December 2026, 10:00 in the town: December and January are open for booking.
+E2E_NOW = at(2026, 12, 1, 10)
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
+    "--no-first-run", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_executable() -> str | None:
+    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+        if candidate and Path(candidate).exists():
+            return candidate
+    return None
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args) -> dict:
+    executable = chromium_executable()
+    if executable is None:
+        pytest.skip("Chromium is not installed: apt-get install -y chromium")
+    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args) -> dict:
+    return {**browser_context_args, "locale": "ja-JP", "timezone_id": "Asia/Tokyo"}
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: Flask
+    seed: demo.SeedReport
+
+    def resident(self, note_fragment: str) -> demo.ResidentLine:
+        """A demo resident by a word of its note, e.g. "landline" or "non-resident"."""
+        return next(r for r in self.seed.residents if note_fragment in r.note)
+
+
+@pytest.fixture
+def live_server(sqlite_template, tmp_path) -> Iterator[LiveServer]:
+    """The whole app with the demo town loaded, its clock fixed at E2E_NOW."""
+    app = create_app(app_config(fresh_sqlite_url(sqlite_template, tmp_path),
+                                CLOCK=lambda: E2E_NOW))
+    with app.app_context():
+        seed = demo.seed(now=E2E_NOW)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(f"http://127.0.0.1:{server.server_port}", app, seed)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def assert_no_axe_violations(page) -> None:
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
+                                       "resultTypes": ["violations"]})
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+FOCUS_STYLE_SCRIPT = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  return {tag: el.tagName, text: (el.innerText || el.value || el.id || '').slice(0, 40),
+          outlineStyle: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth)};
+}"""
+
+
+def assert_focus_visible(page) -> dict:
+    """The focused element shows an outline of at least 2px."""
+    focus = page.evaluate(FOCUS_STYLE_SCRIPT)
+    assert focus["tag"] not in ("BODY", "HTML"), "nothing has focus"
+    assert focus["outlineStyle"] not in ("none", "") and focus["outlineWidth"] >= 2, focus
+    return focus
