@@ -45,5 +45,16 @@ def create_staff_command(username: str, display_name: str, role: str, password: 
             now=services.clock_now(),
         )
     except ReservationError as error:
-        raise click.ClickException(f"{error.code}: {error.params}") from error
+        raise click.ClickException(_staff_error_text(error)) from error
     click.echo(f"Created {role} account {username!r}.")
+
+
+def _staff_error_text(error: ReservationError) -> str:
+    field, problem = error.params.get("field"), error.params.get("problem")
+    if (field, problem) == ("username", "taken"):
+        return "That username is already taken; choose another."
+    if (field, problem) == ("password", "too_short"):
+        return f"The password must be at least {error.params['minimum']} characters long."
+    if problem == "required":
+        return f"The {field.replace('_', ' ')} must not be empty."
+    return f"The account could not be created ({error.code})."

@@ -1,0 +1,138 @@
+"""The app as the town's IT person meets it: configuration, commands, health check,
+language choice and the headers every response carries."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import sqlalchemy as sa
+from flask_babel import get_locale
+
+from channels import create_app
+from channels.config import DEVELOPMENT_SECRET_KEY, sqlalchemy_url
+from channels.i18n import missing_translations
+from reservations.db import db
+from reservations.models import Facility, Resident, Staff
+
+
+def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app({"MACHI_ENV": "production", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    with pytest.raises(RuntimeError, match="development SECRET_KEY"):
+        create_app({"MACHI_ENV": "production", "SECRET_KEY": DEVELOPMENT_SECRET_KEY,
+                    "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_production_cookies_are_secure(tmp_path):
+    app = create_app({"MACHI_ENV": "production", "SECRET_KEY": "s3cret-for-this-test",
+                      "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_development_key_is_used_with_a_warning(monkeypatch, tmp_path, caplog):
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with caplog.at_level(logging.WARNING):
+        app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert app.config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY
+    assert "SECRET_KEY is not set" in caplog.text
+    assert not app.config["SESSION_COOKIE_SECURE"]
+
+
+def test_default_database_is_an_sqlite_file_in_instance(monkeypatch, tmp_path):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    app = create_app({"SECRET_KEY": "x"})
+    assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{app.instance_path}/machi-yoyaku.db"
+
+
+def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
+    with db.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+@pytest.mark.parametrize("url", ["postgres://u:p@h/db", "postgresql://u:p@h/db",
+                                 "postgresql+psycopg://u:p@h/db"])
+def test_postgresql_urls_use_psycopg(url):
+    assert sqlalchemy_url(url) == "postgresql+psycopg://u:p@h/db"
+
+
+def test_health_check(app):
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "sqlite"}
+
+
+def count(model) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(model))
+
+
+def test_seed_demo_twice_neither_fails_nor_duplicates(app):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "5 added" in first.output and "clerk-demo-2026" in first.output
+    counts = (count(Facility), count(Resident), count(Staff))
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0, second.output
+    assert "0 added, 5 already present" in second.output
+    assert (count(Facility), count(Resident), count(Staff)) == counts == (5, 5, 2)
+    # The same registration numbers are printed both times.
+    assert first.output.splitlines()[1:7] == second.output.splitlines()[1:7]
+
+
+def test_create_staff_command(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-staff", "tanaka", "--name", "田中 次郎", "--role", "admin",
+                                 "--password", "long-password-1"])
+    assert result.exit_code == 0, result.output
+    staff = db.session.scalars(sa.select(Staff)).one()
+    assert (staff.username, staff.role, staff.display_name) == ("tanaka", "admin", "田中 次郎")
+    again = runner.invoke(args=["create-staff", "tanaka", "--name", "x", "--password", "long-password-1"])
+    assert again.exit_code != 0 and "already taken" in again.output
+    short = runner.invoke(args=["create-staff", "sato", "--name", "x", "--password", "short"])
+    assert short.exit_code != 0 and "at least 10 characters" in short.output
+
+
+@pytest.mark.parametrize(
+    ("headers", "cookie", "expected"),
+    [
+        ({}, None, "ja"),
+        ({"Accept-Language": "en-GB,en;q=0.9"}, None, "en"),
+        ({"Accept-Language": "fr-FR"}, None, "ja"),
+        ({"Accept-Language": "en-GB"}, "ja", "ja"),
+        ({}, "en", "en"),
+    ],
+)
+def test_locale_is_the_explicit_choice_then_accept_language_then_japanese(app, headers, cookie, expected):
+    if cookie:
+        headers = {**headers, "Cookie": f"lang={cookie}"}
+    with app.test_request_context("/", headers=headers):
+        assert get_locale().language == expected
+
+
+def test_language_switch_remembers_the_choice_and_stays_on_the_site(app):
+    client = app.test_client()
+    response = client.get("/language/en?next=/somewhere?x=1")
+    assert response.status_code == 302 and response.location == "/somewhere?x=1"
+    assert "lang=en" in response.headers["Set-Cookie"]
+    assert "Max-Age=31536000" in response.headers["Set-Cookie"]
+    for target in ("//evil.example", "https://evil.example", "/\\evil.example"):
+        assert client.get(f"/language/ja?next={target}").location == "/"
+    assert client.get("/language/fr").status_code == 404
+
+
+def test_every_response_carries_the_security_headers(app):
+    headers = app.test_client().get("/healthz").headers
+    assert "script-src 'self'" in headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_shared_strings_are_translated(locale):
+    assert "common" not in missing_translations(locale)
