@@ -1,0 +1,214 @@
+"""Cost against data size: the core's reads and a booking with 10k, 100k and 1M
+reservations in the database, on SQLite and PostgreSQL.
+
+    python -m bench.data_size                       # both databases, 10k/100k/1M
+    python -m bench.data_size --db sqlite --sizes 10000,100000
+
+The database grows in place from one size to the next (bulk inserts of reservations
+with their claims, blocks and audit rows, spread over 200 rooms and the town gym and
+back through the years), and the same operations are timed at each size. Target: at
+1M no operation is slower than 1.3x its 10k figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+from datetime import UTC, date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from bench.common import markdown_table, migrated_app, report, scratch_database, time_calls
+from reservations import demo, services
+from reservations.db import db, write_transaction
+from reservations.models import (
+    AuditEntry,
+    Facility,
+    Fee,
+    Part,
+    Reservation,
+    Resident,
+    SlotClaim,
+    TimeBlock,
+    Unit,
+    reservation_blocks,
+)
+from reservations.settings import get_settings
+from reservations.text import luhn_check_digit, search_key
+
+ROOMS = 200
+RESIDENTS = 5000
+CHUNK = 20_000
+NOW = datetime(2026, 12, 1, 10, tzinfo=UTC).astimezone()
+MEASURED_MONTH = (date(2027, 1, 1), date(2027, 1, 31))
+
+
+def add_rooms_and_residents() -> None:
+    """200 single-room facilities with three blocks each, and 5,000 residents."""
+    with write_transaction():
+        category = demo_category()
+        for index in range(ROOMS):
+            facility = Facility(code=f"room-{index}", category_id=category, name=f"部屋{index}",
+                                name_en=f"Room {index}", yomi=f"へや{index}", closed_weekdays="",
+                                year_end_closure=False)
+            part = Part(facility=facility, code="room")
+            unit = Unit(facility=facility, code="room", name="部屋", name_en="Room", yomi="へや",
+                        parts=[part])
+            db.session.add_all([facility, part, unit])
+            for position, (start, end) in enumerate([(9, 12), (13, 17), (18, 21)]):
+                block = TimeBlock(facility=facility, code=f"b{position}", position=position,
+                                  name=f"b{position}", name_en=f"b{position}",
+                                  start_time=time(start), end_time=time(end))
+                db.session.add_all([block, Fee(unit=unit, time_block=block, resident_yen=500,
+                                               nonresident_yen=1000)])
+        pin_hash = get_settings().hasher.hash("2580")
+        db.session.execute(sa.insert(Resident), [
+            dict(registration_no=f"9{i:05d}", name=f"住民{i}", name_kana=f"じゅうみん{i}",
+                 name_key=search_key(f"住民{i}"), kana_key=search_key(f"じゅうみん{i}"),
+                 phone_e164=None, phone_is_mobile=False, district="本町", is_resident=True,
+                 pin_hash=pin_hash, failed_pin_attempts=0, created_at=NOW)
+            for i in range(RESIDENTS)
+        ])
+
+
+def demo_category() -> int:
+    return db.session.scalar(sa.select(Facility.category_id).where(Facility.code == "town-gym"))
+
+
+def slot_plan():
+    """Every bookable (unit, parts, block ids) in a fixed order: the town gym's whole
+    court first, then the rooms."""
+    plan = []
+    for facility in services.list_facilities():
+        if facility.code != "town-gym" and not facility.code.startswith("room-"):
+            continue
+        units = [u for u in facility.units if u.code in ("whole", "room")]
+        for unit in units:
+            for block in facility.time_blocks:
+                plan.append((unit.id, [p.id for p in unit.parts], block.id, block))
+    return plan
+
+
+def grow(start: int, stop: int, plan, resident_ids) -> None:
+    """Reservations start..stop-1: reservation k takes slot k % len(plan) on a day that
+    goes back one day per round of the plan from the end of the measured month."""
+    tz = get_settings().timezone
+    next_id = (db.session.scalar(sa.select(sa.func.max(Reservation.id))) or 0) + 1
+    taken_numbers = set(db.session.scalars(
+        sa.select(Reservation.number).where(Reservation.created_at >= NOW)))
+    for chunk_start in range(start, stop, CHUNK):
+        reservations, blocks, claims, audits = [], [], [], []
+        for k in range(chunk_start, min(stop, chunk_start + CHUNK)):
+            unit_id, part_ids, block_id, block = plan[k % len(plan)]
+            day = MEASURED_MONTH[1] - timedelta(days=k // len(plan))
+            body = str(1_000_000 + k)
+            if body + luhn_check_digit(body) in taken_numbers:  # a booking made while timing
+                body = str(3_000_000 + k)
+            reservation_id = next_id
+            next_id += 1
+            resident_id = resident_ids[k % len(resident_ids)]
+            start_at = datetime.combine(day, block.start_time, tz)
+            reservations.append(dict(
+                id=reservation_id, number=body + luhn_check_digit(body), resident_id=resident_id,
+                unit_id=unit_id, date=day, start_at=start_at,
+                end_at=datetime.combine(day, block.end_time, tz), status="confirmed",
+                fee_base_yen=500, exemption_percent=0, fee_yen=500, payment_status="unpaid",
+                created_at=start_at - timedelta(days=30), channel="web",
+                cancelled_after_deadline=False))
+            blocks.append(dict(reservation_id=reservation_id, time_block_id=block_id))
+            claims.extend(dict(part_id=part_id, date=day, time_block_id=block_id,
+                               reservation_id=reservation_id) for part_id in part_ids)
+            audits.append(dict(at=start_at - timedelta(days=30), action="reservation.book",
+                               channel="web", actor_resident_id=resident_id,
+                               reservation_id=reservation_id, subject=f"reservation:{body}",
+                               after={"number": body, "status": "confirmed"}))
+        with write_transaction():
+            db.session.execute(sa.insert(Reservation), reservations)
+            db.session.execute(sa.insert(reservation_blocks), blocks)
+            db.session.execute(sa.insert(SlotClaim), claims)
+            db.session.execute(sa.insert(AuditEntry), audits)
+    if db.engine.dialect.name == "postgresql":
+        with write_transaction():
+            db.session.execute(sa.text(
+                "SELECT setval(pg_get_serial_sequence('reservations', 'id'), "
+                "(SELECT max(id) FROM reservations))"))
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+    else:
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("ANALYZE")
+
+
+def operations(resident_ids):
+    """The reads every channel makes, and a booking that is cancelled again."""
+    gym = next(f for f in services.list_facilities() if f.code == "town-gym")
+    whole = next(u for u in gym.units if u.code == "whole")
+    half_a = next(u for u in gym.units if u.code == "half-a")
+    busy_resident = resident_ids[0]
+    some_number = db.session.scalar(sa.select(Reservation.number).limit(1))
+    free_day = date(2027, 2, 10)  # beyond the generated data, inside the window
+    clerk = db.session.scalar(sa.select(services.Staff.id).where(services.Staff.role == "admin"))
+    actor = services.Actor.staff(clerk)
+
+    def book_and_cancel():
+        reservation = services.book(actor, resident_id=resident_ids[1], unit_id=half_a.id,
+                                    day=free_day, block_ids=[gym.time_blocks[0].id], now=NOW,
+                                    override_reason="benchmark")
+        services.cancel(actor, reservation_id=reservation.id, now=NOW, reason="benchmark")
+
+    return {
+        "availability, gym, one month": lambda: services.availability(
+            whole.id, *MEASURED_MONTH, now=NOW, resident_id=busy_resident),
+        "next free block, gym": lambda: services.next_free_blocks(whole.id, now=NOW, limit=3),
+        "a resident's reservations": lambda: services.reservations_of(busy_resident, now=NOW),
+        "find reservation by number": lambda: services.find_reservation(some_number),
+        "day sheet, all facilities": lambda: services.reservations_on(MEASURED_MONTH[1]),
+        "book + cancel (counter)": book_and_cancel,
+    }
+
+
+def run(kind: str, sizes: list[int], repeat: int) -> list[list[object]]:
+    rows = []
+    with scratch_database(kind) as url:
+        app = migrated_app(url)
+        with app.app_context():
+            demo.seed(now=NOW)
+            add_rooms_and_residents()
+            plan = slot_plan()
+            resident_ids = list(db.session.scalars(
+                sa.select(Resident.id).where(Resident.registration_no.like("9%"))))
+            have = 0
+            baseline: dict[str, float] = {}
+            for size in sizes:
+                grow(have, size, plan, resident_ids)
+                have = size
+                for name, fn in operations(resident_ids).items():
+                    stats = time_calls(fn, repeat)
+                    baseline.setdefault(name, stats["p50"])
+                    rows.append([kind, f"{size:,}", name, stats["p50"], stats["p99"],
+                                 stats["p50"] / baseline[name]])
+                    print(rows[-1], flush=True)
+            db.engine.dispose()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--repeat", type=int, default=200)
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    rows = [row for kind in kinds for row in run(kind, sizes, args.repeat)]
+    worst = max((row[5] for row in rows), default=0.0)
+    report(
+        "Cost against data size (bench/data_size.py)",
+        markdown_table(["database", "reservations", "operation", "p50 ms", "p99 ms",
+                        f"p50 / p50 at {sizes[0]:,}"], rows),
+        f"Target: at {sizes[-1]:,} no operation above 1.3x its {sizes[0]:,} figure. "
+        f"Worst ratio in this run: {worst:.2f}.",
+    )
+
+
+if __name__ == "__main__":
+    main()
