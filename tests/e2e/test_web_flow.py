@@ -68,6 +68,9 @@ def test_every_page_of_the_flow_has_no_axe_violations(page, live_server, languag
         if path is not None:
             page.goto(server.url + path)
         expect(page.locator("html")).to_have_attribute("lang", language)
+        if page.locator(".error-summary").count():
+            # the summary takes the focus on load, without script (autofocus)
+            expect(page.locator(".error-summary")).to_be_focused()
         assert_no_axe_violations(page)
         if language == "ja":
             fits_320(page)
