@@ -25,6 +25,9 @@ _ENV = {
     "PUBLIC_BASE_URL": ("http://127.0.0.1:5000", str),
     "TWILIO_ACCOUNT_SID": ("", str),
     "TWILIO_AUTH_TOKEN": ("", str),
+    "WEB_SESSION_MINUTES": ("20", int),
+    "WEB_SIGN_IN_LIMIT": ("10", int),
+    "WEB_SIGN_IN_WINDOW_SECONDS": ("300", int),
 }
 
 

@@ -32,6 +32,13 @@ def format_date(day: date, locale: str = "ja", *, era: bool = False) -> str:
     return f"{year}{day.month}月{day.day}日({WEEKDAYS_JA[day.weekday()]})"
 
 
+def format_short_date(day: date, locale: str = "ja") -> str:
+    """12月3日(木) / Thu 3 Dec: for table rows whose caption gives the year."""
+    if locale == "en":
+        return f"{WEEKDAYS_EN[day.weekday()]} {day.day} {MONTHS_EN[day.month - 1][:3]}"
+    return f"{day.month}月{day.day}日({WEEKDAYS_JA[day.weekday()]})"
+
+
 def format_month(day: date, locale: str = "ja") -> str:
     if locale == "en":
         return f"{MONTHS_EN[day.month - 1]} {day.year}"

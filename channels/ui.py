@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     filters = app.jinja_env.filters
     filters["date"] = lambda day, era=False: formatting.format_date(
         day.date() if isinstance(day, datetime) else day, current_locale(), era=era)
+    filters["short_date"] = lambda day: formatting.format_short_date(day, current_locale())
     filters["month"] = lambda day: formatting.format_month(day, current_locale())
     filters["datetime"] = lambda moment: formatting.format_datetime(_local(moment), current_locale())
     filters["time"] = lambda moment: formatting.format_time(

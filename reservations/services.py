@@ -619,6 +619,32 @@ def book(
         raise
 
 
+def check_booking(
+    *, resident_id: int, unit_id: int, day: date, block_ids: Sequence[int], now: datetime
+) -> Quote:
+    """What `book` would decide for this resident at `now`, without booking: the quote,
+    or the ReservationError that `book` would raise (closed, past, outside the window,
+    limit reached, slot taken, ...). For a channel's confirm page; the slot can still
+    be taken between this check and the booking, which `book` then reports."""
+    _require_aware(now)
+    resident = get_resident(resident_id)
+    unit = get_unit(unit_id)
+    quoted = _quote(unit, day, block_ids, resident)
+    _check_rules(resident, quoted, now=now, override=None)
+    taken = db.session.scalar(
+        select(func.count())
+        .select_from(SlotClaim)
+        .where(
+            SlotClaim.part_id.in_([part.id for part in unit.parts]),
+            SlotClaim.date == day,
+            SlotClaim.time_block_id.in_([block.id for block in quoted.blocks]),
+        )
+    )
+    if taken:
+        raise SlotTaken(date=day, block_ids=sorted(block.id for block in quoted.blocks))
+    return quoted
+
+
 def _by_idempotency_key(key: str, resident_id: int) -> Reservation | None:
     existing = db.session.scalar(select(Reservation).where(Reservation.idempotency_key == key))
     if existing is not None and existing.resident_id != resident_id:
@@ -722,7 +748,7 @@ def _check_may_change(
         raise NotYourReservation()
     staff = _require_acting_for(actor, reservation.resident_id)
     deadline = cancellation_deadline(reservation)
-    after_deadline = now >= deadline.deadline
+    after_deadline = deadline.has_passed(now)
     if actor.resident_id is not None:
         if after_deadline:
             raise TooLateToCancel(deadline=deadline.deadline, last_day=deadline.last_day)

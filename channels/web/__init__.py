@@ -1,0 +1,18 @@
+"""The resident web channel: find a facility, book it, see and cancel reservations.
+
+Every decision comes from ``reservations.services``; this package parses forms,
+keeps the booking in progress and the resident's sign-in in the session, and words
+the core's outcomes for residents in Japanese or English.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from .ratelimit import SlidingWindowLimiter
+from .views import bp
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["web_sign_in_limiter"] = SlidingWindowLimiter()
+    app.register_blueprint(bp)

@@ -1,0 +1,106 @@
+"""The web channel's forms. Every field is validated on the server; messages say
+what to do, in the resident's language."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectMultipleField, StringField
+from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from reservations.text import digits_only, has_valid_check_digit
+
+_DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+
+
+def parse_date(text: str) -> date | None:
+    """2026-12-16 (what a date field sends), 2026/12/16 or 2026年12月16日, in any width."""
+    match = _DATE.match(unicodedata.normalize("NFKC", text or ""))
+    if not match:
+        return None
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
+class DateForm(FlaskForm):
+    """The plain date field beside the availability table (a GET form)."""
+
+    class Meta:
+        csrf = False
+
+    date = StringField(_l("Or enter a date"))
+
+    def __init__(self, *args, earliest: date, latest: date, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.earliest, self.latest = earliest, latest
+        self.day: date | None = None
+
+    def validate_date(self, field) -> None:
+        if not (field.data or "").strip():
+            raise ValidationError(_l("Enter a date, for example 2026-12-16."))
+        day = parse_date(field.data)
+        if day is None:
+            raise ValidationError(_l("Enter a real date, for example 2026-12-16."))
+        if day < self.earliest:
+            raise ValidationError(_l("The date must be today or later."))
+        if day > self.latest:
+            raise ValidationError(_l("The date must be within the next year."))
+        self.day = day
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = [int(v) for v in valuelist if str(v).isdigit()]
+        self._bad_values = len(self.data) != len(valuelist)
+
+    def pre_validate(self, form) -> None:
+        known = {value for value, *_ in self.iter_choices()}
+        if getattr(self, "_bad_values", False) or any(v not in known for v in self.data or []):
+            raise ValidationError(_l("Choose from the times listed."))
+
+
+class BlocksForm(FlaskForm):
+    blocks = MultiCheckboxField(_l("Times"), coerce=int)
+
+    def __init__(self, *args, free: set[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.free = free
+
+    def validate_blocks(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Choose at least one time."))
+        if any(block_id not in self.free for block_id in field.data):
+            raise ValidationError(_l("A time you chose is no longer free. "
+                                     "Choose from the free times."))
+
+
+class SignInForm(FlaskForm):
+    registration_no = StringField(_l("Registration number"))
+    pin = PasswordField(_l("PIN"))
+
+    def validate_registration_no(self, field) -> None:
+        digits = digits_only(field.data or "")
+        if not (field.data or "").strip():
+            raise ValidationError(_l("Enter your registration number."))
+        if len(digits) != 6 or not has_valid_check_digit(digits):
+            raise ValidationError(_l("Enter the 6-digit registration number as it is "
+                                     "written on your registration card."))
+        field.data = digits
+
+    def validate_pin(self, field) -> None:
+        digits = digits_only(field.data or "")
+        if not (field.data or "").strip():
+            raise ValidationError(_l("Enter your PIN."))
+        if len(digits) != 4:
+            raise ValidationError(_l("Enter your 4-digit PIN."))
+        field.data = digits

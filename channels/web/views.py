@@ -1,0 +1,467 @@
+"""The resident's pages. One question per page, POST-redirect-GET, no JavaScript
+needed. Every decision is the core's: these views parse input, call one service,
+and render the outcome."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from reservations import rules, services
+from reservations.errors import (
+    AccountLocked,
+    InvalidCredentials,
+    NotFound,
+    ReservationError,
+    SlotTaken,
+)
+
+from .. import formatting
+from ..i18n import current_locale
+from ..ui import localized
+from . import auth
+from .auth import BOOKING_KEY, NEXT_KEY, resident_required
+from .forms import BlocksForm, DateForm, SignInForm, parse_date
+from .ics import reservation_calendar
+from .messages import error_message
+
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/web/static")
+
+ERA_COOKIE = "web_era"
+DISPLAY_DAYS_AHEAD = 366  # how far the availability pages reach; the core's window decides
+
+# Each block's state in words, never only in colour.
+STATUS_WORDS = {
+    rules.FREE: _l("Free"),
+    rules.TAKEN: _l("Booked"),
+    rules.YOURS: _l("Your booking"),
+    rules.CLOSED: _l("Closed"),
+    rules.NOT_OFFERED: _l("Not offered"),
+    rules.PAST: _l("Ended"),
+    rules.NOT_OPEN_YET: _l("Not open yet"),
+    rules.BOOKING_CLOSED: _l("Booking closed"),
+}
+CLOSED_WORDS = {
+    rules.WEEKLY: _l("Regular closing day"),
+    rules.HOLIDAY: _l("Closed on public holidays"),
+    rules.MOVED_CLOSED_DAY: _l("Closed in place of a holiday"),
+    rules.YEAR_END: _l("New Year holidays"),
+    rules.CLOSURE: _l("Temporarily closed"),
+}
+WEEKDAY_WORDS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@bp.before_request
+def before_request() -> None:
+    if request.endpoint != "web.static":
+        auth.load_resident()
+
+
+@bp.context_processor
+def web_context() -> dict:
+    expires = g.get("session_expires")
+    seconds_left = None
+    if expires is not None:
+        seconds_left = max(0, int((expires - services.clock_now()).total_seconds()))
+    return {
+        "resident": g.get("resident"),
+        "session_expires": expires,
+        "session_seconds_left": seconds_left,
+        "era": current_locale() == "ja" and request.cookies.get(ERA_COOKIE) == "1",
+        "status_words": STATUS_WORDS,
+        "closed_words": CLOSED_WORDS,
+        "holiday_name": holiday_name,
+        "offered_days": offered_days,
+        "current_path": request.full_path.rstrip("?"),
+    }
+
+
+def holiday_name(day_availability) -> str | None:
+    if day_availability.holiday is None or current_locale() == "ja":
+        return day_availability.holiday
+    return rules.holiday_name(day_availability.date, "en") or day_availability.holiday
+
+
+def offered_days(block) -> str | None:
+    """The days a block is offered, when not every day (a school gym's weekends)."""
+    if block.weekdays == "0123456" and block.on_holidays:
+        return None
+    names = [str(WEEKDAY_WORDS[int(d)]) for d in sorted(block.weekdays)]
+    if block.on_holidays:
+        names.append(_("public holidays"))
+    return _("Only on: %(days)s", days=", ".join(names))
+
+
+def _block_label(block) -> str:
+    return f"{localized(block)} " + formatting.format_time_range(
+        block.start_time, block.end_time, current_locale())
+
+
+def today() -> date:
+    return services.clock_now().date()
+
+
+def week_start(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def safe_path(target: str | None, default: str = "/") -> str:
+    """A path on this site, never an address elsewhere."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def _unit_or_404(unit_id: int):
+    try:
+        return services.get_unit(unit_id)
+    except NotFound:
+        abort(404)
+
+
+def _own_reservation(reservation_id: int):
+    try:
+        reservation = services.get_reservation(reservation_id)
+    except NotFound:
+        abort(404)
+    if reservation.resident_id != g.resident.id:
+        abort(404)  # the same answer as for a number that does not exist
+    return reservation
+
+
+def _resident_id() -> int | None:
+    return g.resident.id if g.get("resident") is not None else None
+
+
+def _availability_url(unit_id: int, day: date) -> str:
+    return url_for("web.availability", unit_id=unit_id, week=week_start(day).isoformat())
+
+
+# ----------------------------------------------------------------------------- pages
+
+
+@bp.get("/")
+def home():
+    return render_template("web/home.html")
+
+
+@bp.get("/facilities")
+def facilities():
+    return render_template("web/facilities.html", facilities=services.list_facilities())
+
+
+@bp.get("/facilities/<int:facility_id>")
+def facility(facility_id: int):
+    found = next((f for f in services.list_facilities() if f.id == facility_id), None)
+    if found is None:
+        abort(404)
+    fees = {unit.id: {fee.time_block_id: fee for fee in unit.fees} for unit in found.units}
+    return render_template("web/facility.html", facility=found, fees=fees)
+
+
+@bp.get("/units/<int:unit_id>/availability")
+def availability(unit_id: int):
+    unit = _unit_or_404(unit_id)
+    now = services.clock_now()
+    first, last = today(), today() + timedelta(days=DISPLAY_DAYS_AHEAD)
+    start = week_start(parse_date(request.args.get("week", "")) or first)
+    start = min(max(start, week_start(first)), week_start(last))
+    form = DateForm(formdata=request.args if "date" in request.args else None,
+                    earliest=first, latest=last)
+    if "date" in request.args and form.validate():
+        return redirect(url_for("web.blocks", unit_id=unit.id, day=form.day.isoformat()))
+    days = services.availability(unit.id, start, start + timedelta(days=6), now=now,
+                                 resident_id=_resident_id())
+    previous_week = start - timedelta(days=7) if start > week_start(first) else None
+    next_week = start + timedelta(days=7) if start + timedelta(days=7) <= last else None
+    return render_template(
+        "web/availability.html", unit=unit, facility=unit.facility, days=days, start=start,
+        end=start + timedelta(days=6), previous_week=previous_week, next_week=next_week,
+        form=form, page_errors=bool(form.errors),
+    )
+
+
+@bp.route("/units/<int:unit_id>/days/<day>", methods=["GET", "POST"])
+def blocks(unit_id: int, day: str):
+    unit = _unit_or_404(unit_id)
+    try:
+        chosen_day = date.fromisoformat(day)
+    except ValueError:
+        abort(404)
+    if not today() <= chosen_day <= today() + timedelta(days=DISPLAY_DAYS_AHEAD):
+        return redirect(url_for("web.availability", unit_id=unit.id))
+    resident_id = _resident_id()
+    [day_availability] = services.availability(unit.id, chosen_day, chosen_day,
+                                               now=services.clock_now(), resident_id=resident_id)
+    cells = [cell for cell in day_availability.blocks if cell.status != rules.NOT_OFFERED]
+    free = {cell.block.id for cell in cells if cell.bookable}
+    form = BlocksForm(free=free)
+    form.blocks.choices = [(cell.block.id, _block_label(cell.block)) for cell in cells]
+    if request.method == "GET":
+        booking = session.get(BOOKING_KEY) or {}
+        if booking.get("unit_id") == unit.id and booking.get("date") == chosen_day.isoformat():
+            wanted = booking.get("block_ids", [])
+        else:
+            wanted = [int(v) for v in request.args.getlist("block") if v.isdigit()]
+        form.blocks.data = [block_id for block_id in wanted if block_id in free]
+    elif form.validate_on_submit():
+        try:
+            quote = services.quote(unit.id, chosen_day, form.blocks.data, resident_id=resident_id)
+        except ReservationError as error:
+            form.blocks.errors = [error_message(error, unit.facility)]
+        else:
+            session[BOOKING_KEY] = {
+                "unit_id": unit.id,
+                "date": chosen_day.isoformat(),
+                "block_ids": [block.id for block in quote.blocks],
+                "key": secrets.token_urlsafe(16),
+            }
+            return redirect(url_for("web.confirm"))
+    fees = {block_id: services.quote(unit.id, chosen_day, [block_id],
+                                     resident_id=resident_id).fee for block_id in free}
+    return render_template(
+        "web/blocks.html", unit=unit, facility=unit.facility, day=day_availability,
+        cells=cells, form=form, fees=fees, page_errors=bool(form.errors),
+        back_url=_availability_url(unit.id, chosen_day),
+    )
+
+
+def _booking_in_progress():
+    booking = session.get(BOOKING_KEY)
+    if not booking:
+        return None
+    try:
+        return booking["unit_id"], date.fromisoformat(booking["date"]), booking["block_ids"]
+    except (KeyError, TypeError, ValueError):
+        session.pop(BOOKING_KEY, None)
+        return None
+
+
+def _back_to_availability(error: SlotTaken, unit_id: int, day: date):
+    """Someone else took the slot: back to the same week, with the message; the
+    sign-in and the unit stay as they were."""
+    flash(error_message(error), "error")
+    return redirect(_availability_url(unit_id, day))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@resident_required
+def confirm():
+    booking = _booking_in_progress()
+    if booking is None:
+        flash(_("There is no booking in progress. Choose a facility to start one."), "warning")
+        return redirect(url_for("web.facilities"))
+    unit_id, day, block_ids = booking
+    now = services.clock_now()
+    error = None
+    if request.method == "POST":
+        try:
+            reservation = services.book(
+                services.Actor.resident(g.resident.id, "web"), resident_id=g.resident.id,
+                unit_id=unit_id, day=day, block_ids=block_ids, now=now,
+                idempotency_key=f"web-{session[BOOKING_KEY].get('key', '')}",
+            )
+        except SlotTaken as taken:
+            return _back_to_availability(taken, unit_id, day)
+        except ReservationError as refused:
+            error = refused
+        else:
+            session.pop(BOOKING_KEY, None)
+            return redirect(url_for("web.booked", reservation_id=reservation.id))
+    quote = None
+    try:
+        quote = services.check_booking(resident_id=g.resident.id, unit_id=unit_id, day=day,
+                                       block_ids=block_ids, now=now)
+    except SlotTaken as taken:
+        return _back_to_availability(taken, unit_id, day)
+    except ReservationError as refused:
+        error = error or refused
+        try:
+            quote = services.quote(unit_id, day, block_ids, resident_id=g.resident.id)
+        except ReservationError:
+            quote = None
+    if quote is None:
+        session.pop(BOOKING_KEY, None)
+        flash(error_message(error), "error")
+        return redirect(url_for("web.facilities"))
+    return render_template(
+        "web/confirm.html", quote=quote, error=error_message(error, quote.facility) if error else None,
+        limit_reached=error is not None and error.code == "limit_reached",
+        page_errors=error is not None, back_url=url_for("web.blocks", unit_id=unit_id,
+                                                        day=day.isoformat()),
+        availability_url=_availability_url(unit_id, day),
+    )
+
+
+@bp.get("/reservations/<int:reservation_id>/booked")
+@resident_required
+def booked(reservation_id: int):
+    reservation = _own_reservation(reservation_id)
+    return render_template("web/booked.html", reservation=reservation,
+                           deadline=services.cancellation_deadline(reservation))
+
+
+@bp.get("/reservations/<int:reservation_id>/print")
+@resident_required
+def print_view(reservation_id: int):
+    reservation = _own_reservation(reservation_id)
+    return render_template("web/print.html", reservation=reservation,
+                           deadline=services.cancellation_deadline(reservation))
+
+
+@bp.get("/reservations/<int:reservation_id>/calendar.ics")
+@resident_required
+def calendar(reservation_id: int):
+    reservation = _own_reservation(reservation_id)
+    host = current_app.config["PUBLIC_BASE_URL"].split("://")[-1].split("/")[0]
+    body = reservation_calendar(reservation, now=services.clock_now(), host=host,
+                                deadline=services.cancellation_deadline(reservation))
+    return Response(body, mimetype="text/calendar", headers={
+        "Content-Disposition": f'attachment; filename="reservation-{reservation.number}.ics"'})
+
+
+@bp.get("/my-reservations")
+@resident_required
+def my_reservations():
+    now = services.clock_now()
+    lists = services.reservations_of(g.resident.id, now=now)
+    deadlines = {r.id: services.cancellation_deadline(r) for r in lists.upcoming}
+    return render_template("web/my_reservations.html", upcoming=lists.upcoming, past=lists.past,
+                           deadlines=deadlines, now=now)
+
+
+@bp.route("/reservations/<int:reservation_id>/cancel", methods=["GET", "POST"])
+@resident_required
+def cancel(reservation_id: int):
+    reservation = _own_reservation(reservation_id)
+    now = services.clock_now()
+    error = None
+    if request.method == "POST":
+        try:
+            services.cancel(services.Actor.resident(g.resident.id, "web"),
+                            reservation_id=reservation.id, now=now)
+        except ReservationError as refused:
+            error = refused
+        else:
+            flash(_("Reservation %(number)s is cancelled. The time is free for others again.",
+                    number=reservation.number), "success")
+            return redirect(url_for("web.my_reservations"))
+    deadline = services.cancellation_deadline(reservation)
+    return render_template(
+        "web/cancel.html", reservation=reservation, deadline=deadline,
+        can_cancel=reservation.is_active and not deadline.has_passed(now),
+        error=error_message(error) if error else None, page_errors=error is not None)
+
+
+# ------------------------------------------------------------------- sign-in, session
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    if g.resident is not None and request.method == "GET":
+        return redirect(safe_path(session.pop(NEXT_KEY, None), url_for("web.my_reservations")))
+    form = SignInForm()
+    extra_errors = []
+    status = 200
+    if request.method == "POST":
+        config = current_app.config
+        wait = current_app.extensions["web_sign_in_limiter"].hit(
+            request.remote_addr or "unknown", config["WEB_SIGN_IN_LIMIT"],
+            config["WEB_SIGN_IN_WINDOW_SECONDS"])
+        if wait is not None:
+            minutes = max(1, -(-int(wait) // 60))
+            extra_errors.append((None, _(
+                "There have been too many sign-in attempts from this device. Please wait "
+                "%(minutes)d minutes and try again, or call or visit the counter.",
+                minutes=minutes)))
+            status = 429
+        elif form.validate_on_submit():
+            try:
+                resident = services.verify_pin("web", registration_no=form.registration_no.data,
+                                               pin=form.pin.data, now=services.clock_now())
+            except (InvalidCredentials, AccountLocked) as refused:
+                form.registration_no.errors = [error_message(refused)]
+            else:
+                auth.sign_in(resident.id)
+                flash(_("You are signed in."), "success")
+                default = url_for("web.confirm") if session.get(BOOKING_KEY) else url_for(
+                    "web.my_reservations")
+                return redirect(safe_path(session.pop(NEXT_KEY, None), default))
+    response = current_app.make_response((render_template(
+        "web/sign_in.html", form=form, extra_errors=extra_errors,
+        page_errors=bool(form.errors or extra_errors),
+        booking_in_progress=bool(session.get(BOOKING_KEY))), status))
+    if status == 429:
+        response.headers["Retry-After"] = str(current_app.config["WEB_SIGN_IN_WINDOW_SECONDS"])
+    return response
+
+
+@bp.post("/sign-out")
+def sign_out():
+    auth.sign_out()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("web.home"))
+
+
+@bp.post("/session/extend")
+def extend_session():
+    """Stay signed in: loading this request already started the time again."""
+    if g.resident is None:
+        return redirect(url_for("web.sign_in"))
+    if request.accept_mimetypes.best == "application/json":
+        return {"seconds_left": int(auth.lifetime().total_seconds()),
+                "ends_at": formatting.format_time(g.session_expires)}
+    flash(_("You will stay signed in. Your sign-in now ends at %(time)s if nothing is done.",
+            time=formatting.format_time(g.session_expires)),
+          "success")
+    return redirect(safe_path(request.form.get("next"), url_for("web.home")))
+
+
+@bp.get("/preferences/dates/<style>")
+def date_style(style: str):
+    """Dates with the era year (令和8年) or the Western year, remembered in a cookie."""
+    if style not in ("era", "western"):
+        abort(404)
+    response = redirect(safe_path(request.args.get("next")))
+    response.set_cookie(ERA_COOKIE, "1" if style == "era" else "0", max_age=365 * 24 * 3600,
+                        httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+# ------------------------------------------------------------------------------ errors
+
+
+@bp.errorhandler(404)
+def not_found(error):
+    return render_template("web/error.html", heading=_("Page not found"), message=_(
+        "The page may have moved, or the address may be mistyped. Start again from the "
+        "home page.")), 404
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error):
+    return render_template("web/error.html", heading=_("This form has expired"), message=_(
+        "For your security, forms can only be sent for a limited time. Go back, reload "
+        "the page and try again. Nothing was booked or cancelled.")), 400

@@ -1,0 +1,36 @@
+"""Small pieces of the web channel on their own: the sign-in rate limit's window,
+the short dates of the availability rows and the date field's parsing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from channels.formatting import format_short_date
+from channels.web.forms import parse_date
+from channels.web.ratelimit import SlidingWindowLimiter
+
+
+def test_rate_limit_allows_the_limit_then_waits_for_the_oldest_attempt_to_age():
+    now = [1000.0]
+    limiter = SlidingWindowLimiter(clock=lambda: now[0])
+    assert [limiter.hit("a", 3, 60) for _ in range(3)] == [None, None, None]
+    assert limiter.hit("a", 3, 60) == 60
+    assert limiter.hit("b", 3, 60) is None  # another client
+    now[0] += 30
+    assert limiter.hit("a", 3, 60) == 30
+    now[0] += 30
+    assert limiter.hit("a", 3, 60) is None
+
+
+def test_short_dates_for_table_rows():
+    assert format_short_date(date(2026, 12, 3), "ja") == "12月3日(木)"
+    assert format_short_date(date(2026, 12, 3), "en") == "Thu 3 Dec"
+
+
+def test_the_date_field_reads_the_ways_people_write_dates():
+    assert parse_date("2026-12-16") == date(2026, 12, 16)
+    assert parse_date("2026/1/5") == date(2026, 1, 5)
+    assert parse_date("２０２６年１２月１６日") == date(2026, 12, 16)
+    assert parse_date("2026-02-30") is None
+    assert parse_date("next week") is None
+    assert parse_date("") is None
