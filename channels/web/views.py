@@ -180,24 +180,47 @@ def facility(facility_id: int):
     return render_template("web/facility.html", facility=found, fees=fees)
 
 
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _parse_month(text: str) -> date | None:
+    """2026-12 (the month links' form) as the first day of that month."""
+    return parse_date(f"{text}-01") if text else None
+
+
 @bp.get("/units/<int:unit_id>/availability")
 def availability(unit_id: int):
+    """A week (the default, best on a phone) or a whole month (?month=2026-12)."""
     unit = _unit_or_404(unit_id)
     now = services.clock_now()
     first, last = today(), today() + timedelta(days=DISPLAY_DAYS_AHEAD)
-    start = week_start(parse_date(request.args.get("week", "")) or first)
-    start = min(max(start, week_start(first)), week_start(last))
     form = DateForm(formdata=request.args if "date" in request.args else None,
                     earliest=first, latest=last)
     if "date" in request.args and form.validate():
         return redirect(url_for("web.blocks", unit_id=unit.id, day=form.day.isoformat()))
-    days = services.availability(unit.id, start, start + timedelta(days=6), now=now,
-                                 resident_id=_resident_id())
-    previous_week = start - timedelta(days=7) if start > week_start(first) else None
-    next_week = start + timedelta(days=7) if start + timedelta(days=7) <= last else None
+    if "month" in request.args:
+        view = "month"
+        start = month_start(_parse_month(request.args["month"]) or first)
+        start = min(max(start, month_start(first)), month_start(last))
+        end = next_month(start) - timedelta(days=1)
+        previous = month_start(start - timedelta(days=1)) if start > month_start(first) else None
+        following = next_month(start) if next_month(start) <= last else None
+    else:
+        view = "week"
+        start = week_start(parse_date(request.args.get("week", "")) or first)
+        start = min(max(start, week_start(first)), week_start(last))
+        end = start + timedelta(days=6)
+        previous = start - timedelta(days=7) if start > week_start(first) else None
+        following = start + timedelta(days=7) if start + timedelta(days=7) <= last else None
+    days = services.availability(unit.id, start, end, now=now, resident_id=_resident_id())
     return render_template(
         "web/availability.html", unit=unit, facility=unit.facility, days=days, start=start,
-        end=start + timedelta(days=6), previous_week=previous_week, next_week=next_week,
+        end=end, view=view, previous=previous, following=following, shown_from=max(start, first),
         form=form, page_errors=bool(form.errors),
     )
 

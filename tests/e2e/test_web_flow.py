@@ -81,6 +81,7 @@ def test_every_page_of_the_flow_has_no_axe_violations(page, live_server, languag
     check(f"/facilities/{gym.id}")
     check(f"/units/{whole}/availability")
     check(f"/units/{court}/availability")  # eight time slots: the table scrolls, not the page
+    check(f"/units/{whole}/availability?month=2027-01")  # the whole month
     check(f"/units/{whole}/availability?date=2026-02-30")
     expect(page).to_have_title(error_title)
     check(f"/units/{whole}/days/2026-12-16")

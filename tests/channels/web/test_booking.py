@@ -135,6 +135,30 @@ def test_week_links_move_a_week_and_not_before_this_week(visitor, locale):
     assert WORDS[locale]["not_open_yet"] in visitor.soup.find("table").get_text(" ")
 
 
+def test_month_view_shows_every_day_of_the_month_and_moves_a_month(visitor, locale):
+    _, whole = gym_whole()
+    visitor.get(f"/units/{whole.id}/availability")
+    month_link = visitor.soup.find("nav", class_="week-nav").find_all("a")[-1]
+    visitor.get(month_link["href"])
+    assert visitor.urls[-1].endswith("month=2026-12")
+    rows = visitor.soup.find("table", class_="availability").tbody.find_all("tr")
+    assert len(rows) == 31
+    nav = visitor.soup.find("nav", class_="week-nav")
+    assert nav.find("a", rel="prev") is None  # not before this month
+    visitor.get(nav.find("a", rel="next")["href"])
+    assert visitor.urls[-1].endswith("month=2027-01")
+    assert len(visitor.soup.find("table").tbody.find_all("tr")) == 31
+    text = visitor.soup.find("table").get_text(" ", strip=True)
+    assert WORDS[locale]["year_end"] in text  # 1-3 January
+    assert WORDS[locale]["free"] in text
+    visitor.get(f"/units/{whole.id}/availability?month=nonsense")
+    assert len(visitor.soup.find("table").tbody.find_all("tr")) == 31  # this month instead
+    # The date field keeps the month view when the date is wrong.
+    visitor.get(f"/units/{whole.id}/availability?month=2027-01&date=2027-13-40")
+    assert visitor.soup.find(class_="error-summary")
+    assert len(visitor.soup.find("table").tbody.find_all("tr")) == 31
+
+
 def test_date_field_takes_a_date_and_explains_what_is_wrong(visitor, locale):
     _, whole = gym_whole()
     url = f"/units/{whole.id}/availability"
