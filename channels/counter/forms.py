@@ -16,7 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -45,8 +45,8 @@ class SearchForm(QueryForm):
 
 
 class RegisterForm(FlaskForm):
-    name = StringField(_l("Name (person or group)"), validators=[InputRequired(_l("Enter the resident's name"))])
-    name_kana = StringField(_l("Name in kana"), validators=[InputRequired(_l("Enter the name in kana"))])
+    name = StringField(_l("Name (person or group)"), validators=[DataRequired(_l("Enter the resident's name"))])
+    name_kana = StringField(_l("Name in kana"), validators=[DataRequired(_l("Enter the name in kana"))])
     phone = StringField(_l("Phone number"), validators=[Optional()])
     district = StringField(_l("District"), validators=[Optional()])
     is_resident = RadioField(

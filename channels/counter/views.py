@@ -77,11 +77,14 @@ def _field_for(error: ReservationError) -> str | None:
     return None
 
 
-def attach_error(form, error: ReservationError, default_field: str | None = None) -> list:
-    """Put the error's wording on its form field; what belongs to no field comes back
-    as an item for the error summary."""
+def attach_error(form, error: ReservationError, default_field: str | None = None,
+                 shown: set[str] | None = None) -> list:
+    """Put the error's wording on its form field (of those `shown` on the page, when
+    given); what belongs to no field comes back as an item for the error summary."""
     message = describe(error)
     name = _field_for(error) or default_field
+    if shown is not None and name not in shown:
+        name = None
     field = form[name] if form is not None and name in form else None
     if field is not None:
         field.errors = [*field.errors, message]
@@ -377,7 +380,9 @@ def _confirm(person: Resident, reservation: Reservation | None):
                 flash(_("Changed. The reservation number stays %(number)s.", number=done.number),
                       "success")
         except ReservationError as error:
-            extra = attach_error(form, error)
+            # Clerks see no override controls: a refusal of one goes to the summary.
+            shown = None if current_staff().is_admin else {"reason"}
+            extra = attach_error(form, error, shown=shown)
         else:
             return redirect(url_for("counter.reservation", reservation_id=done.id))
     back_to_day = f"{back}?unit={unit_id}&day={day.isoformat()}"
