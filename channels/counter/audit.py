@@ -88,7 +88,7 @@ def _json(value) -> str:
 
 def csv_rows(entries) -> Iterator[list[str]]:
     tz = get_settings().timezone
-    yield [_("Time"), _("Action"), _("Action code"), _("Channel"), _("Staff username"),
+    yield [_("Date and time"), _("Action"), _("Action code"), _("Channel"), _("Staff username"),
            _("Staff name"), _("Resident acting"), _("On behalf of"), _("On behalf of (name)"),
            _("Reservation number"), _("Subject"), _("Reason"), _("Before"), _("After")]
     for entry in entries:
