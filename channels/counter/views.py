@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
 
 from reservations import rules, services
 from reservations.errors import (
@@ -139,6 +140,11 @@ def helpers() -> dict:
 @bp.errorhandler(NotFound)
 def not_found(error):
     return render("not_found.html", status=404)
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error):
+    return render("form_expired.html", status=400)
 
 
 def forbidden():

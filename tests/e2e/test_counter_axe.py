@@ -120,6 +120,11 @@ def test_every_counter_page_has_no_axe_violations(live_server, page):
     submit(page, "休館を登録する")
     check(page, errors=True)
     check(page, f"{base}/counter/reservations/99999999")  # not found
+    with page.expect_navigation():  # a form sent without its CSRF token
+        page.evaluate("""() => { const form = document.createElement('form');
+            form.method = 'post'; form.action = '/counter/sign-out';
+            document.body.appendChild(form); form.submit(); }""")
+    check(page)
 
     # The idle-session warning, shown by the script when little time is left.
     live_server.app.config["COUNTER_IDLE_MINUTES"] = 1

@@ -12,6 +12,7 @@ from reservations import services
 from reservations.db import db, write_transaction
 from reservations.models import Staff
 from tests.channels.counter.conftest import get_page, post, sign_in, text_of, token_of
+from tests.pages import check_page
 
 SAMPLE_VALUES = {"resident_id": 1, "reservation_id": 1, "filename": "counter.css"}
 
@@ -91,8 +92,6 @@ def test_wrong_password_is_an_error_page_and_the_fifth_locks(client):
 
 
 def get_page_from(response):
-    from tests.pages import check_page
-
     return check_page(response.data)
 
 
@@ -139,6 +138,7 @@ def test_a_post_without_the_csrf_token_is_refused(clerk):
     resident = services.find_residents("やまだ")[0]
     response = clerk.post(f"/counter/residents/{resident.id}/pin")
     assert response.status_code == 400
+    assert check_page(response.data).h1.get_text(strip=True) == "フォームを送信できませんでした"
     response = clerk.post("/counter/sign-out", data={"csrf_token": "forged"})
     assert response.status_code == 400
     assert clerk.get("/counter/").status_code == 200  # still signed in

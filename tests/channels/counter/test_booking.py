@@ -12,6 +12,7 @@ from reservations import services
 from reservations.db import db
 from reservations.models import AuditEntry, Reservation
 from tests.channels.counter.conftest import NOW, fresh, get_page, post, sign_in, text_of
+from tests.factories import at
 from tests.pages import check_page
 
 DAY = date(2026, 12, 16)  # a Wednesday: the town gym is open
@@ -238,8 +239,6 @@ def test_cancel_needs_a_reason_and_after_the_deadline_is_allowed_and_recorded(cl
 
 
 def date_time(*args):
-    from tests.factories import at
-
     return at(*args)
 
 
