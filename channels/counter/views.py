@@ -182,7 +182,11 @@ def sign_out():
 
 @bp.post("/session/extend")
 def extend_session():
+    """Any counter request counts as activity; this one does nothing else. The page's
+    script sends it in the background (no page to show, so no notice)."""
     form = ActionForm()
+    if request.form.get("background"):
+        return "", 204
     flash(_("You are still signed in."), "success")
     return redirect(safe_next(form.next.data))
 

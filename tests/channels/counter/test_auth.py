@@ -111,6 +111,8 @@ def test_idle_session_ends_with_a_notice_and_activity_keeps_it(clerk, clock):
     clock.now += timedelta(minutes=19)
     response = post(clerk, "/counter/session/extend", {"next": "/counter/day"}, form_page="/counter/")
     assert response.location == "/counter/day"
+    response = post(clerk, "/counter/session/extend", {"background": "1"}, form_page="/counter/")
+    assert response.status_code == 204
     clock.now += timedelta(minutes=19)
     get_page(clerk, "/counter/")  # still signed in: each request counts as activity
     clock.now += timedelta(minutes=21)
