@@ -20,6 +20,7 @@ _ENV = {
     "PIN_LOCKOUT_MINUTES": ("30", int),
     "STAFF_MAX_FAILURES": ("5", int),
     "STAFF_LOCKOUT_MINUTES": ("15", int),
+    "COUNTER_IDLE_MINUTES": ("20", int),
     "ARGON2_TIME_COST": ("2", int),
     "ARGON2_MEMORY_KIB": ("19456", int),
     "PUBLIC_BASE_URL": ("http://127.0.0.1:5000", str),

@@ -47,6 +47,18 @@ STAFF_ROLES = (CLERK, ADMIN)
 
 CHANNELS = ("web", "phone", "counter", "cli")
 
+# What counter staff saw when granting an exemption (減免の確認書類): recorded as one of
+# these kinds, never as a copy or the document's number.
+EXEMPTION_EVIDENCE = (
+    "disability_certificate",  # 身体障害者手帳
+    "rehabilitation_certificate",  # 療育手帳
+    "mental_health_certificate",  # 精神障害者保健福祉手帳
+    "group_registration",  # 団体登録書
+    "club_roster",  # 老人クラブ・子ども会の名簿
+    "cohost_decision",  # 共催決定通知
+    "other",  # その他の書類
+)
+
 
 class FacilityCategory(Model):
     """A kind of facility (gyms, rooms, grounds, courts); limits per resident apply per
@@ -393,3 +405,4 @@ class AuditEntry(Model):
     actor_resident: Mapped[Resident | None] = relationship(foreign_keys=[actor_resident_id])
     actor_staff: Mapped[Staff | None] = relationship(foreign_keys=[actor_staff_id])
     on_behalf_of: Mapped[Resident | None] = relationship(foreign_keys=[on_behalf_of_id])
+    reservation: Mapped[Reservation | None] = relationship(foreign_keys=[reservation_id])

@@ -43,6 +43,8 @@ NOT_OFFERED = "not_offered"  # この日はこの時間区分なし
 PAST = "past"  # 終了
 NOT_OPEN_YET = "not_open_yet"  # 受付前
 BOOKING_CLOSED = "booking_closed"  # 受付終了
+# The statuses an admin's override (with a written reason) lifts: the booking window.
+OVERRIDABLE = frozenset({NOT_OPEN_YET, BOOKING_CLOSED})
 
 
 @dataclass(frozen=True)

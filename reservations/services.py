@@ -10,14 +10,14 @@ from __future__ import annotations
 import re
 import secrets
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from functools import wraps
 from typing import Any, TypeVar
 
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import Select, false, func, or_, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 
@@ -44,6 +44,7 @@ from .models import (
     CHANNELS,
     CONFIRMED,
     EXEMPT,
+    EXEMPTION_EVIDENCE,
     PAID,
     STAFF_ROLES,
     UNPAID,
@@ -1055,6 +1056,18 @@ def _required(field: str, value: str | None) -> str:
     return value
 
 
+def _check_evidence(actor: Actor, evidence: str | None) -> None:
+    """Staff granting an exemption record the kind of document they saw (one of
+    EXEMPTION_EVIDENCE); the command line may leave it out (imported records)."""
+    if actor.staff_id is None:
+        return
+    evidence = (evidence or "").strip()
+    if not evidence:
+        raise InvalidInput(field="exemption_evidence", problem="required")
+    if evidence not in EXEMPTION_EVIDENCE:
+        raise InvalidInput(field="exemption_evidence", problem="unknown")
+
+
 def register_resident(
     actor: Actor,
     *,
@@ -1089,6 +1102,7 @@ def register_resident(
             )
             if exemption is None:
                 raise InvalidInput(field="exemption", problem="unknown")
+            _check_evidence(actor, exemption_evidence)
         if not allow_duplicate:
             matches = possible_duplicates(name, name_kana, phone_e164)
             if matches:
@@ -1315,6 +1329,11 @@ def get_staff(staff_id: int) -> Staff | None:
     return db.session.get(Staff, staff_id)
 
 
+def list_staff() -> list[Staff]:
+    """Every staff account, by username (the audit view's filter, the admins' list)."""
+    return list(db.session.scalars(select(Staff).order_by(Staff.username)))
+
+
 # --------------------------------------------------------------------------- closures
 
 
@@ -1363,6 +1382,137 @@ def add_closure(
             reason=reason,
         )
     return closure
+
+
+def list_closures(since: date) -> list[Closure]:
+    """Ad-hoc closures that end on or after `since`, soonest first."""
+    return list(
+        db.session.scalars(
+            select(Closure)
+            .where(Closure.end_date >= since)
+            .order_by(Closure.start_date, Closure.id)
+        )
+    )
+
+
+def closed_facilities_on(day: date) -> dict[int, rules.ClosedDay]:
+    """Why each facility closed on `day` is closed (the day sheet flags reservations
+    that staff must call about); open facilities are left out."""
+    closed = {}
+    for facility in list_facilities():
+        reason = rules.closed_reason(facility, day, _closures(facility, day, day))
+        if reason is not None:
+            closed[facility.id] = reason
+    return closed
+
+
+# ------------------------------------------------------------------------ audit trail
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the counter's audit view narrows the trail to; every part is optional.
+
+    `registration_no` matches what a resident did and what was done on their behalf;
+    `start` and `end` are days in the town's zone, both included.
+    """
+
+    registration_no: str | None = None
+    staff_id: int | None = None
+    reservation_number: str | None = None
+    start: date | None = None
+    end: date | None = None
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def first_index(self) -> int:
+        """The 1-based position of the page's first entry (0 when there is none)."""
+        return (self.page - 1) * self.per_page + 1 if self.entries else 0
+
+    @property
+    def last_index(self) -> int:
+        return (self.page - 1) * self.per_page + len(self.entries)
+
+
+AUDIT_PAGE_MAX = 200
+
+
+def _audit_query(audit_filter: AuditFilter) -> Select:
+    query = select(AuditEntry)
+    if audit_filter.start and audit_filter.end and audit_filter.end < audit_filter.start:
+        raise InvalidRange(max_days=None)
+    tz = get_settings().timezone
+    if audit_filter.start is not None:
+        query = query.where(AuditEntry.at >= datetime.combine(audit_filter.start, time(0), tz))
+    if audit_filter.end is not None:
+        after_end = audit_filter.end + timedelta(days=1)
+        query = query.where(AuditEntry.at < datetime.combine(after_end, time(0), tz))
+    if audit_filter.staff_id is not None:
+        query = query.where(AuditEntry.actor_staff_id == audit_filter.staff_id)
+    if audit_filter.registration_no:
+        resident_id = db.session.scalar(
+            select(Resident.id).where(
+                Resident.registration_no == digits_only(audit_filter.registration_no)
+            )
+        )
+        query = query.where(
+            or_(AuditEntry.actor_resident_id == resident_id,
+                AuditEntry.on_behalf_of_id == resident_id)
+            if resident_id is not None
+            else false()
+        )
+    if audit_filter.reservation_number:
+        reservation = find_reservation(audit_filter.reservation_number)
+        query = query.where(
+            AuditEntry.reservation_id == reservation.id if reservation is not None else false()
+        )
+    return query
+
+
+def _with_people(query: Select) -> Select:
+    return query.options(
+        selectinload(AuditEntry.actor_staff),
+        selectinload(AuditEntry.actor_resident),
+        selectinload(AuditEntry.on_behalf_of),
+        selectinload(AuditEntry.reservation),
+    ).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+
+
+def audit_trail(audit_filter: AuditFilter, *, page: int = 1, per_page: int = 50) -> AuditPage:
+    """One page of the audit trail, newest first. An unknown registration or
+    reservation number matches nothing; a reversed date range is InvalidRange."""
+    per_page = min(max(per_page, 1), AUDIT_PAGE_MAX)
+    query = _audit_query(audit_filter)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(page, 1), pages)
+    entries = list(
+        db.session.scalars(_with_people(query).limit(per_page).offset((page - 1) * per_page))
+    )
+    return AuditPage(entries, total, page, per_page)
+
+
+def audit_trail_all(audit_filter: AuditFilter, *, batch: int = 500) -> Iterator[AuditEntry]:
+    """Every matching entry, newest first, read in batches (the CSV export)."""
+    query = _audit_query(audit_filter)
+    offset = 0
+    while True:
+        rows = list(db.session.scalars(_with_people(query).limit(batch).offset(offset)))
+        yield from rows
+        if len(rows) < batch:
+            return
+        offset += batch
 
 
 def clock_now() -> datetime:

@@ -1,0 +1,85 @@
+"""Staff sign-in for everything under /counter/.
+
+The counter keeps its own session keys: a resident's web session never grants access
+here, and signing staff in clears whatever the browser held before, so a staff
+session is never a resident's. Each request re-reads the staff member from the
+database (a deactivated account is out at once) and ends a session left idle for
+COUNTER_IDLE_MINUTES; pages warn before that and offer to stay signed in.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, request, session, url_for
+from flask_babel import gettext as _
+
+from reservations import services
+from reservations.models import Staff
+
+from .blueprint import bp
+
+STAFF_KEY = "counter_staff_id"
+SEEN_KEY = "counter_seen_at"
+WARNING_SECONDS = 120  # WCAG 2.2.1: warned in time to extend with one action
+PUBLIC_ENDPOINTS = {"counter.sign_in", "counter.static"}
+
+
+def idle_seconds() -> int:
+    return max(1, int(current_app.config.get("COUNTER_IDLE_MINUTES", 20))) * 60
+
+
+def current_staff() -> Staff | None:
+    return g.get("counter_staff")
+
+
+def safe_next(target: str | None) -> str:
+    """Only a counter page of this site: never an open redirect."""
+    if target and target.startswith("/counter/") and "//" not in target and "\\" not in target:
+        return target
+    return url_for("counter.home")
+
+
+def start_staff_session(staff: Staff) -> None:
+    session.clear()
+    session[STAFF_KEY] = staff.id
+    session[SEEN_KEY] = services.clock_now().timestamp()
+
+
+def end_staff_session() -> None:
+    session.clear()
+
+
+def _sign_in_redirect():
+    target = request.full_path.rstrip("?") if request.method == "GET" else None
+    return redirect(url_for("counter.sign_in", next=target))
+
+
+@bp.before_request
+def require_staff():
+    g.counter_staff = None
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    staff_id = session.get(STAFF_KEY)
+    staff = services.get_staff(staff_id) if isinstance(staff_id, int) else None
+    if staff is None or not staff.active:
+        if staff_id is not None:
+            end_staff_session()
+        return _sign_in_redirect()
+    now = services.clock_now().timestamp()
+    seen = session.get(SEEN_KEY)
+    if not isinstance(seen, (int, float)) or now - seen > idle_seconds():
+        end_staff_session()
+        flash(_("You were signed out after %(minutes)s minutes without activity. Sign in again to go on.",
+                minutes=idle_seconds() // 60), "warning")
+        return _sign_in_redirect()
+    session[SEEN_KEY] = now
+    g.counter_staff = staff
+    return None
+
+
+@bp.context_processor
+def counter_context() -> dict:
+    return {
+        "staff": current_staff(),
+        "idle_seconds": idle_seconds(),
+        "warning_seconds": WARNING_SECONDS,
+    }

@@ -1,0 +1,122 @@
+"""The counter's forms. Only parsing lives here (is it a date, a number, a choice
+offered?); what is allowed is for the core to say."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SearchField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+
+class QueryForm(FlaskForm):
+    """A GET form: its values come from the query string and it needs no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+
+class SignInForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[InputRequired(_l("Enter your username"))])
+    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password"))])
+    next = HiddenField()
+
+
+class ActionForm(FlaskForm):
+    """A button that changes something: only the CSRF token (sign out, unlock, reset
+    PIN, stay signed in)."""
+
+    next = HiddenField()
+
+
+class SearchForm(QueryForm):
+    q = SearchField(_l("Registration number, phone number, name or kana"))
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(_l("Name (person or group)"), validators=[DataRequired(_l("Enter the resident's name"))])
+    name_kana = StringField(_l("Name in kana"), validators=[DataRequired(_l("Enter the name in kana"))])
+    phone = StringField(_l("Phone number"), validators=[Optional()])
+    district = StringField(_l("District"), validators=[Optional()])
+    is_resident = RadioField(
+        _l("Does the resident live in the town?"),
+        choices=[("yes", _l("Yes, a town resident")), ("no", _l("No, from outside the town"))],
+        validators=[InputRequired(_l("Choose whether the resident lives in the town"))],
+    )
+    exemption = SelectField(_l("Fee exemption"), validators=[Optional()])
+    exemption_evidence = SelectField(_l("Document seen for the exemption"), validators=[Optional()])
+    confirm_different = BooleanField(_l("I have checked the residents listed above: this is a different person or group"))
+
+
+class ChooseForm(QueryForm):
+    unit = SelectField(_l("Facility and room"), coerce=str)
+    day = StringField(_l("Date"))
+
+
+class BlocksForm(QueryForm):
+    unit = HiddenField()
+    day = HiddenField()
+    blocks = SelectMultipleField(_l("Time blocks"), coerce=int, widget=ListWidget(prefix_label=False),
+                                 option_widget=CheckboxInput())
+    go = HiddenField(default="1")
+
+
+class BookForm(FlaskForm):
+    override = BooleanField(_l("Override the booking window or the limit (administrators only)"))
+    override_reason = TextAreaField(_l("Reason for the override"))
+
+
+class ChangeForm(BookForm):
+    reason = TextAreaField(_l("Reason for the change"))
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for cancelling"))
+
+
+class PaymentForm(FlaskForm):
+    status = RadioField(
+        _l("Payment"),
+        choices=[("paid", _l("Paid at the counter")), ("exempt", _l("Exempt: no fee to pay"))],
+        validators=[InputRequired(_l("Choose paid or exempt"))],
+    )
+
+
+class DaySheetForm(QueryForm):
+    day = StringField(_l("Date"))
+    facility = SelectField(_l("Facility"), coerce=str)
+
+
+class AuditFilterForm(QueryForm):
+    resident = StringField(_l("Resident's registration number"))
+    staff = SelectField(_l("Staff member"), coerce=str)
+    reservation = StringField(_l("Reservation number"))
+    start = StringField(_l("From (date)"))
+    end = StringField(_l("To (date)"))
+
+
+class StaffForm(FlaskForm):
+    username = StringField(_l("Username"))
+    display_name = StringField(_l("Name shown in the audit trail"))
+    role = RadioField(_l("Role"), choices=[("clerk", _l("Clerk")), ("admin", _l("Administrator"))],
+                      default="clerk", validators=[InputRequired(_l("Choose a role"))])
+    password = PasswordField(_l("Initial password"))
+
+
+class ClosureForm(FlaskForm):
+    facility = SelectField(_l("Facility"), coerce=str)
+    start = StringField(_l("First day closed"))
+    end = StringField(_l("Last day closed"))
+    reason = StringField(_l("Reason (Japanese, shown to residents)"))
+    reason_en = StringField(_l("Reason in English (optional)"), validators=[Optional()])

@@ -1,0 +1,503 @@
+"""The counter's pages. Each parses a staff form, calls one service with the staff
+member as actor (channel "counter") and the resident named, and words the outcome."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from reservations import rules, services
+from reservations.errors import (
+    InvalidInput,
+    NotFound,
+    PossibleDuplicate,
+    ReservationError,
+)
+from reservations.models import EXEMPTION_EVIDENCE, Reservation, Resident
+from reservations.text import format_phone_national
+
+from ..ui import localized
+from . import words
+from .auth import current_staff, end_staff_session, safe_next, start_staff_session
+from .blueprint import bp
+from .forms import (
+    ActionForm,
+    BlocksForm,
+    BookForm,
+    CancelForm,
+    ChangeForm,
+    ChooseForm,
+    DaySheetForm,
+    PaymentForm,
+    RegisterForm,
+    SearchForm,
+    SignInForm,
+)
+from .messages import describe
+from .parsing import parse_day
+
+# ------------------------------------------------------------------------- helpers
+
+
+def actor() -> services.Actor:
+    return services.Actor.staff(current_staff().id)
+
+
+def today() -> date:
+    return services.clock_now().date()
+
+
+def render(template: str, status: int = 200, **context):
+    """A counter page; `page_errors` (the title's 「エラー:」) when a form or `extra`
+    has errors."""
+    forms = [value for value in context.values() if hasattr(value, "_fields")]
+    has_errors = bool(context.get("extra")) or any(field.errors for form in forms for field in form)
+    context.setdefault("page_errors", has_errors)
+    return render_template(f"counter/{template}", **context), status
+
+
+def _field_for(error: ReservationError) -> str | None:
+    if isinstance(error, InvalidInput):
+        return error.params.get("field")
+    if error.code == "reason_required":
+        return "override_reason" if error.params.get("action") == "override" else "reason"
+    if error.code == "forbidden" and error.params.get("action") == "override":
+        return "override"
+    return None
+
+
+def attach_error(form, error: ReservationError, default_field: str | None = None,
+                 shown: set[str] | None = None) -> list:
+    """Put the error's wording on its form field (of those `shown` on the page, when
+    given); what belongs to no field comes back as an item for the error summary."""
+    message = describe(error)
+    name = _field_for(error) or default_field
+    if shown is not None and name not in shown:
+        name = None
+    field = form[name] if form is not None and name in form else None
+    if field is not None:
+        field.errors = [*field.errors, message]
+        return []
+    return [(None, message)]
+
+
+def add_error(field, message: str) -> None:
+    field.errors = [*field.errors, message]
+
+
+def query_form(form_class):
+    return form_class(formdata=request.args or None)
+
+
+def unit_choices(facilities) -> dict:
+    """Units grouped by facility: <optgroup>s of a <select>."""
+    return {
+        localized(facility): [(str(unit.id), localized(unit)) for unit in facility.units]
+        for facility in facilities
+    }
+
+
+def find_unit(facilities, unit_id: str | None):
+    for facility in facilities:
+        for unit in facility.units:
+            if str(unit.id) == (unit_id or ""):
+                return unit
+    return None
+
+
+def slot_args() -> tuple[int, date, list[int]] | None:
+    """The unit, day and blocks a confirm page carries in its address."""
+    try:
+        unit_id = int(request.args["unit"])
+        day = date.fromisoformat(request.args["day"])
+        blocks = [int(value) for value in request.args.getlist("blocks")]
+    except (KeyError, ValueError):
+        return None
+    return (unit_id, day, blocks) if blocks else None
+
+
+def date_error() -> str:
+    return _("Enter a date, like 2026-12-16, 2026/12/16 or 12/16")
+
+
+@bp.context_processor
+def helpers() -> dict:
+    return words.template_helpers()
+
+
+@bp.errorhandler(NotFound)
+def not_found(error):
+    return render("not_found.html", status=404)
+
+
+@bp.errorhandler(CSRFError)
+def form_expired(error):
+    return render("form_expired.html", status=400)
+
+
+def forbidden():
+    return render("forbidden.html", status=403)
+
+
+# --------------------------------------------------------------------- signing in
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in():
+    form = SignInForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    extra = []
+    if form.validate_on_submit():
+        try:
+            staff = services.verify_staff(form.username.data, form.password.data,
+                                          now=services.clock_now())
+        except ReservationError as error:
+            extra = [("#username", describe(error))]
+        else:
+            start_staff_session(staff)
+            flash(_("Signed in as %(name)s.", name=staff.display_name), "success")
+            return redirect(safe_next(form.next.data))
+    return render("sign_in.html", form=form, extra=extra)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    end_staff_session()
+    flash(_("You have signed out."), "success")
+    return redirect(url_for("counter.sign_in"))
+
+
+@bp.post("/session/extend")
+def extend_session():
+    """Any counter request counts as activity; this one does nothing else. The page's
+    script sends it in the background (no page to show, so no notice)."""
+    form = ActionForm()
+    if request.form.get("background"):
+        return "", 204
+    flash(_("You are still signed in."), "success")
+    return redirect(safe_next(form.next.data))
+
+
+# ------------------------------------------------------------------ finding people
+
+
+@bp.get("/")
+def home():
+    form = query_form(SearchForm)
+    query = (form.q.data or "").strip()
+    residents = services.find_residents(query) if query else []
+    reservation = services.find_reservation(query) if query else None
+    return render("home.html", form=form, query=query, residents=residents,
+                  reservation=reservation, search_page=True)
+
+
+def _exemption_choices(form: RegisterForm) -> None:
+    form.exemption.choices = [("", _("None"))] + [
+        (exemption.code, localized(exemption)) for exemption in services.list_exemptions()
+    ]
+    form.exemption_evidence.choices = [("", _("None (no exemption)"))] + [
+        (code, words.word(words.EVIDENCE, code)) for code in EXEMPTION_EVIDENCE
+    ]
+
+
+def _residents_numbered(numbers) -> list[Resident]:
+    found = []
+    for number in numbers:
+        found += [r for r in services.find_residents(number) if r.registration_no == number]
+    return found
+
+
+@bp.route("/residents/new", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+    _exemption_choices(form)
+    matches: list[Resident] = []
+    extra: list = []
+    if form.validate_on_submit():
+        try:
+            resident, pin = services.register_resident(
+                actor(),
+                name=form.name.data,
+                name_kana=form.name_kana.data,
+                phone=form.phone.data,
+                district=form.district.data,
+                is_resident=form.is_resident.data == "yes",
+                exemption_code=form.exemption.data or None,
+                exemption_evidence=form.exemption_evidence.data or None,
+                now=services.clock_now(),
+                allow_duplicate=form.confirm_different.data,
+            )
+        except PossibleDuplicate as error:
+            matches = _residents_numbered(error.params.get("matches", []))
+            add_error(form.confirm_different, describe(error))
+        except ReservationError as error:
+            extra = attach_error(form, error)
+        else:
+            return registration_slip(resident, pin, new=True)
+    return render("register.html", form=form, matches=matches, extra=extra)
+
+
+def registration_slip(resident: Resident, pin: str, *, new: bool):
+    """The slip with the PIN: shown once, in this response only, never stored."""
+    body, status = render("registration_slip.html", resident=resident, pin=pin, new=new,
+                          slip_page=True, services_now=services.clock_now(),
+                          public_url=current_app.config["PUBLIC_BASE_URL"])
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/residents/<int:resident_id>")
+def resident(resident_id: int):
+    person = services.get_resident(resident_id)
+    mine = services.reservations_of(person.id, now=services.clock_now())
+    return render("resident.html", resident=person, upcoming=mine.upcoming, past=mine.past,
+                  phone=_phone(person), form=ActionForm())
+
+
+def _phone(person: Resident) -> str:
+    return format_phone_national(person.phone_e164) if person.phone_e164 else ""
+
+
+@bp.post("/residents/<int:resident_id>/pin")
+def reset_pin(resident_id: int):
+    person = services.get_resident(resident_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    pin = services.set_pin(actor(), resident_id=person.id, now=services.clock_now())
+    return registration_slip(services.get_resident(person.id), pin, new=False)
+
+
+@bp.post("/residents/<int:resident_id>/unlock")
+def unlock(resident_id: int):
+    person = services.get_resident(resident_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    services.unlock_resident(actor(), resident_id=person.id, now=services.clock_now())
+    flash(_("The resident can sign in with their PIN again."), "success")
+    return redirect(url_for("counter.resident", resident_id=person.id))
+
+
+# ------------------------------------------------------------- booking and changing
+
+
+def choose(person: Resident, reservation: Reservation | None):
+    """Pick a unit and a day, see the day's blocks in words, tick the blocks."""
+    facilities = services.list_facilities()
+    form = query_form(ChooseForm)
+    form.unit.choices = unit_choices(facilities)
+    if reservation is not None and not request.args:
+        form.unit.data = str(reservation.unit_id)
+        form.day.data = reservation.date.isoformat()
+    if not form.day.data:
+        form.day.data = today().isoformat()
+    unit = find_unit(facilities, form.unit.data)
+    day = parse_day(form.day.data, today())
+    if day is None:
+        add_error(form.day, date_error())
+    blocks_form = None
+    availability = None
+    extra: list = []
+    here = (url_for("counter.change", reservation_id=reservation.id) if reservation
+            else url_for("counter.book", resident_id=person.id))
+    if unit is not None and day is not None:
+        availability = services.availability(unit.id, day, day, now=services.clock_now(),
+                                             resident_id=person.id)[0]
+        selectable = {rules.FREE}
+        if current_staff().is_admin:
+            selectable |= rules.OVERRIDABLE
+        if reservation is not None:
+            selectable.add(rules.YOURS)
+        blocks_form = query_form(BlocksForm)
+        blocks_form.blocks.choices = [
+            (cell.block.id, f"{localized(cell.block)} {cell.block.start_time.hour}:{cell.block.start_time.minute:02d}")
+            for cell in availability.blocks
+        ]
+        disabled = [cell.block.id for cell in availability.blocks if cell.status not in selectable]
+        if request.args.get("go"):
+            chosen = [b for b in (blocks_form.blocks.data or []) if b not in disabled]
+            if not chosen:
+                add_error(blocks_form.blocks, _("Choose at least one free time block"))
+            else:
+                try:
+                    services.quote(unit.id, day, chosen, resident_id=person.id)
+                except ReservationError as error:
+                    extra = attach_error(blocks_form, error, default_field="blocks")
+                else:
+                    target = ("counter.change_confirm" if reservation else "counter.book_confirm")
+                    key = ({"reservation_id": reservation.id} if reservation
+                           else {"resident_id": person.id})
+                    return redirect(url_for(target, **key, unit=unit.id, day=day.isoformat(),
+                                            blocks=chosen))
+        blocks_form.disabled = disabled
+    return render("choose.html", resident=person, reservation=reservation, form=form,
+                  blocks_form=blocks_form, unit=unit, day=day, availability=availability,
+                  extra=extra, here=here, timedelta=timedelta)
+
+
+@bp.get("/residents/<int:resident_id>/book")
+def book(resident_id: int):
+    return choose(services.get_resident(resident_id), None)
+
+
+@bp.get("/reservations/<int:reservation_id>/change")
+def change(reservation_id: int):
+    reservation = services.get_reservation(reservation_id)
+    return choose(reservation.resident, reservation)
+
+
+def _confirm(person: Resident, reservation: Reservation | None):
+    slot = slot_args()
+    back = (url_for("counter.change", reservation_id=reservation.id) if reservation
+            else url_for("counter.book", resident_id=person.id))
+    if slot is None:
+        return redirect(back)
+    unit_id, day, block_ids = slot
+    try:
+        quoted = services.quote(unit_id, day, block_ids, resident_id=person.id)
+    except ReservationError as error:
+        flash(describe(error), "error")
+        return redirect(back)
+    form = ChangeForm() if reservation else BookForm()
+    extra: list = []
+    if form.validate_on_submit():
+        override_reason = (form.override_reason.data or "") if form.override.data else None
+        try:
+            if reservation is None:
+                done = services.book(actor(), resident_id=person.id, unit_id=unit_id, day=day,
+                                     block_ids=block_ids, now=services.clock_now(),
+                                     override_reason=override_reason)
+                flash(_("Booked. The reservation number is %(number)s.", number=done.number),
+                      "success")
+            else:
+                done = services.change(actor(), reservation_id=reservation.id, unit_id=unit_id,
+                                       day=day, block_ids=block_ids, now=services.clock_now(),
+                                       reason=form.reason.data,
+                                       override_reason=override_reason)
+                flash(_("Changed. The reservation number stays %(number)s.", number=done.number),
+                      "success")
+        except ReservationError as error:
+            # Clerks see no override controls: a refusal of one goes to the summary.
+            shown = None if current_staff().is_admin else {"reason"}
+            extra = attach_error(form, error, shown=shown)
+        else:
+            return redirect(url_for("counter.reservation", reservation_id=done.id))
+    back_to_day = f"{back}?unit={unit_id}&day={day.isoformat()}"
+    return render("confirm.html", resident=person, reservation=reservation, quote=quoted,
+                  form=form, extra=extra, back=back_to_day)
+
+
+@bp.route("/residents/<int:resident_id>/book/confirm", methods=["GET", "POST"])
+def book_confirm(resident_id: int):
+    return _confirm(services.get_resident(resident_id), None)
+
+
+@bp.route("/reservations/<int:reservation_id>/change/confirm", methods=["GET", "POST"])
+def change_confirm(reservation_id: int):
+    reservation = services.get_reservation(reservation_id)
+    return _confirm(reservation.resident, reservation)
+
+
+# -------------------------------------------------------------------- reservations
+
+
+def _reservation_page(reservation: Reservation, payment_form=None, extra=(), status=200):
+    deadline = services.cancellation_deadline(reservation)
+    return render("reservation.html", status=status, reservation=reservation,
+                  deadline=deadline, payment_form=payment_form or PaymentForm(),
+                  extra=list(extra),
+                  staff_names=_staff_names(reservation))
+
+
+def _staff_names(reservation: Reservation) -> dict:
+    ids = {reservation.created_by_staff_id, reservation.paid_by_staff_id,
+           reservation.cancelled_by_staff_id} - {None}
+    return {staff_id: services.get_staff(staff_id) for staff_id in ids}
+
+
+@bp.get("/reservations/<int:reservation_id>")
+def reservation(reservation_id: int):
+    return _reservation_page(services.get_reservation(reservation_id))
+
+
+@bp.post("/reservations/<int:reservation_id>/payment")
+def payment(reservation_id: int):
+    booked = services.get_reservation(reservation_id)
+    form = PaymentForm()
+    if form.validate_on_submit():
+        try:
+            services.record_payment(actor(), reservation_id=booked.id, status=form.status.data,
+                                    now=services.clock_now())
+        except ReservationError as error:
+            return _reservation_page(booked, form, attach_error(form, error, "status"), 409)
+        flash(_("Payment recorded: %(status)s.", status=words.word(words.PAYMENTS, form.status.data)),
+              "success")
+        return redirect(url_for("counter.reservation", reservation_id=booked.id))
+    return _reservation_page(booked, form, status=400)
+
+
+@bp.route("/reservations/<int:reservation_id>/cancel", methods=["GET", "POST"])
+def cancel(reservation_id: int):
+    booked = services.get_reservation(reservation_id)
+    deadline = services.cancellation_deadline(booked)
+    form = CancelForm()
+    extra: list = []
+    if form.validate_on_submit():
+        try:
+            services.cancel(actor(), reservation_id=booked.id, now=services.clock_now(),
+                            reason=form.reason.data)
+        except ReservationError as error:
+            extra = attach_error(form, error)
+        else:
+            flash(_("Reservation %(number)s is cancelled.", number=booked.number), "success")
+            return redirect(url_for("counter.reservation", reservation_id=booked.id))
+    return render("cancel.html", reservation=booked, form=form, extra=extra, deadline=deadline,
+                  after_deadline=services.clock_now() >= deadline.deadline)
+
+
+@bp.get("/reservations/<int:reservation_id>/slip")
+def slip(reservation_id: int):
+    booked = services.get_reservation(reservation_id)
+    return render("slip.html", reservation=booked, slip_page=True,
+                  deadline=services.cancellation_deadline(booked))
+
+
+# ------------------------------------------------------------------------ day sheet
+
+
+@bp.get("/day")
+def day_sheet():
+    facilities = services.list_facilities()
+    form = query_form(DaySheetForm)
+    form.facility.choices = [("", _("All facilities"))] + [
+        (str(facility.id), localized(facility)) for facility in facilities
+    ]
+    if not form.day.data:
+        form.day.data = today().isoformat()
+    day = parse_day(form.day.data, today())
+    if day is None:
+        add_error(form.day, date_error())
+        day = today()
+    chosen = next((f for f in facilities if str(f.id) == form.facility.data), None)
+    shown = [chosen] if chosen else facilities
+    booked = services.reservations_on(day, chosen.id if chosen else None)
+    closed = services.closed_facilities_on(day)
+    sheets = [
+        (facility, [r for r in booked if r.unit.facility_id == facility.id], closed.get(facility.id))
+        for facility in shown
+    ]
+    return render("day_sheet.html", form=form, day=day, sheets=sheets,
+                  previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1))

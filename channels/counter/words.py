@@ -1,0 +1,91 @@
+"""The core's codes (channels, actions, statuses, evidence kinds) in staff words."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from reservations import rules
+
+from ..i18n import current_locale
+
+CHANNELS = {
+    "web": _l("Web"),
+    "phone": _l("Phone"),
+    "counter": _l("Counter"),
+    "cli": _l("System"),
+}
+
+ACTIONS = {
+    "reservation.book": _l("Booked"),
+    "reservation.change": _l("Changed"),
+    "reservation.cancel": _l("Cancelled"),
+    "reservation.payment": _l("Payment recorded"),
+    "resident.register": _l("Resident registered"),
+    "resident.pin_set": _l("PIN set"),
+    "resident.unlock": _l("Sign-in unlocked"),
+    "resident.locked": _l("Sign-in locked after wrong PINs"),
+    "staff.create": _l("Staff account created"),
+    "staff.locked": _l("Staff account locked after wrong passwords"),
+    "closure.add": _l("Closure added"),
+}
+
+EVIDENCE = {
+    "disability_certificate": _l("Physical disability certificate (身体障害者手帳)"),
+    "rehabilitation_certificate": _l("Intellectual disability certificate (療育手帳)"),
+    "mental_health_certificate": _l("Mental health certificate (精神障害者保健福祉手帳)"),
+    "group_registration": _l("Group registration form (団体登録書)"),
+    "club_roster": _l("Club member list (名簿)"),
+    "cohost_decision": _l("Co-hosting decision notice (共催決定通知)"),
+    "other": _l("Another document"),
+}
+
+BLOCK_STATUSES = {
+    rules.FREE: _l("Free"),
+    rules.TAKEN: _l("Booked by someone else"),
+    rules.YOURS: _l("Booked by this resident"),
+    rules.CLOSED: _l("Closed"),
+    rules.NOT_OFFERED: _l("Not offered on this day"),
+    rules.PAST: _l("Already started"),
+    rules.NOT_OPEN_YET: _l("Booking not open yet"),
+    rules.BOOKING_CLOSED: _l("Booking closed"),
+}
+
+PAYMENTS = {
+    "unpaid": _l("Not paid yet"),
+    "paid": _l("Paid"),
+    "exempt": _l("Exempt (no fee)"),
+}
+
+ROLES = {"clerk": _l("Clerk"), "admin": _l("Administrator")}
+
+
+def word(table: dict, code: str | None) -> str:
+    """The word for a code, or the code itself when the table lacks it (old data)."""
+    if code is None:
+        return ""
+    return str(table.get(code, code))
+
+
+def closed_text(closed: rules.ClosedDay) -> str:
+    if closed.reason == rules.CLOSURE:
+        note = (closed.note_en if current_locale() == "en" and closed.note_en else closed.note) or ""
+        return _("Closed: %(note)s", note=note)
+    return {
+        rules.WEEKLY: _("Closed: regular closing day"),
+        rules.HOLIDAY: _("Closed: national holiday"),
+        rules.MOVED_CLOSED_DAY: _("Closed: closing day moved after a holiday"),
+        rules.YEAR_END: _("Closed: New Year holidays"),
+    }.get(closed.reason, _("Closed"))
+
+
+def template_helpers() -> dict:
+    return {
+        "channel_name": lambda code: word(CHANNELS, code),
+        "action_name": lambda code: word(ACTIONS, code),
+        "evidence_name": lambda code: word(EVIDENCE, code),
+        "block_status_name": lambda code: word(BLOCK_STATUSES, code),
+        "payment_name": lambda code: word(PAYMENTS, code),
+        "role_name": lambda code: word(ROLES, code),
+        "closed_text": closed_text,
+    }
