@@ -3,7 +3,10 @@
 Each channel keeps its own catalog (``channels/<channel>/translations``) so that the
 channels can grow apart without stepping on one another; the shared layout and
 helpers (``channels/templates``, ``channels/*.py``) have the ``common`` catalog
-(``channels/translations``). Flask-Babel merges them all.
+(``channels/translations``). A request to a channel's blueprint is translated with
+that channel's catalog over the common one (its own Babel domain), so the same
+English msgid may read differently in two channels: 'Booked' is 予約済み on the
+web's availability table and 予約 in the counter's audit trail.
 Japanese is the default locale and English is complete. The `.po` files live in the
 repository; their `.mo` files are compiled when the app starts (and by
 ``flask --app channels translate compile``), so nothing compiled is committed.
@@ -19,7 +22,7 @@ import click
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, abort, current_app, g, has_request_context, redirect, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, Domain, get_locale
 
 LOCALES = ("ja", "en")
 DEFAULT_LOCALE = "ja"
@@ -102,9 +105,18 @@ def choose_language(code: str):
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT_LOCALE)
     app.config.setdefault("BABEL_DEFAULT_TIMEZONE", app.config.get("TOWN_TIMEZONE", "Asia/Tokyo"))
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = ";".join(str(d) for d in translation_dirs())
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(catalog_dir("common"))
     compile_catalogs()
     babel.init_app(app, locale_selector=select_locale)
+    domains = {name: Domain([str(catalog_dir("common")), str(catalog_dir(name))])
+               for name in CHANNEL_NAMES}
+
+    @app.before_request
+    def use_the_channels_catalog() -> None:
+        domain = domains.get((request.blueprint or "").split(".")[0])
+        if domain is not None:
+            domain.as_default()
+
     app.jinja_env.globals["current_locale"] = current_locale
     app.cli.add_command(translate)
     app.register_blueprint(bp)

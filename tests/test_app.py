@@ -136,3 +136,18 @@ def test_every_response_carries_the_security_headers(app):
 @pytest.mark.parametrize("locale", ["ja", "en"])
 def test_shared_strings_are_translated(locale):
     assert "common" not in missing_translations(locale)
+
+
+@pytest.mark.parametrize(("path", "booked"), [("/facilities", "予約済み"), ("/counter/", "予約"),
+                                              ("/healthz", "Booked")])
+def test_each_channel_reads_its_own_catalog_over_the_common_one(app, path, booked):
+    """'Booked' is a state on the web's table and an act in the counter's audit trail."""
+    from flask import g
+    from flask_babel import gettext
+
+    with app.test_request_context(path, headers={"Cookie": "lang=ja"}):
+        for key in list(g):
+            g.pop(key)
+        app.preprocess_request()
+        assert gettext("Booked") == booked
+        assert gettext("Skip to main content") == "本文へ移動"  # common, everywhere

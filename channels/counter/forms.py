@@ -16,6 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -51,7 +52,8 @@ class RegisterForm(FlaskForm):
     district = StringField(_l("District"), validators=[Optional()])
     is_resident = RadioField(
         _l("Does the resident live in the town?"),
-        choices=[("yes", _l("Yes, a town resident")), ("no", _l("No, from outside the town"))],
+        choices=[SelectChoice("yes", _l("Yes, a town resident")),
+                 SelectChoice("no", _l("No, from outside the town"))],
         validators=[InputRequired(_l("Choose whether the resident lives in the town"))],
     )
     exemption = SelectField(_l("Fee exemption"), validators=[Optional()])
@@ -88,7 +90,8 @@ class CancelForm(FlaskForm):
 class PaymentForm(FlaskForm):
     status = RadioField(
         _l("Payment"),
-        choices=[("paid", _l("Paid at the counter")), ("exempt", _l("Exempt: no fee to pay"))],
+        choices=[SelectChoice("paid", _l("Paid at the counter")),
+                 SelectChoice("exempt", _l("Exempt: no fee to pay"))],
         validators=[InputRequired(_l("Choose paid or exempt"))],
     )
 
@@ -109,7 +112,7 @@ class AuditFilterForm(QueryForm):
 class StaffForm(FlaskForm):
     username = StringField(_l("Username"))
     display_name = StringField(_l("Name shown in the audit trail"))
-    role = RadioField(_l("Role"), choices=[("clerk", _l("Clerk")), ("admin", _l("Administrator"))],
+    role = RadioField(_l("Role"), choices=[SelectChoice("clerk", _l("Clerk")), SelectChoice("admin", _l("Administrator"))],
                       default="clerk", validators=[InputRequired(_l("Choose a role"))])
     password = PasswordField(_l("Initial password"))
 
