@@ -165,6 +165,10 @@ class CancelDeadline:
     last_day: date  # the last day on which a resident may cancel
     deadline: datetime  # exclusive: the midnight that ends last_day
 
+    def passed(self, now: datetime) -> bool:
+        """Whether a resident can no longer cancel at `now`."""
+        return now >= self.deadline
+
 
 def cancel_deadline(facility: Facility, day: date, tz: ZoneInfo) -> CancelDeadline:
     last_day = day - timedelta(days=facility.cancel_days_before)
