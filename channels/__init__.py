@@ -14,7 +14,7 @@ from flask_migrate import Migrate
 from reservations import settings as core_settings
 from reservations.db import db, render_migration_type
 
-from . import cli, config, health, i18n
+from . import cli, config, health, i18n, notifications, phone
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -40,5 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
 
     app.register_blueprint(health.bp)
+    phone.init_app(app)
+    notifications.init_app(app)
     cli.init_app(app)
     return app

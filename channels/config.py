@@ -25,6 +25,20 @@ _ENV = {
     "PUBLIC_BASE_URL": ("http://127.0.0.1:5000", str),
     "TWILIO_ACCOUNT_SID": ("", str),
     "TWILIO_AUTH_TOKEN": ("", str),
+    # The phone channel (channels/phone/settings.py checks these when the app starts).
+    "PHONE_SIGNATURE_CHECK": ("on", str),
+    "PHONE_OPERATOR_NUMBER": ("", str),
+    "PHONE_COUNTER_WEEKDAYS": ("01234", str),
+    "PHONE_COUNTER_HOURS": ("08:30-17:15", str),
+    "PHONE_COUNTER_ON_HOLIDAYS": ("off", str),
+    "PHONE_VOICE": ("Polly.Mizuki", str),
+    "PHONE_SPEECH_RATE": ("90%", str),
+    "PHONE_GATHER_TIMEOUT": ("8", int),
+    # Confirmation SMS (reservations/notify.py, channels/notifications.py).
+    "SMS_BACKEND": ("log", str),
+    "TWILIO_SMS_FROM": ("", str),
+    "TWILIO_MESSAGING_SERVICE_SID": ("", str),
+    "TWILIO_API_BASE_URL": ("", str),
 }
 
 
