@@ -38,9 +38,22 @@ STEP_LEASE = timedelta(seconds=15)
 # Twilio's final call statuses.
 FINAL_STATUSES = ("completed", "busy", "failed", "no-answer", "canceled")
 
-# A call's outcome for the statistics: the first of these that happened in it, else
-# "unresolved" when the service ended the call, else "abandoned" (the caller hung up).
-OUTCOMES = ("booked", "cancelled", "heard", "transferred", "locked")
+
+
+def outcome_of(kinds: set[str]) -> str:
+    """A call's outcome for the statistics, from the events that happened in it: the
+    first result it reached, else "unresolved" when the service ended the call, else
+    "abandoned" (the caller hung up without a result)."""
+    for kind in ("booked", "cancelled", "heard"):
+        if kind in kinds:
+            return kind
+    if "operator_talked" in kinds:
+        return "transferred"
+    if "transferred" in kinds:
+        return "transfer_unanswered" if "operator_no_answer" in kinds else "transferred"
+    if "locked" in kinds:
+        return "locked"
+    return "unresolved" if "ended" in kinds else "abandoned"
 
 
 @dataclass(frozen=True)
@@ -170,9 +183,7 @@ def finish(sid: str, status: str, duration: str | None, now: datetime) -> None:
         kinds = set(db.session.scalars(
             select(PhoneCallEvent.kind).where(PhoneCallEvent.call_id == call.id)
         ))
-        outcome = next((kind for kind in OUTCOMES if kind in kinds), None)
-        if outcome is None:
-            outcome = "unresolved" if "ended" in kinds else "abandoned"
+        outcome = outcome_of(kinds)
         call.twilio_status = status
         call.ended_at = now
         call.duration_seconds = int(duration) if duration and duration.isdigit() else None

@@ -42,7 +42,7 @@ class PhoneCall(db.Model):
     twilio_status: Mapped[str | None] = mapped_column(String(20))
     duration_seconds: Mapped[int | None] = mapped_column(Integer)
     ended_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
-    # booked, cancelled, transferred, heard, locked, abandoned, ...: see calls.OUTCOMES.
+    # booked, cancelled, heard, transferred, abandoned, ...: see calls.outcome_of.
     outcome: Mapped[str | None] = mapped_column(String(20))
     abandoned_at: Mapped[str | None] = mapped_column(String(40))  # the node the caller left
 

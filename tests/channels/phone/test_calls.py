@@ -340,7 +340,7 @@ def test_wrong_pins_lead_to_the_cores_lockout(call, town):
     simulator.press("0")
     assert simulator.dialled == [OPERATOR]
     simulator.hang_up()
-    assert phone_call(simulator).outcome == "transferred"
+    assert phone_call(simulator).outcome == "transfer_unanswered"  # the simulated counter is busy
     assert event_kinds(simulator).count("sign_in_failed") == 4
 
 
@@ -470,3 +470,17 @@ def test_status_callbacks_are_idempotent_and_intermediate_ones_ignored(call, tow
     simulator.status_callback("completed")
     simulator.status_callback("completed")
     assert event_kinds(simulator).count("call_ended") == 1
+
+
+def test_outcomes_for_the_statistics():
+    from channels.phone.calls import outcome_of
+
+    assert outcome_of({"signed_in", "heard", "booked"}) == "booked"
+    assert outcome_of({"signed_in", "transferred", "operator_talked"}) == "transferred"
+    assert outcome_of({"transferred", "operator_no_answer"}) == "transfer_unanswered"
+    assert outcome_of({"transferred", "operator_no_answer", "operator_talked"}) == (
+        "transferred")
+    assert outcome_of({"transferred"}) == "transferred"  # hung up while it rang
+    assert outcome_of({"sign_in_failed", "locked"}) == "locked"
+    assert outcome_of({"no_input", "operator_unavailable", "ended"}) == "unresolved"
+    assert outcome_of({"signed_in", "no_input"}) == "abandoned"

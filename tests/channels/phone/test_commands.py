@@ -51,6 +51,7 @@ def test_phone_stats_counts_outcomes(phone_app, town):
     run(phone_app, "phone-sim", "--keys", f"{town.yamada.pin},7,7,7")
     output = run(phone_app, "phone-stats")
     assert "Calls in the last 30 days: 3" in output
-    assert "booked: 1" in output and "abandoned: 1" in output and "transferred: 1" in output
+    assert "booked: 1" in output and "abandoned: 1" in output
+    assert "transfer_unanswered: 1" in output
     assert "book_facility: 1" in output  # where the abandoned call was left
     assert "main invalid_input: 3" in output
