@@ -121,7 +121,12 @@ def advance(sid: str, step: int, form: dict[str, str], now: datetime,
         return _replay(sid, _load(sid), now, settings, step_url)
     call = flow.Call(sid, step, row.state, row.resident_id, row.started_at, now)
     reply = flow.answer(call, form, settings, step_url)
-    _store(row.id, step + 1, reply, now)
+    if not _store(row.id, step + 1, reply, now):
+        # Too slow: the step was presumed lost and asked again meanwhile; that question
+        # is what the caller heard. (A booking made here is found again by its key.)
+        log.warning("phone call %s step %d: answered too late, the repeated question stands",
+                    sid, step)
+        return _replay(sid, _load(sid), now, settings, step_url)
     log.info("phone call %s step %d: %s -> %s%s", sid, step, row.node, reply.node,
              "".join(f" [{e.kind}{':' + e.detail if e.detail else ''}]" for e in reply.events))
     return reply.xml
@@ -137,12 +142,12 @@ def _claim(call_id: int, step: int, now: datetime) -> bool:
         return result.rowcount == 1
 
 
-def _store(call_id: int, step: int, reply: flow.Reply, now: datetime,
-           only_if_unanswered: bool = False) -> bool:
+def _store(call_id: int, step: int, reply: flow.Reply, now: datetime) -> bool:
+    """Keep the answer to the step taken, unless that step was already answered."""
     with write_transaction():
-        query = update(PhoneCall).where(PhoneCall.id == call_id, PhoneCall.step == step)
-        if only_if_unanswered:
-            query = query.where(PhoneCall.response.is_(None))
+        query = update(PhoneCall).where(
+            PhoneCall.id == call_id, PhoneCall.step == step, PhoneCall.response.is_(None)
+        )
         result = db.session.execute(query.values(
             node=reply.node, state=reply.state, response=reply.xml,
             resident_id=reply.resident_id, claimed_at=None, updated_at=now,
@@ -164,7 +169,7 @@ def _replay(sid: str, row: _Row, now: datetime, settings: PhoneSettings,
         return twiml.hold(step_url(row.step - 1))
     call = flow.Call(sid, row.step - 1, row.state, row.resident_id, row.started_at, now)
     reply = flow.reprompt(call, settings, step_url)
-    if _store(row.id, row.step, reply, now, only_if_unanswered=True):
+    if _store(row.id, row.step, reply, now):
         log.warning("phone call %s: step %d was never answered; asked again", sid, row.step - 1)
         return reply.xml
     return _replay(sid, _load(sid), now, settings, step_url)

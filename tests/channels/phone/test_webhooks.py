@@ -11,8 +11,9 @@ import sqlalchemy as sa
 from twilio.request_validator import RequestValidator
 
 from channels import create_app
-from channels.phone import calls
+from channels.phone import calls, flow
 from channels.phone.models import PhoneCall
+from channels.phone.settings import get_phone_settings
 from channels.phone.simulator import FlaskTransport, PhoneSimulator, check_twiml
 from reservations import services
 from reservations.db import db
@@ -221,3 +222,28 @@ def test_racing_duplicates_of_the_confirmation_book_once(phone_any_app, clock):
     for body in bodies:
         assert check_twiml(body) == []
         assert body == final or "<Redirect" in body
+
+
+def test_an_answer_that_comes_too_late_does_not_replace_the_repeated_question(call, town, clock):
+    simulator = call(YAMADA_PHONE)
+    for key in (town.yamada.pin, "1", "1", "1", "2", "1216", "1"):
+        simulator.press(key)
+    confirm = simulator.question.action
+    step = int(confirm.rsplit("/", 1)[1])
+    row = db.session.scalar(sa.select(PhoneCall).filter_by(call_sid=simulator.sid))
+    assert calls._claim(row.id, step, clock.now)  # a worker took the confirmation, then stalled
+    clock.now += calls.STEP_LEASE
+    simulator.question = None
+    simulator._request(confirm, {})  # Twilio's retry: the summary is asked again
+    assert "ご予約の内容です" in simulator.last.text
+    # The stalled worker finally books and tries to store its answer: the question stands.
+    late_params = simulator._params({"Digits": "1"})
+    stalled = flow.answer(flow.Call(simulator.sid, step, row.state, row.resident_id,
+                                    row.started_at, clock.now),
+                          late_params, get_phone_settings(), lambda n: f"{BASE_URL}/phone/step/{n}")
+    assert "ご予約を承りました" in stalled.xml
+    assert not calls._store(row.id, step + 1, stalled, clock.now)
+    # The caller confirms the summary they heard: the same reservation, found by its key.
+    simulator.press("1")
+    [reservation] = db.session.scalars(sa.select(Reservation)).all()
+    assert "、".join(reservation.number) in simulator.last.text
