@@ -386,9 +386,10 @@ class Main(Node):
 
 
 class ListNode(Node):
-    """A numbered list, a page at a time: 1–4 choose, 5 the next page, 9 the menu."""
+    """A numbered list, a page at a time: 1–3 choose, 5 the next page, 9 the menu (at
+    most five choices in a menu)."""
 
-    page_size = 4
+    page_size = 3
     selectable = True
 
     def items(self, turn: Turn) -> list[Any]:
@@ -780,7 +781,6 @@ class Hear(ListNode):
 
     name = "hear"
     result = True
-    page_size = 3
     selectable = False
 
     def items(self, turn):
@@ -811,9 +811,11 @@ class Hear(ListNode):
         return [self.footer(turn)]
 
     def footer(self, turn):
-        if self._has_more(turn):
-            return super().footer(turn)
-        return prompts.hear_end_keys()
+        if not self._has_more(turn):
+            return prompts.hear_end_keys()
+        if (turn.state["page"] + 1) * self.page_size >= len(turn.state["items"]):
+            return prompts.hear_again_from_start_keys()  # 5 goes round to the first page
+        return super().footer(turn)
 
 
 class CancelList(ListNode):

@@ -401,6 +401,10 @@ def more_reservations() -> str:
     return _("続き")
 
 
+def hear_again_from_start_keys() -> Speech:
+    return Speech(_("最初からお聞きになる場合は5を、メニューに戻る場合は9を押してください。"))
+
+
 def hear_end_keys() -> Speech:
     return Speech(_("もう一度お聞きになる場合は米印を、メニューに戻る場合は9を押してください。"))
 

@@ -165,11 +165,19 @@ def test_a_full_day_offers_the_next_free_block(call, town):
 def test_a_single_unit_facility_skips_the_unit_menu_and_more_facilities_page(call, town):
     simulator = signed_in(call, town)
     simulator.press("1")
-    simulator.press("5")  # the next page: the tennis courts
-    assert "1、町営テニスコート《ちょうえい テニスコート》。" in simulator.last.text
+    first_page = simulator.last.text
+    assert ("1、町民体育館《ちょうみん たいいくかん》。2、中央公民館《ちゅうおう こうみんかん》。"
+            "3、第一小学校体育館（学校開放）《だいいち しょうがっこう たいいくかん》。") in first_page
+    assert "ほかの施設は5を、メニューに戻る場合は9を押してください。" in first_page
+    simulator.press("4")  # not on this page
+    assert simulator.last.text.startswith("押せるボタンは、1、2、3、5、9です。")
+    simulator.press("5")  # the next page
+    assert ("1、町営グラウンド《ちょうえい グラウンド》。2、町営テニスコート《ちょうえい テニスコート》。"
+            in simulator.last.text)
     simulator.press("5")  # and round to the first page again
     assert "1、町民体育館《ちょうみん たいいくかん》。" in simulator.last.text
-    simulator.press("4")  # 町営グラウンド: one unit
+    simulator.press("5")
+    simulator.press("1")  # 町営グラウンド: one unit, no unit menu
     assert "空いている日時をご案内する場合は1を" in simulator.last.text
 
 
@@ -484,3 +492,25 @@ def test_outcomes_for_the_statistics():
     assert outcome_of({"sign_in_failed", "locked"}) == "locked"
     assert outcome_of({"no_input", "operator_unavailable", "ended"}) == "unresolved"
     assert outcome_of({"signed_in", "no_input"}) == "abandoned"
+
+
+def test_long_lists_are_read_three_at_a_time(call, town):
+    days = [date(2026, 12, 16) + timedelta(days=n) for n in range(4)]
+    for day in days:
+        book_on_the_web(town.yamada, day)
+    simulator = signed_in(call, town)
+    simulator.press("2")
+    text = simulator.last.text
+    assert "ご予約は4件です。" in text and "3件目。" in text and "4件目。" not in text
+    assert text.endswith("続きは5を、メニューに戻る場合は9を押してください。")
+    simulator.press("5")
+    assert simulator.last.text.startswith("4件目。12月19日、土曜日、")
+    assert simulator.last.text.endswith("最初からお聞きになる場合は5を、メニューに戻る場合は9を押してください。")
+    simulator.press("5")
+    assert simulator.last.text.startswith("ご予約は4件です。1件目。")
+    simulator.press("9")
+    simulator.press("3")
+    assert "3、12月18日、金曜日" in simulator.last.text
+    simulator.press("5")
+    simulator.press("1")
+    assert simulator.last.text.startswith("12月19日、土曜日、午前9時《くじ》から正午まで")
