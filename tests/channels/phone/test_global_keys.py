@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from channels.phone.flow import NODES
+from channels.phone.menus import NODES
 from tests.channels.phone.conftest import OPERATOR, UNKNOWN_PHONE, YAMADA_PHONE
 from tests.channels.phone.test_calls import book_on_the_web, phone_call, reservations
 from tests.factories import at
