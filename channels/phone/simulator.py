@@ -233,7 +233,7 @@ class PhoneSimulator:
     # -- what the caller does
 
     def call(self) -> Exchange:
-        return self._request(self.base + "/phone/voice", {"CallStatus": "ringing"})
+        return self.send(self.base + "/phone/voice", {"CallStatus": "ringing"})
 
     def press(self, keys: str) -> Exchange:
         """Keys for the current question, as Twilio collects them: up to numDigits,
@@ -267,9 +267,9 @@ class PhoneSimulator:
         self.status_callback("completed")
 
     def status_callback(self, status: str = "completed", duration: int = 60) -> int:
-        params = self._params({"CallStatus": status, "CallDuration": str(duration)})
+        params = self.params({"CallStatus": status, "CallDuration": str(duration)})
         path = "/phone/status"
-        code, _ = self.transport.post(path, params, {HEADER: self._sign(self.base + path, params)})
+        code, _ = self.transport.post(path, params, {HEADER: self.sign(self.base + path, params)})
         return code
 
     def repeat_last(self) -> Exchange:
@@ -297,16 +297,18 @@ class PhoneSimulator:
 
     def _answer(self, question: Question, digits: str) -> Exchange:
         self.question = None
-        return self._request(question.action, {"Digits": digits})
+        return self.send(question.action, {"Digits": digits})
 
-    def _params(self, extra: dict[str, str]) -> dict[str, str]:
+    def params(self, extra: dict[str, str]) -> dict[str, str]:
+        """What Twilio posts with every webhook of this call, and `extra`."""
         return {
             "AccountSid": "AC" + "0" * 32, "ApiVersion": "2010-04-01", "CallSid": self.sid,
             "CallStatus": "in-progress", "Direction": "inbound", "From": self.caller,
             "To": self.to, **extra,
         }
 
-    def _sign(self, url: str, params: dict[str, str]) -> str:
+    def sign(self, url: str, params: dict[str, str]) -> str:
+        """X-Twilio-Signature for this URL and these parameters, as Twilio computes it."""
         return self.validator.compute_signature(url, params)
 
     def _path(self, url: str) -> str:
@@ -314,14 +316,15 @@ class PhoneSimulator:
             raise TwiMLProblem(f"{url} is not under the public base URL {self.base}")
         return url[len(self.base):]
 
-    def _request(self, url: str, extra: dict[str, str]) -> Exchange:
-        params = self._params(extra)
+    def send(self, url: str, extra: dict[str, str]) -> Exchange:
+        """POST a signed webhook of this call to `url` and play what comes back."""
+        params = self.params(extra)
         self._last_request = (url, params)
         return self._post(url, params)
 
     def _post(self, url: str, params: dict[str, str]) -> Exchange:
         path = self._path(url)
-        status, body = self.transport.post(path, params, {HEADER: self._sign(url, params)})
+        status, body = self.transport.post(path, params, {HEADER: self.sign(url, params)})
         exchange = Exchange(path, params, status, body)
         self.exchanges.append(exchange)
         if status != 200:
@@ -360,13 +363,13 @@ class PhoneSimulator:
                 )
                 return
             elif verb.tag == "Redirect":
-                self._request(verb.text.strip(), {})
+                self.send(verb.text.strip(), {})
                 return
             elif verb.tag == "Dial":
                 self.dialled.append((verb.text or "").strip())
                 status = "completed" if self.operator_answers else "no-answer"
                 if verb.get("action"):
-                    self._request(verb.get("action"), {"DialCallStatus": status})
+                    self.send(verb.get("action"), {"DialCallStatus": status})
                     return
                 if self.operator_answers:
                     self.ended = "operator"

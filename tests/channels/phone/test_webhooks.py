@@ -118,7 +118,7 @@ def test_fallback_apologises_and_puts_the_caller_through(phone_app):
     assert check_twiml(response.data) == []
     simulator = PhoneSimulator(FlaskTransport(phone_app), public_base_url=BASE_URL,
                                auth_token=TOKEN, call_sid=PARAMS["CallSid"])
-    simulator._request(BASE_URL + "/phone/fallback", {})
+    simulator.send(BASE_URL + "/phone/fallback", {})
     assert simulator.last.text.startswith("申し訳ありません。ただいま自動受付をご利用いただけません。")
     assert simulator.dialled == [OPERATOR]
     assert "ただいま係の者が電話に出られません" in simulator.last.text  # nobody answered
@@ -130,7 +130,7 @@ def test_fallback_outside_hours_says_the_hours(phone_app, clock):
     clock.now = at(2026, 12, 5, 10)  # a Saturday
     simulator = PhoneSimulator(FlaskTransport(phone_app), public_base_url=BASE_URL,
                                auth_token=TOKEN)
-    simulator._request(BASE_URL + "/phone/fallback", {})
+    simulator.send(BASE_URL + "/phone/fallback", {})
     assert "窓口の受付時間は、月曜日から金曜日の" in simulator.last.text
     assert simulator.dialled == [] and simulator.ended == "hangup"
 
@@ -165,7 +165,7 @@ def test_an_old_step_replays_the_latest_answer(call, town):
     stale = simulator.exchanges[1]  # the PIN step, sent again much later
     transport = simulator.transport
     status, body = transport.post(stale.path, stale.params,
-                                  {"X-Twilio-Signature": simulator._sign(BASE_URL + stale.path,
+                                  {"X-Twilio-Signature": simulator.sign(BASE_URL + stale.path,
                                                                         stale.params)})
     assert (status, body) == (200, latest.body)
 
@@ -174,7 +174,7 @@ def test_a_duplicate_while_the_first_is_at_work_holds_then_gets_the_answer(call,
     simulator = call(YAMADA_PHONE)
     row = db.session.scalar(sa.select(PhoneCall).filter_by(call_sid=simulator.sid))
     assert calls._claim(row.id, 1, clock.now)  # a worker took step 1 ...
-    params = {**simulator._params({"Digits": town.yamada.pin})}
+    params = {**simulator.params({"Digits": town.yamada.pin})}
     response = post_signed(simulator.transport.client.application, "/phone/step/1", params)
     body = response.get_data(as_text=True)
     assert check_twiml(body) == []
@@ -182,7 +182,7 @@ def test_a_duplicate_while_the_first_is_at_work_holds_then_gets_the_answer(call,
     # ... and died: after the lease the question is asked again, from the saved state.
     clock.now += calls.STEP_LEASE
     simulator.question = None
-    simulator._request(BASE_URL + "/phone/step/1", {})
+    simulator.send(BASE_URL + "/phone/step/1", {})
     assert simulator.last.text.endswith("暗証番号、4桁を押してください。")
     simulator.press(town.yamada.pin)
     assert "ご本人の確認ができました" in simulator.last.text
@@ -197,8 +197,8 @@ def test_racing_duplicates_of_the_confirmation_book_once(phone_any_app, clock):
         simulator.press(key)
     assert "ご予約の内容です" in simulator.last.text
     url = simulator.question.action
-    params = simulator._params({"Digits": "1"})
-    headers = {"X-Twilio-Signature": simulator._sign(url, params)}
+    params = simulator.params({"Digits": "1"})
+    headers = {"X-Twilio-Signature": simulator.sign(url, params)}
     path = url[len(BASE_URL):]
     bodies: list[str] = []
     barrier = threading.Barrier(4)
@@ -234,10 +234,10 @@ def test_an_answer_that_comes_too_late_does_not_replace_the_repeated_question(ca
     assert calls._claim(row.id, step, clock.now)  # a worker took the confirmation, then stalled
     clock.now += calls.STEP_LEASE
     simulator.question = None
-    simulator._request(confirm, {})  # Twilio's retry: the summary is asked again
+    simulator.send(confirm, {})  # Twilio's retry: the summary is asked again
     assert "ご予約の内容です" in simulator.last.text
     # The stalled worker finally books and tries to store its answer: the question stands.
-    late_params = simulator._params({"Digits": "1"})
+    late_params = simulator.params({"Digits": "1"})
     stalled = flow.answer(flow.Call(simulator.sid, step, row.state, row.resident_id,
                                     row.started_at, clock.now),
                           late_params, get_phone_settings(), lambda n: f"{BASE_URL}/phone/step/{n}")
