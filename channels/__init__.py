@@ -14,7 +14,7 @@ from flask_migrate import Migrate
 from reservations import settings as core_settings
 from reservations.db import db, render_migration_type
 
-from . import cli, config, counter, health, i18n, security, ui, web
+from . import cli, config, counter, health, i18n, notifications, phone, security, ui, web
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -44,5 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(health.bp)
     web.init_app(app)
     counter.init_app(app)
+    phone.init_app(app)
+    notifications.init_app(app)
     cli.init_app(app)
     return app

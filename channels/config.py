@@ -29,6 +29,20 @@ _ENV = {
     "WEB_SESSION_MINUTES": ("20", int),
     "WEB_SIGN_IN_LIMIT": ("10", int),
     "WEB_SIGN_IN_WINDOW_SECONDS": ("300", int),
+    # The phone channel (channels/phone/settings.py checks these when the app starts).
+    "PHONE_SIGNATURE_CHECK": ("on", str),
+    "PHONE_OPERATOR_NUMBER": ("", str),
+    "PHONE_COUNTER_WEEKDAYS": ("01234", str),
+    "PHONE_COUNTER_HOURS": ("08:30-17:15", str),
+    "PHONE_COUNTER_ON_HOLIDAYS": ("off", str),
+    "PHONE_VOICE": ("Polly.Mizuki", str),
+    "PHONE_SPEECH_RATE": ("90%", str),
+    "PHONE_GATHER_TIMEOUT": ("8", int),
+    # Confirmation SMS (reservations/notify.py, channels/notifications.py).
+    "SMS_BACKEND": ("log", str),
+    "TWILIO_SMS_FROM": ("", str),
+    "TWILIO_MESSAGING_SERVICE_SID": ("", str),
+    "TWILIO_API_BASE_URL": ("", str),
 }
 
 

@@ -406,3 +406,41 @@ class AuditEntry(Model):
     actor_staff: Mapped[Staff | None] = relationship(foreign_keys=[actor_staff_id])
     on_behalf_of: Mapped[Resident | None] = relationship(foreign_keys=[on_behalf_of_id])
     reservation: Mapped[Reservation | None] = relationship(foreign_keys=[reservation_id])
+
+
+# What an outgoing message is doing: waiting, being sent (leased to one sender until
+# `next_attempt_at`), sent, or given up on.
+PENDING = "pending"
+SENDING = "sending"
+SENT = "sent"
+FAILED = "failed"
+NOTIFICATION_STATUSES = (PENDING, SENDING, SENT, FAILED)
+
+
+class Notification(Model):
+    """An outgoing confirmation (the outbox): written in the same transaction as the
+    booking or cancellation it tells of, so that none is lost and none is sent for a
+    change that rolled back. It holds a kind and parameters, never display text; the
+    text is worded when it is delivered (see reservations/notify.py)."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'sending', 'sent', 'failed')", name="status"
+        ),
+        Index("ix_notifications_status_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    reservation_id: Mapped[int | None] = mapped_column(ForeignKey("reservations.id"), index=True)
+    to_phone: Mapped[str] = mapped_column(String(20))  # E.164, a mobile number
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(10), default=PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    next_attempt_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    provider_id: Mapped[str | None] = mapped_column(String(64))  # e.g. Twilio's message SID
+    last_error: Mapped[str | None] = mapped_column(String(200))

@@ -21,7 +21,7 @@ from sqlalchemy import Select, false, func, or_, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import selectinload
 
-from . import rules
+from . import notify, rules
 from .db import db, write_transaction
 from .errors import (
     AccountLocked,
@@ -710,6 +710,7 @@ def _book(
             resident_id=resident.id,
             reason=override,
         )
+        notify.reservation_message(notify.RESERVATION_BOOKED, reservation, now)
     return reservation
 
 
@@ -738,7 +739,8 @@ def cancellation_deadline(reservation: Reservation) -> rules.CancelDeadline:
 
 
 def _check_may_change(
-    actor: Actor, reservation: Reservation, now: datetime, reason: str | None
+    actor: Actor, reservation: Reservation, now: datetime, reason: str | None,
+    *, require_reason: bool = True,
 ) -> tuple[Staff | None, str | None, bool]:
     """Residents change or cancel their own reservations before the deadline; staff
     any time, with a reason. Returns the staff member, the reason and whether the
@@ -755,9 +757,20 @@ def _check_may_change(
             raise TooLateToCancel(deadline=deadline.deadline, last_day=deadline.last_day)
         return None, (reason or "").strip() or None, False
     reason = (reason or "").strip()
-    if not reason:
+    if not reason and require_reason:
         raise ReasonRequired(action="staff_change")
-    return staff, reason, after_deadline
+    return staff, reason or None, after_deadline
+
+
+def check_cancellable(actor: Actor, *, reservation_id: int, now: datetime) -> Reservation:
+    """Raise what `cancel` would raise for this actor at `now` (AlreadyCancelled,
+    NotYourReservation, TooLateToCancel, Forbidden) without changing anything, so that a
+    channel can say so before it asks for confirmation. Staff give their reason when
+    they cancel."""
+    _require_aware(now)
+    reservation = _load_reservation(reservation_id)
+    _check_may_change(actor, reservation, now, None, require_reason=False)
+    return reservation
 
 
 def cancel(
@@ -787,6 +800,7 @@ def cancel(
             resident_id=reservation.resident_id,
             reason=reason,
         )
+        notify.reservation_message(notify.RESERVATION_CANCELLED, reservation, now)
     return reservation
 
 
@@ -847,6 +861,7 @@ def change(
             resident_id=reservation.resident_id,
             reason="; ".join(part for part in (reason, override) if part) or None,
         )
+        notify.reservation_message(notify.RESERVATION_CHANGED, reservation, now)
     return reservation
 
 

@@ -1,5 +1,6 @@
 """The core stays pure: nothing in reservations/ imports a channel or reads Flask's
-request state, HTML or TwiML."""
+request state, HTML or TwiML. (Sending an SMS through Twilio's REST API is the
+notifier's job and is allowed; composing TwiML is the phone channel's.)"""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 from pathlib import Path
 
 CORE = Path(__file__).resolve().parent.parent / "reservations"
-FORBIDDEN_MODULES = ("channels", "twilio", "jinja2", "wtforms", "flask_wtf", "flask_babel")
+FORBIDDEN_MODULES = ("channels", "twilio.twiml", "jinja2", "wtforms", "flask_wtf", "flask_babel")
 FORBIDDEN_FLASK_NAMES = {"request", "session", "g", "render_template", "redirect", "url_for"}
 
 
@@ -28,7 +29,8 @@ def test_the_core_imports_no_channel_and_no_presentation_library():
     offenders = [
         f"{path.name}: {module}"
         for path, module, _ in core_imports()
-        if module.split(".")[0] in FORBIDDEN_MODULES
+        if any(module == forbidden or module.startswith(forbidden + ".")
+               for forbidden in FORBIDDEN_MODULES)
     ]
     assert offenders == []
 

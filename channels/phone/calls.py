@@ -1,0 +1,200 @@
+"""Call state in the database, keyed by CallSid: any worker can answer any step, and a
+repeated webhook gets the answer the first one got.
+
+Each step is taken once. A webhook for step n first moves the call from step n to
+n + 1 in its own short transaction (compare-and-set); only the request that wins does
+the work (which may book or cancel through the core) and stores its TwiML. A repeat of
+step n, from a Twilio retry or a racing duplicate, finds the call past n and replays
+the stored TwiML, or, while the winner is still working, is asked to hold and come
+back. If the winner died, the question is asked again from the saved state. On top of
+this, a booking carries an idempotency key, so even a replayed confirmation books once.
+
+The channel commits its own table here; the core's rows are written only by services.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from reservations.db import db, write_transaction
+
+from . import flow, twiml
+from .models import PhoneCall, PhoneCallEvent
+from .settings import PhoneSettings
+
+log = logging.getLogger(__name__)
+
+# After this long without a stored answer, the worker that took a step is presumed
+# gone (Twilio itself waits 15 seconds for a webhook).
+STEP_LEASE = timedelta(seconds=15)
+
+# Twilio's final call statuses.
+FINAL_STATUSES = ("completed", "busy", "failed", "no-answer", "canceled")
+
+
+
+def outcome_of(kinds: set[str]) -> str:
+    """A call's outcome for the statistics, from the events that happened in it: the
+    first result it reached, else "unresolved" when the service ended the call, else
+    "abandoned" (the caller hung up without a result)."""
+    for kind in ("booked", "cancelled", "heard"):
+        if kind in kinds:
+            return kind
+    if "operator_talked" in kinds:
+        return "transferred"
+    if "transferred" in kinds:
+        return "transfer_unanswered" if "operator_no_answer" in kinds else "transferred"
+    if "locked" in kinds:
+        return "locked"
+    return "unresolved" if "ended" in kinds else "abandoned"
+
+
+@dataclass(frozen=True)
+class _Row:
+    id: int
+    step: int
+    node: str
+    state: dict[str, Any]
+    response: str | None
+    claimed_at: datetime | None
+    resident_id: int | None
+    started_at: datetime
+
+
+def _load(sid: str) -> _Row | None:
+    call = db.session.scalar(select(PhoneCall).where(PhoneCall.call_sid == sid))
+    row = None if call is None else _Row(
+        call.id, call.step, call.node, dict(call.state), call.response, call.claimed_at,
+        call.resident_id, call.started_at,
+    )
+    db.session.rollback()  # only a read: end it, so that no old snapshot lingers
+    return row
+
+
+def _add_events(call_id: int, events: list[flow.Event], now: datetime) -> None:
+    for event in events:
+        db.session.add(PhoneCallEvent(
+            call_id=call_id, at=now, kind=event.kind, node=event.node,
+            detail=event.detail, reservation_id=event.reservation_id,
+        ))
+
+
+def start(sid: str, caller: str, now: datetime, settings: PhoneSettings,
+          step_url: Callable[[int], str]) -> str:
+    """The first webhook of a call: greet and ask the first question."""
+    row = _load(sid)
+    if row is not None:
+        return _replay(sid, row, now, settings, step_url)
+    reply = flow.begin(sid, caller, now, settings, step_url)
+    try:
+        with write_transaction():
+            call = PhoneCall(
+                call_sid=sid, started_at=now, updated_at=now,
+                caller_known="hint" in reply.state, resident_id=None, step=1,
+                node=reply.node, state=reply.state, response=reply.xml,
+            )
+            db.session.add(call)
+            db.session.flush()
+            _add_events(call.id, reply.events, now)
+    except IntegrityError:  # the same first webhook, twice at once
+        row = _load(sid)
+        return _replay(sid, row, now, settings, step_url)
+    log.info("phone call %s started at %s (caller %s)", sid, reply.node,
+             "known" if "hint" in reply.state else "not known")
+    return reply.xml
+
+
+def advance(sid: str, step: int, form: dict[str, str], now: datetime,
+            settings: PhoneSettings, step_url: Callable[[int], str]) -> str:
+    """A webhook for `step` of the call: keys pressed, silence, or a dial's end."""
+    row = _load(sid)
+    if row is None:  # a call this database never saw: begin it properly
+        return start(sid, form.get("From", ""), now, settings, step_url)
+    if step != row.step or not _claim(row.id, step, now):
+        return _replay(sid, _load(sid), now, settings, step_url)
+    call = flow.Call(sid, step, row.state, row.resident_id, row.started_at, now)
+    reply = flow.answer(call, form, settings, step_url)
+    if not _store(row.id, step + 1, reply, now):
+        # Too slow: the step was presumed lost and asked again meanwhile; that question
+        # is what the caller heard. (A booking made here is found again by its key.)
+        log.warning("phone call %s step %d: answered too late, the repeated question stands",
+                    sid, step)
+        return _replay(sid, _load(sid), now, settings, step_url)
+    log.info("phone call %s step %d: %s -> %s%s", sid, step, row.node, reply.node,
+             "".join(f" [{e.kind}{':' + e.detail if e.detail else ''}]" for e in reply.events))
+    return reply.xml
+
+
+def _claim(call_id: int, step: int, now: datetime) -> bool:
+    with write_transaction():
+        result = db.session.execute(
+            update(PhoneCall)
+            .where(PhoneCall.id == call_id, PhoneCall.step == step)
+            .values(step=step + 1, response=None, claimed_at=now, updated_at=now)
+        )
+        return result.rowcount == 1
+
+
+def _store(call_id: int, step: int, reply: flow.Reply, now: datetime) -> bool:
+    """Keep the answer to the step taken, unless that step was already answered."""
+    with write_transaction():
+        query = update(PhoneCall).where(
+            PhoneCall.id == call_id, PhoneCall.step == step, PhoneCall.response.is_(None)
+        )
+        result = db.session.execute(query.values(
+            node=reply.node, state=reply.state, response=reply.xml,
+            resident_id=reply.resident_id, claimed_at=None, updated_at=now,
+        ))
+        stored = result.rowcount == 1
+        if stored:
+            _add_events(call_id, reply.events, now)
+        return stored
+
+
+def _replay(sid: str, row: _Row, now: datetime, settings: PhoneSettings,
+            step_url: Callable[[int], str]) -> str:
+    """The answer already given for the call's latest step; a wait while it is being
+    worked out; or, when its worker went away, the same question asked again."""
+    if row.response is not None:
+        log.info("phone call %s: repeated webhook, same answer replayed", sid)
+        return row.response
+    if row.claimed_at is not None and now - row.claimed_at < STEP_LEASE:
+        return twiml.hold(step_url(row.step - 1))
+    call = flow.Call(sid, row.step - 1, row.state, row.resident_id, row.started_at, now)
+    reply = flow.reprompt(call, settings, step_url)
+    if _store(row.id, row.step, reply, now):
+        log.warning("phone call %s: step %d was never answered; asked again", sid, row.step - 1)
+        return reply.xml
+    return _replay(sid, _load(sid), now, settings, step_url)
+
+
+def finish(sid: str, status: str, duration: str | None, now: datetime) -> None:
+    """Twilio's status callback: record how the call ended and its outcome."""
+    if status not in FINAL_STATUSES:
+        return
+    with write_transaction():
+        call = db.session.scalar(
+            select(PhoneCall).where(PhoneCall.call_sid == sid).with_for_update()
+        )
+        if call is None or call.ended_at is not None:
+            return
+        kinds = set(db.session.scalars(
+            select(PhoneCallEvent.kind).where(PhoneCallEvent.call_id == call.id)
+        ))
+        outcome = outcome_of(kinds)
+        call.twilio_status = status
+        call.ended_at = now
+        call.duration_seconds = int(duration) if duration and duration.isdigit() else None
+        call.outcome = outcome
+        call.abandoned_at = call.node if outcome == "abandoned" else None
+        call.updated_at = now
+        db.session.add(PhoneCallEvent(call_id=call.id, at=now, kind="call_ended",
+                                      node=call.node, detail=status))
+    log.info("phone call %s ended (%s): %s", sid, status, outcome)

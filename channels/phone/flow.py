@@ -1,0 +1,235 @@
+"""The call as a small state machine: the engine that runs the menus in menus.py.
+
+A menu ("node") speaks a prompt inside a <Gather> and handles the keys pressed. The
+channel's part is only this: parse the keys, keep the call's place, and word what the
+core decided. Every decision (what is free, what it costs, who may cancel, whether a
+PIN is right) comes from reservations.services.
+
+Keys that work everywhere: `*` repeats, `0` goes to the operator, `#` ends a number.
+Silence repeats the prompt in simpler words, a second silence offers the operator and a
+third failure (silence or a wrong key) transfers to the operator. After a result
+(booked, cancelled, heard) a second silence ends the call with a goodbye. No path ends
+in a silent hang-up.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from reservations import services
+from reservations.settings import get_settings
+
+from . import prompts, twiml
+from .menus import NODES, Node
+from .settings import DIAL_TIMEOUT, PhoneSettings
+from .speech import Speech
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    node: str
+    detail: str | None = None
+    reservation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Call:
+    """What one step sees of the call."""
+
+    sid: str
+    step: int  # the step being answered; the next one is step + 1
+    state: dict[str, Any]
+    resident_id: int | None
+    started_at: datetime
+    now: datetime
+
+
+@dataclass
+class Reply:
+    xml: str
+    node: str
+    state: dict[str, Any]
+    resident_id: int | None
+    events: list[Event] = field(default_factory=list)
+
+
+class Turn:
+    """One webhook's worth of the call: what to say before the next question, the
+    events to record, and how the step ends (ask a node, dial, or say goodbye)."""
+
+    def __init__(self, call: Call, settings: PhoneSettings, step_url: Callable[[int], str]):
+        self.call = call
+        self.settings = settings
+        self.step_url = step_url
+        self.now = call.now
+        self.state: dict[str, Any] = copy.deepcopy(call.state)
+        self.resident_id = call.resident_id
+        self.preface: list[Speech] = []
+        self.events: list[Event] = []
+        self._ending: tuple[str, str] = ("ask", "full")
+
+    @property
+    def node(self) -> Node:
+        return NODES[self.state["node"]]
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(get_settings().timezone).date()
+
+    def actor(self) -> services.Actor:
+        return services.Actor.resident(self.resident_id, "phone")
+
+    def say(self, *speeches: Speech) -> None:
+        self.preface.extend(speeches)
+
+    def event(self, kind: str, detail: str | None = None, reservation_id: int | None = None) -> None:
+        self.events.append(Event(kind, self.state["node"], detail, reservation_id))
+
+    def goto(self, name: str, **updates: Any) -> None:
+        """Move to a node and ask its question (a node may move on at once, e.g. an
+        empty list)."""
+        self.state["node"] = name
+        self.state["failures"] = 0
+        self.state.update(updates)
+        self._ending = ("ask", "full")
+        NODES[name].enter(self)
+
+    def ask(self, mode: str) -> None:
+        self._ending = ("ask", mode)
+
+    def dial(self) -> None:
+        self._ending = ("dial", "")
+
+    def end(self) -> None:
+        self._ending = ("end", "")
+
+    def reply(self) -> Reply:
+        kind, mode = self._ending
+        action = self.step_url(self.call.step + 1)
+        speeches = list(self.preface)
+        if kind == "dial":
+            speeches.append(prompts.transferring())
+            xml = twiml.dial(speeches, number=self.settings.operator_number, action=action,
+                             timeout=DIAL_TIMEOUT, settings=self.settings)
+        elif kind == "end":
+            self.event("ended")
+            speeches.append(prompts.goodbye())
+            xml = twiml.hang_up(speeches, self.settings)
+        else:
+            speeches.extend(self._question(mode))
+            xml = twiml.gather(speeches, action=action, num_digits=self.node.digits,
+                               settings=self.settings)
+        return Reply(xml, self.state["node"], self.state, self.resident_id, self.events)
+
+    def _question(self, mode: str) -> list[Speech]:
+        node = self.node
+        if mode == "full":
+            greeting = [] if self.state.get("greeted") else [prompts.greeting()]
+            return greeting + node.prompt(self)
+        if mode == "simple":
+            return node.simple(self)
+        if mode == "operator":
+            return [prompts.offer_operator(), *node.simple(self)]
+        if mode == "help":
+            return [*node.help(self), *node.simple(self)]
+        return [*node.help(self), prompts.offer_operator(), *node.simple(self)]
+
+
+# ------------------------------------------------------------------------- engine
+
+
+def begin(sid: str, caller: str, now: datetime, settings: PhoneSettings,
+          step_url: Callable[[int], str]) -> Reply:
+    """The greeting and the first sign-in question. A caller ID that matches exactly
+    one registered resident is a hint: only the PIN is asked, and the PIN decides."""
+    matches = services.residents_with_phone(caller) if caller else []
+    state: dict[str, Any] = {"node": "registration", "failures": 0, "greeted": False}
+    turn = Turn(Call(sid, 0, state, None, now, now), settings, step_url)
+    if len(matches) == 1:
+        turn.goto("pin", hint=matches[0].id)
+    else:
+        turn.goto("registration")
+    return turn.reply()
+
+
+def answer(call: Call, form: dict[str, str], settings: PhoneSettings,
+           step_url: Callable[[int], str]) -> Reply:
+    """Handle the keys (or the dial's end) that came back for the call's step."""
+    turn = Turn(call, settings, step_url)
+    if turn.state.get("awaiting") == "dial":
+        _dial_ended(turn, form.get("DialCallStatus", ""))
+        return turn.reply()
+    digits = (form.get("Digits") or "").strip()
+    node = turn.node
+    if node.needs_resident and turn.resident_id is None:
+        turn.goto("registration")
+    elif "*" in digits:
+        turn.ask("full")
+    else:
+        turn.state["greeted"] = True
+        if digits == "0":
+            _operator(turn, "asked")
+        elif not digits:
+            _failure(turn, "no_input")
+        elif not node.handle(turn, digits):
+            _failure(turn, "invalid_input")
+    return turn.reply()
+
+
+def reprompt(call: Call, settings: PhoneSettings, step_url: Callable[[int], str]) -> Reply:
+    """Ask the current question again (the worker that took the step went away)."""
+    turn = Turn(call, settings, step_url)
+    turn.ask("full")
+    return turn.reply()
+
+
+def _failure(turn: Turn, kind: str) -> None:
+    failures = turn.state.get("failures", 0) + 1
+    turn.event(kind)
+    if failures >= 3:
+        _operator(turn, "failures")
+        return
+    turn.state["failures"] = failures
+    if kind == "no_input":
+        if turn.node.result and failures >= 2:
+            turn.end()
+        else:
+            turn.ask("simple" if failures == 1 else "operator")
+    else:
+        turn.ask("help" if failures == 1 else "help_operator")
+
+
+def _operator(turn: Turn, reason: str) -> None:
+    """To the counter's telephone during its hours; otherwise say the hours, then go on
+    where the caller was (they asked) or say goodbye (they could not go on)."""
+    settings = turn.settings
+    if settings.operator_number and settings.counter_open(turn.now):
+        turn.event("transferred", reason)
+        turn.state["awaiting"] = "dial"
+        turn.state["return_node"] = turn.state["node"]
+        turn.dial()
+        return
+    turn.event("operator_unavailable", reason)
+    unavailable = prompts.no_operator() if not settings.operator_number else prompts.out_of_hours()
+    turn.say(unavailable, prompts.counter_hours(settings))
+    if reason == "asked" and turn.node.keys(turn):
+        turn.state["failures"] = 0
+        turn.ask("full")
+    else:
+        turn.say(prompts.call_again_later())
+        turn.end()
+
+
+def _dial_ended(turn: Turn, status: str) -> None:
+    turn.state.pop("awaiting", None)
+    if status in ("completed", "answered"):
+        turn.event("operator_talked")
+        turn.end()
+    else:
+        turn.event("operator_no_answer", status or None)
+        turn.goto("after_dial")

@@ -1,0 +1,468 @@
+"""Everything the telephone says, in polite, short Japanese (です・ます).
+
+The msgids are the Japanese prompts themselves (Japanese is the phone's source of
+truth; the English catalog holds translations so that the app stays complete in
+English). Facility names, dates and times come in as `Speech` from speech.py, so
+their readings survive into the TwiML.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+
+from reservations import rules
+from reservations.errors import ReservationError
+from reservations.models import Facility, Reservation, Unit
+
+from .settings import PhoneSettings
+from .speech import (
+    Reading,
+    Speech,
+    compose,
+    spoken_date,
+    spoken_digits,
+    spoken_moment,
+    spoken_slot,
+    spoken_time,
+    spoken_time_range,
+    spoken_weekdays,
+    spoken_yen,
+)
+
+SERVICE_NAME = Reading("町予約", "まちよやく")
+
+
+def keys_text(keys: list[str]) -> str:
+    return "、".join(keys)
+
+
+# -------------------------------------------------------------------------- general
+
+
+def greeting() -> Speech:
+    return compose(
+        _("お電話ありがとうございます。%(service)sの自動受付です。"
+          "オペレーターにおつなぎする場合は0を、もう一度お聞きになる場合は米印を押してください。"),
+        service=SERVICE_NAME,
+    )
+
+
+def press_one_of(keys: list[str]) -> Speech:
+    return compose(_("押せるボタンは、%(keys)sです。"), keys=keys_text(keys))
+
+
+def offer_operator() -> Speech:
+    return Speech(_("オペレーターにおつなぎする場合は0を押してください。"))
+
+
+def goodbye() -> Speech:
+    return Speech(_("お電話ありがとうございました。"))
+
+
+def choose_number() -> Speech:
+    return Speech(_("ご希望の番号を押してください。"))
+
+
+def numbered(key: str, label: Speech | str) -> Speech:
+    return compose(_("%(key)s、%(label)s。"), key=key, label=label)
+
+
+def list_footer(more: bool, more_label: str) -> Speech:
+    """The keys after a numbered list: the next page (5) and the menu (9)."""
+    if more:
+        return compose(_("%(more)sは5を、メニューに戻る場合は9を押してください。"), more=more_label)
+    return Speech(_("メニューに戻る場合は9を押してください。"))
+
+
+def back_to_menu() -> Speech:
+    return Speech(_("メニューに戻る場合は9を押してください。"))
+
+
+def place(facility: Facility, unit: Unit) -> Speech:
+    """「町民体育館、全面」, or only the facility when it has a single unit."""
+    name = Reading(facility.name, facility.yomi)
+    if len(facility.units) == 1:
+        return Speech(name)
+    return Speech(name, "、", Reading(unit.name, unit.yomi))
+
+
+# ---------------------------------------------------------------------- operator
+
+
+def transferring() -> Speech:
+    return Speech(_("オペレーターにおつなぎします。そのままお待ちください。"))
+
+
+def out_of_hours() -> Speech:
+    return Speech(_("ただいま、窓口の受付時間外です。"))
+
+
+def no_operator() -> Speech:
+    return Speech(_("ただいま、オペレーターにおつなぎできません。"))
+
+
+def counter_hours(settings: PhoneSettings) -> Speech:
+    hours = compose(
+        _("窓口の受付時間は、%(days)sの、%(hours)sです。"),
+        days=spoken_weekdays(settings.counter_weekdays),
+        hours=spoken_time_range(settings.counter_opens, settings.counter_closes),
+    )
+    if not settings.counter_on_holidays:
+        hours += _("祝日と年末年始はお休みです。")
+    return hours
+
+
+def call_again_later() -> Speech:
+    return Speech(_("恐れ入りますが、受付時間内に、もう一度おかけください。"))
+
+
+def nobody_answered() -> Speech:
+    return Speech(_("申し訳ありません。ただいま係の者が電話に出られません。"))
+
+
+def back_to_automatic() -> Speech:
+    return Speech(_("自動受付に戻る場合は1を押してください。"))
+
+
+def back_to_automatic_simple() -> Speech:
+    return Speech(_("続ける場合は1を押してください。"))
+
+
+def system_trouble() -> Speech:
+    return Speech(_("申し訳ありません。ただいま自動受付をご利用いただけません。"))
+
+
+# ------------------------------------------------------------------------ sign-in
+
+
+def ask_registration() -> Speech:
+    return Speech(_("登録番号、6桁を押してください。"))
+
+
+def ask_registration_simple() -> Speech:
+    return Speech(_("登録証にある6桁の番号を押してください。"))
+
+
+def registration_help() -> Speech:
+    return Speech(_("登録番号は、登録証に書いてある6桁の数字です。"))
+
+
+def registration_not_valid() -> Speech:
+    return Speech(_("その番号は、登録番号ではありません。"))
+
+
+def ask_pin() -> Speech:
+    return Speech(_("暗証番号、4桁を押してください。"))
+
+
+def ask_pin_simple() -> Speech:
+    return Speech(_("4桁の暗証番号を押してください。"))
+
+
+def pin_help() -> Speech:
+    return Speech(_("暗証番号は4桁の数字です。"))
+
+
+def wrong_pin() -> Speech:
+    return Speech(_("暗証番号が違います。"))
+
+
+def wrong_registration_or_pin() -> Speech:
+    return Speech(_("登録番号か暗証番号が違います。登録番号から、もう一度お願いします。"))
+
+
+def signed_in(name: str, kana: str) -> Speech:
+    return compose(_("%(name)s様、ご本人の確認ができました。"), name=Reading(name, kana))
+
+
+def locked(until: datetime | None, now: datetime) -> Speech:
+    stopped = Speech(_("暗証番号を続けて間違えたため、ご利用を止めています。"))
+    if until is None:
+        return stopped + _("再開には窓口での手続きが必要です。")
+    return stopped + compose(
+        _("%(time)s以降に、もう一度おかけください。"), time=spoken_moment(until, now.date())
+    )
+
+
+def locked_prompt() -> Speech:
+    return offer_operator()
+
+
+# --------------------------------------------------------------------- main menu
+
+
+def main_menu() -> Speech:
+    return Speech(_("ご用件をお選びください。新しく予約する場合は1を、予約を確認する場合は2を、"
+                    "予約を取り消す場合は3を押してください。"))
+
+
+def main_menu_simple() -> Speech:
+    return Speech(_("予約は1、確認は2、取り消しは3を押してください。"))
+
+
+# ------------------------------------------------------------------------ booking
+
+
+def ask_facility() -> Speech:
+    return Speech(_("予約する施設をお選びください。"))
+
+
+def more_facilities() -> str:
+    return _("ほかの施設")
+
+
+def ask_unit(facility: Facility) -> Speech:
+    return compose(_("%(facility)sの、どちらを予約しますか。"),
+                   facility=Reading(facility.name, facility.yomi))
+
+
+def more_units() -> str:
+    return _("ほかの場所")
+
+
+def ask_how() -> Speech:
+    return Speech(_("空いている日時をご案内する場合は1を、日付を指定する場合は2を、"
+                    "メニューに戻る場合は9を押してください。"))
+
+
+def ask_how_simple() -> Speech:
+    return Speech(_("空きの案内は1、日付の指定は2を押してください。"))
+
+
+def offer(day: date, start, end) -> Speech:
+    return compose(_("次の空きは、%(slot)sです。"), slot=spoken_slot(day, start, end))
+
+
+def offer_keys() -> Speech:
+    return Speech(_("予約する場合は1を、次の候補は2を、日付を指定する場合は3を押してください。"))
+
+
+def offer_keys_simple() -> Speech:
+    return Speech(_("予約は1、次の候補は2、日付の指定は3を押してください。"))
+
+
+def no_free_blocks() -> Speech:
+    return Speech(_("申し訳ありません。予約できる空きが見つかりませんでした。"))
+
+
+def ask_date() -> Speech:
+    return Speech(_("ご希望の日付を、月と日の4桁で押してください。たとえば12月3日は、1、2、0、3です。"))
+
+
+def ask_date_simple() -> Speech:
+    return Speech(_("月を2桁、日を2桁で、続けて押してください。"))
+
+
+def date_help() -> Speech:
+    return Speech(_("日付は4桁です。1月5日なら、0、1、0、5です。"))
+
+
+def no_such_date() -> Speech:
+    return Speech(_("その日付はありません。"))
+
+
+def date_read_back(day: date) -> Speech:
+    return compose(_("%(date)sですね。"), date=spoken_date(day))
+
+
+def closed_day(closed: rules.ClosedDay) -> Speech:
+    reasons = {
+        rules.WEEKLY: _("その日は休館日です。"),
+        rules.HOLIDAY: _("その日は祝日のため休館です。"),
+        rules.MOVED_CLOSED_DAY: _("その日は振替の休館日です。"),
+        rules.YEAR_END: _("その日は年末年始の休館日です。"),
+        rules.CLOSURE: _("その日は臨時休館です。"),
+    }
+    speech = Speech(reasons.get(closed.reason, _("その日は休館日です。")))
+    if closed.reason == rules.CLOSURE and closed.note:
+        speech += compose(_("理由は、%(note)sです。"), note=closed.note)
+    return speech
+
+
+def day_not_open_yet() -> Speech:
+    return Speech(_("その日のご予約は、まだ受付を始めていません。"))
+
+
+def day_booking_closed() -> Speech:
+    return Speech(_("その日のご予約の受付は終了しました。"))
+
+
+def day_full() -> Speech:
+    return Speech(_("その日は、空いている時間がありません。"))
+
+
+def ask_block() -> Speech:
+    return Speech(_("空いている時間をご案内します。"))
+
+
+def block_label(block) -> Speech:
+    return spoken_time_range(block.start_time, block.end_time)
+
+
+def more_blocks() -> str:
+    return _("ほかの時間")
+
+
+def summary(facility: Facility, unit: Unit, day: date, blocks, fee_yen: int,
+            exemption_percent: int, cancel_last_day: date, cancel_passed: bool) -> Speech:
+    speech = compose(
+        _("ご予約の内容です。%(place)s。%(slot)s。"),
+        place=place(facility, unit),
+        slot=spoken_slot(day, blocks[0].start_time, blocks[-1].end_time),
+    )
+    if fee_yen == 0:
+        speech += _("使用料はかかりません。")
+    elif exemption_percent:
+        speech += compose(_("減免後の使用料は%(fee)sです。"), fee=spoken_yen(fee_yen))
+    else:
+        speech += compose(_("使用料は%(fee)sです。"), fee=spoken_yen(fee_yen))
+    if cancel_passed:
+        return speech + _("このご予約は、取り消しの期限を過ぎているため、予約した後は取り消せません。")
+    return speech + compose(_("取り消しは、%(date)sまでにお願いします。"),
+                            date=spoken_date(cancel_last_day))
+
+
+def confirm_keys() -> Speech:
+    return Speech(_("この内容で予約する場合は1を、最初からやり直す場合は2を押してください。"))
+
+
+def confirm_keys_simple() -> Speech:
+    return Speech(_("予約する場合は1を、やり直す場合は2を押してください。"))
+
+
+def starting_over() -> Speech:
+    return Speech(_("最初からやり直します。"))
+
+
+def booked() -> Speech:
+    return Speech(_("ご予約を承りました。"))
+
+
+def reservation_number(number: str) -> Speech:
+    return compose(_("予約番号は、%(digits)sです。"), digits=spoken_digits(number))
+
+
+def number_keys() -> Speech:
+    return Speech(_("もう一度お聞きになる場合は1を、メニューに戻る場合は9を押してください。"))
+
+
+def number_keys_simple() -> Speech:
+    return Speech(_("番号をもう一度は1、メニューは9を押してください。"))
+
+
+def refusal(error: ReservationError, now: datetime) -> Speech:
+    """Why the core refused a booking, in the caller's words."""
+    params = error.params
+    if error.code == "slot_taken":
+        return Speech(_("申し訳ありません。その時間は、たった今ほかの方のご予約が入りました。"))
+    if error.code == "limit_reached":
+        return compose(_("この種類の施設のご予約は、お一人%(maximum)s件までです。"),
+                       maximum=params.get("maximum", ""))
+    if error.code == "outside_window" and params.get("opens_at"):
+        opens_at: datetime = params["opens_at"]
+        return compose(_("その日のご予約は、%(date)s、%(time)sから受け付けます。"),
+                       date=spoken_date(opens_at.date()), time=spoken_time(opens_at))
+    if error.code == "outside_window":
+        return day_booking_closed()
+    if error.code == "in_past":
+        return Speech(_("その時間は、もう過ぎています。"))
+    if error.code == "facility_closed":
+        return closed_day(rules.ClosedDay(params.get("reason", rules.WEEKLY), params.get("note")))
+    if error.code == "block_not_offered":
+        return Speech(_("その日は、その時間をご利用いただけません。"))
+    return Speech(_("申し訳ありません。このご予約はお受けできませんでした。"))
+
+
+# ------------------------------------------------------------------- hear, cancel
+
+
+def no_reservations() -> Speech:
+    return Speech(_("現在、ご予約はありません。"))
+
+
+def reservation_count(count: int) -> Speech:
+    return compose(_("ご予約は%(count)s件です。"), count=count)
+
+
+def reservation_item(ordinal: int, reservation: Reservation) -> Speech:
+    blocks = reservation.time_blocks
+    return compose(
+        _("%(ordinal)s件目。%(slot)s。%(place)s。予約番号、%(digits)s。"),
+        ordinal=ordinal,
+        slot=spoken_slot(reservation.date, blocks[0].start_time, blocks[-1].end_time),
+        place=place(reservation.unit.facility, reservation.unit),
+        digits=spoken_digits(reservation.number),
+    )
+
+
+def more_reservations() -> str:
+    return _("続き")
+
+
+def hear_again_from_start_keys() -> Speech:
+    return Speech(_("最初からお聞きになる場合は5を、メニューに戻る場合は9を押してください。"))
+
+
+def hear_end_keys() -> Speech:
+    return Speech(_("もう一度お聞きになる場合は米印を、メニューに戻る場合は9を押してください。"))
+
+
+def ask_which_to_cancel() -> Speech:
+    return Speech(_("取り消すご予約をお選びください。"))
+
+
+def cancel_item(reservation: Reservation) -> Speech:
+    return compose(
+        _("%(date)s、%(time)sから、%(place)s"),
+        date=spoken_date(reservation.date),
+        time=spoken_time(reservation.time_blocks[0].start_time),
+        place=Reading(reservation.unit.facility.name, reservation.unit.facility.yomi),
+    )
+
+
+def too_late_to_cancel(last_day: date, days_before: int) -> Speech:
+    return compose(
+        _("このご予約の取り消しは、%(date)sまででした。取り消しは、ご利用日の%(days)s日前まで承っています。"
+          "期限を過ぎたご予約は、窓口でご相談ください。"),
+        date=spoken_date(last_day),
+        days=days_before,
+    )
+
+
+def too_late_keys() -> Speech:
+    return Speech(_("オペレーターにおつなぎする場合は0を、メニューに戻る場合は9を押してください。"))
+
+
+def confirm_cancel(reservation: Reservation) -> Speech:
+    blocks = reservation.time_blocks
+    return compose(
+        _("%(slot)s、%(place)sのご予約を取り消します。"),
+        slot=spoken_slot(reservation.date, blocks[0].start_time, blocks[-1].end_time),
+        place=place(reservation.unit.facility, reservation.unit),
+    )
+
+
+def confirm_cancel_keys() -> Speech:
+    return Speech(_("取り消す場合は1を、取り消さない場合は2を押してください。"))
+
+
+def confirm_cancel_keys_simple() -> Speech:
+    return Speech(_("取り消しは1、やめる場合は2を押してください。"))
+
+
+def not_cancelled() -> Speech:
+    return Speech(_("取り消しはしていません。"))
+
+
+def cancelled() -> Speech:
+    return Speech(_("ご予約を取り消しました。"))
+
+
+def already_cancelled() -> Speech:
+    return Speech(_("このご予約は、すでに取り消されています。"))
+
+
+def cannot_cancel() -> Speech:
+    return Speech(_("申し訳ありません。このご予約は、電話では取り消せません。"))

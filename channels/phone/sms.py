@@ -1,0 +1,46 @@
+"""The wording of the confirmation SMS (reservations/notify.py keeps only a kind and
+parameters). Short Japanese text with the reservation number; worded here because, like
+the voice, it is Japanese for a telephone. Every channel's bookings get the same text.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from reservations import notify
+
+from ..formatting import WEEKDAYS_JA
+
+
+def _day(iso: str) -> str:
+    day = date.fromisoformat(iso)
+    return f"{day.month}月{day.day}日({WEEKDAYS_JA[day.weekday()]})"
+
+
+def _hm(value: str) -> str:
+    hour, minute = value.split(":")
+    return f"{int(hour)}:{minute}"
+
+
+def render(kind: str, params: dict[str, Any]) -> str:
+    """The text of a confirmation SMS, always in Japanese."""
+    with force_locale("ja"):
+        when = f"{_day(params['date'])}{_hm(params['start'])}〜{_hm(params['end'])}"
+        place = params["facility"] if params.get("single_unit") else (
+            f"{params['facility']} {params['unit']}"
+        )
+        values = {"number": params["number"], "when": when, "place": place}
+        if kind == notify.RESERVATION_BOOKED:
+            return _("【町予約】ご予約を承りました。予約番号%(number)s %(when)s %(place)s "
+                     "取消は%(last_day)sまで", last_day=_day(params["cancel_last_day"]), **values)
+        if kind == notify.RESERVATION_CHANGED:
+            return _("【町予約】ご予約を変更しました。予約番号%(number)s %(when)s %(place)s "
+                     "取消は%(last_day)sまで", last_day=_day(params["cancel_last_day"]), **values)
+        if kind == notify.RESERVATION_CANCELLED:
+            return _("【町予約】ご予約を取り消しました。予約番号%(number)s %(when)s %(place)s",
+                     **values)
+    raise ValueError(f"no wording for notification kind {kind!r}")

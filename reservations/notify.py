@@ -1,0 +1,305 @@
+"""Outgoing messages: confirmations by SMS, behind one interface.
+
+Enqueueing. The services call `reservation_message(kind, reservation, now)` inside their
+write transaction, so a Notification row (a kind and parameters, never display text)
+joins the outbox and commits or rolls back with the booking or cancellation it tells
+of. Only residents registered with a mobile number get one; a landline gets none,
+quietly.
+
+Delivery. Later and outside any request, `deliver_due(sender, render, now=)` leases the
+rows that are due, words each one with `render(kind, params)` (the app registers the
+wording; the core holds no display text), hands it to a `Sender` and records what
+happened. Two senders:
+
+- `LogSender`: development and tests. Nothing leaves the machine: the outbox row and a
+  log line (with the number masked) are the end of the line.
+- `TwilioSender`: Twilio's Messages API, for production.
+
+A failed send is retried with a growing delay up to `max_attempts`; a refusal that
+retrying cannot cure (Twilio's 4xx, e.g. an invalid number) fails the row at once. A
+sender that dies mid-send leaves its rows leased; when the lease ends they are sent
+again, so a message is delivered at least once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import select
+
+from . import rules
+from .db import db, write_transaction
+from .models import FAILED, PENDING, SENDING, SENT, Notification, Reservation
+from .settings import get_settings
+
+log = logging.getLogger(__name__)
+
+# The kinds of message, each worded by the app's renderer.
+RESERVATION_BOOKED = "reservation_booked"
+RESERVATION_CANCELLED = "reservation_cancelled"
+RESERVATION_CHANGED = "reservation_changed"
+KINDS = (RESERVATION_BOOKED, RESERVATION_CANCELLED, RESERVATION_CHANGED)
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+MAX_RETRY_DELAY = timedelta(hours=1)
+
+
+# --------------------------------------------------------------------------- enqueue
+
+
+def reservation_params(reservation: Reservation) -> dict[str, Any]:
+    """What a confirmation says about a reservation, as data: the number, the place,
+    the date and times, the fee and the last day to cancel."""
+    facility = reservation.unit.facility
+    tz = get_settings().timezone
+    blocks = reservation.time_blocks
+    return {
+        "number": reservation.number,
+        "facility": facility.name,
+        "unit": reservation.unit.name,
+        "single_unit": len(facility.units) == 1,
+        "date": reservation.date.isoformat(),
+        "start": blocks[0].start_time.strftime("%H:%M"),
+        "end": blocks[-1].end_time.strftime("%H:%M"),
+        "fee_yen": reservation.fee_yen,
+        "cancel_last_day": rules.cancel_deadline(facility, reservation.date, tz)
+        .last_day.isoformat(),
+    }
+
+
+def reservation_message(kind: str, reservation: Reservation, now: datetime) -> Notification | None:
+    """Add a confirmation of `kind` to the outbox, in the caller's transaction, when the
+    resident has a registered mobile number; otherwise nothing."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    resident = reservation.resident
+    if not resident.phone_e164 or not resident.phone_is_mobile:
+        return None
+    notification = Notification(
+        kind=kind,
+        resident_id=resident.id,
+        reservation_id=reservation.id,
+        to_phone=resident.phone_e164,
+        params=reservation_params(reservation),
+        status=PENDING,
+        attempts=0,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    db.session.add(notification)
+    return notification
+
+
+# -------------------------------------------------------------------------- delivery
+
+
+class DeliveryError(Exception):
+    """A send that did not go through: `code` says why (no personal data), `permanent`
+    whether retrying could help."""
+
+    def __init__(self, code: str, *, permanent: bool) -> None:
+        super().__init__(code)
+        self.code = code
+        self.permanent = permanent
+
+
+class Sender(Protocol):
+    name: str
+
+    def send(self, to: str, body: str) -> str | None:
+        """Send `body` to the E.164 number `to`; return the provider's message id.
+        Raise DeliveryError when it did not go through."""
+
+
+def mask_phone(e164: str) -> str:
+    """'+819012345678' as '+81*******678': enough to tell numbers apart in a log."""
+    if len(e164) <= 6:
+        return "*" * len(e164)
+    return e164[:3] + "*" * (len(e164) - 6) + e164[-3:]
+
+
+class LogSender:
+    """Development and tests: log that a message would be sent (number masked, text
+    length only) and keep it in the outbox."""
+
+    name = "log"
+
+    def send(self, to: str, body: str) -> str | None:
+        log.info("SMS (log backend, not sent) to %s: %d characters", mask_phone(to), len(body))
+        return None
+
+
+class TwilioSender:
+    """Twilio's Messages API through the official client. `api_base_url` points the
+    client at another host (a test double or an egress proxy) by way of the client's
+    injectable HTTP client; empty means Twilio itself."""
+
+    name = "twilio"
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        *,
+        from_number: str = "",
+        messaging_service_sid: str = "",
+        api_base_url: str = "",
+        timeout: float = 10.0,
+    ) -> None:
+        from twilio.rest import Client
+
+        if not account_sid or not auth_token:
+            raise ValueError("Twilio SMS needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+        if not from_number and not messaging_service_sid:
+            raise ValueError("Twilio SMS needs TWILIO_SMS_FROM or TWILIO_MESSAGING_SERVICE_SID")
+        self.from_number = from_number
+        self.messaging_service_sid = messaging_service_sid
+        self.client = Client(
+            account_sid, auth_token, http_client=_http_client(api_base_url, timeout)
+        )
+
+    def send(self, to: str, body: str) -> str | None:
+        from requests import RequestException
+        from twilio.base.exceptions import TwilioException, TwilioRestException
+
+        sender: dict[str, str] = (
+            {"messaging_service_sid": self.messaging_service_sid}
+            if self.messaging_service_sid
+            else {"from_": self.from_number}
+        )
+        try:
+            message = self.client.messages.create(to=to, body=body, **sender)
+        except TwilioRestException as error:
+            # 4xx (but 429, too many requests) will not get better by trying again.
+            permanent = 400 <= error.status < 500 and error.status != 429
+            raise DeliveryError(f"twilio:{error.status}:{error.code}", permanent=permanent) from error
+        except (TwilioException, RequestException) as error:
+            raise DeliveryError(f"network:{type(error).__name__}", permanent=False) from error
+        return message.sid
+
+
+TWILIO_API = "https://api.twilio.com"
+
+
+def _http_client(api_base_url: str, timeout: float):
+    from twilio.http.http_client import TwilioHttpClient
+
+    if not api_base_url:
+        return TwilioHttpClient(timeout=timeout)
+
+    base = api_base_url.rstrip("/")
+
+    class RebasedHttpClient(TwilioHttpClient):
+        def request(self, method, url, *args, **kwargs):
+            if url.startswith(TWILIO_API):
+                url = base + url[len(TWILIO_API):]
+            return super().request(method, url, *args, **kwargs)
+
+    return RebasedHttpClient(timeout=timeout)
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.sent + self.retrying + self.failed
+
+
+@dataclass(frozen=True)
+class _Leased:
+    id: int
+    kind: str
+    to_phone: str
+    params: dict[str, Any]
+    attempts: int
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """1, 2, 4, 8 … minutes after the 1st, 2nd, 3rd … failed attempt, at most an hour."""
+    return min(timedelta(minutes=2 ** (attempts - 1)), MAX_RETRY_DELAY)
+
+
+def _lease_due(now: datetime, limit: int) -> list[_Leased]:
+    """Take the due rows for this sender: pending ones, and leased ones whose sender
+    went away. PostgreSQL skips rows another sender holds; SQLite's write lock already
+    lets only one sender in at a time."""
+    with write_transaction():
+        rows = db.session.scalars(
+            select(Notification)
+            .where(Notification.status.in_((PENDING, SENDING)), Notification.next_attempt_at <= now)
+            .order_by(Notification.next_attempt_at, Notification.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        ).all()
+        leased = []
+        for row in rows:
+            row.status = SENDING
+            row.attempts += 1
+            row.next_attempt_at = now + LEASE
+            leased.append(_Leased(row.id, row.kind, row.to_phone, dict(row.params), row.attempts))
+    return leased
+
+
+def _record(
+    leased: _Leased, now: datetime, *, provider_id: str | None = None,
+    error: DeliveryError | None = None, max_attempts: int,
+) -> str:
+    with write_transaction():
+        row = db.session.get(Notification, leased.id, with_for_update=True)
+        if error is None:
+            row.status = SENT
+            row.sent_at = now
+            row.provider_id = provider_id
+            row.last_error = None
+        elif error.permanent or leased.attempts >= max_attempts:
+            row.status = FAILED
+            row.last_error = error.code[:200]
+        else:
+            row.status = PENDING
+            row.next_attempt_at = now + retry_delay(leased.attempts)
+            row.last_error = error.code[:200]
+        return row.status
+
+
+def deliver_due(
+    sender: Sender,
+    render: Callable[[str, dict[str, Any]], str],
+    *,
+    now: datetime,
+    limit: int = 100,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> DeliveryReport:
+    """Send what is due at `now` (at most `limit` messages) and record each outcome."""
+    report = DeliveryReport()
+    for leased in _lease_due(now, limit):
+        provider_id, error = None, None
+        try:
+            body = render(leased.kind, leased.params)
+        except (KeyError, ValueError) as exc:
+            error = DeliveryError(f"render:{type(exc).__name__}", permanent=True)
+        else:
+            try:
+                provider_id = sender.send(leased.to_phone, body)
+            except DeliveryError as exc:
+                error = exc
+        status = _record(leased, now, provider_id=provider_id, error=error,
+                         max_attempts=max_attempts)
+        if status == SENT:
+            report.sent += 1
+        elif status == FAILED:
+            report.failed += 1
+            log.warning("notification %s to %s failed for good: %s", leased.id,
+                        mask_phone(leased.to_phone), error.code if error else "")
+        else:
+            report.retrying += 1
+            log.info("notification %s will be retried: %s", leased.id, error.code if error else "")
+    return report

@@ -1,0 +1,516 @@
+"""Whole calls, as sequences of signed webhooks through the simulator: book, hear,
+cancel, sign-in and lockout, silence, wrong keys, the operator, a slot taken on the web
+during the call. Every response is checked by check_twiml on the way (strict)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from channels.phone.models import PhoneCall, PhoneCallEvent
+from reservations import notify, services
+from reservations.db import db
+from reservations.models import CANCELLED, Notification, Reservation, SlotClaim
+from tests.channels.phone.conftest import OPERATOR, SATO_PHONE, UNKNOWN_PHONE, YAMADA_PHONE
+from tests.factories import at
+
+
+def reservations() -> list[Reservation]:
+    return list(db.session.scalars(sa.select(Reservation).order_by(Reservation.id)))
+
+
+def phone_call(simulator) -> PhoneCall:
+    db.session.expire_all()
+    return db.session.scalar(sa.select(PhoneCall).filter_by(call_sid=simulator.sid))
+
+
+def event_kinds(simulator) -> list[str]:
+    call = phone_call(simulator)
+    return list(db.session.scalars(
+        sa.select(PhoneCallEvent.kind).filter_by(call_id=call.id).order_by(PhoneCallEvent.id)
+    ))
+
+
+def unit_id(facility_code: str, unit_code: str) -> int:
+    facility = next(f for f in services.list_facilities() if f.code == facility_code)
+    return next(u.id for u in facility.units if u.code == unit_code)
+
+
+def block_id(facility_code: str, block_code: str) -> int:
+    facility = next(f for f in services.list_facilities() if f.code == facility_code)
+    return next(b.id for b in facility.time_blocks if b.code == block_code)
+
+
+def book_on_the_web(person, day, block="morning", facility="town-gym", unit="whole", now=None):
+    return services.book(
+        services.Actor.resident(person.id, "web"), resident_id=person.id,
+        unit_id=unit_id(facility, unit), day=day, block_ids=[block_id(facility, block)],
+        now=now or at(2026, 12, 1, 9, 30),
+    )
+
+
+def signed_in(call, town, caller=YAMADA_PHONE, pin=None):
+    simulator = call(caller)
+    simulator.press(pin or town.yamada.pin)
+    assert "ご用件をお選びください" in simulator.last.text
+    return simulator
+
+
+# ----------------------------------------------------------------------- booking
+
+
+def test_book_the_proposed_slot_by_a_landline_caller(call, town):
+    simulator = call(YAMADA_PHONE)
+    greeting = simulator.last.text
+    assert greeting.startswith("お電話ありがとうございます。町予約《まちよやく》の自動受付です。")
+    assert "オペレーターにおつなぎする場合は0を、もう一度お聞きになる場合は米印を押してください。" in greeting
+    # Caller ID matched one resident: only the PIN is asked.
+    assert greeting.endswith("暗証番号、4桁を押してください。")
+
+    simulator.press(town.yamada.pin)
+    assert "山田 ハナ《やまだ はな》様、ご本人の確認ができました。" in simulator.last.text
+    simulator.press("1")
+    assert "1、町民体育館《ちょうみん たいいくかん》。" in simulator.last.text
+    assert "ほかの施設は5を" in simulator.last.text
+    simulator.press("1")
+    assert "1、全面《ぜんめん》。2、半面A（ステージ側）《はんめん エー》。" in simulator.last.text
+    simulator.press("1")
+    assert "空いている日時をご案内する場合は1を" in simulator.last.text
+    simulator.press("1")
+    # 1 December at 10:00: the next free block is tomorrow morning.
+    assert "次の空きは、12月2日《ふつか》、水曜日、午前9時《くじ》から正午までです。" in simulator.last.text
+    assert "予約する場合は1を、次の候補は2を" in simulator.last.text
+    simulator.press("2")
+    assert "次の空きは、12月2日《ふつか》、水曜日、午後1時から午後5時までです。" in simulator.last.text
+    simulator.press("1")
+    summary = simulator.last.text
+    assert "ご予約の内容です。町民体育館《ちょうみん たいいくかん》、全面《ぜんめん》。" in summary
+    assert "12月2日《ふつか》、水曜日、午後1時から午後5時まで。" in summary
+    assert "使用料は2000円です。" in summary  # 4 hours: 1500円 × 4/3
+    # Tomorrow is past the 3-day cancellation deadline: said before confirming.
+    assert "取り消しの期限を過ぎているため、予約した後は取り消せません。" in summary
+    assert reservations() == []
+
+    simulator.press("1")
+    [reservation] = reservations()
+    assert reservation.channel == "phone" and reservation.resident_id == town.yamada.id
+    assert reservation.date == date(2026, 12, 2)
+    digits = "、".join(reservation.number)
+    assert f"ご予約を承りました。予約番号は、{digits}です。" in simulator.last.text
+    simulator.press("1")  # the number again
+    assert f"予約番号は、{digits}です。" in simulator.last.text
+    simulator.hang_up()
+    assert phone_call(simulator).outcome == "booked"
+    assert "booked" in event_kinds(simulator)
+    assert db.session.scalars(sa.select(Notification)).all() == []  # a landline: no SMS
+
+
+def test_book_a_typed_date_from_a_mobile_queues_an_sms(call, town):
+    simulator = signed_in(call, town, caller=SATO_PHONE, pin=town.sato.pin)
+    simulator.press("1")
+    simulator.press("2")  # 中央公民館
+    assert "中央公民館《ちゅうおう こうみんかん》の、どちらを予約しますか。" in simulator.last.text
+    simulator.press("2")  # 和室
+    simulator.press("2")  # a date
+    assert "ご希望の日付を、月と日の4桁で押してください。" in simulator.last.text
+    simulator.press("1216")
+    text = simulator.last.text
+    assert "12月16日、水曜日ですね。" in text
+    assert ("1、午前9時《くじ》から正午まで。2、午後1時から午後5時まで。"
+            "3、午後6時から午後9時《くじ》まで。") in text
+    simulator.press("3")
+    summary = simulator.last.text
+    assert "中央公民館《ちゅうおう こうみんかん》、和室（2階・20人）《わしつ》。" in summary
+    assert "12月16日、水曜日、午後6時から午後9時《くじ》まで。使用料は400円です。" in summary
+    assert "取り消しは、12月13日、日曜日までにお願いします。" in summary
+    simulator.press("1")
+    [reservation] = reservations()
+    assert (reservation.date, reservation.time_blocks[0].code) == (date(2026, 12, 16), "evening")
+    [sms] = db.session.scalars(sa.select(Notification)).all()
+    assert (sms.kind, sms.to_phone) == (notify.RESERVATION_BOOKED, SATO_PHONE)
+    assert sms.params["number"] == reservation.number
+
+
+def test_a_typed_date_is_read_back_with_its_weekday_and_its_closing_day_explained(call, town):
+    simulator = signed_in(call, town)
+    for key in "111":
+        simulator.press(key)  # book, 町民体育館, 全面
+    simulator.press("2")
+    simulator.press("1207")  # a Monday: the gym's weekly closing day
+    assert "12月7日《なのか》、月曜日ですね。その日は休館日です。" in simulator.last.text
+    assert simulator.last.text.endswith("たとえば12月3日は、1、2、0、3です。")
+    simulator.press("1231")
+    assert "その日は年末年始の休館日です。" in simulator.last.text
+    simulator.press("0230")
+    assert "その日付はありません。" in simulator.last.text
+    assert "日付は4桁です。1月5日なら、0、1、0、5です。" in simulator.last.text
+    simulator.press("0302")  # March opens on 1 January
+    assert "その日のご予約は、まだ受付を始めていません。" in simulator.last.text
+    simulator.press("1202")
+    assert "12月2日《ふつか》、水曜日ですね。" in simulator.last.text
+
+
+def test_a_full_day_offers_the_next_free_block(call, town):
+    for block in ("morning", "afternoon", "evening"):
+        book_on_the_web(town.sato, date(2026, 12, 16), block)
+    simulator = signed_in(call, town)
+    for key in ("1", "1", "1", "2"):
+        simulator.press(key)
+    simulator.press("1216")
+    assert "その日は、空いている時間がありません。" in simulator.last.text
+    assert "次の空きは、12月17日、木曜日、午前9時《くじ》から正午までです。" in simulator.last.text
+
+
+def test_a_single_unit_facility_skips_the_unit_menu_and_more_facilities_page(call, town):
+    simulator = signed_in(call, town)
+    simulator.press("1")
+    first_page = simulator.last.text
+    assert ("1、町民体育館《ちょうみん たいいくかん》。2、中央公民館《ちゅうおう こうみんかん》。"
+            "3、第一小学校体育館（学校開放）《だいいち しょうがっこう たいいくかん》。") in first_page
+    assert "ほかの施設は5を、メニューに戻る場合は9を押してください。" in first_page
+    simulator.press("4")  # not on this page
+    assert simulator.last.text.startswith("押せるボタンは、1、2、3、5、9です。")
+    simulator.press("5")  # the next page
+    assert ("1、町営グラウンド《ちょうえい グラウンド》。2、町営テニスコート《ちょうえい テニスコート》。"
+            in simulator.last.text)
+    simulator.press("5")  # and round to the first page again
+    assert "1、町民体育館《ちょうみん たいいくかん》。" in simulator.last.text
+    simulator.press("5")
+    simulator.press("1")  # 町営グラウンド: one unit, no unit menu
+    assert "空いている日時をご案内する場合は1を" in simulator.last.text
+
+
+def test_the_seniors_club_hears_its_half_fee(call, town):
+    simulator = signed_in(call, town, caller="+81166229876", pin=town.kotobuki.pin)
+    for key in ("1", "2", "1", "2"):
+        simulator.press(key)
+    simulator.press("1216")
+    simulator.press("1")
+    assert "減免後の使用料は250円です。" in simulator.last.text
+
+
+def test_start_over_from_the_summary(call, town):
+    simulator = signed_in(call, town)
+    for key in ("1", "1", "1", "1", "1"):
+        simulator.press(key)
+    assert "ご予約の内容です。" in simulator.last.text
+    simulator.press("2")
+    assert "最初からやり直します。予約する施設をお選びください。" in simulator.last.text
+    assert reservations() == []
+
+
+def test_a_slot_taken_on_the_web_during_the_call_is_said_and_the_next_offered(call, town):
+    simulator = signed_in(call, town)
+    for key in ("1", "1", "1", "2"):
+        simulator.press(key)
+    simulator.press("1216")
+    simulator.press("1")  # the morning
+    assert "12月16日、水曜日、午前9時《くじ》から正午まで。" in simulator.last.text
+    book_on_the_web(town.sato, date(2026, 12, 16), "morning")  # meanwhile, on the web
+
+    simulator.press("1")
+    text = simulator.last.text
+    assert "申し訳ありません。その時間は、たった今ほかの方のご予約が入りました。" in text
+    assert "次の空きは、12月16日、水曜日、午後1時から午後5時までです。" in text
+    simulator.press("1")
+    simulator.press("1")
+    mine = [r for r in reservations() if r.resident_id == town.yamada.id]
+    assert [(r.date, r.time_blocks[0].code) for r in mine] == [(date(2026, 12, 16), "afternoon")]
+    assert "refused" in event_kinds(simulator)
+
+
+def test_a_repeated_confirm_webhook_books_once_and_answers_the_same(call, town):
+    simulator = signed_in(call, town)
+    for key in ("1", "1", "1", "1", "1"):
+        simulator.press(key)
+    first = simulator.press("1")
+    again = simulator.repeat_last()
+    assert again.body == first.body
+    assert len(reservations()) == 1
+    assert event_kinds(simulator).count("booked") == 1
+
+
+def test_the_booking_limit_is_the_cores(call, town):
+    for offset in range(4):  # gyms: four active reservations per resident
+        book_on_the_web(town.yamada, date(2026, 12, 16) + timedelta(days=offset))
+    simulator = signed_in(call, town)
+    for key in ("1", "1", "1", "1", "1"):
+        simulator.press(key)
+    simulator.press("1")
+    assert "この種類の施設のご予約は、お一人4件までです。" in simulator.last.text
+    assert "ご用件をお選びください。" in simulator.last.text
+
+
+# ------------------------------------------------------------------ hear, cancel
+
+
+def test_hear_upcoming_reservations_read_naturally(call, town):
+    first = book_on_the_web(town.yamada, date(2026, 12, 16), "afternoon")
+    second = book_on_the_web(town.yamada, date(2027, 1, 20), "morning", "community-hall",
+                             "washitsu")
+    simulator = signed_in(call, town)
+    simulator.press("2")
+    text = simulator.last.text
+    assert "ご予約は2件です。" in text
+    assert ("1件目。12月16日、水曜日、午後1時から午後5時まで。町民体育館《ちょうみん たいいくかん》、"
+            f"全面《ぜんめん》。予約番号、{'、'.join(first.number)}。") in text
+    assert "2件目。1月20日《はつか》、水曜日、午前9時《くじ》から正午まで。" in text
+    assert f"予約番号、{'、'.join(second.number)}。" in text
+    simulator.press("9")
+    assert "ご用件をお選びください。" in simulator.last.text
+    simulator.hang_up()
+    assert phone_call(simulator).outcome == "heard"
+
+
+def test_hear_with_no_reservations(call, town):
+    simulator = signed_in(call, town)
+    simulator.press("2")
+    assert "現在、ご予約はありません。ご用件をお選びください。" in simulator.last.text
+
+
+def test_cancel_with_explicit_confirmation(call, town):
+    reservation = book_on_the_web(town.yamada, date(2026, 12, 16))
+    simulator = signed_in(call, town)
+    simulator.press("3")
+    assert ("取り消すご予約をお選びください。1、12月16日、水曜日、午前9時《くじ》から、"
+            "町民体育館《ちょうみん たいいくかん》。") in simulator.last.text
+    simulator.press("1")
+    assert ("12月16日、水曜日、午前9時《くじ》から正午まで、町民体育館《ちょうみん たいいくかん》、"
+            "全面《ぜんめん》のご予約を取り消します。取り消す場合は1を、取り消さない場合は2を") in simulator.last.text
+    assert services.get_reservation(reservation.id).status != CANCELLED
+    simulator.press("1")
+    assert "ご予約を取り消しました。" in simulator.last.text
+    db.session.expire_all()
+    cancelled = services.get_reservation(reservation.id)
+    assert (cancelled.status, cancelled.cancelled_channel) == (CANCELLED, "phone")
+    assert db.session.scalars(sa.select(SlotClaim)).all() == []
+    repeat = simulator.repeat_last()  # Twilio retries the confirmation
+    assert "ご予約を取り消しました。" in repeat.text
+    simulator.hang_up()
+    assert phone_call(simulator).outcome == "cancelled"
+
+
+def test_cancel_declined_keeps_the_reservation(call, town):
+    reservation = book_on_the_web(town.yamada, date(2026, 12, 16))
+    simulator = signed_in(call, town)
+    for key in ("3", "1", "2"):
+        simulator.press(key)
+    assert "取り消しはしていません。ご用件をお選びください。" in simulator.last.text
+    assert services.get_reservation(reservation.id).status != CANCELLED
+
+
+def test_too_late_to_cancel_states_the_deadline_rule(call, town):
+    book_on_the_web(town.yamada, date(2026, 12, 3), now=at(2026, 11, 20, 10))
+    simulator = signed_in(call, town)
+    simulator.press("3")
+    simulator.press("1")
+    text = simulator.last.text
+    assert ("このご予約の取り消しは、11月30日、月曜日まででした。"
+            "取り消しは、ご利用日の3日前まで承っています。") in text
+    assert "オペレーターにおつなぎする場合は0を、メニューに戻る場合は9を" in text
+    assert reservations()[0].status != CANCELLED
+    simulator.press("0")
+    assert simulator.dialled == [OPERATOR]
+
+
+# -------------------------------------------------------------------- sign-in
+
+
+def test_an_unknown_number_signs_in_with_registration_number_and_pin(call, town):
+    simulator = call(UNKNOWN_PHONE)
+    assert simulator.last.text.endswith("登録番号、6桁を押してください。")
+    wrong_check_digit = town.yamada.registration_no[:5] + str(
+        (int(town.yamada.registration_no[5]) + 1) % 10)
+    simulator.press(wrong_check_digit)
+    assert "その番号は、登録番号ではありません。登録番号は、登録証に書いてある6桁の数字です。" in simulator.last.text
+    simulator.press(town.yamada.registration_no)
+    assert simulator.last.text.endswith("暗証番号、4桁を押してください。")
+    simulator.press("1111")
+    assert "登録番号か暗証番号が違います。登録番号から、もう一度お願いします。" in simulator.last.text
+    simulator.press(town.yamada.registration_no + "#")
+    simulator.press(town.yamada.pin)
+    assert "ご本人の確認ができました。" in simulator.last.text
+
+
+def test_wrong_pins_lead_to_the_cores_lockout(call, town):
+    simulator = call(YAMADA_PHONE)
+    for _ in range(4):
+        simulator.press("9999")
+        assert "暗証番号が違います。暗証番号、4桁を押してください。" in simulator.last.text
+    simulator.press("9999")
+    text = simulator.last.text
+    assert "暗証番号を続けて間違えたため、ご利用を止めています。午前10時30分以降に、もう一度おかけください。" in text
+    # Locked: even the right PIN is refused by the core until then.
+    simulator2 = call(YAMADA_PHONE)
+    simulator2.press(town.yamada.pin)
+    assert "ご利用を止めています" in simulator2.last.text
+    simulator.press("0")
+    assert simulator.dialled == [OPERATOR]
+    simulator.hang_up()
+    assert phone_call(simulator).outcome == "transfer_unanswered"  # the simulated counter is busy
+    assert event_kinds(simulator).count("sign_in_failed") == 4
+
+
+def test_the_pin_is_never_spoken_stored_or_logged(call, town, caplog):
+    simulator = signed_in(call, town)
+    simulator.press("2")
+    simulator.hang_up()
+    assert town.yamada.pin not in simulator.transcript
+    assert all(town.yamada.pin not in e.body for e in simulator.exchanges)
+    row = phone_call(simulator)
+    assert town.yamada.pin not in str(row.state) + (row.response or "")
+    assert town.yamada.pin not in caplog.text
+    for number in (YAMADA_PHONE, YAMADA_PHONE[3:], "0166-12-3456", "0166123456"):
+        assert number not in caplog.text
+    assert not hasattr(row, "caller") and row.caller_known is True
+
+
+# ------------------------------------------------------- silence and wrong keys
+
+
+def test_silence_repeats_simply_then_offers_the_operator_then_transfers(call, town):
+    simulator = signed_in(call, town)
+    simulator.silence()
+    assert simulator.last.text == "予約は1、確認は2、取り消しは3を押してください。"
+    simulator.silence()
+    assert simulator.last.text == ("オペレーターにおつなぎする場合は0を押してください。"
+                                   "予約は1、確認は2、取り消しは3を押してください。")
+    simulator.silence()
+    transfer, after = simulator.exchanges[-2:]
+    assert transfer.text.endswith("オペレーターにおつなぎします。そのままお待ちください。")
+    assert simulator.dialled == [OPERATOR]
+    assert "ただいま係の者が電話に出られません" in after.text  # the simulated counter is busy
+
+
+def test_wrong_keys_explain_the_right_ones_and_the_third_goes_to_the_operator(call, town):
+    simulator = signed_in(call, town)
+    simulator.press("7")
+    assert simulator.last.text.startswith("押せるボタンは、1、2、3です。予約は1、")
+    simulator.press("#")
+    assert simulator.last.text.startswith(
+        "押せるボタンは、1、2、3です。オペレーターにおつなぎする場合は0を押してください。")
+    simulator.press("8")
+    assert simulator.dialled == [OPERATOR]
+    assert event_kinds(simulator).count("invalid_input") == 3
+
+
+def test_after_a_result_a_second_silence_says_goodbye(call, town):
+    simulator = signed_in(call, town)
+    simulator.press("2")  # no reservations: back at the menu
+    for key in ("1", "1", "1", "1", "1", "1"):
+        simulator.press(key)
+    assert "ご予約を承りました" in simulator.last.text
+    simulator.silence()
+    assert "番号をもう一度は1、メニューは9を押してください。" in simulator.last.text
+    simulator.silence()
+    assert simulator.last.text.endswith("お電話ありがとうございました。")
+    assert simulator.ended == "hangup"
+
+
+# ---------------------------------------------------------------- the operator
+
+
+def test_operator_during_counter_hours_and_a_person_answers(call, town):
+    simulator = call(YAMADA_PHONE, operator_answers=True)
+    simulator.press("0")
+    assert simulator.dialled == [OPERATOR]
+    assert simulator.ended == "hangup"  # after talking, a goodbye
+    simulator.hang_up()
+    assert phone_call(simulator).outcome == "transferred"
+
+
+def test_operator_does_not_answer_then_back_where_the_caller_was(call, town):
+    simulator = signed_in(call, town)
+    simulator.press("1")
+    simulator.press("0")
+    assert "申し訳ありません。ただいま係の者が電話に出られません。自動受付に戻る場合は1を" in simulator.last.text
+    simulator.press("1")
+    assert "予約する施設をお選びください。" in simulator.last.text
+
+
+def test_operator_outside_counter_hours_hears_the_hours(call, town, clock):
+    clock.now = at(2026, 12, 1, 19)
+    simulator = signed_in(call, town)
+    simulator.press("0")
+    text = simulator.last.text
+    assert text.startswith("ただいま、窓口の受付時間外です。窓口の受付時間は、月曜日から金曜日の、"
+                           "午前8時30分から午後5時15分までです。祝日と年末年始はお休みです。")
+    assert text.endswith("予約を取り消す場合は3を押してください。")
+    assert simulator.dialled == []
+    # Three failures outside the hours: the hours, then a goodbye.
+    for _ in range(3):
+        simulator.silence()
+    assert "受付時間内に、もう一度おかけください。お電話ありがとうございました。" in simulator.last.text
+    assert simulator.ended == "hangup"
+    simulator.hang_up()
+    assert phone_call(simulator).outcome == "unresolved"
+
+
+def test_the_counter_is_closed_on_holidays(call, town, clock):
+    clock.now = at(2026, 11, 23, 10)  # 勤労感謝の日, a Monday
+    simulator = call(YAMADA_PHONE)
+    simulator.press("0")
+    assert "ただいま、窓口の受付時間外です。" in simulator.last.text
+
+
+# ------------------------------------------------------------ abandoned calls
+
+
+def test_an_abandoned_call_leaves_no_hold_and_is_counted(call, town):
+    simulator = signed_in(call, town)
+    for key in ("1", "1", "1", "1", "1"):
+        simulator.press(key)
+    assert "ご予約の内容です。" in simulator.last.text
+    simulator.hang_up()
+    assert reservations() == []
+    assert db.session.scalars(sa.select(SlotClaim)).all() == []
+    row = phone_call(simulator)
+    assert (row.outcome, row.abandoned_at, row.twilio_status) == ("abandoned", "book_summary",
+                                                                  "completed")
+    assert row.ended_at is not None and row.duration_seconds == 60
+
+
+def test_status_callbacks_are_idempotent_and_intermediate_ones_ignored(call, town):
+    simulator = call(YAMADA_PHONE)
+    assert simulator.status_callback("ringing") == 204
+    assert phone_call(simulator).ended_at is None
+    simulator.status_callback("completed")
+    simulator.status_callback("completed")
+    assert event_kinds(simulator).count("call_ended") == 1
+
+
+def test_outcomes_for_the_statistics():
+    from channels.phone.calls import outcome_of
+
+    assert outcome_of({"signed_in", "heard", "booked"}) == "booked"
+    assert outcome_of({"signed_in", "transferred", "operator_talked"}) == "transferred"
+    assert outcome_of({"transferred", "operator_no_answer"}) == "transfer_unanswered"
+    assert outcome_of({"transferred", "operator_no_answer", "operator_talked"}) == (
+        "transferred")
+    assert outcome_of({"transferred"}) == "transferred"  # hung up while it rang
+    assert outcome_of({"sign_in_failed", "locked"}) == "locked"
+    assert outcome_of({"no_input", "operator_unavailable", "ended"}) == "unresolved"
+    assert outcome_of({"signed_in", "no_input"}) == "abandoned"
+
+
+def test_long_lists_are_read_three_at_a_time(call, town):
+    days = [date(2026, 12, 16) + timedelta(days=n) for n in range(4)]
+    for day in days:
+        book_on_the_web(town.yamada, day)
+    simulator = signed_in(call, town)
+    simulator.press("2")
+    text = simulator.last.text
+    assert "ご予約は4件です。" in text and "3件目。" in text and "4件目。" not in text
+    assert text.endswith("続きは5を、メニューに戻る場合は9を押してください。")
+    simulator.press("5")
+    assert simulator.last.text.startswith("4件目。12月19日、土曜日、")
+    assert simulator.last.text.endswith("最初からお聞きになる場合は5を、メニューに戻る場合は9を押してください。")
+    simulator.press("5")
+    assert simulator.last.text.startswith("ご予約は4件です。1件目。")
+    simulator.press("9")
+    simulator.press("3")
+    assert "3、12月18日、金曜日" in simulator.last.text
+    simulator.press("5")
+    simulator.press("1")
+    assert simulator.last.text.startswith("12月19日、土曜日、午前9時《くじ》から正午まで")
