@@ -11,7 +11,7 @@ from ..i18n import current_locale
 
 CHANNELS = {
     "web": _l("Web"),
-    "phone": _l("Phone"),
+    "phone": _l("Telephone"),
     "counter": _l("Counter"),
     "cli": _l("System"),
 }

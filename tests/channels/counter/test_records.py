@@ -44,7 +44,7 @@ def test_day_sheet_lists_each_facility_with_who_booked_through_which_channel(cle
     assert rows[0][3] == by_web.number and rows[0][4] == "Web"
     assert rows[1][3] == by_counter.number and rows[1][4] == "Counter (窓口 一子)"
     assert rows[1][2].startswith("山田 ハナ") and rows[1][5].startswith("Not paid yet")
-    assert by_phone.number in text_of(soup) and "Phone" in text_of(soup)
+    assert by_phone.number in text_of(soup) and "Telephone" in text_of(soup)
     assert "No reservations." in text_of(soup)  # the community hall that day
 
 

@@ -1,0 +1,87 @@
+"""One reservation, three channels: a clerk books at the counter for 山田 ハナ, who
+then sees it on the web and hears it on the phone; she cancels it by phone, and the
+counter and the web show it cancelled. The same core, the same rules, the same
+confirmations, whichever way a resident comes in."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from channels import create_app
+from channels.phone.simulator import FlaskTransport, PhoneSimulator
+from reservations import demo, services
+from reservations.db import db
+from reservations.models import AuditEntry, Reservation
+from tests.channels.counter.conftest import RequestContextClient, get_page, post, sign_in, text_of
+from tests.channels.phone.conftest import BASE_URL, TOKEN, YAMADA_PHONE, Clock, phone_config
+from tests.channels.web.conftest import Visitor
+from tests.conftest import fresh_sqlite_url
+from tests.factories import at
+
+NOW = at(2026, 12, 1, 10)
+DAY = date(2026, 12, 16)
+
+
+def test_booked_at_the_counter_seen_on_the_web_heard_and_cancelled_on_the_phone(
+        sqlite_template, tmp_path):
+    app = create_app(phone_config(fresh_sqlite_url(sqlite_template, tmp_path), Clock(NOW)))
+    app.test_client_class = RequestContextClient
+    with app.app_context():
+        town = demo.seed(now=NOW)
+        hana = next(r for r in town.residents if "landline" in r.note)
+        person = services.find_residents(hana.registration_no)[0]
+        gym = next(f for f in services.list_facilities() if f.code == "town-gym")
+        whole = next(u for u in gym.units if u.code == "whole")
+        evening = next(b for b in gym.time_blocks if b.code == "evening")
+
+        # The counter: a clerk books the evening of 16 December for her.
+        counter = app.test_client()
+        sign_in(counter)
+        response = post(counter, f"/counter/residents/{person.id}/book/confirm?unit={whole.id}"
+                                 f"&day={DAY.isoformat()}&blocks={evening.id}")
+        assert response.status_code == 302
+        db.session.rollback()
+        reservation = db.session.scalars(sa.select(Reservation)).one()
+        booked = db.session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "reservation.book")).one()
+        clerk = services.verify_staff("clerk", "clerk-demo-2026", now=NOW)
+        assert (reservation.channel, booked.channel, booked.actor_staff_id,
+                booked.on_behalf_of_id) == ("counter", "counter", clerk.id, person.id)
+
+        # The web: she signs in and finds it under her reservations.
+        web = Visitor(app.test_client(), "ja")
+        web.get("/sign-in")
+        web.post("/sign-in", {"registration_no": hana.registration_no, "pin": hana.pin})
+        web.get("/my-reservations")
+        page = " ".join(web.soup.get_text(" ").split())
+        assert reservation.number in page and "12月16日(水)" in page
+
+        # The phone: from her landline, PIN only; she hears it and cancels it.
+        call = PhoneSimulator(FlaskTransport(app), public_base_url=BASE_URL, auth_token=TOKEN,
+                              caller=YAMADA_PHONE)
+        call.call()
+        call.press(hana.pin)
+        call.press("2")
+        heard = call.last.text
+        assert "ご予約は1件です。" in heard
+        assert "12月16日、水曜日、午後6時から午後9時《くじ》まで。" in heard  # 《》: the reading
+        assert f"予約番号、{'、'.join(reservation.number)}。" in heard
+        call.press("9")
+        call.press("3")
+        call.press("1")
+        assert "のご予約を取り消します。" in call.last.text
+        call.press("1")
+        assert "ご予約を取り消しました。" in call.last.text
+        call.hang_up()
+
+        db.session.rollback()
+        cancelled = services.get_reservation(reservation.id)
+        assert (cancelled.status, cancelled.cancelled_channel) == ("cancelled", "phone")
+        counter_page = text_of(get_page(counter, f"/counter/reservations/{reservation.id}"))
+        assert "取消済み" in counter_page and "電話" in counter_page
+        web.get("/my-reservations")
+        assert reservation.number in web.soup.get_text()
+        db.session.remove()
+        db.engine.dispose()
