@@ -13,65 +13,29 @@ back through the years), and the same operations are timed at each size. Target:
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from bench import town
 from bench.common import markdown_table, migrated_app, report, scratch_database, time_calls
 from reservations import demo, services
 from reservations.db import db, write_transaction
 from reservations.models import (
     AuditEntry,
-    Facility,
-    Fee,
-    Part,
     Reservation,
     Resident,
     SlotClaim,
-    TimeBlock,
-    Unit,
     reservation_blocks,
 )
 from reservations.settings import get_settings
-from reservations.text import luhn_check_digit, search_key
+from reservations.text import luhn_check_digit
 
 ROOMS = 200
 RESIDENTS = 5000
 CHUNK = 20_000
 NOW = datetime(2026, 12, 1, 10, tzinfo=UTC).astimezone()
 MEASURED_MONTH = (date(2027, 1, 1), date(2027, 1, 31))
-
-
-def add_rooms_and_residents() -> None:
-    """200 single-room facilities with three blocks each, and 5,000 residents."""
-    with write_transaction():
-        category = demo_category()
-        for index in range(ROOMS):
-            facility = Facility(code=f"room-{index}", category_id=category, name=f"部屋{index}",
-                                name_en=f"Room {index}", yomi=f"へや{index}", closed_weekdays="",
-                                year_end_closure=False)
-            part = Part(facility=facility, code="room")
-            unit = Unit(facility=facility, code="room", name="部屋", name_en="Room", yomi="へや",
-                        parts=[part])
-            db.session.add_all([facility, part, unit])
-            for position, (start, end) in enumerate([(9, 12), (13, 17), (18, 21)]):
-                block = TimeBlock(facility=facility, code=f"b{position}", position=position,
-                                  name=f"b{position}", name_en=f"b{position}",
-                                  start_time=time(start), end_time=time(end))
-                db.session.add_all([block, Fee(unit=unit, time_block=block, resident_yen=500,
-                                               nonresident_yen=1000)])
-        pin_hash = get_settings().hasher.hash("2580")
-        db.session.execute(sa.insert(Resident), [
-            dict(registration_no=f"9{i:05d}", name=f"住民{i}", name_kana=f"じゅうみん{i}",
-                 name_key=search_key(f"住民{i}"), kana_key=search_key(f"じゅうみん{i}"),
-                 phone_e164=None, phone_is_mobile=False, district="本町", is_resident=True,
-                 pin_hash=pin_hash, failed_pin_attempts=0, created_at=NOW)
-            for i in range(RESIDENTS)
-        ])
-
-
-def demo_category() -> int:
-    return db.session.scalar(sa.select(Facility.category_id).where(Facility.code == "town-gym"))
 
 
 def slot_plan():
@@ -172,10 +136,11 @@ def run(kind: str, sizes: list[int], repeat: int) -> list[list[object]]:
         app = migrated_app(url)
         with app.app_context():
             demo.seed(now=NOW)
-            add_rooms_and_residents()
+            town.add_rooms(ROOMS)
+            numbers = town.add_residents(RESIDENTS, NOW)
             plan = slot_plan()
             resident_ids = list(db.session.scalars(
-                sa.select(Resident.id).where(Resident.registration_no.like("9%"))))
+                sa.select(Resident.id).where(Resident.registration_no.in_(numbers))))
             have = 0
             baseline: dict[str, float] = {}
             for size in sizes:

@@ -201,6 +201,23 @@ def block_status(
     return window.status(now) or FREE
 
 
+def next_change_by_time(
+    facility: Facility, start: date, end: date, *, now: datetime, tz: ZoneInfo,
+    is_resident: bool,
+) -> datetime | None:
+    """The first moment after `now` at which a block of `start`..`end` changes state by
+    the clock alone: a booking window opens or closes, or a block starts (and is then
+    past). Until then, only bookings, cancellations and closures change the table."""
+    moments = []
+    day = start
+    while day <= end:
+        window = booking_window(facility, day, is_resident, tz)
+        moments += [window.opens_at, window.closes_at]
+        moments += [block_start(day, block, tz) for block in offered_blocks(facility, day)]
+        day += timedelta(days=1)
+    return min((moment for moment in moments if moment > now), default=None)
+
+
 def order_blocks(
     facility: Facility, day: date, block_ids: Sequence[int]
 ) -> list[TimeBlock]:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from flask import Flask
 
+from . import page_cache
 from .ratelimit import SlidingWindowLimiter
 from .views import bp
 
 
 def init_app(app: Flask) -> None:
     app.extensions["web_sign_in_limiter"] = SlidingWindowLimiter()
+    page_cache.init_app(app)
     app.register_blueprint(bp)

@@ -5,6 +5,7 @@ and render the outcome."""
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from flask import (
@@ -36,7 +37,7 @@ from reservations.errors import (
 from .. import formatting
 from ..i18n import current_locale
 from ..ui import localized
-from . import auth
+from . import auth, page_cache
 from .auth import BOOKING_KEY, NEXT_KEY, resident_required
 from .forms import BlocksForm, DateForm, SignInForm, parse_date
 from .ics import reservation_calendar
@@ -193,11 +194,64 @@ def _parse_month(text: str) -> date | None:
     return parse_date(f"{text}-01") if text else None
 
 
+@dataclass(frozen=True)
+class Cell:
+    status: str
+    words: str
+    href: str | None = None  # free cells link to the day's times
+    detail: str | None = None  # a closed day's reason; a free cell's date and block, for screen readers
+    colspan: int = 1
+
+
+@dataclass(frozen=True)
+class Row:
+    date: date
+    label: str
+    holiday: str | None
+    weekend: bool
+    cells: list[Cell]
+
+
+def _availability_rows(unit, days, era: bool) -> list[Row]:
+    """The table's rows, worded once per page rather than once per cell: a month is
+    about a hundred cells, and translating each of them was most of the page's cost."""
+    locale = current_locale()
+    words = {status: str(text) for status, text in STATUS_WORDS.items()}
+    closed_words = {reason: str(text) for reason, text in CLOSED_WORDS.items()}
+    book = _("book %(date)s, %(block)s")
+    block_names = {block.id: localized(block) for block in unit.facility.time_blocks}
+    day_url = url_for("web.blocks", unit_id=unit.id, day="DAY") + "?block="
+    rows = []
+    for day in days:
+        if day.closed:
+            note = day.closed.note_en if locale == "en" and day.closed.note_en else day.closed.note
+            text = closed_words[day.closed.reason] + (f": {note}" if note else "")
+            cells = [Cell(rules.CLOSED, words[rules.CLOSED], detail=text, colspan=len(day.blocks))]
+        else:
+            long_date = formatting.format_date(day.date, locale, era=era)
+            link = day_url.replace("DAY", day.date.isoformat())
+            cells = [
+                Cell(cell.status, words[cell.status], f"{link}{cell.block.id}",
+                     book % {"date": long_date, "block": block_names[cell.block.id]})
+                if cell.bookable else Cell(cell.status, words[cell.status])
+                for cell in day.blocks
+            ]
+        rows.append(Row(day.date, formatting.format_short_date(day.date, locale),
+                        holiday_name(day), day.date.weekday() >= 5 or bool(day.holiday), cells))
+    return rows
+
+
 @bp.get("/units/<int:unit_id>/availability")
 def availability(unit_id: int):
     """A week (the default, best on a phone) or a whole month (?month=2026-12)."""
-    unit = _unit_or_404(unit_id)
     now = services.clock_now()
+    keep = g.get("resident") is None and "date" not in request.args and "_flashes" not in session
+    era = current_locale() == "ja" and request.cookies.get(ERA_COOKIE) == "1"
+    key = (request.full_path, current_locale(), era, today())
+    version = services.availability_version() if keep else None
+    if keep and (html := page_cache.rendered_pages().get(key, version, now)) is not None:
+        return html
+    unit = _unit_or_404(unit_id)
     first, last = today(), today() + timedelta(days=DISPLAY_DAYS_AHEAD)
     form = DateForm(formdata=request.args if "date" in request.args else None,
                     earliest=first, latest=last)
@@ -217,12 +271,18 @@ def availability(unit_id: int):
         end = start + timedelta(days=6)
         previous = start - timedelta(days=7) if start > week_start(first) else None
         following = start + timedelta(days=7) if start + timedelta(days=7) <= last else None
-    days = services.availability(unit.id, start, end, now=now, resident_id=_resident_id())
-    return render_template(
-        "web/availability.html", unit=unit, facility=unit.facility, days=days, start=start,
+    snapshot = services.availability_snapshot(unit.id, start, end, now=now,
+                                              resident_id=_resident_id())
+    html = render_template(
+        "web/availability.html", unit=unit, facility=unit.facility, start=start,
+        rows=_availability_rows(unit, snapshot.days, era),
         end=end, view=view, previous=previous, following=following, shown_from=max(start, first),
         form=form, page_errors=bool(form.errors),
     )
+    if keep:
+        page_cache.rendered_pages().put(
+            key, page_cache.Kept(snapshot.version, snapshot.valid_until, html))
+    return html
 
 
 @bp.route("/units/<int:unit_id>/days/<day>", methods=["GET", "POST"])

@@ -498,3 +498,20 @@ def test_the_database_refuses_to_change_or_delete_audit_rows(any_app):
             with db.engine.begin() as connection:
                 connection.exec_driver_sql(statement)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == 1
+
+
+def test_availability_snapshot_says_until_when_and_under_which_version_it_holds(gym):
+    resident = make_resident()
+    whole = unit_of(gym, "whole").id
+    snapshot = services.availability_snapshot(whole, DAY, DAY, now=NOW)
+    assert snapshot.valid_until == at(2026, 12, 16, 0)  # booking the 16th closes then
+    assert snapshot.version == services.availability_version()
+    reservation = book(resident, gym)
+    after_booking = services.availability_version()
+    assert after_booking > snapshot.version
+    services.cancel(web(resident), reservation_id=reservation.id, now=NOW)
+    assert services.availability_version() > after_booking
+    services.add_closure(services.Actor.staff(make_staff("admin").id), facility_id=gym.id,
+                         start=DAY, end=DAY, reason="点検", now=NOW)
+    closed = services.availability_snapshot(whole, DAY, DAY, now=NOW)
+    assert closed.version > after_booking and closed.days[0].closed.reason == "closure"

@@ -326,3 +326,29 @@ def test_lockout_without_timeout_waits_for_staff():
     locked = rules.LockState(5, at(2026, 12, 1, 10))
     assert rules.is_locked(locked, at(2027, 12, 1, 10), None)
     assert rules.unlocks_at(locked, None) is None
+
+
+# ------------------------------------------------------ when the table changes by time
+
+
+def test_next_change_is_the_next_block_start_or_window_edge():
+    gym = facility()
+    day = date(2026, 12, 16)
+    # At 10:00 on the 16th the afternoon block starts next; booking that day has closed.
+    assert rules.next_change_by_time(gym, day, day, now=at(2026, 12, 16, 10), tz=TOKYO,
+                                     is_resident=True) == at(2026, 12, 16, 13)
+    # The day before, the window closes at midnight, before the morning block starts.
+    assert rules.next_change_by_time(gym, day, day, now=at(2026, 12, 15, 10), tz=TOKYO,
+                                     is_resident=True) == at(2026, 12, 16, 0)
+    # February opens at 9:00 on 1 December; a non-resident's on the 15th.
+    february = date(2027, 2, 10)
+    assert rules.next_change_by_time(gym, february, february, now=at(2026, 11, 30, 12), tz=TOKYO,
+                                     is_resident=True) == at(2026, 12, 1, 9)
+    assert rules.next_change_by_time(gym, february, february, now=at(2026, 12, 1, 9), tz=TOKYO,
+                                     is_resident=False) == at(2026, 12, 15, 9)
+
+
+def test_nothing_changes_by_time_once_every_block_has_started():
+    day = date(2026, 12, 16)
+    assert rules.next_change_by_time(facility(), day, day, now=at(2026, 12, 16, 19), tz=TOKYO,
+                                     is_resident=True) is None
