@@ -83,6 +83,8 @@ async def fetch(host: str, port: int, request: Request, timeout: float = 30.0) -
         raw = await asyncio.wait_for(reader.read(-1), timeout)
     finally:
         writer.close()
+    if not raw:
+        raise ConnectionResetError("the server closed the connection without answering")
     head, _, body = raw.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
