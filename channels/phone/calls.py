@@ -88,10 +88,9 @@ def _add_events(call_id: int, events: list[flow.Event], now: datetime) -> None:
 
 def start(sid: str, caller: str, now: datetime, settings: PhoneSettings,
           step_url: Callable[[int], str]) -> str:
-    """The first webhook of a call: greet and ask the first question."""
-    row = _load(sid)
-    if row is not None:
-        return _replay(sid, row, now, settings, step_url)
+    """The first webhook of a call: greet and ask the first question. A repeat of it
+    (a Twilio retry) finds the call already stored and hears the same answer; the
+    unique CallSid decides, so the common case costs no extra read."""
     reply = flow.begin(sid, caller, now, settings, step_url)
     try:
         with write_transaction():
@@ -103,9 +102,8 @@ def start(sid: str, caller: str, now: datetime, settings: PhoneSettings,
             db.session.add(call)
             db.session.flush()
             _add_events(call.id, reply.events, now)
-    except IntegrityError:  # the same first webhook, twice at once
-        row = _load(sid)
-        return _replay(sid, row, now, settings, step_url)
+    except IntegrityError:  # the same first webhook again, or twice at once
+        return _replay(sid, _load(sid), now, settings, step_url)
     log.info("phone call %s started at %s (caller %s)", sid, reply.node,
              "known" if "hint" in reply.state else "not known")
     return reply.xml
