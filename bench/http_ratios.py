@@ -9,7 +9,8 @@ with bench/requests.lua for prepared requests. Measured, in this order:
 
 - bare: a Flask app whose one route returns a constant (the yardstick);
 - availability: the web page of the town gym's whole court for a month;
-- IVR step: Twilio's first webhook of a new call (signed), answered with TwiML;
+- IVR step: Twilio's first webhook of a new call (signed), answered with TwiML; also
+  at 4 concurrent calls, for the latency a caller hears on a town's line;
 - booking: the web's booking POST (/confirm) from a signed-in resident's session,
   each for a different free block; the sign-in and the choice of blocks happen
   before the clock starts, so the number is the booking's own;
@@ -141,6 +142,11 @@ def measure(url: str, seconds: float, residents: int) -> list[list[object]]:
         calls = ivr_requests(int(seconds * 2000))
         record("IVR step (new call, TwiML)",
                run_wrk(server.url, requests=calls, seconds=seconds))
+        # A town's phone line rarely has more than a few calls at once: the latency a
+        # caller hears is measured at 4 concurrent calls as well.
+        record("IVR step, 4 calls at once", run_wrk(
+            server.url, requests=ivr_requests(int(seconds * 1000)), seconds=seconds,
+            connections=4), "latency at a realistic load")
 
         first_room = data["rooms"][0][0]
         form_page = f"/units/{first_room}/days/{(NOW.date() + timedelta(days=1)).isoformat()}"

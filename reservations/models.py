@@ -314,7 +314,9 @@ class Reservation(Model):
         CheckConstraint("payment_status IN ('unpaid', 'paid', 'exempt')", name="payment_status"),
         CheckConstraint("channel IN ('web', 'phone', 'counter', 'cli')", name="channel"),
         CheckConstraint("fee_yen >= 0 AND fee_yen <= fee_base_yen", name="fee"),
-        Index("ix_reservations_resident_status_start", "resident_id", "status", "start_at"),
+        # A resident's reservations by time: upcoming ones, the latest past ones, and
+        # the active ones counted against the limit, all bounded by start_at.
+        Index("ix_reservations_resident_start", "resident_id", "start_at"),
         Index("ix_reservations_date_unit", "date", "unit_id"),
     )
 

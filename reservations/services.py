@@ -950,23 +950,50 @@ def find_reservation(number: str) -> Reservation | None:
 @dataclass(frozen=True)
 class ResidentReservations:
     upcoming: list[Reservation]  # confirmed and not yet ended, soonest first
-    past: list[Reservation]  # ended or cancelled, latest first
+    past: list[Reservation]  # the latest ended or cancelled ones, latest first
+    more_past: bool = False  # older ones exist beyond `past`
 
 
-def reservations_of(resident_id: int, *, now: datetime) -> ResidentReservations:
+PAST_SHOWN = 20
+LONGEST_RESERVATION = timedelta(days=1)  # the blocks of one day
+
+
+def reservations_of(
+    resident_id: int, *, now: datetime, past_limit: int = PAST_SHOWN
+) -> ResidentReservations:
+    """A resident's upcoming reservations and their latest `past_limit` others.
+
+    Both lists are read through the (resident, start) index, bounded by time or by
+    count, so that a club with years of history costs what a newcomer does.
+    """
     _require_aware(now)
-    rows = db.session.scalars(
+    options = (
+        selectinload(Reservation.unit).selectinload(Unit.facility),
+        selectinload(Reservation.time_blocks),
+    )
+    upcoming = db.session.scalars(
         select(Reservation)
-        .where(Reservation.resident_id == resident_id)
-        .options(
-            selectinload(Reservation.unit).selectinload(Unit.facility),
-            selectinload(Reservation.time_blocks),
+        .where(
+            Reservation.resident_id == resident_id,
+            Reservation.start_at > now - LONGEST_RESERVATION,
+            Reservation.end_at > now,
+            Reservation.status == CONFIRMED,
         )
+        .options(*options)
         .order_by(Reservation.start_at, Reservation.id)
     ).all()
-    upcoming = [r for r in rows if r.status == CONFIRMED and r.end_at > now]
-    past = [r for r in reversed(rows) if r not in upcoming]
-    return ResidentReservations(upcoming, past)
+    past = db.session.scalars(
+        select(Reservation)
+        .where(
+            Reservation.resident_id == resident_id,
+            or_(Reservation.status != CONFIRMED, Reservation.end_at <= now),
+        )
+        .options(*options)
+        .order_by(Reservation.start_at.desc(), Reservation.id.desc())
+        .limit(past_limit + 1)
+    ).all()
+    return ResidentReservations(list(upcoming), list(past[:past_limit]),
+                                more_past=len(past) > past_limit)
 
 
 def reservations_on(day: date, facility_id: int | None = None) -> list[Reservation]:

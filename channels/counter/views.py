@@ -265,7 +265,7 @@ def resident(resident_id: int):
     person = services.get_resident(resident_id)
     mine = services.reservations_of(person.id, now=services.clock_now())
     return render("resident.html", resident=person, upcoming=mine.upcoming, past=mine.past,
-                  phone=_phone(person), form=ActionForm())
+                  more_past=mine.more_past, phone=_phone(person), form=ActionForm())
 
 
 def _phone(person: Resident) -> str:

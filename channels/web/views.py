@@ -431,7 +431,7 @@ def my_reservations():
     lists = services.reservations_of(g.resident.id, now=now)
     deadlines = {r.id: services.cancellation_deadline(r) for r in lists.upcoming}
     return render_template("web/my_reservations.html", upcoming=lists.upcoming, past=lists.past,
-                           deadlines=deadlines, now=now)
+                           more_past=lists.more_past, deadlines=deadlines, now=now)
 
 
 @bp.route("/reservations/<int:reservation_id>/cancel", methods=["GET", "POST"])

@@ -515,3 +515,12 @@ def test_availability_snapshot_says_until_when_and_under_which_version_it_holds(
                          start=DAY, end=DAY, reason="点検", now=NOW)
     closed = services.availability_snapshot(whole, DAY, DAY, now=NOW)
     assert closed.version > after_booking and closed.days[0].closed.reason == "closure"
+
+
+def test_only_the_latest_past_reservations_are_listed_and_the_rest_is_said(gym):
+    resident = make_resident()
+    made = [book(resident, gym, day=date(2026, 12, day), now=at(2026, 12, 1, 10))
+            for day in (2, 3, 4)]
+    lists = services.reservations_of(resident.id, now=at(2026, 12, 20, 10), past_limit=2)
+    assert [r.id for r in lists.past] == [made[2].id, made[1].id] and lists.more_past
+    assert not services.reservations_of(resident.id, now=at(2026, 12, 20, 10)).more_past
