@@ -29,6 +29,7 @@ _ENV = {
     "WEB_SESSION_MINUTES": ("20", int),
     "WEB_SIGN_IN_LIMIT": ("10", int),
     "WEB_SIGN_IN_WINDOW_SECONDS": ("300", int),
+    "WEB_AVAILABILITY_FRESHNESS_SECONDS": ("1", float),
     # The phone channel (channels/phone/settings.py checks these when the app starts).
     "PHONE_SIGNATURE_CHECK": ("on", str),
     "PHONE_OPERATOR_NUMBER": ("", str),

@@ -33,6 +33,8 @@ BASE_TEST_CONFIG = {
     "ARGON2_TIME_COST": 1,
     "ARGON2_MEMORY_KIB": 256,
     "PUBLIC_BASE_URL": "https://yoyaku.example.jp",
+    # Pages see every booking at once (the default trusts a version for a second).
+    "WEB_AVAILABILITY_FRESHNESS_SECONDS": 0,
 }
 
 

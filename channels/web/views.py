@@ -248,8 +248,9 @@ def availability(unit_id: int):
     keep = g.get("resident") is None and "date" not in request.args and "_flashes" not in session
     era = current_locale() == "ja" and request.cookies.get(ERA_COOKIE) == "1"
     key = (request.full_path, current_locale(), era, today())
-    version = services.availability_version() if keep else None
-    if keep and (html := page_cache.rendered_pages().get(key, version, now)) is not None:
+    pages = page_cache.rendered_pages()
+    version = pages.version(services.availability_version) if keep else None
+    if keep and (html := pages.get(key, version, now)) is not None:
         return html
     unit = _unit_or_404(unit_id)
     first, last = today(), today() + timedelta(days=DISPLAY_DAYS_AHEAD)
@@ -280,8 +281,7 @@ def availability(unit_id: int):
         form=form, page_errors=bool(form.errors),
     )
     if keep:
-        page_cache.rendered_pages().put(
-            key, page_cache.Kept(snapshot.version, snapshot.valid_until, html))
+        pages.put(key, page_cache.Kept(snapshot.version, snapshot.valid_until, html))
     return html
 
 

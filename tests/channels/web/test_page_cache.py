@@ -66,3 +66,23 @@ def test_pages_of_signed_in_residents_and_pages_with_notices_are_not_kept(app, g
     guest.get(f"/units/{whole.id}/availability?week=2026-12-14")
     assert cells_of(guest, "12月16日")[0] == "あなたの予約"
     assert len(rendered_pages()) == 0
+
+
+def test_each_worker_trusts_the_version_it_read_for_the_freshness_period():
+    from channels.web.page_cache import RenderedPages
+
+    clock = [100.0]
+    reads = []
+    pages = RenderedPages(freshness=1.0, monotonic=lambda: clock[0])
+
+    def read():
+        reads.append(clock[0])
+        return len(reads)
+
+    assert pages.version(read) == 1
+    clock[0] += 0.9
+    assert pages.version(read) == 1  # within the second: no round trip
+    clock[0] += 0.2
+    assert pages.version(read) == 2
+    assert reads == [100.0, pytest.approx(101.1)]
+    assert RenderedPages(freshness=0, monotonic=lambda: clock[0]).version(read) == 3
