@@ -110,16 +110,23 @@ class Actor:
         return cls(channel="cli")
 
 
-def _acting_staff(actor: Actor, *, temporary_password: bool = False) -> Staff | None:
-    """The acting staff member, active; one whose password an administrator set may only
-    change it or sign out (`temporary_password`) until they have chosen their own."""
+def _acting_staff(actor: Actor) -> Staff | None:
     if actor.staff_id is None:
         return None
     staff = db.session.get(Staff, actor.staff_id)
     if staff is None or not staff.active:
         raise Forbidden(action="staff_inactive")
-    if staff.must_change_password and not temporary_password:
+    if staff.must_change_password:  # see _staff_themself
         raise Forbidden(action="change_password_first")
+    return staff
+
+
+def _staff_themself(actor: Actor) -> Staff:
+    """The acting staff member, active, even with a temporary password: one that an
+    administrator set lets its holder change it or sign out, and nothing else."""
+    staff = get_staff(actor.staff_id) if actor.staff_id is not None else None
+    if staff is None or not staff.active:
+        raise Forbidden(action="staff_inactive" if actor.staff_id is not None else "staff_only")
     return staff
 
 
@@ -1602,9 +1609,7 @@ def change_own_password(
         raise InvalidInput(field="new_password", problem="unchanged")
     settings = get_settings()
     with write_transaction():
-        staff = _acting_staff(actor, temporary_password=True)
-        if staff is None:
-            raise Forbidden(action="staff_only")
+        staff = _staff_themself(actor)
         db.session.refresh(staff, with_for_update=True)
         state = rules.LockState(staff.failed_attempts, staff.locked_at)
         if rules.is_locked(state, now, settings.staff_lockout):
@@ -1645,9 +1650,7 @@ def _record_session_end(actor: Actor, now: datetime, action: str,
                         after: dict[str, Any] | None) -> None:
     _require_aware(now)
     with write_transaction():
-        staff = _acting_staff(actor, temporary_password=True)
-        if staff is None:
-            raise Forbidden(action="staff_only")
+        staff = _staff_themself(actor)
         _audit(actor, now, action, f"staff:{staff.username}", after=after)
 
 
