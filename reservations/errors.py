@@ -136,6 +136,8 @@ class PossibleDuplicate(ReservationError):
 
 
 class NotAllowed(ReservationError):
-    """A change the reservation's state does not allow (``problem``)."""
+    """A change the state of things does not allow (``problem``): of a reservation
+    (``paid_fee_differs``, ``not_unpaid``) or of a staff account (``own_account``: an
+    administrator's own; ``last_admin``: the last active administrator's)."""
 
     code = "not_allowed"

@@ -4,10 +4,13 @@ The counter keeps its own session keys: a resident's web session never grants ac
 here, and signing staff in clears whatever the browser held before, so a staff
 session is never a resident's. Each request re-reads the staff member from the
 database (a deactivated account is out at once) and ends a session left idle for
-COUNTER_IDLE_MINUTES; pages warn before that and offer to stay signed in.
+COUNTER_IDLE_MINUTES; pages warn before that and offer to stay signed in. Someone
+whose password an administrator set sees only the page to choose their own.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
@@ -21,6 +24,9 @@ STAFF_KEY = "counter_staff_id"
 SEEN_KEY = "counter_seen_at"
 WARNING_SECONDS = 120  # WCAG 2.2.1: warned in time to extend with one action
 PUBLIC_ENDPOINTS = {"counter.sign_in", "counter.static"}
+# All a temporary password opens (the core refuses the rest as well).
+TEMPORARY_PASSWORD_ENDPOINTS = {"counter.change_password", "counter.sign_out",
+                                "counter.extend_session"}
 
 
 def idle_seconds() -> int:
@@ -48,9 +54,19 @@ def end_staff_session() -> None:
     session.clear()
 
 
+def _asked_for() -> str | None:
+    return request.full_path.rstrip("?") if request.method == "GET" else None
+
+
 def _sign_in_redirect():
-    target = request.full_path.rstrip("?") if request.method == "GET" else None
-    return redirect(url_for("counter.sign_in", next=target))
+    return redirect(url_for("counter.sign_in", next=_asked_for()))
+
+
+def _expire(staff: Staff, seen, now: datetime) -> None:
+    last_activity = datetime.fromtimestamp(seen, now.tzinfo) if isinstance(seen, (int, float)) else None
+    services.expire_staff_session(services.Actor.staff(staff.id), now=now,
+                                  last_activity=last_activity)
+    end_staff_session()
 
 
 @bp.before_request
@@ -64,15 +80,17 @@ def require_staff():
         if staff_id is not None:
             end_staff_session()
         return _sign_in_redirect()
-    now = services.clock_now().timestamp()
+    now = services.clock_now()
     seen = session.get(SEEN_KEY)
-    if not isinstance(seen, (int, float)) or now - seen > idle_seconds():
-        end_staff_session()
+    if not isinstance(seen, (int, float)) or now.timestamp() - seen > idle_seconds():
+        _expire(staff, seen, now)
         flash(_("You were signed out after %(minutes)s minutes without activity. Sign in again to go on.",
                 minutes=idle_seconds() // 60), "warning")
         return _sign_in_redirect()
-    session[SEEN_KEY] = now
+    session[SEEN_KEY] = now.timestamp()
     g.counter_staff = staff
+    if staff.must_change_password and request.endpoint not in TEMPORARY_PASSWORD_ENDPOINTS:
+        return redirect(url_for("counter.change_password", next=_asked_for()))
     return None
 
 

@@ -17,7 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 
@@ -109,12 +109,36 @@ class AuditFilterForm(QueryForm):
     end = StringField(_l("To (date)"))
 
 
+ROLE_CHOICES = [SelectChoice("clerk", _l("Clerk")), SelectChoice("admin", _l("Administrator"))]
+
+
 class StaffForm(FlaskForm):
     username = StringField(_l("Username"))
     display_name = StringField(_l("Name shown in the audit trail"))
-    role = RadioField(_l("Role"), choices=[SelectChoice("clerk", _l("Clerk")), SelectChoice("admin", _l("Administrator"))],
-                      default="clerk", validators=[InputRequired(_l("Choose a role"))])
+    role = RadioField(_l("Role"), choices=ROLE_CHOICES, default="clerk",
+                      validators=[InputRequired(_l("Choose a role"))])
     password = PasswordField(_l("Initial password"))
+
+
+class RoleForm(FlaskForm):
+    role = RadioField(_l("Role"), choices=ROLE_CHOICES, validators=[InputRequired(_l("Choose a role"))])
+
+
+class StaffPasswordForm(FlaskForm):
+    """An administrator resets someone's password: empty, and the core makes one."""
+
+    password = PasswordField(_l("Temporary password (optional)"), validators=[Optional()])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"),
+                                     validators=[InputRequired(_l("Enter your current password"))])
+    new_password = PasswordField(_l("New password"), validators=[InputRequired(_l("Enter a new password"))])
+    new_password_again = PasswordField(_l("New password again"), validators=[
+        InputRequired(_l("Enter the new password again")),
+        EqualTo("new_password", _l("Enter the same new password twice")),
+    ])
+    next = HiddenField()
 
 
 class ClosureForm(FlaskForm):

@@ -46,8 +46,12 @@ def _invalid_input(field: str, problem: str, params: dict) -> str:
         return _("Choose each time block once")
     if field == "username" and problem == "taken":
         return _("That username is already in use")
-    if field == "password" and problem == "too_short":
+    if field in ("password", "new_password") and problem == "too_short":
         return _("The password must be at least %(minimum)s characters", minimum=params.get("minimum", 10))
+    if field == "new_password" and problem == "unchanged":
+        return _("Choose a password different from the current one")
+    if field == "current_password" and problem == "wrong":
+        return _("The current password is not right")
     return _("Check this field")
 
 
@@ -103,6 +107,8 @@ def describe(error: ReservationError) -> str:
             return _("Only an administrator may override the booking window or the limit.")
         if action == "staff_inactive":
             return _("Your staff account is not active.")
+        if action == "change_password_first":
+            return _("Choose your own password before going on.")
         return _("Only an administrator may do this.")
     if code == "reason_required":
         if params.get("action") == "override":
@@ -115,4 +121,8 @@ def describe(error: ReservationError) -> str:
             return _("This reservation is paid and the new choice has a different fee. Cancel it and book again instead.")
         if params.get("problem") == "not_unpaid":
             return _("This reservation is not waiting for payment.")
+        if params.get("problem") == "own_account":
+            return _("You cannot do this to your own account. Ask another administrator.")
+        if params.get("problem") == "last_admin":
+            return _("This is the last active administrator. Make another member of staff an administrator first.")
     return _("That could not be done. Nothing was changed.")

@@ -38,6 +38,7 @@ from .forms import (
     BookForm,
     CancelForm,
     ChangeForm,
+    ChangePasswordForm,
     ChooseForm,
     DaySheetForm,
     PaymentForm,
@@ -162,8 +163,8 @@ def sign_in():
     extra = []
     if form.validate_on_submit():
         try:
-            staff = services.verify_staff(form.username.data, form.password.data,
-                                          now=services.clock_now())
+            staff = services.sign_in_staff(form.username.data, form.password.data,
+                                           now=services.clock_now())
         except ReservationError as error:
             extra = [("#username", describe(error))]
         else:
@@ -175,9 +176,30 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
+    services.sign_out_staff(actor(), now=services.clock_now())
     end_staff_session()
     flash(_("You have signed out."), "success")
     return redirect(url_for("counter.sign_in"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+def change_password():
+    """Any staff member's own password; the only page a temporary password opens."""
+    form = ChangePasswordForm()
+    if request.method == "GET":
+        form.next.data = request.args.get("next", "")
+    extra: list = []
+    if form.validate_on_submit():
+        try:
+            services.change_own_password(actor(), current_password=form.current_password.data,
+                                         new_password=form.new_password.data,
+                                         now=services.clock_now())
+        except ReservationError as error:
+            extra = attach_error(form, error)
+        else:
+            flash(_("Your password is changed."), "success")
+            return redirect(safe_next(form.next.data))
+    return render("change_password.html", form=form, extra=extra)
 
 
 @bp.post("/session/extend")

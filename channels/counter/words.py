@@ -27,6 +27,15 @@ ACTIONS = {
     "resident.locked": _l("Sign-in locked after wrong PINs"),
     "staff.create": _l("Staff account created"),
     "staff.locked": _l("Staff account locked after wrong passwords"),
+    "staff.sign_in": _l("Signed in at the counter"),
+    "staff.sign_out": _l("Signed out"),
+    "staff.session_expired": _l("Signed out after a time without activity"),
+    "staff.password_change": _l("Own password changed"),
+    "staff.password_reset": _l("Staff password reset (temporary)"),
+    "staff.unlock": _l("Staff account unlocked"),
+    "staff.role_change": _l("Staff role changed"),
+    "staff.deactivate": _l("Staff account deactivated"),
+    "staff.reactivate": _l("Staff account reactivated"),
     "closure.add": _l("Closure added"),
 }
 

@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 from reservations import services
+from reservations.errors import ReservationError
 from tests.e2e.conftest import E2E_NOW, assert_no_axe_violations
 
 DAY = date(2026, 12, 16)
@@ -153,4 +154,56 @@ def test_every_counter_page_has_no_axe_violations(live_server, page):
     sign_in(page, base, "clerk", "clerk-demo-2026")
     check(page, f"{base}/counter/staff")
     page.goto(f"{base}/language/en?next=/counter/")
+    check(page)
+
+
+def test_staff_account_pages_have_no_axe_violations(live_server, page):
+    """An administrator unlocks, resets, deactivates and reactivates an account; its
+    holder then signs in with the temporary password and chooses their own."""
+    base = live_server.url
+    with live_server.app.app_context():
+        actor = services.Actor.system()
+        member = services.create_staff(actor, username="suzuki", display_name="鈴木 三郎",
+                                       password="suzuki-pass-2026", role="clerk", now=E2E_NOW)
+        for _ in range(5):  # locked after wrong passwords
+            try:
+                services.verify_staff("suzuki", "wrong", now=E2E_NOW)
+            except ReservationError:
+                pass
+        member_url = f"{base}/counter/staff/{member.id}"
+        admin_id = next(s.id for s in services.list_staff() if s.username == "admin")
+        admin_url = f"{base}/counter/staff/{admin_id}"
+
+    sign_in(page, base, "admin", "admin-demo-2026")
+    check(page, f"{base}/counter/staff")
+    check(page, member_url)  # locked: the unlock button shows
+    submit(page, "ロックを解除する")
+    check(page)
+    page.fill("#password", "short")
+    submit(page, "パスワードを再設定する")
+    check(page, errors=True)
+    submit(page, "パスワードを再設定する")
+    check(page)  # the temporary password, shown once
+    temporary = page.locator(".temporary-password").inner_text().strip()
+    check(page, member_url)  # a temporary password
+    submit(page, "アカウントを無効にする")
+    check(page)
+    submit(page, "アカウントを有効に戻す")
+    check(page)
+    check(page, admin_url)  # their own: nothing to demote, reset or deactivate
+    check(page, f"{base}/counter/password")
+    submit(page, "パスワードを変更する")
+    check(page, errors=True)
+
+    # The staff member signs in with the temporary password and must choose their own.
+    with page.expect_navigation():
+        page.locator("header button", has_text="ログアウト").click()
+    sign_in(page, base, "suzuki", temporary)
+    assert page.url.startswith(f"{base}/counter/password")
+    check(page)
+    page.fill("#current_password", temporary)
+    page.fill("#new_password", "suzukis-own-pass")
+    page.fill("#new_password_again", "suzukis-own-pass")
+    submit(page, "パスワードを変更する")
+    assert page.url == f"{base}/counter/"
     check(page)
