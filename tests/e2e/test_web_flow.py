@@ -253,6 +253,10 @@ def test_the_time_limit_warning_is_announced_and_extending_keeps_the_page(page, 
     page.fill("#registration_no", resident.registration_no)
     page.fill("#pin", resident.pin)
     page.locator("main").get_by_role("button").click()
+    # The signed-in page and its script must be loaded before the clock is moved, or
+    # the warning's timer is set after the jump (a flake seen on a busy machine).
+    page.wait_for_url(lambda url: "/sign-in" not in url)
+    page.wait_for_load_state("load")
     warning = page.locator(".session-warning")
     expect(warning).to_have_attribute("role", "status")
     expect(warning).to_be_empty()
