@@ -25,16 +25,17 @@ from __future__ import annotations
 
 import argparse
 import secrets
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from twilio.request_validator import RequestValidator
 
-from bench import town
+from bench import cpu, town
 from bench.common import markdown_table, migrated_app, report, scratch_database
 from bench.load import Request, cookie_header, csrf_token, fetch, gather
-from bench.server import WORKERS, gunicorn
-from bench.wrk import run_wrk
+from bench.server import WORKERS, Server, gunicorn
+from bench.wrk import WrkResult, run_wrk
 from reservations import demo, services
 
 NOW = datetime(2026, 12, 1, 10, tzinfo=ZoneInfo("Asia/Tokyo"))  # December and January are open
@@ -126,27 +127,34 @@ def measure(url: str, seconds: float, residents: int) -> list[list[object]]:
     env = server_env(url)
     rows: list[list[object]] = []
 
-    def record(name: str, result, note: str = "") -> None:
+    def record(server: Server, name: str, load: Callable[[], WrkResult],
+               note: str = "") -> WrkResult:
+        before = cpu.sample(server.worker_pids())
+        result = load()
+        used = cpu.per_request(before, cpu.sample(server.worker_pids()), result.requests)
         rows.append([name, result.requests, result.rps, result.p50_ms, result.p99_ms,
-                     result.errors, note])
+                     result.errors, used.machine_ms, used.app_ms, used.database_ms, note])
         print(rows[-1], flush=True)
+        return result
 
     with gunicorn("bench.app:bare", env) as server:
-        record("bare Flask route", run_wrk(server.url, "/", seconds=seconds))
+        record(server, "bare Flask route", lambda: run_wrk(server.url, "/", seconds=seconds))
 
     with gunicorn("bench.app:create_bench_app()", env) as server:
         host, port = server.host, server.port
         month = f"/units/{data['whole']}/availability?month=2027-01"
-        record("availability page, one month", run_wrk(server.url, month, seconds=seconds))
+        record(server, "availability page, one month",
+               lambda: run_wrk(server.url, month, seconds=seconds))
 
         calls = ivr_requests(int(seconds * 2000))
-        record("IVR step (new call, TwiML)",
-               run_wrk(server.url, requests=calls, seconds=seconds))
+        record(server, "IVR step (new call, TwiML)",
+               lambda: run_wrk(server.url, requests=calls, seconds=seconds))
         # A town's phone line rarely has more than a few calls at once: the latency a
         # caller hears is measured at 4 concurrent calls as well.
-        record("IVR step, 4 calls at once", run_wrk(
-            server.url, requests=ivr_requests(int(seconds * 1000)), seconds=seconds,
-            connections=4), "latency at a realistic load")
+        quiet_calls = ivr_requests(int(seconds * 1000))
+        record(server, "IVR step, 4 calls at once", lambda: run_wrk(
+            server.url, requests=quiet_calls, seconds=seconds, connections=4),
+            "latency at a realistic load")
 
         first_room = data["rooms"][0][0]
         form_page = f"/units/{first_room}/days/{(NOW.date() + timedelta(days=1)).isoformat()}"
@@ -160,12 +168,14 @@ def measure(url: str, seconds: float, residents: int) -> list[list[object]]:
         confirms = [Request.form("/confirm", {"csrf_token": sessions[i % len(sessions)][1]},
                                  cookies[i]) for i in range(prepared)]
         before = count_reservations(url)
-        result = run_wrk(server.url, requests=confirms, seconds=seconds)
+        result = record(server, "booking POST (signed-in session)",
+                        lambda: run_wrk(server.url, requests=confirms, seconds=seconds))
         booked = count_reservations(url) - before
-        note = f"{booked} reservations made by {result.requests} POSTs"
+        # wrk counts the responses that arrived within its time; the few POSTs still in
+        # flight when it stopped were served too, so `booked` may be a little larger.
+        rows[-1][-1] = f"{booked} reservations made by {result.requests} POSTs"
         if result.requests > prepared:
-            note += f" (only {prepared} were prepared: the rest repeated earlier ones)"
-        record("booking POST (signed-in session)", result, note)
+            rows[-1][-1] += f" (only {prepared} were prepared: the rest repeated earlier ones)"
 
         pages = gather([fetch(host, port, Request.get("/sign-in")) for _ in range(64)])
         sign_ins = [
@@ -174,8 +184,8 @@ def measure(url: str, seconds: float, residents: int) -> list[list[object]]:
                          cookie_header(page.set_cookies()))
             for i, page in enumerate(pages)
         ]
-        record("sign-in POST (argon2id PIN check)",
-               run_wrk(server.url, requests=sign_ins, seconds=seconds))
+        record(server, "sign-in POST (argon2id PIN check)",
+               lambda: run_wrk(server.url, requests=sign_ins, seconds=seconds))
     return rows
 
 
@@ -190,14 +200,16 @@ def main() -> None:
     bare_rps = rows[0][2]
     table = markdown_table(
         ["route", "requests", "requests/s", "p50 ms", "p99 ms", "errors", "ratio to bare",
-         "note"],
-        [[name, n, rps, p50, p99, errors, rps / bare_rps, note]
-         for name, n, rps, p50, p99, errors, note in rows])
+         "CPU ms/request", "of which app", "of which PostgreSQL", "note"],
+        [[name, n, rps, p50, p99, errors, rps / bare_rps, machine, app, database, note]
+         for name, n, rps, p50, p99, errors, machine, app, database, note in rows])
     report(f"HTTP throughput as ratios of a bare route, {args.db} (bench/http_ratios.py)", table,
            f"gunicorn: {WORKERS} sync workers on 127.0.0.1; load: wrk, 2 threads, 16 connections, "
            f"{args.seconds:g} s per route; errors are socket errors and responses other than "
            "2xx/3xx. Targets: availability >= 0.5, booking >= 0.3, IVR step >= 0.6 with p99 "
-           "< 50 ms.")
+           "< 50 ms. CPU ms/request: the machine's busy CPU time (wrk included, niced "
+           "processes not) per request; 'app' is the gunicorn workers', 'PostgreSQL' its "
+           "server processes'. Throughput on this machine is about 2 cores x 1000 / CPU ms.")
 
 
 if __name__ == "__main__":
