@@ -14,7 +14,7 @@ from flask_migrate import Migrate
 from reservations import settings as core_settings
 from reservations.db import db, render_migration_type
 
-from . import cli, config, counter, health, i18n, notifications, phone, security, ui, web
+from . import cli, config, counter, errors, health, i18n, notifications, phone, security, ui, web
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -40,6 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     ui.init_app(app)
+    errors.init_app(app)
 
     app.register_blueprint(health.bp)
     web.init_app(app)
