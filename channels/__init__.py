@@ -15,6 +15,7 @@ from reservations import settings as core_settings
 from reservations.db import db, render_migration_type
 
 from . import cli, config, counter, errors, health, i18n, notifications, phone, security, ui, web
+from .ids import IdConverter
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -24,6 +25,7 @@ migrate = Migrate()
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(config.load(app.instance_path, test_config))
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     if not app.config["PRODUCTION"] and not app.debug:
         logging.basicConfig(level=logging.INFO)
 
