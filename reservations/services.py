@@ -1073,13 +1073,16 @@ def resident_snapshot(resident: Resident) -> dict[str, Any]:
 
 
 _NUMERIC_QUERY = re.compile(r"[0-9\s()+\-‐－ー]+")
+# Longer than any name, kana or number: matches nothing (and SQLite refuses a LIKE
+# pattern over 50,000 bytes).
+SEARCH_MAX_LENGTH = 100
 
 
 def find_residents(query: str, *, limit: int = 20) -> list[Resident]:
     """Search by registration number, phone number in any common format, name or kana,
     tolerant of full/half width, hiragana/katakana and spaces."""
     query = query.strip()
-    if not query:
+    if not query or len(query) > SEARCH_MAX_LENGTH:
         return []
     conditions = []
     digits = digits_only(query)

@@ -1,0 +1,55 @@
+"""Input the counter met while being fuzzed (tests/fuzz/): each of these was a 500 or
+a broken page before."""
+
+from __future__ import annotations
+
+import pytest
+
+from reservations import services
+from tests.channels.counter.conftest import NOW, get_page, post, text_of
+from tests.channels.counter.test_records import book_as, clerk_actor, residents
+from tests.pages import check_page
+
+
+def test_a_residents_page_lists_their_reservations(clerk):
+    """The reservations table's macro needs the page's helpers (imported with context)."""
+    hana, _ = residents()
+    booked = book_as(clerk_actor(), hana)
+    soup = get_page(clerk, f"/counter/residents/{hana.id}")
+    assert booked.number in text_of(soup)
+
+
+@pytest.mark.parametrize("staff", ["¹", "１", "9" * 30])
+def test_an_odd_staff_filter_is_no_staff_member(clerk, staff):
+    get_page(clerk, f"/counter/audit?staff={staff}")
+    get_page(clerk, f"/counter/audit.csv?staff={staff}&start=x", status=200)
+
+
+def test_a_search_longer_than_any_name_says_so(clerk):
+    clerk.set_cookie("lang", "en")
+    soup = get_page(clerk, "/counter/?q=" + "x" * 100_001)
+    summary = soup.find(class_="error-summary")
+    assert summary and "at most 100 characters" in text_of(summary)
+    assert services.find_residents("x" * 100_001) == []
+
+
+def test_a_payment_refused_for_a_cancelled_reservation_is_in_the_summary(clerk):
+    """The page shows no payment form then: the error must not link to its control."""
+    hana, _ = residents()
+    booked = book_as(clerk_actor(), hana)
+    services.cancel(clerk_actor(), reservation_id=booked.id, now=NOW, reason="test")
+    response = post(clerk, f"/counter/reservations/{booked.id}/payment", {"status": "nonesuch"},
+                    form_page=f"/counter/reservations/{booked.id}")
+    assert response.status_code == 400
+    soup = check_page(response.data)
+    assert soup.find(class_="error-summary") and not soup.find(class_="error-summary").find("a")
+
+
+@pytest.mark.parametrize("query", ["unit=99999999999999999999&day=2026-12-16&blocks=1",
+                                   "unit=1&day=2026-12-16&blocks=²",
+                                   "unit=1&day=2026-12-16&blocks=99999999999999999999"])
+def test_an_odd_slot_in_the_confirm_address_goes_back_to_the_choice(clerk, query):
+    hana, _ = residents()
+    response = clerk.get(f"/counter/residents/{hana.id}/book/confirm?{query}")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/counter/residents/{hana.id}/book")
