@@ -53,3 +53,16 @@ def test_an_odd_slot_in_the_confirm_address_goes_back_to_the_choice(clerk, query
     response = clerk.get(f"/counter/residents/{hana.id}/book/confirm?{query}")
     assert response.status_code == 302
     assert response.location.endswith(f"/counter/residents/{hana.id}/book")
+
+
+def test_a_name_is_kept_without_control_characters_and_one_of_nothing_else_is_refused(clerk):
+    clerk.set_cookie("lang", "en")
+    response = post(clerk, "/counter/residents/new", {
+        "name": "\x00\u202e", "name_kana": " \x07", "is_resident": "yes"})
+    soup = check_page(response.data)
+    assert "Enter the resident's name" in text_of(soup.find(class_="error-summary"))
+    response = post(clerk, "/counter/residents/new", {
+        "name": " 的\x00 花子\x1b ", "name_kana": "\u202eまと はなこ", "is_resident": "yes"})
+    assert response.status_code == 200
+    found = services.find_residents("まとはなこ")
+    assert [(r.name, r.name_kana) for r in found] == [("的 花子", "まと はなこ")]
