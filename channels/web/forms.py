@@ -15,6 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from reservations.text import digits_only, has_valid_check_digit
 
+from ..formatting import TYPED_YEARS
 from ..ids import parse_id
 
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
@@ -26,9 +27,10 @@ def parse_date(text: str) -> date | None:
     if not match:
         return None
     try:
-        return date(*(int(part) for part in match.groups()))
+        parsed = date(*(int(part) for part in match.groups()))
     except ValueError:
         return None
+    return parsed if parsed.year in TYPED_YEARS else None
 
 
 class DateForm(FlaskForm):

@@ -66,3 +66,22 @@ def test_a_name_is_kept_without_control_characters_and_one_of_nothing_else_is_re
     assert response.status_code == 200
     found = services.find_residents("まとはなこ")
     assert [(r.name, r.name_kana) for r in found] == [("的 花子", "まと はなこ")]
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01", "1899/12/31", "30000101"])
+def test_a_day_sheet_for_a_year_nobody_means_asks_for_a_date(clerk, day):
+    """9999-12-31 was a 500: the sheet links to the day after, which does not exist."""
+    clerk.set_cookie("lang", "en")
+    soup = get_page(clerk, f"/counter/day?day={day}")
+    assert "Enter a date" in text_of(soup.find(class_="error-summary"))
+
+
+def test_typed_dates_are_years_1900_to_2999():
+    from datetime import date
+
+    from channels.counter.parsing import parse_day
+
+    today = date(2026, 12, 1)
+    assert parse_day("2999-12-31", today) == date(2999, 12, 31)
+    assert parse_day("12/16", today) == date(2026, 12, 16)
+    assert parse_day("9999-12-31", today) is None and parse_day("0001-01-01", today) is None
