@@ -14,7 +14,20 @@ from flask_migrate import Migrate
 from reservations import settings as core_settings
 from reservations.db import db, render_migration_type
 
-from . import cli, config, counter, errors, health, i18n, notifications, phone, security, ui, web
+from . import (
+    cli,
+    config,
+    counter,
+    errors,
+    health,
+    i18n,
+    notifications,
+    phone,
+    security,
+    sessions,
+    ui,
+    web,
+)
 from .ids import IdConverter
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -39,6 +52,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         render_item=render_migration_type,
     )
     core_settings.init_app(app)
+    sessions.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     ui.init_app(app)
