@@ -357,7 +357,9 @@ def choose(person: Resident, reservation: Reservation | None):
             for cell in availability.blocks
         ]
         disabled = [cell.block.id for cell in availability.blocks if cell.status not in selectable]
-        if request.args.get("go"):
+        # On a closed day the page shows why instead of the blocks: there is nothing to
+        # choose, and an error could not point at the blocks.
+        if request.args.get("go") and not availability.closed:
             chosen = [b for b in (blocks_form.blocks.data or []) if b not in disabled]
             if not chosen:
                 add_error(blocks_form.blocks, _("Choose at least one free time block"))

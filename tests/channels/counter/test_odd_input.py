@@ -85,3 +85,12 @@ def test_typed_dates_are_years_1900_to_2999():
     assert parse_day("2999-12-31", today) == date(2999, 12, 31)
     assert parse_day("12/16", today) == date(2026, 12, 16)
     assert parse_day("9999-12-31", today) is None and parse_day("0001-01-01", today) is None
+
+
+def test_blocks_sent_for_a_closed_day_get_the_days_closure_not_a_dead_error_link(clerk):
+    hana, _ = residents()
+    unit = services.list_facilities()[0].units[0]
+    soup = get_page(clerk, f"/counter/residents/{hana.id}/book?unit={unit.id}&day=2026-12-31"
+                           f"&blocks={unit.facility.time_blocks[0].id}&go=1")  # year-end closure
+    assert soup.find(class_="error-summary") is None
+    assert soup.find(class_="notice-warning")
