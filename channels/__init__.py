@@ -14,7 +14,21 @@ from flask_migrate import Migrate
 from reservations import settings as core_settings
 from reservations.db import db, render_migration_type
 
-from . import cli, config, counter, health, i18n, notifications, phone, security, ui, web
+from . import (
+    cli,
+    config,
+    counter,
+    errors,
+    health,
+    i18n,
+    notifications,
+    phone,
+    security,
+    sessions,
+    ui,
+    web,
+)
+from .ids import IdConverter
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -24,6 +38,7 @@ migrate = Migrate()
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(config.load(app.instance_path, test_config))
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     if not app.config["PRODUCTION"] and not app.debug:
         logging.basicConfig(level=logging.INFO)
 
@@ -37,9 +52,11 @@ def create_app(test_config: dict | None = None) -> Flask:
         render_item=render_migration_type,
     )
     core_settings.init_app(app)
+    sessions.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     ui.init_app(app)
+    errors.init_app(app)
 
     app.register_blueprint(health.bp)
     web.init_app(app)

@@ -14,6 +14,9 @@ MONTHS_EN = (
     "August", "September", "October", "November", "December",
 )
 REIWA_START = date(2019, 5, 1)
+# The years a typed date may name. Any other (0001, 9999) is a typing mistake, and
+# at the ends of Python's calendar a day before or after it does not even exist.
+TYPED_YEARS = range(1900, 3000)
 
 
 def era_year(day: date) -> str:

@@ -64,6 +64,7 @@ from .models import (
 from .settings import get_settings
 from .settings import now as settings_now
 from .text import (
+    clean_text,
     digits_only,
     has_valid_check_digit,
     normalize_phone,
@@ -601,7 +602,7 @@ def _check_override(staff: Staff | None, override_reason: str | None) -> str | N
         return None
     if staff is None or staff.role != ADMIN:
         raise Forbidden(action="override")
-    reason = override_reason.strip()
+    reason = clean_text(override_reason, multiline=True)
     if not reason:
         raise ReasonRequired(action="override")
     return reason
@@ -806,8 +807,8 @@ def _check_may_change(
     if actor.resident_id is not None:
         if after_deadline:
             raise TooLateToCancel(deadline=deadline.deadline, last_day=deadline.last_day)
-        return None, (reason or "").strip() or None, False
-    reason = (reason or "").strip()
+        return None, clean_text(reason, multiline=True) or None, False
+    reason = clean_text(reason, multiline=True)
     if not reason and require_reason:
         raise ReasonRequired(action="staff_change")
     return staff, reason or None, after_deadline
@@ -1073,13 +1074,16 @@ def resident_snapshot(resident: Resident) -> dict[str, Any]:
 
 
 _NUMERIC_QUERY = re.compile(r"[0-9\s()+\-‐－ー]+")
+# Longer than any name, kana or number: matches nothing (and SQLite refuses a LIKE
+# pattern over 50,000 bytes).
+SEARCH_MAX_LENGTH = 100
 
 
 def find_residents(query: str, *, limit: int = 20) -> list[Resident]:
     """Search by registration number, phone number in any common format, name or kana,
     tolerant of full/half width, hiragana/katakana and spaces."""
     query = query.strip()
-    if not query:
+    if not query or len(query) > SEARCH_MAX_LENGTH:
         return []
     conditions = []
     digits = digits_only(query)
@@ -1143,7 +1147,7 @@ def get_resident(resident_id: int) -> Resident:
 
 
 def _required(field: str, value: str | None) -> str:
-    value = (value or "").strip()
+    value = clean_text(value)
     if not value:
         raise InvalidInput(field=field, problem="required")
     return value
@@ -1154,7 +1158,7 @@ def _check_evidence(actor: Actor, evidence: str | None) -> None:
     EXEMPTION_EVIDENCE); the command line may leave it out (imported records)."""
     if actor.staff_id is None:
         return
-    evidence = (evidence or "").strip()
+    evidence = clean_text(evidence)
     if not evidence:
         raise InvalidInput(field="exemption_evidence", problem="required")
     if evidence not in EXEMPTION_EVIDENCE:
@@ -1210,10 +1214,10 @@ def register_resident(
             kana_key=search_key(name_kana),
             phone_e164=phone_e164,
             phone_is_mobile=is_mobile,
-            district=(district or "").strip(),
+            district=clean_text(district),
             is_resident=is_resident,
             exemption=exemption,
-            exemption_evidence=((exemption_evidence or "").strip() or None) if exemption else None,
+            exemption_evidence=(clean_text(exemption_evidence) or None) if exemption else None,
             pin_hash=get_settings().hasher.hash(pin),
             failed_pin_attempts=0,
             created_at=now,
@@ -1402,7 +1406,7 @@ def verify_staff(
     _require_aware(now)
     settings = get_settings()
     with write_transaction():
-        staff = db.session.scalar(select(Staff).where(Staff.username == username.strip()))
+        staff = db.session.scalar(select(Staff).where(Staff.username == clean_text(username)))
         if staff is None or not staff.active:
             _verify_secret(None, password)
             raise InvalidCredentials()
@@ -1682,7 +1686,7 @@ def add_closure(
             start_date=start,
             end_date=end,
             reason=reason,
-            reason_en=reason_en.strip(),
+            reason_en=clean_text(reason_en),
             created_at=now,
             created_by_staff_id=staff.id if staff else None,
         )

@@ -23,6 +23,27 @@ def search_key(text: str) -> str:
     return "".join(ch for ch in folded if not ch.isspace()).casefold()
 
 
+# Bidirectional embeddings, overrides and isolates: they can make a name or a reason
+# read differently from what is stored (U+202E turns the text after it around).
+_BIDI_CONTROLS = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def clean_text(text: str | None, *, multiline: bool = False) -> str:
+    """What people type, as it is kept: without control characters (NUL, escapes,
+    bidirectional overrides; line breaks only where a text may have lines, as \\n),
+    and without spaces around it."""
+    text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
+    kept = []
+    for ch in text:
+        if ch == "\n" and multiline:
+            kept.append(ch)
+        elif ch in "\t\n":
+            kept.append(" ")
+        elif unicodedata.category(ch) != "Cc" and ch not in _BIDI_CONTROLS:
+            kept.append(ch)
+    return "".join(kept).strip()
+
+
 def digits_only(text: str) -> str:
     """Digits typed in any width, with spaces, hyphens or dashes between them."""
     folded = unicodedata.normalize("NFKC", text)
@@ -65,7 +86,8 @@ def luhn_check_digit(digits: str) -> str:
 
 
 def has_valid_check_digit(number: str) -> bool:
-    return len(number) >= 2 and number.isdigit() and luhn_check_digit(number[:-1]) == number[-1]
+    return (len(number) >= 2 and number.isascii() and number.isdigit()
+            and luhn_check_digit(number[:-1]) == number[-1])
 
 
 def random_number_with_check_digit(length: int) -> str:

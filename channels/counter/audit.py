@@ -16,6 +16,7 @@ from reservations.errors import InvalidRange
 from reservations.models import AuditEntry
 from reservations.settings import get_settings
 
+from ..ids import parse_id
 from . import words
 from .blueprint import bp
 from .forms import AuditFilterForm
@@ -36,7 +37,7 @@ def _filter_from(form: AuditFilterForm) -> services.AuditFilter:
     staff = form.staff.data
     return services.AuditFilter(
         registration_no=(form.resident.data or "").strip() or None,
-        staff_id=int(staff) if staff and staff.isdigit() else None,
+        staff_id=parse_id(staff),
         reservation_number=(form.reservation.data or "").strip() or None,
         start=days["start"],
         end=days["end"],

@@ -28,6 +28,7 @@ from reservations.errors import (
 from reservations.models import EXEMPTION_EVIDENCE, Reservation, Resident
 from reservations.text import format_phone_national
 
+from ..ids import parse_id
 from ..ui import localized
 from . import words
 from .auth import current_staff, end_staff_session, safe_next, start_staff_session
@@ -121,12 +122,14 @@ def find_unit(facilities, unit_id: str | None):
 def slot_args() -> tuple[int, date, list[int]] | None:
     """The unit, day and blocks a confirm page carries in its address."""
     try:
-        unit_id = int(request.args["unit"])
         day = date.fromisoformat(request.args["day"])
-        blocks = [int(value) for value in request.args.getlist("blocks")]
     except (KeyError, ValueError):
         return None
-    return (unit_id, day, blocks) if blocks else None
+    unit_id = parse_id(request.args.get("unit"))
+    blocks = [parse_id(value) for value in request.args.getlist("blocks")]
+    if unit_id is None or not blocks or None in blocks:
+        return None
+    return unit_id, day, blocks
 
 
 def date_error() -> str:
@@ -220,6 +223,11 @@ def extend_session():
 def home():
     form = query_form(SearchForm)
     query = (form.q.data or "").strip()
+    if len(query) > services.SEARCH_MAX_LENGTH:
+        add_error(form.q, _("Search with at most %(count)d characters: a name, kana, "
+                            "registration number or phone number.",
+                            count=services.SEARCH_MAX_LENGTH))
+        query = ""
     residents = services.find_residents(query) if query else []
     reservation = services.find_reservation(query) if query else None
     return render("home.html", form=form, query=query, residents=residents,
@@ -349,7 +357,9 @@ def choose(person: Resident, reservation: Reservation | None):
             for cell in availability.blocks
         ]
         disabled = [cell.block.id for cell in availability.blocks if cell.status not in selectable]
-        if request.args.get("go"):
+        # On a closed day the page shows why instead of the blocks: there is nothing to
+        # choose, and an error could not point at the blocks.
+        if request.args.get("go") and not availability.closed:
             chosen = [b for b in (blocks_form.blocks.data or []) if b not in disabled]
             if not chosen:
                 add_error(blocks_form.blocks, _("Choose at least one free time block"))
@@ -438,9 +448,17 @@ def change_confirm(reservation_id: int):
 
 def _reservation_page(reservation: Reservation, payment_form=None, extra=(), status=200):
     deadline = services.cancellation_deadline(reservation)
+    extra = list(extra)
+    payable = reservation.status == "confirmed" and reservation.payment_status == "unpaid"
+    if payment_form is not None and not payable:
+        # The page shows no payment form (cancelled, or settled already): its errors
+        # go to the summary, which must not link to a control that is not there.
+        for field in payment_form:
+            extra += [(None, message) for message in field.errors]
+            field.errors = []
     return render("reservation.html", status=status, reservation=reservation,
                   deadline=deadline, payment_form=payment_form or PaymentForm(),
-                  extra=list(extra),
+                  extra=extra,
                   staff_names=_staff_names(reservation))
 
 

@@ -173,6 +173,14 @@ def _replay(sid: str, row: _Row, now: datetime, settings: PhoneSettings,
     return _replay(sid, _load(sid), now, settings, step_url)
 
 
+def _seconds(duration: str | None) -> int | None:
+    """Twilio's CallDuration, when it is one: ASCII digits, under a day."""
+    if not duration or not (duration.isascii() and duration.isdigit()) or len(duration) > 6:
+        return None
+    seconds = int(duration)
+    return seconds if seconds < 24 * 3600 else None
+
+
 def finish(sid: str, status: str, duration: str | None, now: datetime) -> None:
     """Twilio's status callback: record how the call ended and its outcome."""
     if status not in FINAL_STATUSES:
@@ -189,7 +197,7 @@ def finish(sid: str, status: str, duration: str | None, now: datetime) -> None:
         outcome = outcome_of(kinds)
         call.twilio_status = status
         call.ended_at = now
-        call.duration_seconds = int(duration) if duration and duration.isdigit() else None
+        call.duration_seconds = _seconds(duration)
         call.outcome = outcome
         call.abandoned_at = call.node if outcome == "abandoned" else None
         call.updated_at = now

@@ -225,11 +225,16 @@ def _operator(turn: Turn, reason: str) -> None:
         turn.end()
 
 
+# Twilio's DialCallStatus values; anything else is recorded as "unknown".
+DIAL_STATUSES = {"completed", "answered", "busy", "no-answer", "failed", "canceled"}
+
+
 def _dial_ended(turn: Turn, status: str) -> None:
     turn.state.pop("awaiting", None)
     if status in ("completed", "answered"):
         turn.event("operator_talked")
         turn.end()
     else:
-        turn.event("operator_no_answer", status or None)
+        detail = status if status in DIAL_STATUSES else ("unknown" if status else None)
+        turn.event("operator_no_answer", detail)
         turn.goto("after_dial")

@@ -59,7 +59,9 @@ class Node:
 
 
 def _is_number(digits: str, length: int) -> bool:
-    return len(digits) == length and digits.isdigit()
+    """Keypad digits: ASCII only (str.isdigit() also takes ² and ١, which int() or the
+    check digit then choke on)."""
+    return len(digits) == length and digits.isascii() and digits.isdigit()
 
 
 class Registration(Node):
@@ -237,7 +239,7 @@ class ListNode(Node):
             turn.ask("full")
             return True
         page = self._page(turn)
-        if self.selectable and digits.isdigit() and 1 <= int(digits) <= len(page):
+        if self.selectable and _is_number(digits, 1) and 1 <= int(digits) <= len(page):
             self.choose(turn, page[int(digits) - 1])
             return True
         return False

@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from flask import Blueprint, Response, abort, g, request, url_for
 from werkzeug.exceptions import HTTPException
@@ -46,9 +47,13 @@ def _japanese_and_signed():
         abort(403)
 
 
+# Twilio's CallSid: "CA" and 32 hexadecimal digits. Anything else is not a call.
+CALL_SID = re.compile(r"CA[0-9a-fA-F]{32}")
+
+
 def _sid() -> str:
-    sid = request.form.get("CallSid", "").strip()
-    if not sid or len(sid) > 64:
+    sid = request.form.get("CallSid", "")
+    if not CALL_SID.fullmatch(sid):
         abort(400)
     return sid
 

@@ -42,6 +42,8 @@ def load_resident() -> None:
     now = services.clock_now()
     try:
         expires = datetime.fromisoformat(data["expires"])
+        if expires.tzinfo is None:
+            raise ValueError("a sign-in's end is always written with its time zone")
         resident = services.get_resident(int(data["id"]))
     except (KeyError, TypeError, ValueError, NotFound):
         session.pop(RESIDENT_KEY, None)

@@ -15,6 +15,9 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from reservations.text import digits_only, has_valid_check_digit
 
+from ..formatting import TYPED_YEARS
+from ..ids import parse_id
+
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 
@@ -24,9 +27,10 @@ def parse_date(text: str) -> date | None:
     if not match:
         return None
     try:
-        return date(*(int(part) for part in match.groups()))
+        parsed = date(*(int(part) for part in match.groups()))
     except ValueError:
         return None
+    return parsed if parsed.year in TYPED_YEARS else None
 
 
 class DateForm(FlaskForm):
@@ -60,7 +64,8 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
     def process_formdata(self, valuelist) -> None:
-        self.data = [int(v) for v in valuelist if str(v).isdigit()]
+        ids = [parse_id(str(v)) for v in valuelist]
+        self.data = [i for i in ids if i is not None]
         self._bad_values = len(self.data) != len(valuelist)
 
     def pre_validate(self, form) -> None:

@@ -36,6 +36,7 @@ from reservations.errors import (
 
 from .. import formatting
 from ..i18n import current_locale
+from ..ids import parse_id
 from ..ui import localized
 from . import auth, page_cache
 from .auth import BOOKING_KEY, NEXT_KEY, resident_required
@@ -306,7 +307,7 @@ def blocks(unit_id: int, day: str):
         if booking.get("unit_id") == unit.id and booking.get("date") == chosen_day.isoformat():
             wanted = booking.get("block_ids", [])
         else:
-            wanted = [int(v) for v in request.args.getlist("block") if v.isdigit()]
+            wanted = [i for i in map(parse_id, request.args.getlist("block")) if i is not None]
         form.blocks.data = [block_id for block_id in wanted if block_id in free]
     elif form.validate_on_submit():
         try:

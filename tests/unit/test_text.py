@@ -6,6 +6,7 @@ import pytest
 
 from reservations.errors import InvalidInput
 from reservations.text import (
+    clean_text,
     digits_only,
     format_phone_national,
     has_valid_check_digit,
@@ -67,3 +68,12 @@ def test_random_numbers_have_length_check_digit_and_no_leading_zero():
     for _ in range(200):
         number = random_number_with_check_digit(8)
         assert len(number) == 8 and number[0] != "0" and has_valid_check_digit(number)
+
+
+def test_typed_text_is_kept_without_control_characters_or_surrounding_spaces():
+    assert clean_text("  山田\x00 ハナ\x1b\u3000") == "山田 ハナ"
+    assert clean_text("\u202e山田\u202c") == "山田"
+    assert clean_text("a\tb\r\nc") == "a b c"
+    assert clean_text("first line\r\nsecond\x07", multiline=True) == "first line\nsecond"
+    assert clean_text("👨\u200d👩\u200d👧") == "👨\u200d👩\u200d👧"  # joiners stay
+    assert clean_text(None) == "" and clean_text("\x00\x7f ") == ""

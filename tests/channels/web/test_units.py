@@ -34,3 +34,10 @@ def test_the_date_field_reads_the_ways_people_write_dates():
     assert parse_date("2026-02-30") is None
     assert parse_date("next week") is None
     assert parse_date("") is None
+
+
+def test_the_date_field_takes_years_from_1900_to_2999_only():
+    assert parse_date("2999-12-31") == date(2999, 12, 31)
+    assert parse_date("1900-01-01") == date(1900, 1, 1)
+    for text in ("9999-12-31", "0001-01-01", "1899-12-31", "3000-01-01"):
+        assert parse_date(text) is None, text
