@@ -35,7 +35,9 @@ def scratch_database(kind: str) -> Iterator[str]:
         return
     admin_url = sa.make_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_POSTGRES))
     name = f"machi_bench_{secrets.token_hex(4)}"
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    # pre-ping: a benchmark may restart the server (bench/faults.py), which ends the
+    # connection this engine keeps for dropping the database afterwards.
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     try:

@@ -84,3 +84,74 @@ def test_odd_or_huge_block_ids_are_a_wrong_choice_not_an_error(app, value):
                            data={"blocks": value, "csrf_token": token})
     assert response.status_code == 200
     assert check_page(response.data).find(class_="error-summary")
+
+
+# --------------------------------------------- the database out of reach for a moment
+
+UNREACHABLE = "postgresql+psycopg://postgres@127.0.0.1:9/unreachable"  # nothing listens
+
+
+@pytest.fixture
+def app_without_database():
+    """The app pointed at a PostgreSQL address where nothing answers: what every request
+    meets while the database restarts or fails over (bench/faults.py does it for real)."""
+    from channels import create_app
+    from tests.conftest import app_config
+
+    config = app_config(UNREACHABLE, TWILIO_AUTH_TOKEN="test-token",
+                        PHONE_OPERATOR_NUMBER="+81166000111")
+    config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] = {"connect_timeout": 2}
+    return create_app(config)
+
+
+UNAVAILABLE = {"ja": "ただいま一時的にご利用いただけません",
+               "en": "The service is unavailable for a moment"}
+
+
+@pytest.mark.parametrize("locale", ["ja", "en"])
+def test_pages_say_to_try_again_when_the_database_is_out_of_reach(app_without_database, locale,
+                                                                   caplog):
+    client = app_without_database.test_client()
+    client.set_cookie("lang", locale)
+    response = client.get("/facilities")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    soup = check_page(response.data)
+    assert soup.html["lang"] == locale
+    assert soup.h1.get_text(strip=True) == UNAVAILABLE[locale]
+    assert soup.main.find("a", href="/")
+    # The log names the route and the error's type, never the request's data.
+    assert "database unavailable while answering GET /facilities" in caplog.text
+
+
+def test_a_booking_press_while_the_database_is_out_of_reach_does_not_claim_nothing_changed(
+        app_without_database):
+    """The connection may drop while the commit is under way, so the page cannot promise
+    that nothing was booked; it says where to look instead."""
+    client = app_without_database.test_client()
+    page = client.get("/counter/sign-in")
+    assert page.status_code == 200  # the sign-in form needs no database
+    token = check_page(page.data).find("input", attrs={"name": "csrf_token"})["value"]
+    response = client.post("/counter/sign-in", data={"username": "clerk", "password": "x",
+                                                     "csrf_token": token})
+    assert response.status_code == 503
+    soup = check_page(response.data)
+    text = soup.main.get_text()
+    assert "予約の一覧を先にご覧ください" in text
+    assert "取り消しはされていません" not in text  # the promise the 404/405 pages make
+    assert soup.main.find("a", href="/counter/")
+
+
+def test_the_phone_apologises_and_offers_the_counter_when_the_database_is_out_of_reach(
+        app_without_database):
+    from twilio.request_validator import RequestValidator
+
+    params = {"CallSid": "CA" + "0" * 32, "From": "+81166123456", "To": "+81166000000",
+              "CallStatus": "ringing"}
+    url = app_without_database.config["PUBLIC_BASE_URL"] + "/phone/voice"
+    signature = RequestValidator("test-token").compute_signature(url, params)
+    response = app_without_database.test_client().post(
+        "/phone/voice", data=params, headers={"X-Twilio-Signature": signature})
+    assert response.status_code == 200
+    assert response.mimetype == "text/xml"
+    assert b"<Dial" in response.data or b"<Say" in response.data
