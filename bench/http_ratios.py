@@ -8,6 +8,8 @@ gunicorn serves with the same configuration for every route (sync workers,
 with bench/requests.lua for prepared requests. Measured, in this order:
 
 - bare: a Flask app whose one route returns a constant (the yardstick);
+- static file: the real app serving its style sheet, i.e. the cost of the hooks every
+  request of the app goes through, with no view code: the floor of any page;
 - availability: the web page of the town gym's whole court for a month;
 - IVR step: Twilio's first webhook of a new call (signed), answered with TwiML; also
   at 4 concurrent calls, for the latency a caller hears on a town's line;
@@ -142,6 +144,10 @@ def measure(url: str, seconds: float, residents: int) -> list[list[object]]:
 
     with gunicorn("bench.app:create_bench_app()", env) as server:
         host, port = server.host, server.port
+        # The app's own floor: Flask serving a small static file through every hook the
+        # app installs (session, CSRF, locale, security headers), no view code at all.
+        record(server, "static file (the app's per-request floor)",
+               lambda: run_wrk(server.url, "/static/css/site.css", seconds=seconds))
         month = f"/units/{data['whole']}/availability?month=2027-01"
         record(server, "availability page, one month",
                lambda: run_wrk(server.url, month, seconds=seconds))

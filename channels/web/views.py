@@ -247,8 +247,9 @@ def availability(unit_id: int):
     """A week (the default, best on a phone) or a whole month (?month=2026-12)."""
     now = services.clock_now()
     keep = g.get("resident") is None and "date" not in request.args and "_flashes" not in session
-    era = current_locale() == "ja" and request.cookies.get(ERA_COOKIE) == "1"
-    key = (request.full_path, current_locale(), era, today())
+    locale = current_locale()
+    era = locale == "ja" and request.cookies.get(ERA_COOKIE) == "1"
+    key = (request.full_path, locale, era, today())
     pages = page_cache.rendered_pages()
     version = pages.version(services.availability_version) if keep else None
     if keep and (html := pages.get(key, version, now)) is not None:
