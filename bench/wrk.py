@@ -56,9 +56,18 @@ def request_line(request: Request) -> str:
 def run_wrk(base_url: str, path: str = "/", *, requests: list[Request] | None = None,
             seconds: float = 10, connections: int = 16) -> WrkResult:
     """wrk with `connections` connections for `seconds`, on one path or on prepared
-    requests (each sent once while they last)."""
+    requests (each sent once while they last).
+
+    A path is first asked for during one unmeasured second: each worker's first
+    request of a page compiles its templates (about 125 ms for the month page, measured
+    with one connection), and the requests queued behind five such first requests were
+    most of the month page's p99 (about 380 ms) in runs without a warm-up. Prepared
+    requests have no warm-up, as each may be sent only once (a booking)."""
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
+    if not requests:
+        subprocess.run(["wrk", f"-t{THREADS}", f"-c{connections}", "-d1s", base_url + path],
+                       capture_output=True, check=True)
     command = ["wrk", f"-t{THREADS}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
                "--timeout", "10s"]
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as handle:
