@@ -80,7 +80,9 @@ def test_a_call_of_random_keys_always_hears_a_question_or_a_goodbye(fuzz_app, to
 @given(query=s.form(PHONE_PARAMS["phone.fallback"]))
 def test_the_fallback_answers_a_get_with_any_query(twilio, query):
     """Twilio may call the Fallback URL with GET: the query is part of the signed URL."""
-    path = "/phone/fallback?" + urlencode(query)
+    # No "?" without a query: the server cannot see an empty one, and Twilio signs the
+    # URL as configured (found by a long run: a bare "?" made the signature differ).
+    path = "/phone/fallback" + ("?" + urlencode(query) if query else "")
     signature = twilio.validator.compute_signature(BASE_URL + path, {})
     before = snapshot()
     response = twilio.client.get(path, headers={"X-Twilio-Signature": signature})
