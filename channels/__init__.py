@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 from flask_migrate import Migrate
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from reservations import settings as core_settings
 from reservations.db import db, render_migration_type
@@ -39,6 +40,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(config.load(app.instance_path, test_config))
     app.url_map.converters["int"] = IdConverter  # before any route is added
+    if hops := app.config["PROXY_HOPS"]:
+        # Behind the town's proxy every request comes from the proxy's address: without
+        # this, the sign-in limit per client address would count all residents as one.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     if not app.config["PRODUCTION"] and not app.debug:
         logging.basicConfig(level=logging.INFO)
 

@@ -29,6 +29,9 @@ _ENV = {
     "WEB_SESSION_MINUTES": ("20", int),
     "WEB_SIGN_IN_LIMIT": ("10", int),
     "WEB_SIGN_IN_WINDOW_SECONDS": ("300", int),
+    # Reverse proxies in front of the app that append to X-Forwarded-For/-Proto; 0 trusts
+    # no such header (anyone could forge it), so the client is the TCP peer.
+    "PROXY_HOPS": ("0", int),
     "WEB_AVAILABILITY_FRESHNESS_SECONDS": ("1", float),
     # The phone channel (channels/phone/settings.py checks these when the app starts).
     "PHONE_SIGNATURE_CHECK": ("on", str),
@@ -90,4 +93,6 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
     config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     config.setdefault("SESSION_COOKIE_SECURE", production)
     config["PRODUCTION"] = production
+    if config["PROXY_HOPS"] < 0:
+        raise RuntimeError("PROXY_HOPS must be 0 or more")
     return config

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from bs4 import BeautifulSoup
 
 from channels import create_app
 from channels.i18n import missing_translations
@@ -224,3 +225,37 @@ def test_a_closed_school_gym_morning_is_not_offered_on_weekdays(visitor, locale)
     first_row = visitor.soup.find("table").tbody.find("tr")
     words = [td.get_text(strip=True) for td in first_row.find_all("td")]
     assert words[0] == ("利用不可" if locale == "ja" else "Not offered")
+
+
+def _limited_app(sqlite_template, tmp_path, **config):
+    app = create_app(app_config(fresh_sqlite_url(sqlite_template, tmp_path),
+                                WEB_SIGN_IN_LIMIT=2, WEB_SIGN_IN_WINDOW_SECONDS=600,
+                                CLOCK=lambda: NOW, **config))
+    with app.app_context():
+        demo.seed(now=NOW)
+    return app
+
+
+def _attempts(app, forwarded_for: str, count: int) -> list[int]:
+    """Wrong PINs through the town's proxy (REMOTE_ADDR the proxy's) for a client."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = "10.0.0.1"
+    page = client.get("/sign-in")
+    token = BeautifulSoup(page.data, "html.parser").find("input", attrs={"name": "csrf_token"})
+    return [client.post("/sign-in", headers={"X-Forwarded-For": forwarded_for},
+                        data={"registration_no": "123455", "pin": "1111",
+                              "csrf_token": token["value"]}).status_code
+            for _ in range(count)]
+
+
+def test_behind_the_towns_proxy_the_limit_counts_each_resident_apart(sqlite_template, tmp_path):
+    app = _limited_app(sqlite_template, tmp_path, PROXY_HOPS=1)
+    assert _attempts(app, "198.51.100.1", 3) == [200, 200, 429]
+    assert _attempts(app, "198.51.100.2", 1) == [200]  # another resident, same proxy
+
+
+def test_without_proxy_hops_a_forged_forwarded_for_does_not_escape_the_limit(sqlite_template,
+                                                                             tmp_path):
+    app = _limited_app(sqlite_template, tmp_path)
+    assert _attempts(app, "198.51.100.1", 2) == [200, 200]
+    assert _attempts(app, "198.51.100.2", 1) == [429]  # the same peer, whatever it claims
