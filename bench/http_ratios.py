@@ -114,6 +114,14 @@ def ivr_requests(count: int) -> list[Request]:
     return requests
 
 
+def free_slots(data: dict) -> list[tuple[int, date, int]]:
+    """(unit id, day, block id) of every bench room's blocks over the next 59 days, all
+    free after `prepare`: one per booking measured."""
+    return [(unit_id, NOW.date() + timedelta(days=d), block_id)
+            for d in range(1, 60) for unit_id, block_ids in data["rooms"]
+            for block_id in block_ids]
+
+
 def count_reservations(url: str) -> int:
     import sqlalchemy as sa
 
@@ -165,9 +173,7 @@ def measure(url: str, seconds: float, residents: int) -> list[list[object]]:
         first_room = data["rooms"][0][0]
         form_page = f"/units/{first_room}/days/{(NOW.date() + timedelta(days=1)).isoformat()}"
         sessions = gather([signed_in_session(host, port, n, form_page) for n in data["numbers"]])
-        slots = [(unit_id, NOW.date() + timedelta(days=d), block_id)
-                 for d in range(1, 60) for unit_id, block_ids in data["rooms"]
-                 for block_id in block_ids]
+        slots = free_slots(data)
         prepared = min(len(slots), int(seconds * 600))
         cookies = gather([booking_in_progress(host, port, sessions[i % len(sessions)], *slots[i])
                           for i in range(prepared)])

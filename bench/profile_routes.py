@@ -14,20 +14,21 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import re
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask
 
 from bench import town
-from bench.app import bare
+from bench.app import bare, create_bench_app
 from bench.common import markdown_table, report, scratch_database
-from bench.http_ratios import AUTH_TOKEN, NOW, PUBLIC_BASE_URL, ivr_requests, prepare
+from bench.http_ratios import free_slots, ivr_requests, prepare, server_env
+from bench.load import CSRF
 from reservations.db import db
 
 LAYERS = [  # (layer, a pattern of the file path), first match wins
@@ -107,18 +108,11 @@ def check(response, *statuses: int):
 
 
 def csrf_of(response) -> str:
-    return re.search(rb'name="csrf_token"[^>]*value="([^"]+)"', response.data).group(1).decode()
+    return CSRF.search(response.get_data(as_text=True)).group(1)
 
 
 def measure(url: str, repeat: int) -> list[dict]:
-    import os
-
-    from bench.app import create_bench_app
-
-    os.environ.update({"DATABASE_URL": url, "BENCH_NOW": NOW.isoformat(),
-                       "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
-                       "PHONE_OPERATOR_NUMBER": "0166-00-0111", "WEB_SIGN_IN_LIMIT": "1000000",
-                       "SECRET_KEY": "bench-" + "x" * 32, "MACHI_ENV": "production"})
+    os.environ.update(server_env(url))  # the app as http_ratios serves it
     data = prepare(url, max(1, repeat // 5))
     app: Flask = create_bench_app()
     with app.app_context():
@@ -150,8 +144,7 @@ def measure(url: str, repeat: int) -> list[dict]:
                                              "csrf_token": csrf_of(page)}), 302)
         # Signing in starts a new session with a new CSRF token.
         browsers.append((browser, csrf_of(check(browser.get("/my-reservations"), 200))))
-    slots = [(unit_id, NOW.date() + timedelta(days=d), block_id)
-             for d in range(1, 60) for unit_id, block_ids in data["rooms"] for block_id in block_ids]
+    slots = free_slots(data)
     choose, confirm = [], []
     for i in range(repeat):
         browser, token = browsers[i % len(browsers)]
