@@ -27,7 +27,14 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from bench.common import markdown_table, report, scratch_database
-from bench.http_ratios import NOW, booking_in_progress, prepare, server_env, signed_in_session
+from bench.http_ratios import (
+    NOW,
+    booking_in_progress,
+    free_slots,
+    prepare,
+    server_env,
+    signed_in_session,
+)
 from bench.load import Request, fetch, gather
 from bench.server import WORKERS, gunicorn
 
@@ -71,8 +78,7 @@ def prepared_confirms(server, data, count: int) -> list[Request]:
     first_room = data["rooms"][0][0]
     form_page = f"/units/{first_room}/days/{(NOW.date() + timedelta(days=1)).isoformat()}"
     sessions = gather([signed_in_session(host, port, n, form_page) for n in data["numbers"]])
-    slots = [(unit_id, NOW.date() + timedelta(days=d), block_id)
-             for d in range(1, 60) for unit_id, block_ids in data["rooms"] for block_id in block_ids]
+    slots = free_slots(data)
     cookies = gather([booking_in_progress(host, port, sessions[i % len(sessions)], *slots[i])
                       for i in range(count)])
     return [Request.form("/confirm", {"csrf_token": sessions[i % len(sessions)][1]}, cookies[i])
