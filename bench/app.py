@@ -1,10 +1,10 @@
 """What the benchmarks serve with gunicorn.
 
-    gunicorn 'bench.app:create_bench_app()'   the real app; BENCH_NOW fixes its clock,
-                                              or BENCH_CLOCK_START + BENCH_CLOCK_EPOCH
-                                              make it run from a chosen instant
-    gunicorn bench.app:bare                   a bare Flask route returning a constant:
-                                              the yardstick for the ratios
+gunicorn 'bench.app:create_bench_app()'   the real app; BENCH_NOW fixes its clock,
+                                          or BENCH_CLOCK_START + BENCH_CLOCK_EPOCH
+                                          make it run from a chosen instant
+gunicorn bench.app:bare                   a bare Flask route returning a constant:
+                                          the yardstick for the ratios
 """
 
 from __future__ import annotations

@@ -75,21 +75,33 @@ def time_calls(fn: Callable[[], object], repeat: int, warmup: int = 3) -> dict[s
         start = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - start) * 1000)
-    return {"p50": statistics.median(samples), "p99": percentile(samples, 0.99),
-            "mean": statistics.fmean(samples)}
+    return {
+        "p50": statistics.median(samples),
+        "p99": percentile(samples, 0.99),
+        "mean": statistics.fmean(samples),
+    }
 
 
 def machine_line() -> str:
     cpu = platform.processor() or platform.machine()
     try:
-        model = next(line.split(":", 1)[1].strip() for line in
-                     Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
+        model = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         model = cpu
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True,
-                            text=True, cwd=BENCH_DIR).stdout.strip() or "unknown"
-    return (f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {os.cpu_count()} CPUs ({model}), "
-            f"Python {platform.python_version()}, commit {commit}")
+    commit = (
+        subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=BENCH_DIR
+        ).stdout.strip()
+        or "unknown"
+    )
+    return (
+        f"{datetime.now().astimezone():%Y-%m-%d %H:%M %Z}, {os.cpu_count()} CPUs ({model}), "
+        f"Python {platform.python_version()}, commit {commit}"
+    )
 
 
 def markdown_table(headers: list[str], rows: list[list[object]]) -> str:
@@ -108,8 +120,10 @@ def report(title: str, table: str, notes: str = "") -> None:
         section += f"\n{notes.strip()}\n"
     print(section)
     if not RESULTS.exists():
-        RESULTS.write_text("# Benchmark results\n\nEach section is one run, appended by the "
-                           "script named in its title. Reproduce with the commands in the "
-                           "README's Benchmarks section.\n")
+        RESULTS.write_text(
+            "# Benchmark results\n\nEach section is one run, appended by the "
+            "script named in its title. Reproduce with the commands in the "
+            "README's Benchmarks section.\n"
+        )
     with RESULTS.open("a", encoding="utf-8") as handle:
         handle.write(section)

@@ -51,8 +51,11 @@ class CpuSample:
 
 
 def sample(app_pids: list[int]) -> CpuSample:
-    return CpuSample(_machine_busy_ticks(), sum(_process_ticks(p) for p in app_pids),
-                     sum(_process_ticks(p) for p in _pids_named("postgres")))
+    return CpuSample(
+        _machine_busy_ticks(),
+        sum(_process_ticks(p) for p in app_pids),
+        sum(_process_ticks(p) for p in _pids_named("postgres")),
+    )
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,8 @@ def per_request(before: CpuSample, after: CpuSample, requests: int) -> CpuPerReq
     """Milliseconds of CPU per request between two samples. A PostgreSQL backend that
     ended in between is missed; the app's pools keep theirs open, so this is rare."""
     scale = 1000 / TICKS / max(requests, 1)
-    return CpuPerRequest((after.machine - before.machine) * scale,
-                         (after.app - before.app) * scale,
-                         max(after.database - before.database, 0) * scale)
+    return CpuPerRequest(
+        (after.machine - before.machine) * scale,
+        (after.app - before.app) * scale,
+        max(after.database - before.database, 0) * scale,
+    )

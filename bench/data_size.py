@@ -74,8 +74,9 @@ def grow(start: int, stop: int, plan, resident_ids) -> None:
     yesterday."""
     tz = get_settings().timezone
     next_id = (db.session.scalar(sa.select(sa.func.max(Reservation.id))) or 0) + 1
-    taken_numbers = set(db.session.scalars(
-        sa.select(Reservation.number).where(Reservation.created_at >= NOW)))
+    taken_numbers = set(
+        db.session.scalars(sa.select(Reservation.number).where(Reservation.created_at >= NOW))
+    )
     for chunk_start in range(start, stop, CHUNK):
         reservations, blocks, claims, audits = [], [], [], []
         for k in range(chunk_start, min(stop, chunk_start + CHUNK)):
@@ -91,20 +92,43 @@ def grow(start: int, stop: int, plan, resident_ids) -> None:
             next_id += 1
             resident_id = resident_for(k, resident_ids)
             start_at = datetime.combine(day, block.start_time, tz)
-            reservations.append(dict(
-                id=reservation_id, number=body + luhn_check_digit(body), resident_id=resident_id,
-                unit_id=unit_id, date=day, start_at=start_at,
-                end_at=datetime.combine(day, block.end_time, tz), status="confirmed",
-                fee_base_yen=500, exemption_percent=0, fee_yen=500, payment_status="unpaid",
-                created_at=start_at - timedelta(days=30), channel="web",
-                cancelled_after_deadline=False))
+            reservations.append(
+                dict(
+                    id=reservation_id,
+                    number=body + luhn_check_digit(body),
+                    resident_id=resident_id,
+                    unit_id=unit_id,
+                    date=day,
+                    start_at=start_at,
+                    end_at=datetime.combine(day, block.end_time, tz),
+                    status="confirmed",
+                    fee_base_yen=500,
+                    exemption_percent=0,
+                    fee_yen=500,
+                    payment_status="unpaid",
+                    created_at=start_at - timedelta(days=30),
+                    channel="web",
+                    cancelled_after_deadline=False,
+                )
+            )
             blocks.append(dict(reservation_id=reservation_id, time_block_id=block_id))
-            claims.extend(dict(part_id=part_id, date=day, time_block_id=block_id,
-                               reservation_id=reservation_id) for part_id in part_ids)
-            audits.append(dict(at=start_at - timedelta(days=30), action="reservation.book",
-                               channel="web", actor_resident_id=resident_id,
-                               reservation_id=reservation_id, subject=f"reservation:{body}",
-                               after={"number": body, "status": "confirmed"}))
+            claims.extend(
+                dict(
+                    part_id=part_id, date=day, time_block_id=block_id, reservation_id=reservation_id
+                )
+                for part_id in part_ids
+            )
+            audits.append(
+                dict(
+                    at=start_at - timedelta(days=30),
+                    action="reservation.book",
+                    channel="web",
+                    actor_resident_id=resident_id,
+                    reservation_id=reservation_id,
+                    subject=f"reservation:{body}",
+                    after={"number": body, "status": "confirmed"},
+                )
+            )
         with write_transaction():
             db.session.execute(sa.insert(Reservation), reservations)
             db.session.execute(sa.insert(reservation_blocks), blocks)
@@ -112,9 +136,12 @@ def grow(start: int, stop: int, plan, resident_ids) -> None:
             db.session.execute(sa.insert(AuditEntry), audits)
     if db.engine.dialect.name == "postgresql":
         with write_transaction():
-            db.session.execute(sa.text(
-                "SELECT setval(pg_get_serial_sequence('reservations', 'id'), "
-                "(SELECT max(id) FROM reservations))"))
+            db.session.execute(
+                sa.text(
+                    "SELECT setval(pg_get_serial_sequence('reservations', 'id'), "
+                    "(SELECT max(id) FROM reservations))"
+                )
+            )
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("VACUUM ANALYZE")
     else:
@@ -134,14 +161,21 @@ def operations(resident_ids):
     actor = services.Actor.staff(clerk)
 
     def book_and_cancel():
-        reservation = services.book(actor, resident_id=resident_ids[1], unit_id=half_a.id,
-                                    day=free_day, block_ids=[gym.time_blocks[0].id], now=NOW,
-                                    override_reason="benchmark")
+        reservation = services.book(
+            actor,
+            resident_id=resident_ids[1],
+            unit_id=half_a.id,
+            day=free_day,
+            block_ids=[gym.time_blocks[0].id],
+            now=NOW,
+            override_reason="benchmark",
+        )
         services.cancel(actor, reservation_id=reservation.id, now=NOW, reason="benchmark")
 
     return {
         "availability, gym, one month": lambda: services.availability(
-            whole.id, *MEASURED_MONTH, now=NOW, resident_id=busy_resident),
+            whole.id, *MEASURED_MONTH, now=NOW, resident_id=busy_resident
+        ),
         "next free block, gym": lambda: services.next_free_blocks(whole.id, now=NOW, limit=3),
         "a resident's reservations": lambda: services.reservations_of(busy_resident, now=NOW),
         "find reservation by number": lambda: services.find_reservation(some_number),
@@ -159,8 +193,11 @@ def run(kind: str, sizes: list[int], repeat: int) -> list[list[object]]:
             town.add_rooms(ROOMS)
             numbers = town.add_residents(RESIDENTS, NOW)
             plan = slot_plan()
-            resident_ids = list(db.session.scalars(
-                sa.select(Resident.id).where(Resident.registration_no.in_(numbers))))
+            resident_ids = list(
+                db.session.scalars(
+                    sa.select(Resident.id).where(Resident.registration_no.in_(numbers))
+                )
+            )
             have = 0
             baseline: dict[str, float] = {}
             for size in sizes:
@@ -169,8 +206,16 @@ def run(kind: str, sizes: list[int], repeat: int) -> list[list[object]]:
                 for name, fn in operations(resident_ids).items():
                     stats = time_calls(fn, repeat)
                     baseline.setdefault(name, stats["p50"])
-                    rows.append([kind, f"{size:,}", name, stats["p50"], stats["p99"],
-                                 stats["p50"] / baseline[name]])
+                    rows.append(
+                        [
+                            kind,
+                            f"{size:,}",
+                            name,
+                            stats["p50"],
+                            stats["p99"],
+                            stats["p50"] / baseline[name],
+                        ]
+                    )
                     print(rows[-1], flush=True)
             db.engine.dispose()
     return rows
@@ -188,8 +233,17 @@ def main() -> None:
     worst = max((row[5] for row in rows), default=0.0)
     report(
         "Cost against data size (bench/data_size.py)",
-        markdown_table(["database", "reservations", "operation", "p50 ms", "p99 ms",
-                        f"p50 / p50 at {sizes[0]:,}"], rows),
+        markdown_table(
+            [
+                "database",
+                "reservations",
+                "operation",
+                "p50 ms",
+                "p99 ms",
+                f"p50 / p50 at {sizes[0]:,}",
+            ],
+            rows,
+        ),
         f"Target: at {sizes[-1]:,} no operation above 1.3x its {sizes[0]:,} figure. "
         f"Worst ratio in this run: {worst:.2f}.",
     )

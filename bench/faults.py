@@ -65,10 +65,12 @@ CONSISTENCY_SQL = {
 def consistency_problems(url: str) -> dict[str, int]:
     engine = sa.create_engine(url)
     with engine.connect() as connection:
-        problems = {name: connection.exec_driver_sql(sql).scalar()
-                    for name, sql in CONSISTENCY_SQL.items()}
+        problems = {
+            name: connection.exec_driver_sql(sql).scalar() for name, sql in CONSISTENCY_SQL.items()
+        }
         problems["reservations"] = connection.exec_driver_sql(
-            "SELECT count(*) FROM reservations").scalar()
+            "SELECT count(*) FROM reservations"
+        ).scalar()
     engine.dispose()
     return problems
 
@@ -79,10 +81,16 @@ def prepared_confirms(server, data, count: int) -> list[Request]:
     form_page = f"/units/{first_room}/days/{(NOW.date() + timedelta(days=1)).isoformat()}"
     sessions = gather([signed_in_session(host, port, n, form_page) for n in data["numbers"]])
     slots = free_slots(data)
-    cookies = gather([booking_in_progress(host, port, sessions[i % len(sessions)], *slots[i])
-                      for i in range(count)])
-    return [Request.form("/confirm", {"csrf_token": sessions[i % len(sessions)][1]}, cookies[i])
-            for i in range(count)]
+    cookies = gather(
+        [
+            booking_in_progress(host, port, sessions[i % len(sessions)], *slots[i])
+            for i in range(count)
+        ]
+    )
+    return [
+        Request.form("/confirm", {"csrf_token": sessions[i % len(sessions)][1]}, cookies[i])
+        for i in range(count)
+    ]
 
 
 async def _book_all(host, port, requests, concurrency, log: list) -> None:
@@ -103,8 +111,9 @@ async def _book_all(host, port, requests, concurrency, log: list) -> None:
     await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
-def book_under_fault(server, requests, fault, at_seconds: list[float],
-                     concurrency: int = 16) -> tuple[Counter, Counter, list]:
+def book_under_fault(
+    server, requests, fault, at_seconds: list[float], concurrency: int = 16
+) -> tuple[Counter, Counter, list]:
     """Send the confirm POSTs while `fault()` runs at the given offsets; outcomes
     before and after the last fault's recovery are counted apart."""
     log: list = []
@@ -151,8 +160,18 @@ def restart_postgres(count: int) -> list:
             requests = prepared_confirms(server, data, count)
 
             def fault():
-                subprocess.run(["pg_ctlcluster", "--skip-systemctl-redirect", cluster, "main",
-                                "restart", "--mode", "fast"], check=True)
+                subprocess.run(
+                    [
+                        "pg_ctlcluster",
+                        "--skip-systemctl-redirect",
+                        cluster,
+                        "main",
+                        "restart",
+                        "--mode",
+                        "fast",
+                    ],
+                    check=True,
+                )
 
             during, after, _ = book_under_fault(server, requests, fault, [3.0])
         problems = consistency_problems(url)
@@ -164,18 +183,28 @@ def sqlite_writers(count: int, concurrency: int) -> list:
         data = prepare(url, 100)
         with gunicorn("bench.app:create_bench_app()", server_env(url)) as server:
             requests = prepared_confirms(server, data, count)
-            during, after, _ = book_under_fault(server, requests, lambda: None, [],
-                                                concurrency=concurrency)
+            during, after, _ = book_under_fault(
+                server, requests, lambda: None, [], concurrency=concurrency
+            )
         problems = consistency_problems(url)
-    return [f"{concurrency} concurrent writers, {WORKERS} worker processes", "sqlite",
-            during, after, problems]
+    return [
+        f"{concurrency} concurrent writers, {WORKERS} worker processes",
+        "sqlite",
+        during,
+        after,
+        problems,
+    ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", choices=["kill-worker", "restart-postgres", "sqlite-writers"])
-    parser.add_argument("--db", choices=["postgresql", "sqlite"], default="postgresql",
-                        help="database for kill-worker")
+    parser.add_argument(
+        "--db",
+        choices=["postgresql", "sqlite"],
+        default="postgresql",
+        help="database for kill-worker",
+    )
     parser.add_argument("--bookings", type=int, default=2000)
     args = parser.parse_args()
     rows = []
@@ -189,18 +218,39 @@ def main() -> None:
     for scenario, kind, during, after, problems in rows:
         errors_after = sum(n for k, n in after.items() if k != "booked")
         inconsistent = sum(v for k, v in problems.items() if k != "reservations")
-        table_rows.append([scenario, kind, during.get("booked", 0) + after.get("booked", 0),
-                           dict(during), dict(after), errors_after, problems["reservations"],
-                           inconsistent])
-    report("Faults under load (bench/faults.py)",
-           markdown_table(["fault", "database", "booked", "outcomes until 3 s after the fault",
-                           "outcomes afterwards", "errors afterwards", "reservations in the DB",
-                           "inconsistencies"], table_rows),
-           "Requests cut off by the fault itself (the killed worker's, or those in flight while "
-           "the database restarts) are expected and listed; afterwards the app must answer "
-           "every request (errors afterwards: 0) and the database must be consistent "
-           "(inconsistencies: 0). SQLite's row must have no error at all: no 'database is "
-           "locked' reaches a resident.")
+        table_rows.append(
+            [
+                scenario,
+                kind,
+                during.get("booked", 0) + after.get("booked", 0),
+                dict(during),
+                dict(after),
+                errors_after,
+                problems["reservations"],
+                inconsistent,
+            ]
+        )
+    report(
+        "Faults under load (bench/faults.py)",
+        markdown_table(
+            [
+                "fault",
+                "database",
+                "booked",
+                "outcomes until 3 s after the fault",
+                "outcomes afterwards",
+                "errors afterwards",
+                "reservations in the DB",
+                "inconsistencies",
+            ],
+            table_rows,
+        ),
+        "Requests cut off by the fault itself (the killed worker's, or those in flight while "
+        "the database restarts) are expected and listed; afterwards the app must answer "
+        "every request (errors afterwards: 0) and the database must be consistent "
+        "(inconsistencies: 0). SQLite's row must have no error at all: no 'database is "
+        "locked' reaches a resident.",
+    )
 
 
 if __name__ == "__main__":

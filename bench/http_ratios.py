@@ -48,9 +48,13 @@ ROOMS = 200
 
 def server_env(url: str) -> dict[str, str]:
     return {
-        "DATABASE_URL": url, "MACHI_ENV": "production", "SECRET_KEY": "bench-" + "x" * 32,
-        "BENCH_NOW": NOW.isoformat(), "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "PUBLIC_BASE_URL": PUBLIC_BASE_URL, "PHONE_OPERATOR_NUMBER": "0166-00-0111",
+        "DATABASE_URL": url,
+        "MACHI_ENV": "production",
+        "SECRET_KEY": "bench-" + "x" * 32,
+        "BENCH_NOW": NOW.isoformat(),
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
+        "PHONE_OPERATOR_NUMBER": "0166-00-0111",
         # The sign-in rate limit counts per client address; every benchmark client is
         # 127.0.0.1, so it is lifted here (the per-account PIN lockout still applies).
         "WEB_SIGN_IN_LIMIT": "1000000",
@@ -68,16 +72,23 @@ def prepare(url: str, residents: int) -> dict:
         return {"numbers": numbers, "whole": whole.id, "rooms": town.room_slots()}
 
 
-async def signed_in_session(host: str, port: int, registration_no: str,
-                            form_page: str) -> tuple[str, str]:
+async def signed_in_session(
+    host: str, port: int, registration_no: str, form_page: str
+) -> tuple[str, str]:
     """A resident's session cookie after the web's sign-in, and the CSRF token of the
     new session (signing in starts a new session, with a new CSRF secret), read from
     `form_page`."""
     page = await fetch(host, port, Request.get("/sign-in"))
     cookies = page.set_cookies()
-    response = await fetch(host, port, Request.form(
-        "/sign-in", {"registration_no": registration_no, "pin": town.PIN,
-                     "csrf_token": csrf_token(page)}, cookie_header(cookies)))
+    response = await fetch(
+        host,
+        port,
+        Request.form(
+            "/sign-in",
+            {"registration_no": registration_no, "pin": town.PIN, "csrf_token": csrf_token(page)},
+            cookie_header(cookies),
+        ),
+    )
     if response.status != 302:
         raise RuntimeError(f"sign-in failed: HTTP {response.status}")
     cookies.update(response.set_cookies())
@@ -86,17 +97,25 @@ async def signed_in_session(host: str, port: int, registration_no: str,
     return cookie_header(cookies), csrf_token(page)
 
 
-async def booking_in_progress(host, port, session: tuple[str, str], unit_id: int, day: date,
-                              block_id: int) -> str:
+async def booking_in_progress(
+    host, port, session: tuple[str, str], unit_id: int, day: date, block_id: int
+) -> str:
     """The session cookie with these blocks chosen: what the confirm POST carries."""
     cookie, token = session
-    response = await fetch(host, port, Request.form(
-        f"/units/{unit_id}/days/{day.isoformat()}", {"blocks": block_id, "csrf_token": token},
-        cookie))
+    response = await fetch(
+        host,
+        port,
+        Request.form(
+            f"/units/{unit_id}/days/{day.isoformat()}",
+            {"blocks": block_id, "csrf_token": token},
+            cookie,
+        ),
+    )
     if response.status != 302:
         raise RuntimeError(f"choosing blocks failed: HTTP {response.status}")
-    return cookie_header({**dict(c.split("=", 1) for c in cookie.split("; ")),
-                          **response.set_cookies()})
+    return cookie_header(
+        {**dict(c.split("=", 1) for c in cookie.split("; ")), **response.set_cookies()}
+    )
 
 
 def ivr_requests(count: int) -> list[Request]:
@@ -104,22 +123,31 @@ def ivr_requests(count: int) -> list[Request]:
     validator = RequestValidator(AUTH_TOKEN)
     requests = []
     for i in range(count):
-        params = {"AccountSid": "AC" + "0" * 32, "ApiVersion": "2010-04-01",
-                  "CallSid": "CA" + secrets.token_hex(16), "CallStatus": "ringing",
-                  "Direction": "inbound", "From": f"+8116655{i % 100000:05d}",
-                  "To": "+81166000000"}
+        params = {
+            "AccountSid": "AC" + "0" * 32,
+            "ApiVersion": "2010-04-01",
+            "CallSid": "CA" + secrets.token_hex(16),
+            "CallStatus": "ringing",
+            "Direction": "inbound",
+            "From": f"+8116655{i % 100000:05d}",
+            "To": "+81166000000",
+        }
         signature = validator.compute_signature(PUBLIC_BASE_URL + "/phone/voice", params)
-        requests.append(Request.form("/phone/voice", params,
-                                     headers={"X-Twilio-Signature": signature}))
+        requests.append(
+            Request.form("/phone/voice", params, headers={"X-Twilio-Signature": signature})
+        )
     return requests
 
 
 def free_slots(data: dict) -> list[tuple[int, date, int]]:
     """(unit id, day, block id) of every bench room's blocks over the next 59 days, all
     free after `prepare`: one per booking measured."""
-    return [(unit_id, NOW.date() + timedelta(days=d), block_id)
-            for d in range(1, 60) for unit_id, block_ids in data["rooms"]
-            for block_id in block_ids]
+    return [
+        (unit_id, NOW.date() + timedelta(days=d), block_id)
+        for d in range(1, 60)
+        for unit_id, block_ids in data["rooms"]
+        for block_id in block_ids
+    ]
 
 
 def count_reservations(url: str) -> int:
@@ -137,13 +165,26 @@ def measure(url: str, seconds: float, residents: int) -> list[list[object]]:
     env = server_env(url)
     rows: list[list[object]] = []
 
-    def record(server: Server, name: str, load: Callable[[], WrkResult],
-               note: str = "") -> WrkResult:
+    def record(
+        server: Server, name: str, load: Callable[[], WrkResult], note: str = ""
+    ) -> WrkResult:
         before = cpu.sample(server.worker_pids())
         result = load()
         used = cpu.per_request(before, cpu.sample(server.worker_pids()), result.requests)
-        rows.append([name, result.requests, result.rps, result.p50_ms, result.p99_ms,
-                     result.errors, used.machine_ms, used.app_ms, used.database_ms, note])
+        rows.append(
+            [
+                name,
+                result.requests,
+                result.rps,
+                result.p50_ms,
+                result.p99_ms,
+                result.errors,
+                used.machine_ms,
+                used.app_ms,
+                used.database_ms,
+                note,
+            ]
+        )
         print(rows[-1], flush=True)
         return result
 
@@ -154,34 +195,55 @@ def measure(url: str, seconds: float, residents: int) -> list[list[object]]:
         host, port = server.host, server.port
         # The app's own floor: Flask serving a small static file through every hook the
         # app installs (session, CSRF, locale, security headers), no view code at all.
-        record(server, "static file (the app's per-request floor)",
-               lambda: run_wrk(server.url, "/static/css/site.css", seconds=seconds))
+        record(
+            server,
+            "static file (the app's per-request floor)",
+            lambda: run_wrk(server.url, "/static/css/site.css", seconds=seconds),
+        )
         month = f"/units/{data['whole']}/availability?month=2027-01"
-        record(server, "availability page, one month",
-               lambda: run_wrk(server.url, month, seconds=seconds))
+        record(
+            server,
+            "availability page, one month",
+            lambda: run_wrk(server.url, month, seconds=seconds),
+        )
 
         calls = ivr_requests(int(seconds * 2000))
-        record(server, "IVR step (new call, TwiML)",
-               lambda: run_wrk(server.url, requests=calls, seconds=seconds))
+        record(
+            server,
+            "IVR step (new call, TwiML)",
+            lambda: run_wrk(server.url, requests=calls, seconds=seconds),
+        )
         # A town's phone line rarely has more than a few calls at once: the latency a
         # caller hears is measured at 4 concurrent calls as well.
         quiet_calls = ivr_requests(int(seconds * 1000))
-        record(server, "IVR step, 4 calls at once", lambda: run_wrk(
-            server.url, requests=quiet_calls, seconds=seconds, connections=4),
-            "latency at a realistic load")
+        record(
+            server,
+            "IVR step, 4 calls at once",
+            lambda: run_wrk(server.url, requests=quiet_calls, seconds=seconds, connections=4),
+            "latency at a realistic load",
+        )
 
         first_room = data["rooms"][0][0]
         form_page = f"/units/{first_room}/days/{(NOW.date() + timedelta(days=1)).isoformat()}"
         sessions = gather([signed_in_session(host, port, n, form_page) for n in data["numbers"]])
         slots = free_slots(data)
         prepared = min(len(slots), int(seconds * 600))
-        cookies = gather([booking_in_progress(host, port, sessions[i % len(sessions)], *slots[i])
-                          for i in range(prepared)])
-        confirms = [Request.form("/confirm", {"csrf_token": sessions[i % len(sessions)][1]},
-                                 cookies[i]) for i in range(prepared)]
+        cookies = gather(
+            [
+                booking_in_progress(host, port, sessions[i % len(sessions)], *slots[i])
+                for i in range(prepared)
+            ]
+        )
+        confirms = [
+            Request.form("/confirm", {"csrf_token": sessions[i % len(sessions)][1]}, cookies[i])
+            for i in range(prepared)
+        ]
         before = count_reservations(url)
-        result = record(server, "booking POST (signed-in session)",
-                        lambda: run_wrk(server.url, requests=confirms, seconds=seconds))
+        result = record(
+            server,
+            "booking POST (signed-in session)",
+            lambda: run_wrk(server.url, requests=confirms, seconds=seconds),
+        )
         booked = count_reservations(url) - before
         # wrk counts the responses that arrived within its time; the few POSTs still in
         # flight when it stopped were served too, so `booked` may be a little larger.
@@ -191,13 +253,22 @@ def measure(url: str, seconds: float, residents: int) -> list[list[object]]:
 
         pages = gather([fetch(host, port, Request.get("/sign-in")) for _ in range(64)])
         sign_ins = [
-            Request.form("/sign-in", {"registration_no": data["numbers"][i % len(data["numbers"])],
-                                      "pin": town.PIN, "csrf_token": csrf_token(page)},
-                         cookie_header(page.set_cookies()))
+            Request.form(
+                "/sign-in",
+                {
+                    "registration_no": data["numbers"][i % len(data["numbers"])],
+                    "pin": town.PIN,
+                    "csrf_token": csrf_token(page),
+                },
+                cookie_header(page.set_cookies()),
+            )
             for i, page in enumerate(pages)
         ]
-        record(server, "sign-in POST (argon2id PIN check)",
-               lambda: run_wrk(server.url, requests=sign_ins, seconds=seconds))
+        record(
+            server,
+            "sign-in POST (argon2id PIN check)",
+            lambda: run_wrk(server.url, requests=sign_ins, seconds=seconds),
+        )
     return rows
 
 
@@ -211,17 +282,34 @@ def main() -> None:
         rows = measure(url, args.seconds, args.residents)
     bare_rps = rows[0][2]
     table = markdown_table(
-        ["route", "requests", "requests/s", "p50 ms", "p99 ms", "errors", "ratio to bare",
-         "CPU ms/request", "of which app", "of which PostgreSQL", "note"],
-        [[name, n, rps, p50, p99, errors, rps / bare_rps, machine, app, database, note]
-         for name, n, rps, p50, p99, errors, machine, app, database, note in rows])
-    report(f"HTTP throughput as ratios of a bare route, {args.db} (bench/http_ratios.py)", table,
-           f"gunicorn: {WORKERS} sync workers on 127.0.0.1; load: wrk, 2 threads, 16 connections, "
-           f"{args.seconds:g} s per route; errors are socket errors and responses other than "
-           "2xx/3xx. Targets: availability >= 0.5, booking >= 0.3, IVR step >= 0.6 with p99 "
-           "< 50 ms. CPU ms/request: the machine's busy CPU time (wrk included, niced "
-           "processes not) per request; 'app' is the gunicorn workers', 'PostgreSQL' its "
-           "server processes'. Throughput on this machine is about 2 cores x 1000 / CPU ms.")
+        [
+            "route",
+            "requests",
+            "requests/s",
+            "p50 ms",
+            "p99 ms",
+            "errors",
+            "ratio to bare",
+            "CPU ms/request",
+            "of which app",
+            "of which PostgreSQL",
+            "note",
+        ],
+        [
+            [name, n, rps, p50, p99, errors, rps / bare_rps, machine, app, database, note]
+            for name, n, rps, p50, p99, errors, machine, app, database, note in rows
+        ],
+    )
+    report(
+        f"HTTP throughput as ratios of a bare route, {args.db} (bench/http_ratios.py)",
+        table,
+        f"gunicorn: {WORKERS} sync workers on 127.0.0.1; load: wrk, 2 threads, 16 connections, "
+        f"{args.seconds:g} s per route; errors are socket errors and responses other than "
+        "2xx/3xx. Targets: availability >= 0.5, booking >= 0.3, IVR step >= 0.6 with p99 "
+        "< 50 ms. CPU ms/request: the machine's busy CPU time (wrk included, niced "
+        "processes not) per request; 'app' is the gunicorn workers', 'PostgreSQL' its "
+        "server processes'. Throughput on this machine is about 2 cores x 1000 / CPU ms.",
+    )
 
 
 if __name__ == "__main__":

@@ -74,10 +74,17 @@ def cookie_header(cookies: dict[str, str]) -> str:
 async def fetch(host: str, port: int, request: Request, timeout: float = 30.0) -> Response:
     reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
     try:
-        headers = {"Host": f"{host}:{port}", "Connection": "close",
-                   "Content-Length": str(len(request.body)), **request.headers}
-        head = f"{request.method} {request.path} HTTP/1.1\r\n" + "".join(
-            f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
+        headers = {
+            "Host": f"{host}:{port}",
+            "Connection": "close",
+            "Content-Length": str(len(request.body)),
+            **request.headers,
+        }
+        head = (
+            f"{request.method} {request.path} HTTP/1.1\r\n"
+            + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+            + "\r\n"
+        )
         writer.write(head.encode("latin-1") + request.body)
         await writer.drain()
         raw = await asyncio.wait_for(reader.read(-1), timeout)
@@ -88,7 +95,9 @@ async def fetch(host: str, port: int, request: Request, timeout: float = 30.0) -
     head, _, body = raw.partition(b"\r\n\r\n")
     lines = head.decode("latin-1").split("\r\n")
     status = int(lines[0].split()[1])
-    parsed = [tuple(part.strip() for part in line.split(":", 1)) for line in lines[1:] if ":" in line]
+    parsed = [
+        tuple(part.strip() for part in line.split(":", 1)) for line in lines[1:] if ":" in line
+    ]
     return Response(status, parsed, body)
 
 
@@ -136,13 +145,25 @@ async def _load(host, port, next_request, ok, concurrency, duration, max_request
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return LoadResult(len(latencies) + statuses["connection error"], failures, statuses,
-                      latencies, time.perf_counter() - started)
+    return LoadResult(
+        len(latencies) + statuses["connection error"],
+        failures,
+        statuses,
+        latencies,
+        time.perf_counter() - started,
+    )
 
 
-def run_load(host: str, port: int, next_request: Callable[[int], Request | None], *,
-             ok: Callable[[Response], bool] = lambda r: r.status < 400, concurrency: int = 16,
-             duration: float = 10.0, max_requests: int = 100_000) -> LoadResult:
+def run_load(
+    host: str,
+    port: int,
+    next_request: Callable[[int], Request | None],
+    *,
+    ok: Callable[[Response], bool] = lambda r: r.status < 400,
+    concurrency: int = 16,
+    duration: float = 10.0,
+    max_requests: int = 100_000,
+) -> LoadResult:
     """Send requests from `concurrency` connections until `duration` seconds or
     `max_requests` have passed, or next_request returns None."""
     return asyncio.run(_load(host, port, next_request, ok, concurrency, duration, max_requests))

@@ -71,8 +71,12 @@ def layer_times(stats: dict) -> Counter[str]:
     return layers
 
 
-def profile(label: str, calls: list[Callable[[], object]], engine: sa.Engine,
-            before_each: list[Callable[[], object]] | None = None) -> dict:
+def profile(
+    label: str,
+    calls: list[Callable[[], object]],
+    engine: sa.Engine,
+    before_each: list[Callable[[], object]] | None = None,
+) -> dict:
     """Profile `calls`; each `before_each[i]`, if given, runs unprofiled just before
     `calls[i]`."""
     statements = Counter()
@@ -96,9 +100,13 @@ def profile(label: str, calls: list[Callable[[], object]], engine: sa.Engine,
     layers = layer_times(pstats.Stats(profiler).stats)
     total = sum(layers.values()) or 1
     n = len(calls)
-    return {"route": label, "wall ms": wall * 1000 / n, "CPU ms": cpu * 1000 / n,
-            "SQL statements": statements["n"] / n,
-            "layers": {layer: share / total for layer, share in layers.most_common()}}
+    return {
+        "route": label,
+        "wall ms": wall * 1000 / n,
+        "CPU ms": cpu * 1000 / n,
+        "SQL statements": statements["n"] / n,
+        "layers": {layer: share / total for layer, share in layers.most_common()},
+    }
 
 
 def check(response, *statuses: int):
@@ -120,19 +128,32 @@ def measure(url: str, repeat: int) -> list[dict]:
     results = []
 
     plain = bare.test_client()
-    results.append(profile("bare Flask route", [lambda: check(plain.get("/"), 200)] * repeat,
-                           engine))
+    results.append(
+        profile("bare Flask route", [lambda: check(plain.get("/"), 200)] * repeat, engine)
+    )
 
     client = app.test_client()
     month = f"/units/{data['whole']}/availability?month=2027-01"
     check(client.get(month), 200)
-    results.append(profile("availability page, one month (kept)",
-                           [lambda: check(client.get(month), 200)] * repeat, engine))
+    results.append(
+        profile(
+            "availability page, one month (kept)",
+            [lambda: check(client.get(month), 200)] * repeat,
+            engine,
+        )
+    )
 
     calls = ivr_requests(repeat)
-    results.append(profile("IVR step (new call, TwiML)", [
-        (lambda r=r: check(client.post(r.path, data=r.body, headers=r.headers), 200))
-        for r in calls], engine))
+    results.append(
+        profile(
+            "IVR step (new call, TwiML)",
+            [
+                (lambda r=r: check(client.post(r.path, data=r.body, headers=r.headers), 200))
+                for r in calls
+            ],
+            engine,
+        )
+    )
 
     # Booking: each resident signs in once; each confirm is for a different free block,
     # chosen (unprofiled) just before it, as the session holds one choice at a time.
@@ -140,8 +161,13 @@ def measure(url: str, repeat: int) -> list[dict]:
     for number in data["numbers"]:
         browser = app.test_client()
         page = check(browser.get("/sign-in"), 200)
-        check(browser.post("/sign-in", data={"registration_no": number, "pin": town.PIN,
-                                             "csrf_token": csrf_of(page)}), 302)
+        check(
+            browser.post(
+                "/sign-in",
+                data={"registration_no": number, "pin": town.PIN, "csrf_token": csrf_of(page)},
+            ),
+            302,
+        )
         # Signing in starts a new session with a new CSRF token.
         browsers.append((browser, csrf_of(check(browser.get("/my-reservations"), 200))))
     slots = free_slots(data)
@@ -150,12 +176,15 @@ def measure(url: str, repeat: int) -> list[dict]:
         browser, token = browsers[i % len(browsers)]
         unit_id, day, block_id = slots[i]
         path = f"/units/{unit_id}/days/{day.isoformat()}"
-        choose.append(lambda b=browser, t=token, p=path, block=block_id: check(
-            b.post(p, data={"blocks": block, "csrf_token": t}), 302))
-        confirm.append(lambda b=browser, t=token: check(
-            b.post("/confirm", data={"csrf_token": t}), 302))
-    results.append(profile("booking POST (signed-in session)", confirm, engine,
-                           before_each=choose))
+        choose.append(
+            lambda b=browser, t=token, p=path, block=block_id: check(
+                b.post(p, data={"blocks": block, "csrf_token": t}), 302
+            )
+        )
+        confirm.append(
+            lambda b=browser, t=token: check(b.post("/confirm", data={"csrf_token": t}), 302)
+        )
+    results.append(profile("booking POST (signed-in session)", confirm, engine, before_each=choose))
     return results
 
 
@@ -169,17 +198,37 @@ def main() -> None:
     bare_cpu = results[0]["CPU ms"]
     rows = []
     for result in results:
-        top = ", ".join(f"{layer} {share:.0%}" for layer, share in
-                        list(result["layers"].items())[:5])
-        rows.append([result["route"], result["wall ms"], result["CPU ms"],
-                     bare_cpu / result["CPU ms"], result["SQL statements"], top])
-    report(f"Where a request's time goes, in process, {args.db} (bench/profile_routes.py)",
-           markdown_table(["route", "wall ms", "CPU ms", "bare CPU / route CPU",
-                           "SQL statements", "CPU by layer (cProfile own time, top 5)"], rows),
-           f"Flask's test client, no HTTP; {args.repeat} requests per route under cProfile "
-           "(which slows Python code, so the CPU figures are higher than unprofiled; the "
-           "shares are what matters). 'bare CPU / route CPU' is the ratio a CPU-bound "
-           "server could reach at best.")
+        top = ", ".join(
+            f"{layer} {share:.0%}" for layer, share in list(result["layers"].items())[:5]
+        )
+        rows.append(
+            [
+                result["route"],
+                result["wall ms"],
+                result["CPU ms"],
+                bare_cpu / result["CPU ms"],
+                result["SQL statements"],
+                top,
+            ]
+        )
+    report(
+        f"Where a request's time goes, in process, {args.db} (bench/profile_routes.py)",
+        markdown_table(
+            [
+                "route",
+                "wall ms",
+                "CPU ms",
+                "bare CPU / route CPU",
+                "SQL statements",
+                "CPU by layer (cProfile own time, top 5)",
+            ],
+            rows,
+        ),
+        f"Flask's test client, no HTTP; {args.repeat} requests per route under cProfile "
+        "(which slows Python code, so the CPU figures are higher than unprofiled; the "
+        "shares are what matters). 'bare CPU / route CPU' is the ratio a CPU-bound "
+        "server could reach at best.",
+    )
 
 
 if __name__ == "__main__":

@@ -45,8 +45,11 @@ def prepare(url: str, residents: int, blocks: int) -> dict:
         demo.seed(now=OPENING - timedelta(days=1))
         town.add_rooms(max(1, -(-blocks // 3)), max_active=1)
         numbers = town.add_residents(residents, OPENING - timedelta(days=1))
-        popular = [(unit_id, FIRST_DAY, block_id) for unit_id, block_ids in town.room_slots()
-                   for block_id in block_ids][:blocks]
+        popular = [
+            (unit_id, FIRST_DAY, block_id)
+            for unit_id, block_ids in town.room_slots()
+            for block_id in block_ids
+        ][:blocks]
     return {"numbers": numbers, "popular": popular}
 
 
@@ -74,8 +77,9 @@ async def resident(host, port, session, slot, timings: list, outcome: Counter) -
         return response
 
     try:
-        chosen = await timed(Request.form(day_path, {"blocks": block_id, "csrf_token": token},
-                                          cookie))
+        chosen = await timed(
+            Request.form(day_path, {"blocks": block_id, "csrf_token": token}, cookie)
+        )
         if chosen.status == 200:  # the day's page again: the block is no longer free
             outcome["taken (on choosing)"] += 1
             return
@@ -122,7 +126,8 @@ def double_bookings(url: str) -> int:
         doubled = connection.exec_driver_sql(query).scalar()
         orphans = connection.exec_driver_sql(
             "SELECT count(*) FROM slot_claims c JOIN reservations r ON r.id = c.reservation_id "
-            "WHERE r.status <> 'confirmed'").scalar()
+            "WHERE r.status <> 'confirmed'"
+        ).scalar()
     engine.dispose()
     return doubled + orphans
 
@@ -133,8 +138,9 @@ def setup_seconds(residents: int) -> float:
     return 20 + residents / 25
 
 
-async def rush(host, port, sessions, slots, clock_epoch: float, setup: float,
-               app_pids: list[int]) -> tuple[Counter, list, float, cpu.CpuPerRequest]:
+async def rush(
+    host, port, sessions, slots, clock_epoch: float, setup: float, app_pids: list[int]
+) -> tuple[Counter, list, float, cpu.CpuPerRequest]:
     outcome: Counter = Counter()
     timings: list[float] = []
     opening_in = setup - (time.time() - clock_epoch)
@@ -143,8 +149,12 @@ async def rush(host, port, sessions, slots, clock_epoch: float, setup: float,
     await asyncio.sleep(opening_in + 0.05)  # 9:00:00 in the app's clock
     started = time.perf_counter()
     before = cpu.sample(app_pids)
-    await asyncio.gather(*(resident(host, port, session, slot, timings, outcome)
-                           for session, slot in zip(sessions, slots, strict=True)))
+    await asyncio.gather(
+        *(
+            resident(host, port, session, slot, timings, outcome)
+            for session, slot in zip(sessions, slots, strict=True)
+        )
+    )
     used = cpu.per_request(before, cpu.sample(app_pids), 1)  # CPU ms of the whole rush
     return outcome, timings, time.perf_counter() - started, used
 
@@ -154,10 +164,15 @@ def run(kind: str, residents: int, blocks: int, seed: int) -> list[list[object]]
         data = prepare(url, residents, blocks)
         epoch = time.time()
         setup = setup_seconds(residents)
-        env = {"DATABASE_URL": url, "MACHI_ENV": "production", "SECRET_KEY": "bench-" + "x" * 32,
-               "BENCH_CLOCK_START": (OPENING - timedelta(seconds=setup)).isoformat(),
-               "BENCH_CLOCK_EPOCH": str(epoch), "WEB_SIGN_IN_LIMIT": "1000000",
-               "TWILIO_AUTH_TOKEN": "bench"}
+        env = {
+            "DATABASE_URL": url,
+            "MACHI_ENV": "production",
+            "SECRET_KEY": "bench-" + "x" * 32,
+            "BENCH_CLOCK_START": (OPENING - timedelta(seconds=setup)).isoformat(),
+            "BENCH_CLOCK_EPOCH": str(epoch),
+            "WEB_SIGN_IN_LIMIT": "1000000",
+            "TWILIO_AUTH_TOKEN": "bench",
+        }
         rng = random.Random(seed)
         with gunicorn("bench.app:create_bench_app()", env) as server:
             host, port = server.host, server.port
@@ -175,14 +190,31 @@ def run(kind: str, residents: int, blocks: int, seed: int) -> list[list[object]]
             sessions = asyncio.run(sign_everyone_in())
             slots = [wanted_slot(rng, data["popular"]) for _ in sessions]
             outcome, timings, seconds, used = asyncio.run(
-                rush(host, port, sessions, slots, epoch, setup, server.worker_pids()))
+                rush(host, port, sessions, slots, epoch, setup, server.worker_pids())
+            )
         doubled = double_bookings(url)
     errors = sum(n for key, n in outcome.items() if key.startswith(("error", "unexpected")))
     taken = sum(n for key, n in outcome.items() if key.startswith("taken"))
-    return [[kind, residents, blocks, outcome["booked"], taken, errors, doubled, len(timings),
-             percentile(timings, 0.5), percentile(timings, 0.99), max(timings), seconds,
-             used.app_ms / 1000, used.database_ms / 1000,
-             (used.app_ms + used.database_ms) / 1000 / (os.cpu_count() or 1), dict(outcome)]]
+    return [
+        [
+            kind,
+            residents,
+            blocks,
+            outcome["booked"],
+            taken,
+            errors,
+            doubled,
+            len(timings),
+            percentile(timings, 0.5),
+            percentile(timings, 0.99),
+            max(timings),
+            seconds,
+            used.app_ms / 1000,
+            used.database_ms / 1000,
+            (used.app_ms + used.database_ms) / 1000 / (os.cpu_count() or 1),
+            dict(outcome),
+        ]
+    ]
 
 
 def raise_open_file_limit() -> None:
@@ -204,10 +236,27 @@ def main() -> None:
     rows = run(args.db, args.residents, args.blocks, args.seed)
     report(
         f"Opening-day rush, {args.db} (bench/rush.py)",
-        markdown_table(["database", "residents", "blocks", "booked", "told 'taken'", "errors",
-                        "double bookings", "requests", "p50 ms", "p99 ms", "max ms",
-                        "rush s", "app CPU s", "PostgreSQL CPU s", "CPU-bound least rush s",
-                        "outcomes"], rows),
+        markdown_table(
+            [
+                "database",
+                "residents",
+                "blocks",
+                "booked",
+                "told 'taken'",
+                "errors",
+                "double bookings",
+                "requests",
+                "p50 ms",
+                "p99 ms",
+                "max ms",
+                "rush s",
+                "app CPU s",
+                "PostgreSQL CPU s",
+                "CPU-bound least rush s",
+                "outcomes",
+            ],
+            rows,
+        ),
         f"gunicorn: {WORKERS} sync workers on 127.0.0.1. Every resident signed in before 9:00 "
         "and, at 9:00:00 in the app's clock, all at once chose a block (most wanted the "
         "first few), opened the confirm page and pressed the button: up to three requests "

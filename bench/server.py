@@ -55,16 +55,36 @@ def _wait_until_listening(host: str, port: int, process: subprocess.Popen, secon
 
 
 @contextmanager
-def gunicorn(app_spec: str, env: dict[str, str] | None = None, *, workers: int = WORKERS,
-             threads: int = 1) -> Iterator[Server]:
+def gunicorn(
+    app_spec: str, env: dict[str, str] | None = None, *, workers: int = WORKERS, threads: int = 1
+) -> Iterator[Server]:
     """`gunicorn -w WORKERS` with sync workers (gthread when threads > 1)."""
     host, port = "127.0.0.1", free_port()
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers),
-               "--worker-class", "gthread" if threads > 1 else "sync", "--threads", str(threads),
-               "--bind", f"{host}:{port}", "--timeout", "60", "--graceful-timeout", "5",
-               "--backlog", "2048", "--log-level", "warning", app_spec]
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, **(env or {})},
-                               start_new_session=True)
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread" if threads > 1 else "sync",
+        "--threads",
+        str(threads),
+        "--bind",
+        f"{host}:{port}",
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "5",
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+        app_spec,
+    ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, env={**os.environ, **(env or {})}, start_new_session=True
+    )
     try:
         _wait_until_listening(host, port, process, 60)
         time.sleep(0.5 + 0.2 * workers)  # let every worker import the app

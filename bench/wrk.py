@@ -42,8 +42,9 @@ def parse(output: str) -> WrkResult:
     errors = 0
     if match := re.search(r"Non-2xx or 3xx responses: (\d+)", output):
         errors += int(match.group(1))
-    if match := re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)",
-                          output):
+    if match := re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    ):
         errors += sum(int(g) for g in match.groups())
     return WrkResult(requests, rps, p50, p99, errors, output)
 
@@ -53,8 +54,14 @@ def request_line(request: Request) -> str:
     return "\t".join([request.method, request.path, headers, request.body.decode()])
 
 
-def run_wrk(base_url: str, path: str = "/", *, requests: list[Request] | None = None,
-            seconds: float = 10, connections: int = 16) -> WrkResult:
+def run_wrk(
+    base_url: str,
+    path: str = "/",
+    *,
+    requests: list[Request] | None = None,
+    seconds: float = 10,
+    connections: int = 16,
+) -> WrkResult:
     """wrk with `connections` connections for `seconds`, on one path or on prepared
     requests (each sent once while they last).
 
@@ -66,10 +73,20 @@ def run_wrk(base_url: str, path: str = "/", *, requests: list[Request] | None = 
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install -y wrk")
     if not requests:
-        subprocess.run(["wrk", f"-t{THREADS}", f"-c{connections}", "-d1s", base_url + path],
-                       capture_output=True, check=True)
-    command = ["wrk", f"-t{THREADS}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--latency",
-               "--timeout", "10s"]
+        subprocess.run(
+            ["wrk", f"-t{THREADS}", f"-c{connections}", "-d1s", base_url + path],
+            capture_output=True,
+            check=True,
+        )
+    command = [
+        "wrk",
+        f"-t{THREADS}",
+        f"-c{connections}",
+        f"-d{max(1, round(seconds))}s",
+        "--latency",
+        "--timeout",
+        "10s",
+    ]
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as handle:
         if requests:
             handle.write("\n".join(request_line(r) for r in requests) + "\n")

@@ -18,7 +18,9 @@ def init_app(app: Flask) -> None:
 def seed_demo_command() -> None:
     """Load the demo town's facilities, residents and staff (safe to run again)."""
     report = demo.seed(now=services.clock_now())
-    click.echo(f"Facilities: {report.facilities_added} added, {report.facilities_present} already present")
+    click.echo(
+        f"Facilities: {report.facilities_added} added, {report.facilities_present} already present"
+    )
     click.echo("Demo residents (registration number / PIN):")
     for line in report.residents:
         click.echo(f"  {line.registration_no}  PIN {line.pin}  {line.name}  ({line.note})")
@@ -30,7 +32,9 @@ def seed_demo_command() -> None:
 
 @click.command("create-staff")
 @click.argument("username")
-@click.option("--name", "display_name", prompt="Display name", help="Name shown in the audit trail.")
+@click.option(
+    "--name", "display_name", prompt="Display name", help="Name shown in the audit trail."
+)
 @click.option("--role", type=click.Choice(["clerk", "admin"]), default="clerk", show_default=True)
 @click.password_option(help="At least 10 characters; asked for when not given.")
 def create_staff_command(username: str, display_name: str, role: str, password: str) -> None:

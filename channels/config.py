@@ -54,7 +54,7 @@ def sqlalchemy_url(url: str) -> str:
     """Accept the URLs hosting providers hand out and use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -87,7 +87,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         Path(instance_path).mkdir(parents=True, exist_ok=True)
         url = "sqlite:///" + str(Path(instance_path) / "machi-yoyaku.db")
     config["SQLALCHEMY_DATABASE_URI"] = sqlalchemy_url(url)
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(config["SQLALCHEMY_DATABASE_URI"]))
+    config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", engine_options(config["SQLALCHEMY_DATABASE_URI"])
+    )
 
     config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")

@@ -23,20 +23,37 @@ RETRY_AFTER_SECONDS = 5
 NOTHING_CHANGED = _l("Nothing was booked, changed or cancelled.")
 
 WORDS = {
-    404: (_l("Page not found"), _l("The page may have moved, or the address may be mistyped. "
-                                   "Start again from the home page.")),
-    405: (_l("This page cannot be used that way"),
-          _l("The address is right, but the page does not take this kind of request. "
-             "Start again from the home page.")),
-    413: (_l("What was sent is too large"),
-          _l("Shorten what you typed and try again, or start again from the home page.")),
-    503: (_l("The service is unavailable for a moment"),
-          _l("Please wait a few seconds and try again. If you had just pressed a button to "
-             "book or cancel, look at the reservations first: pressing it again never books "
-             "twice.")),
+    404: (
+        _l("Page not found"),
+        _l(
+            "The page may have moved, or the address may be mistyped. "
+            "Start again from the home page."
+        ),
+    ),
+    405: (
+        _l("This page cannot be used that way"),
+        _l(
+            "The address is right, but the page does not take this kind of request. "
+            "Start again from the home page."
+        ),
+    ),
+    413: (
+        _l("What was sent is too large"),
+        _l("Shorten what you typed and try again, or start again from the home page."),
+    ),
+    503: (
+        _l("The service is unavailable for a moment"),
+        _l(
+            "Please wait a few seconds and try again. If you had just pressed a button to "
+            "book or cancel, look at the reservations first: pressing it again never books "
+            "twice."
+        ),
+    ),
 }
-OTHER = (_l("The request could not be handled"),
-         _l("Something in the request was not as expected. Start again from the home page."))
+OTHER = (
+    _l("The request could not be handled"),
+    _l("Something in the request was not as expected. Start again from the home page."),
+)
 
 
 def error_page(error: HTTPException):
@@ -45,10 +62,13 @@ def error_page(error: HTTPException):
     heading, message = WORDS.get(error.code, OTHER)
     home = "/counter/" if request.path.startswith("/counter/") else "/"
     response = error.get_response()
-    body = render_template("error.html", heading=heading, message=message,
-                           nothing_changed=NOTHING_CHANGED
-                           if request.method == "POST" and error.code != 503 else None,
-                           home=home)
+    body = render_template(
+        "error.html",
+        heading=heading,
+        message=message,
+        nothing_changed=NOTHING_CHANGED if request.method == "POST" and error.code != 503 else None,
+        home=home,
+    )
     response.set_data(body)
     response.mimetype = "text/html"
     return response
@@ -60,9 +80,12 @@ def database_unavailable(error: OperationalError | InterfaceError):
     try again (a resident's booking carries its idempotency key, so a second press
     returns the same reservation). The pool checks connections before use, so the next
     request after the database is back succeeds."""
-    log.warning("database unavailable while answering %s %s: %s", request.method,
-                request.url_rule.rule if request.url_rule else "(no route)",
-                type(getattr(error, "orig", error)).__name__)
+    log.warning(
+        "database unavailable while answering %s %s: %s",
+        request.method,
+        request.url_rule.rule if request.url_rule else "(no route)",
+        type(getattr(error, "orig", error)).__name__,
+    )
     db.session.rollback()
     return error_page(ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS))
 

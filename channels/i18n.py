@@ -36,7 +36,9 @@ babel = Babel()
 
 
 def catalog_dir(name: str) -> Path:
-    return CHANNELS_DIR / "translations" if name == "common" else CHANNELS_DIR / name / "translations"
+    return (
+        CHANNELS_DIR / "translations" if name == "common" else CHANNELS_DIR / name / "translations"
+    )
 
 
 def catalog_sources(name: str) -> list[Path]:
@@ -75,7 +77,11 @@ def compile_catalogs(force: bool = False) -> list[Path]:
     for directory in translation_dirs():
         for po_path in sorted(directory.glob("*/LC_MESSAGES/messages.po")):
             mo_path = po_path.with_suffix(".mo")
-            if not force and mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            if (
+                not force
+                and mo_path.exists()
+                and mo_path.stat().st_mtime >= po_path.stat().st_mtime
+            ):
                 continue
             with po_path.open("rb") as po_file:
                 catalog = read_po(po_file, locale=po_path.parts[-3])
@@ -97,8 +103,14 @@ def choose_language(code: str):
     if not target.startswith("/") or target.startswith("//") or "\\" in target:
         target = "/"
     response = redirect(target)
-    response.set_cookie(LOCALE_COOKIE, code, max_age=365 * 24 * 3600, httponly=True,
-                        samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    response.set_cookie(
+        LOCALE_COOKIE,
+        code,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
     return response
 
 
@@ -108,8 +120,9 @@ def init_app(app: Flask) -> None:
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(catalog_dir("common"))
     compile_catalogs()
     babel.init_app(app, locale_selector=select_locale)
-    domains = {name: Domain([str(catalog_dir("common")), str(catalog_dir(name))])
-               for name in CHANNEL_NAMES}
+    domains = {
+        name: Domain([str(catalog_dir("common")), str(catalog_dir(name))]) for name in CHANNEL_NAMES
+    }
 
     @app.before_request
     def use_the_channels_catalog() -> None:
@@ -132,8 +145,13 @@ def translate() -> None:
 
 
 @translate.command("update")
-@click.option("--channel", "channels", multiple=True, type=click.Choice(CATALOG_NAMES),
-              help="Only this catalog (repeatable); all of them by default.")
+@click.option(
+    "--channel",
+    "channels",
+    multiple=True,
+    type=click.Choice(CATALOG_NAMES),
+    help="Only this catalog (repeatable); all of them by default.",
+)
 def update_command(channels: tuple[str, ...]) -> None:
     """Extract the strings of each catalog's sources and merge them into its .po files."""
     for name in channels or CATALOG_NAMES:
@@ -141,13 +159,34 @@ def update_command(channels: tuple[str, ...]) -> None:
         pot = directory / "messages.pot"
         directory.mkdir(exist_ok=True)
         sources = [str(path) for path in catalog_sources(name) if path.exists()]
-        _pybabel("extract", "-F", str(ROOT / "babel.cfg"), "-k", "_l", "-k", "lazy_gettext",
-                 "--no-location", "--sort-output", "-o", str(pot), *sources)
+        _pybabel(
+            "extract",
+            "-F",
+            str(ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "--no-location",
+            "--sort-output",
+            "-o",
+            str(pot),
+            *sources,
+        )
         for locale in LOCALES:
             po = directory / locale / "LC_MESSAGES" / "messages.po"
             if po.exists():
-                _pybabel("update", "-i", str(pot), "-d", str(directory), "-l", locale,
-                         "--no-fuzzy-matching", "--ignore-obsolete")
+                _pybabel(
+                    "update",
+                    "-i",
+                    str(pot),
+                    "-d",
+                    str(directory),
+                    "-l",
+                    locale,
+                    "--no-fuzzy-matching",
+                    "--ignore-obsolete",
+                )
             else:
                 _pybabel("init", "-i", str(pot), "-d", str(directory), "-l", locale)
 
@@ -159,10 +198,21 @@ def compile_command() -> None:
         click.echo(f"compiled {path.relative_to(ROOT)}")
 
 
-KEYWORDS = {"_": None, "gettext": None, "_l": None, "lazy_gettext": None,
-            "ngettext": (1, 2), "lazy_ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
-METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2"),
-              ("**/templates/**.txt", "jinja2"), ("**.html", "jinja2")]
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "_l": None,
+    "lazy_gettext": None,
+    "ngettext": (1, 2),
+    "lazy_ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+}
+METHOD_MAP = [
+    ("**.py", "python"),
+    ("**/templates/**.html", "jinja2"),
+    ("**/templates/**.txt", "jinja2"),
+    ("**.html", "jinja2"),
+]
 OPTIONS_MAP = {"**.html": {"extensions": "jinja2.ext.do"}}
 
 
@@ -173,13 +223,16 @@ def source_messages(name: str) -> set[str]:
     ids: set[str] = set()
     for path in catalog_sources(name):
         if path.is_dir():
-            found = extract_from_dir(str(path), method_map=METHOD_MAP, keywords=KEYWORDS,
-                                     options_map=OPTIONS_MAP)
+            found = extract_from_dir(
+                str(path), method_map=METHOD_MAP, keywords=KEYWORDS, options_map=OPTIONS_MAP
+            )
             messages = (message for _, _, message, _, _ in found)
         elif path.exists():
             method = "python" if path.suffix == ".py" else "jinja2"
-            messages = (message for _, message, _, _ in
-                        extract_from_file(method, str(path), keywords=KEYWORDS))
+            messages = (
+                message
+                for _, message, _, _ in extract_from_file(method, str(path), keywords=KEYWORDS)
+            )
         else:
             continue
         ids.update(m if isinstance(m, str) else m[0] for m in messages)
@@ -202,8 +255,11 @@ def missing_translations(locale: str) -> dict[str, list[str]]:
         catalog = {}
         if po_path.exists():
             with po_path.open("rb") as po_file:
-                catalog = {m.id if isinstance(m.id, str) else m.id[0]: m
-                           for m in read_po(po_file, locale=locale) if m.id}
+                catalog = {
+                    m.id if isinstance(m.id, str) else m.id[0]: m
+                    for m in read_po(po_file, locale=locale)
+                    if m.id
+                }
 
         lacking = sorted(i for i in source_messages(name) if not _translated(catalog.get(i)))
         if lacking:

@@ -44,16 +44,27 @@ def init_app(app: Flask) -> None:
 def send_due(now=None, limit: int = 100) -> notify.DeliveryReport:
     """Send what is due now through the configured backend."""
     return notify.deliver_due(
-        sender_from_config(current_app.config), sms.render,
-        now=now or services.clock_now(), limit=limit,
+        sender_from_config(current_app.config),
+        sms.render,
+        now=now or services.clock_now(),
+        limit=limit,
     )
 
 
 @click.command("send-notifications")
-@click.option("--every", type=int, default=0,
-              help="Keep running and send every N seconds (0: send what is due once, then stop).")
-@click.option("--limit", type=int, default=100, show_default=True,
-              help="At most this many messages per round.")
+@click.option(
+    "--every",
+    type=int,
+    default=0,
+    help="Keep running and send every N seconds (0: send what is due once, then stop).",
+)
+@click.option(
+    "--limit",
+    type=int,
+    default=100,
+    show_default=True,
+    help="At most this many messages per round.",
+)
 def send_notifications_command(every: int, limit: int) -> None:
     """Send the confirmation SMS that are due (outbox → Twilio, or the log)."""
     try:
@@ -63,7 +74,9 @@ def send_notifications_command(every: int, limit: int) -> None:
     while True:
         report = send_due(limit=limit)
         if report.total or not every:
-            click.echo(f"sent {report.sent}, retrying later {report.retrying}, failed {report.failed}")
+            click.echo(
+                f"sent {report.sent}, retrying later {report.retrying}, failed {report.failed}"
+            )
         if not every:
             return
         time.sleep(every)

@@ -24,17 +24,25 @@ def _is_text(value) -> bool:
 
 
 SHAPES = {
-    "web_resident": lambda v: isinstance(v, dict) and _is_id(v.get("id"))
-    and _is_text(v.get("expires")),
-    "web_booking": lambda v: isinstance(v, dict) and _is_id(v.get("unit_id"))
-    and _is_text(v.get("date")) and isinstance(v.get("block_ids"), list)
-    and all(_is_id(b) for b in v["block_ids"]) and _is_text(v.get("key", "")),
+    "web_resident": lambda v: (
+        isinstance(v, dict) and _is_id(v.get("id")) and _is_text(v.get("expires"))
+    ),
+    "web_booking": lambda v: (
+        isinstance(v, dict)
+        and _is_id(v.get("unit_id"))
+        and _is_text(v.get("date"))
+        and isinstance(v.get("block_ids"), list)
+        and all(_is_id(b) for b in v["block_ids"])
+        and _is_text(v.get("key", ""))
+    ),
     "web_next": _is_text,
     "counter_staff_id": _is_id,
     "counter_seen_at": lambda v: type(v) in (int, float) and math.isfinite(v),
     "csrf_token": _is_text,
-    "_flashes": lambda v: isinstance(v, list) and all(
-        isinstance(f, (list, tuple)) and len(f) == 2 and all(map(_is_text, f)) for f in v),
+    "_flashes": lambda v: (
+        isinstance(v, list)
+        and all(isinstance(f, (list, tuple)) and len(f) == 2 and all(map(_is_text, f)) for f in v)
+    ),
 }
 
 

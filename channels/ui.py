@@ -24,15 +24,21 @@ def init_app(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     filters = app.jinja_env.filters
     filters["date"] = lambda day, era=False: formatting.format_date(
-        day.date() if isinstance(day, datetime) else day, current_locale(), era=era)
+        day.date() if isinstance(day, datetime) else day, current_locale(), era=era
+    )
     filters["short_date"] = lambda day: formatting.format_short_date(day, current_locale())
     filters["month"] = lambda day: formatting.format_month(day, current_locale())
-    filters["datetime"] = lambda moment: formatting.format_datetime(_local(moment), current_locale())
+    filters["datetime"] = lambda moment: formatting.format_datetime(
+        _local(moment), current_locale()
+    )
     filters["time"] = lambda moment: formatting.format_time(
-        _local(moment) if isinstance(moment, datetime) else moment)
+        _local(moment) if isinstance(moment, datetime) else moment
+    )
     filters["time_range"] = lambda start, end: formatting.format_time_range(
         _local(start) if isinstance(start, datetime) else start,
-        _local(end) if isinstance(end, datetime) else end, current_locale())
+        _local(end) if isinstance(end, datetime) else end,
+        current_locale(),
+    )
     filters["yen"] = lambda amount: formatting.format_yen(amount, current_locale())
     filters["localized"] = localized
     app.jinja_env.globals["service_name"] = SERVICE_NAME

@@ -36,10 +36,25 @@ CATEGORIES = [
 
 EXEMPTIONS = [
     # code, name, name_en, percent waived
-    ("youth_club", "スポーツ少年団・子ども会（全額免除）", "Youth sports clubs (fully exempt)", 100),
+    (
+        "youth_club",
+        "スポーツ少年団・子ども会（全額免除）",
+        "Youth sports clubs (fully exempt)",
+        100,
+    ),
     ("seniors", "老人クラブ（半額）", "Seniors' clubs (half fee)", 50),
-    ("disability", "障害のある方の団体（半額）", "Groups of people with disabilities (half fee)", 50),
-    ("town_event", "町・教育委員会の共催事業（全額免除）", "Co-hosted by the town (fully exempt)", 100),
+    (
+        "disability",
+        "障害のある方の団体（半額）",
+        "Groups of people with disabilities (half fee)",
+        50,
+    ),
+    (
+        "town_event",
+        "町・教育委員会の共催事業（全額免除）",
+        "Co-hosted by the town (fully exempt)",
+        100,
+    ),
 ]
 
 DAY_BLOCKS = [
@@ -90,8 +105,24 @@ FACILITIES = [
         parts=["A", "B"],
         units=[
             ("whole", "全面", "Whole court", "ぜんめん", ["A", "B"], 1500, 3000),
-            ("half-a", "半面A（ステージ側）", "Half A (stage side)", "はんめん エー", ["A"], 800, 1600),
-            ("half-b", "半面B（入口側）", "Half B (entrance side)", "はんめん ビー", ["B"], 800, 1600),
+            (
+                "half-a",
+                "半面A（ステージ側）",
+                "Half A (stage side)",
+                "はんめん エー",
+                ["A"],
+                800,
+                1600,
+            ),
+            (
+                "half-b",
+                "半面B（入口側）",
+                "Half B (entrance side)",
+                "はんめん ビー",
+                ["B"],
+                800,
+                1600,
+            ),
         ],
         blocks=_day_blocks(),
         options=dict(closed_weekdays="0", closed_day_moves_after_holiday=True),
@@ -110,9 +141,33 @@ FACILITIES = [
         access_note_en="Lift to the first-floor Japanese-style room and kitchen; accessible toilet on each floor",
         parts=["meeting", "washitsu", "cooking"],
         units=[
-            ("meeting", "会議室（1階・30人）", "Meeting room (ground floor, 30 people)", "かいぎしつ", ["meeting"], 500, 1000),
-            ("washitsu", "和室（2階・20人）", "Japanese-style room (first floor, 20 people)", "わしつ", ["washitsu"], 400, 800),
-            ("cooking", "調理室（2階・24人）", "Cooking room (first floor, 24 people)", "ちょうりしつ", ["cooking"], 600, 1200),
+            (
+                "meeting",
+                "会議室（1階・30人）",
+                "Meeting room (ground floor, 30 people)",
+                "かいぎしつ",
+                ["meeting"],
+                500,
+                1000,
+            ),
+            (
+                "washitsu",
+                "和室（2階・20人）",
+                "Japanese-style room (first floor, 20 people)",
+                "わしつ",
+                ["washitsu"],
+                400,
+                800,
+            ),
+            (
+                "cooking",
+                "調理室（2階・24人）",
+                "Cooking room (first floor, 24 people)",
+                "ちょうりしつ",
+                ["cooking"],
+                600,
+                1200,
+            ),
         ],
         blocks=_day_blocks(),
         options=dict(closed_weekdays="0", closed_day_moves_after_holiday=True),
@@ -176,8 +231,15 @@ FACILITIES = [
             ("court-2", "2番コート", "Court 2", "にばん コート", ["court-2"], 300, 600),
         ],
         blocks=[
-            (f"h{hour:02d}", f"{hour}時〜{hour + 1}時", f"{hour}:00–{hour + 1}:00",
-             time(hour), time(hour + 1), "0123456", True)
+            (
+                f"h{hour:02d}",
+                f"{hour}時〜{hour + 1}時",
+                f"{hour}:00–{hour + 1}:00",
+                time(hour),
+                time(hour + 1),
+                "0123456",
+                True,
+            )
             for hour in range(9, 17)
         ],
         options=dict(window_months_ahead=1, cancel_days_before=1, max_blocks_per_reservation=2),
@@ -186,16 +248,61 @@ FACILITIES = [
 
 RESIDENTS = [
     # name, kana, phone, district, resident?, exemption, evidence, PIN, note
-    ("山田 ハナ", "やまだ はな", "0166-12-3456", "本町", True, None, None, "4826",
-     "elderly resident with a landline"),
-    ("佐藤 一郎", "さとう いちろう", "090-1234-5678", "東町", True, None, None, "3917",
-     "resident with a mobile phone"),
-    ("ジョン・スミス", "じょん すみす", "080-2345-6789", "隣町（町外）", False, None, None, "5273",
-     "non-resident"),
-    ("青葉スポーツ少年団", "あおば すぽーつ しょうねんだん", "070-3456-7890", "西町", True,
-     "youth_club", "団体登録書", "6148", "exempt youth club"),
-    ("寿会（老人クラブ）", "ことぶきかい", "0166-22-9876", "北町", True,
-     "seniors", "老人クラブ名簿", "7391", "seniors' club, half fee, landline"),
+    (
+        "山田 ハナ",
+        "やまだ はな",
+        "0166-12-3456",
+        "本町",
+        True,
+        None,
+        None,
+        "4826",
+        "elderly resident with a landline",
+    ),
+    (
+        "佐藤 一郎",
+        "さとう いちろう",
+        "090-1234-5678",
+        "東町",
+        True,
+        None,
+        None,
+        "3917",
+        "resident with a mobile phone",
+    ),
+    (
+        "ジョン・スミス",
+        "じょん すみす",
+        "080-2345-6789",
+        "隣町（町外）",
+        False,
+        None,
+        None,
+        "5273",
+        "non-resident",
+    ),
+    (
+        "青葉スポーツ少年団",
+        "あおば すぽーつ しょうねんだん",
+        "070-3456-7890",
+        "西町",
+        True,
+        "youth_club",
+        "団体登録書",
+        "6148",
+        "exempt youth club",
+    ),
+    (
+        "寿会（老人クラブ）",
+        "ことぶきかい",
+        "0166-22-9876",
+        "北町",
+        True,
+        "seniors",
+        "老人クラブ名簿",
+        "7391",
+        "seniors' club, half fee, landline",
+    ),
 ]
 
 STAFF = [
@@ -257,33 +364,65 @@ def _seed_reference_data(report: SeedReport) -> None:
 def _add_facility(spec: FacilitySpec, category: FacilityCategory, position: int) -> None:
     step_free, parking, toilet = spec.access
     facility = Facility(
-        code=spec.code, category=category, position=position, name=spec.name,
-        name_en=spec.name_en, yomi=spec.yomi, purpose=spec.purpose, purpose_en=spec.purpose_en,
-        capacity=spec.capacity, step_free=step_free, parking=parking, accessible_toilet=toilet,
-        access_note=spec.access_note, access_note_en=spec.access_note_en, **spec.options,
+        code=spec.code,
+        category=category,
+        position=position,
+        name=spec.name,
+        name_en=spec.name_en,
+        yomi=spec.yomi,
+        purpose=spec.purpose,
+        purpose_en=spec.purpose_en,
+        capacity=spec.capacity,
+        step_free=step_free,
+        parking=parking,
+        accessible_toilet=toilet,
+        access_note=spec.access_note,
+        access_note_en=spec.access_note_en,
+        **spec.options,
     )
     db.session.add(facility)
     parts = {code: Part(facility=facility, code=code) for code in spec.parts}
     db.session.add_all(parts.values())
     blocks = [
-        TimeBlock(facility=facility, code=code, position=index, name=name, name_en=name_en,
-                  start_time=start, end_time=end, weekdays=weekdays, on_holidays=holidays)
+        TimeBlock(
+            facility=facility,
+            code=code,
+            position=index,
+            name=name,
+            name_en=name_en,
+            start_time=start,
+            end_time=end,
+            weekdays=weekdays,
+            on_holidays=holidays,
+        )
         for index, (code, name, name_en, start, end, weekdays, holidays) in enumerate(spec.blocks)
     ]
     db.session.add_all(blocks)
     for index, (code, name, name_en, yomi, part_codes, yen, nonresident_yen) in enumerate(
         spec.units
     ):
-        unit = Unit(facility=facility, code=code, position=index, name=name, name_en=name_en,
-                    yomi=yomi, parts=[parts[c] for c in part_codes])
+        unit = Unit(
+            facility=facility,
+            code=code,
+            position=index,
+            name=name,
+            name_en=name_en,
+            yomi=yomi,
+            parts=[parts[c] for c in part_codes],
+        )
         db.session.add(unit)
         # Longer blocks cost proportionally more than the base rate of a 3-hour block.
         for block in blocks:
             hours = block.end_time.hour - block.start_time.hour
             factor = hours / 3 if hours >= 3 else 1
-            db.session.add(Fee(unit=unit, time_block=block,
-                               resident_yen=round(yen * factor / 10) * 10,
-                               nonresident_yen=round(nonresident_yen * factor / 10) * 10))
+            db.session.add(
+                Fee(
+                    unit=unit,
+                    time_block=block,
+                    resident_yen=round(yen * factor / 10) * 10,
+                    nonresident_yen=round(nonresident_yen * factor / 10) * 10,
+                )
+            )
 
 
 def seed(now: datetime) -> SeedReport:
@@ -298,15 +437,28 @@ def seed(now: datetime) -> SeedReport:
         )
         if resident is None:
             resident, pin = services.register_resident(
-                actor, name=name, name_kana=kana, phone=phone, district=district,
-                is_resident=is_resident, exemption_code=exemption,
-                exemption_evidence=evidence, pin=pin, now=now,
+                actor,
+                name=name,
+                name_kana=kana,
+                phone=phone,
+                district=district,
+                is_resident=is_resident,
+                exemption_code=exemption,
+                exemption_evidence=evidence,
+                pin=pin,
+                now=now,
             )
         report.residents.append(ResidentLine(resident.registration_no, pin, name, note))
     usernames = set(db.session.scalars(select(Staff.username)))
     for username, display_name, role, password in STAFF:
         if username not in usernames:
-            services.create_staff(actor, username=username, display_name=display_name,
-                                  password=password, role=role, now=now)
+            services.create_staff(
+                actor,
+                username=username,
+                display_name=display_name,
+                password=password,
+                role=role,
+                now=now,
+            )
         report.staff.append(StaffLine(username, password, role))
     return report

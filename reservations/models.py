@@ -125,9 +125,7 @@ class Facility(Model):
     max_blocks_per_reservation: Mapped[int] = mapped_column(Integer, default=3)
 
     category: Mapped[FacilityCategory] = relationship(back_populates="facilities")
-    units: Mapped[list[Unit]] = relationship(
-        back_populates="facility", order_by="Unit.position"
-    )
+    units: Mapped[list[Unit]] = relationship(back_populates="facility", order_by="Unit.position")
     parts: Mapped[list[Part]] = relationship(back_populates="facility", order_by="Part.code")
     time_blocks: Mapped[list[TimeBlock]] = relationship(
         back_populates="facility", order_by="TimeBlock.position"
@@ -294,8 +292,9 @@ class Staff(Model):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime())
     # The password was set by someone else (an administrator's reset): the counter lets
     # its holder do nothing but change it.
-    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False,
-                                                       server_default=false())
+    must_change_password: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     @property
     def is_admin(self) -> bool:
@@ -432,9 +431,7 @@ class Notification(Model):
 
     __tablename__ = "notifications"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('pending', 'sending', 'sent', 'failed')", name="status"
-        ),
+        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
         Index("ix_notifications_status_due", "status", "next_attempt_at"),
     )
 

@@ -67,8 +67,9 @@ def reservation_params(reservation: Reservation) -> dict[str, Any]:
         "start": blocks[0].start_time.strftime("%H:%M"),
         "end": blocks[-1].end_time.strftime("%H:%M"),
         "fee_yen": reservation.fee_yen,
-        "cancel_last_day": rules.cancel_deadline(facility, reservation.date, tz)
-        .last_day.isoformat(),
+        "cancel_last_day": rules.cancel_deadline(
+            facility, reservation.date, tz
+        ).last_day.isoformat(),
     }
 
 
@@ -177,7 +178,9 @@ class TwilioSender:
         except TwilioRestException as error:
             # 4xx (but 429, too many requests) will not get better by trying again.
             permanent = 400 <= error.status < 500 and error.status != 429
-            raise DeliveryError(f"twilio:{error.status}:{error.code}", permanent=permanent) from error
+            raise DeliveryError(
+                f"twilio:{error.status}:{error.code}", permanent=permanent
+            ) from error
         except (TwilioException, RequestException) as error:
             raise DeliveryError(f"network:{type(error).__name__}", permanent=False) from error
         return message.sid
@@ -197,7 +200,7 @@ def _http_client(api_base_url: str, timeout: float):
     class RebasedHttpClient(TwilioHttpClient):
         def request(self, method, url, *args, **kwargs):
             if url.startswith(TWILIO_API):
-                url = base + url[len(TWILIO_API):]
+                url = base + url[len(TWILIO_API) :]
             return super().request(method, url, *args, **kwargs)
 
     return RebasedHttpClient(timeout=timeout)
@@ -250,8 +253,12 @@ def _lease_due(now: datetime, limit: int) -> list[_Leased]:
 
 
 def _record(
-    leased: _Leased, now: datetime, *, provider_id: str | None = None,
-    error: DeliveryError | None = None, max_attempts: int,
+    leased: _Leased,
+    now: datetime,
+    *,
+    provider_id: str | None = None,
+    error: DeliveryError | None = None,
+    max_attempts: int,
 ) -> str:
     with write_transaction():
         row = db.session.get(Notification, leased.id, with_for_update=True)
@@ -291,14 +298,19 @@ def deliver_due(
                 provider_id = sender.send(leased.to_phone, body)
             except DeliveryError as exc:
                 error = exc
-        status = _record(leased, now, provider_id=provider_id, error=error,
-                         max_attempts=max_attempts)
+        status = _record(
+            leased, now, provider_id=provider_id, error=error, max_attempts=max_attempts
+        )
         if status == SENT:
             report.sent += 1
         elif status == FAILED:
             report.failed += 1
-            log.warning("notification %s to %s failed for good: %s", leased.id,
-                        mask_phone(leased.to_phone), error.code if error else "")
+            log.warning(
+                "notification %s to %s failed for good: %s",
+                leased.id,
+                mask_phone(leased.to_phone),
+                error.code if error else "",
+            )
         else:
             report.retrying += 1
             log.info("notification %s will be retried: %s", leased.id, error.code if error else "")

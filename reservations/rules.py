@@ -202,7 +202,12 @@ def block_status(
 
 
 def next_change_by_time(
-    facility: Facility, start: date, end: date, *, now: datetime, tz: ZoneInfo,
+    facility: Facility,
+    start: date,
+    end: date,
+    *,
+    now: datetime,
+    tz: ZoneInfo,
     is_resident: bool,
 ) -> datetime | None:
     """The first moment after `now` at which a block of `start`..`end` changes state by
@@ -218,9 +223,7 @@ def next_change_by_time(
     return min((moment for moment in moments if moment > now), default=None)
 
 
-def order_blocks(
-    facility: Facility, day: date, block_ids: Sequence[int]
-) -> list[TimeBlock]:
+def order_blocks(facility: Facility, day: date, block_ids: Sequence[int]) -> list[TimeBlock]:
     """The chosen blocks in day order, checked: offered that day, consecutive, not
     more than the facility allows in one reservation."""
     if not block_ids:

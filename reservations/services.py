@@ -312,8 +312,14 @@ def availability(
         for block in facility.time_blocks:
             holder = held.get((day, block.id))
             status = rules.block_status(
-                facility, day, block, now=now, tz=tz, closed=closed,
-                taken=holder is not None, window=window,
+                facility,
+                day,
+                block,
+                now=now,
+                tz=tz,
+                closed=closed,
+                taken=holder is not None,
+                window=window,
             )
             if status == rules.TAKEN and resident_id is not None and holder == resident_id:
                 status = rules.YOURS
@@ -791,8 +797,12 @@ def cancellation_deadline(reservation: Reservation) -> rules.CancelDeadline:
 
 
 def _check_may_change(
-    actor: Actor, reservation: Reservation, now: datetime, reason: str | None,
-    *, require_reason: bool = True,
+    actor: Actor,
+    reservation: Reservation,
+    now: datetime,
+    reason: str | None,
+    *,
+    require_reason: bool = True,
 ) -> tuple[Staff | None, str | None, bool]:
     """Residents change or cancel their own reservations before the deadline; staff
     any time, with a reason. Returns the staff member, the reason and whether the
@@ -917,9 +927,7 @@ def change(
     return reservation
 
 
-def record_payment(
-    actor: Actor, *, reservation_id: int, status: str, now: datetime
-) -> Reservation:
+def record_payment(actor: Actor, *, reservation_id: int, status: str, now: datetime) -> Reservation:
     """Staff record that an unpaid reservation was paid at the counter or exempted."""
     _require_aware(now)
     if status not in (PAID, EXEMPT):
@@ -1005,8 +1013,9 @@ def reservations_of(
         .order_by(Reservation.start_at.desc(), Reservation.id.desc())
         .limit(past_limit + 1)
     ).all()
-    return ResidentReservations(list(upcoming), list(past[:past_limit]),
-                                more_past=len(past) > past_limit)
+    return ResidentReservations(
+        list(upcoming), list(past[:past_limit]), more_past=len(past) > past_limit
+    )
 
 
 def reservations_on(day: date, facility_id: int | None = None) -> list[Reservation]:
@@ -1120,9 +1129,7 @@ def residents_with_phone(phone: str) -> list[Resident]:
 
 def possible_duplicates(name: str, kana: str, phone: str | None) -> list[Resident]:
     """Residents with the same phone, or the same name and kana."""
-    conditions = [
-        (Resident.name_key == search_key(name)) & (Resident.kana_key == search_key(kana))
-    ]
+    conditions = [(Resident.name_key == search_key(name)) & (Resident.kana_key == search_key(kana))]
     if phone:
         try:
             conditions.append(Resident.phone_e164 == normalize_phone(phone)[0])
@@ -1300,7 +1307,11 @@ def _dummy_hash() -> str:
 
 
 def verify_pin(
-    channel: str, *, pin: str, now: datetime, registration_no: str | None = None,
+    channel: str,
+    *,
+    pin: str,
+    now: datetime,
+    registration_no: str | None = None,
     resident_id: int | None = None,
 ) -> Resident:
     """Sign a resident in by registration number (or a resident id the channel already
@@ -1473,7 +1484,7 @@ def _check_staff_password(field: str, password: str) -> None:
 def _new_temporary_password() -> str:
     """Twelve letters and digits in groups of four (about 59 bits), e.g. 'k7mq-3xtd-9hwa'."""
     letters = "".join(secrets.choice(_TEMPORARY_PASSWORD_ALPHABET) for _ in range(12))
-    return "-".join(letters[i:i + 4] for i in range(0, 12, 4))
+    return "-".join(letters[i : i + 4] for i in range(0, 12, 4))
 
 
 def _managed_staff(actor: Actor, staff_id: int) -> tuple[Staff | None, Staff]:
@@ -1486,7 +1497,9 @@ def _managed_staff(actor: Actor, staff_id: int) -> tuple[Staff | None, Staff]:
     write lock already serialises writers).
     """
     db.session.execute(
-        select(Staff.id).where(Staff.role == ADMIN, Staff.active).order_by(Staff.id)
+        select(Staff.id)
+        .where(Staff.role == ADMIN, Staff.active)
+        .order_by(Staff.id)
         .with_for_update()
     )
     acting = _require_staff(actor, ADMIN)
@@ -1509,17 +1522,20 @@ def _keep_an_active_admin(staff: Staff) -> None:
     if staff.role != ADMIN or not staff.active:
         return
     others = db.session.scalar(
-        select(func.count()).select_from(Staff)
+        select(func.count())
+        .select_from(Staff)
         .where(Staff.role == ADMIN, Staff.active, Staff.id != staff.id)
     )
     if not others:
         raise NotAllowed(problem="last_admin")
 
 
-def _audit_staff_change(actor: Actor, now: datetime, action: str, staff: Staff,
-                        before: dict[str, Any]) -> None:
-    _audit(actor, now, action, f"staff:{staff.username}", before=before,
-           after=staff_snapshot(staff))
+def _audit_staff_change(
+    actor: Actor, now: datetime, action: str, staff: Staff, before: dict[str, Any]
+) -> None:
+    _audit(
+        actor, now, action, f"staff:{staff.username}", before=before, after=staff_snapshot(staff)
+    )
 
 
 def deactivate_staff(actor: Actor, *, staff_id: int, now: datetime) -> Staff:
@@ -1633,8 +1649,13 @@ def change_own_password(
         staff.locked_at = new_state.locked_at
         outcome: ReservationError = InvalidInput(field="current_password", problem="wrong")
         if new_state.locked_at is not None and state.locked_at != new_state.locked_at:
-            _audit(actor, now, "staff.locked", f"staff:{staff.username}",
-                   after={"failed_attempts": new_state.failed_attempts})
+            _audit(
+                actor,
+                now,
+                "staff.locked",
+                f"staff:{staff.username}",
+                after={"failed_attempts": new_state.failed_attempts},
+            )
             outcome = AccountLocked(until=rules.unlocks_at(new_state, settings.staff_lockout))
     raise outcome
 
@@ -1650,8 +1671,9 @@ def expire_staff_session(actor: Actor, *, now: datetime, last_activity: datetime
     _record_session_end(actor, now, "staff.session_expired", after)
 
 
-def _record_session_end(actor: Actor, now: datetime, action: str,
-                        after: dict[str, Any] | None) -> None:
+def _record_session_end(
+    actor: Actor, now: datetime, action: str, after: dict[str, Any] | None
+) -> None:
     _require_aware(now)
     with write_transaction():
         staff = _staff_themself(actor)
@@ -1791,8 +1813,10 @@ def _audit_query(audit_filter: AuditFilter) -> Select:
             )
         )
         query = query.where(
-            or_(AuditEntry.actor_resident_id == resident_id,
-                AuditEntry.on_behalf_of_id == resident_id)
+            or_(
+                AuditEntry.actor_resident_id == resident_id,
+                AuditEntry.on_behalf_of_id == resident_id,
+            )
             if resident_id is not None
             else false()
         )

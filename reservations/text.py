@@ -86,8 +86,12 @@ def luhn_check_digit(digits: str) -> str:
 
 
 def has_valid_check_digit(number: str) -> bool:
-    return (len(number) >= 2 and number.isascii() and number.isdigit()
-            and luhn_check_digit(number[:-1]) == number[-1])
+    return (
+        len(number) >= 2
+        and number.isascii()
+        and number.isdigit()
+        and luhn_check_digit(number[:-1]) == number[-1]
+    )
 
 
 def random_number_with_check_digit(length: int) -> str:

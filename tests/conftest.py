@@ -44,8 +44,12 @@ def app_config(url: str, **extra) -> dict:
     options = engine_options(url)
     if not url.startswith("sqlite"):
         options.update(pool_size=20, max_overflow=20)
-    return {**BASE_TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-            "SQLALCHEMY_ENGINE_OPTIONS": options, **extra}
+    return {
+        **BASE_TEST_CONFIG,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": options,
+        **extra,
+    }
 
 
 def migrate_to_head(url: str) -> None:

@@ -23,19 +23,25 @@ TOKYO = ZoneInfo("Asia/Tokyo")
 SYSTEM = services.Actor.system()
 
 GYM_UNITS = {"whole": ("A", "B"), "half-a": ("A",), "half-b": ("B",)}
-DAY_BLOCKS = [("morning", time(9), time(12)), ("afternoon", time(13), time(17)),
-              ("evening", time(18), time(21))]
+DAY_BLOCKS = [
+    ("morning", time(9), time(12)),
+    ("afternoon", time(13), time(17)),
+    ("evening", time(18), time(21)),
+]
 
 
-def at(year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0) -> datetime:
+def at(
+    year: int, month: int, day: int, hour: int = 0, minute: int = 0, second: int = 0
+) -> datetime:
     """A moment in the town's time zone."""
     return datetime(year, month, day, hour, minute, second, tzinfo=TOKYO)
 
 
 def make_category(code: str = "gym", max_active: int = 4) -> FacilityCategory:
     with write_transaction():
-        category = FacilityCategory(code=code, name=code, name_en=code,
-                                    max_active_per_resident=max_active)
+        category = FacilityCategory(
+            code=code, name=code, name_en=code, max_active_per_resident=max_active
+        )
         db.session.add(category)
     return category
 
@@ -54,8 +60,14 @@ def make_facility(
     category = category or make_category(f"{code}-category")
     options.setdefault("closed_weekdays", "")
     with write_transaction():
-        facility = Facility(code=code, category_id=category.id, name=f"{code} 施設",
-                            name_en=f"{code} facility", yomi=code, **options)
+        facility = Facility(
+            code=code,
+            category_id=category.id,
+            name=f"{code} 施設",
+            name_en=f"{code} facility",
+            yomi=code,
+            **options,
+        )
         db.session.add(facility)
         part_codes = sorted({c for unit_parts in units.values() for c in unit_parts})
         parts = {c: Part(facility=facility, code=c) for c in part_codes}
@@ -64,19 +76,40 @@ def make_facility(
         for position, spec in enumerate(blocks):
             block_code, start, end, *days = spec
             weekdays, on_holidays = days if days else ("0123456", True)
-            time_blocks.append(TimeBlock(facility=facility, code=block_code, position=position,
-                                         name=block_code, name_en=block_code, start_time=start,
-                                         end_time=end, weekdays=weekdays,
-                                         on_holidays=on_holidays))
+            time_blocks.append(
+                TimeBlock(
+                    facility=facility,
+                    code=block_code,
+                    position=position,
+                    name=block_code,
+                    name_en=block_code,
+                    start_time=start,
+                    end_time=end,
+                    weekdays=weekdays,
+                    on_holidays=on_holidays,
+                )
+            )
         db.session.add_all(time_blocks)
         for position, (unit_code, part_codes) in enumerate(units.items()):
-            unit = Unit(facility=facility, code=unit_code, position=position, name=unit_code,
-                        name_en=unit_code, yomi=unit_code,
-                        parts=[parts[c] for c in sorted(set(part_codes))])
+            unit = Unit(
+                facility=facility,
+                code=unit_code,
+                position=position,
+                name=unit_code,
+                name_en=unit_code,
+                yomi=unit_code,
+                parts=[parts[c] for c in sorted(set(part_codes))],
+            )
             db.session.add(unit)
             for block in time_blocks:
-                db.session.add(Fee(unit=unit, time_block=block, resident_yen=resident_yen,
-                                   nonresident_yen=nonresident_yen))
+                db.session.add(
+                    Fee(
+                        unit=unit,
+                        time_block=block,
+                        resident_yen=resident_yen,
+                        nonresident_yen=nonresident_yen,
+                    )
+                )
     return next(f for f in services.list_facilities() if f.code == code)
 
 

@@ -41,9 +41,13 @@ class FakeTwilio:
             def do_POST(self):  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length", 0))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
-                user, _, password = base64.b64decode(
-                    self.headers.get("Authorization", "Basic ").split(" ", 1)[1] or b""
-                ).decode().partition(":")
+                user, _, password = (
+                    base64.b64decode(
+                        self.headers.get("Authorization", "Basic ").split(" ", 1)[1] or b""
+                    )
+                    .decode()
+                    .partition(":")
+                )
                 parts = self.path.split("/")  # /2010-04-01/Accounts/{sid}/Messages.json
                 fake.received.append(ReceivedMessage(self.path, parts[3], (user, password), form))
                 if (user, password) != (fake.account_sid, fake.auth_token):
@@ -51,11 +55,18 @@ class FakeTwilio:
                 elif fake.replies:
                     status, body = fake.replies.pop(0)
                 else:
-                    status, body = 201, {
-                        "sid": "SM" + secrets.token_hex(16), "status": "queued",
-                        "to": form.get("To"), "from": form.get("From"), "body": form.get("Body"),
-                        "account_sid": fake.account_sid, "num_segments": "1",
-                    }
+                    status, body = (
+                        201,
+                        {
+                            "sid": "SM" + secrets.token_hex(16),
+                            "status": "queued",
+                            "to": form.get("To"),
+                            "from": form.get("From"),
+                            "body": form.get("Body"),
+                            "account_sid": fake.account_sid,
+                            "num_segments": "1",
+                        },
+                    )
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

@@ -21,13 +21,23 @@ def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"MACHI_ENV": "production", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
     with pytest.raises(RuntimeError, match="development SECRET_KEY"):
-        create_app({"MACHI_ENV": "production", "SECRET_KEY": DEVELOPMENT_SECRET_KEY,
-                    "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+        create_app(
+            {
+                "MACHI_ENV": "production",
+                "SECRET_KEY": DEVELOPMENT_SECRET_KEY,
+                "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+            }
+        )
 
 
 def test_production_cookies_are_secure(tmp_path):
-    app = create_app({"MACHI_ENV": "production", "SECRET_KEY": "s3cret-for-this-test",
-                      "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    app = create_app(
+        {
+            "MACHI_ENV": "production",
+            "SECRET_KEY": "s3cret-for-this-test",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
+        }
+    )
     assert app.config["SESSION_COOKIE_SECURE"] and app.config["SESSION_COOKIE_HTTPONLY"]
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
 
@@ -54,8 +64,9 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(app):
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
 
 
-@pytest.mark.parametrize("url", ["postgres://u:p@h/db", "postgresql://u:p@h/db",
-                                 "postgresql+psycopg://u:p@h/db"])
+@pytest.mark.parametrize(
+    "url", ["postgres://u:p@h/db", "postgresql://u:p@h/db", "postgresql+psycopg://u:p@h/db"]
+)
 def test_postgresql_urls_use_psycopg(url):
     assert sqlalchemy_url(url) == "postgresql+psycopg://u:p@h/db"
 
@@ -86,12 +97,24 @@ def test_seed_demo_twice_neither_fails_nor_duplicates(app):
 
 def test_create_staff_command(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["create-staff", "tanaka", "--name", "田中 次郎", "--role", "admin",
-                                 "--password", "long-password-1"])
+    result = runner.invoke(
+        args=[
+            "create-staff",
+            "tanaka",
+            "--name",
+            "田中 次郎",
+            "--role",
+            "admin",
+            "--password",
+            "long-password-1",
+        ]
+    )
     assert result.exit_code == 0, result.output
     staff = db.session.scalars(sa.select(Staff)).one()
     assert (staff.username, staff.role, staff.display_name) == ("tanaka", "admin", "田中 次郎")
-    again = runner.invoke(args=["create-staff", "tanaka", "--name", "x", "--password", "long-password-1"])
+    again = runner.invoke(
+        args=["create-staff", "tanaka", "--name", "x", "--password", "long-password-1"]
+    )
     assert again.exit_code != 0 and "already taken" in again.output
     short = runner.invoke(args=["create-staff", "sato", "--name", "x", "--password", "short"])
     assert short.exit_code != 0 and "at least 10 characters" in short.output
@@ -107,7 +130,9 @@ def test_create_staff_command(app):
         ({}, "en", "en"),
     ],
 )
-def test_locale_is_the_explicit_choice_then_accept_language_then_japanese(app, headers, cookie, expected):
+def test_locale_is_the_explicit_choice_then_accept_language_then_japanese(
+    app, headers, cookie, expected
+):
     if cookie:
         headers = {**headers, "Cookie": f"lang={cookie}"}
     with app.test_request_context("/", headers=headers):
@@ -138,8 +163,9 @@ def test_shared_strings_are_translated(locale):
     assert "common" not in missing_translations(locale)
 
 
-@pytest.mark.parametrize(("path", "booked"), [("/facilities", "予約済み"), ("/counter/", "予約"),
-                                              ("/healthz", "Booked")])
+@pytest.mark.parametrize(
+    ("path", "booked"), [("/facilities", "予約済み"), ("/counter/", "予約"), ("/healthz", "Booked")]
+)
 def test_each_channel_reads_its_own_catalog_over_the_common_one(app, path, booked):
     """'Booked' is a state on the web's table and an act in the counter's audit trail."""
     from flask import g

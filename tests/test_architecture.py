@@ -29,8 +29,10 @@ def test_the_core_imports_no_channel_and_no_presentation_library():
     offenders = [
         f"{path.name}: {module}"
         for path, module, _ in core_imports()
-        if any(module == forbidden or module.startswith(forbidden + ".")
-               for forbidden in FORBIDDEN_MODULES)
+        if any(
+            module == forbidden or module.startswith(forbidden + ".")
+            for forbidden in FORBIDDEN_MODULES
+        )
     ]
     assert offenders == []
 

@@ -27,7 +27,9 @@ def main(argv: list[str]) -> int:
             continue
         key = message.id if isinstance(message.id, str) else message.id[0]
         if table is None:
-            if not message.string or (isinstance(message.string, tuple) and not all(message.string)):
+            if not message.string or (
+                isinstance(message.string, tuple) and not all(message.string)
+            ):
                 message.string = message.id if isinstance(message.id, str) else tuple(message.id)
         elif key in table:
             value = table[key]

@@ -29,19 +29,33 @@ def staff_accounts():
     if form.validate_on_submit():
         try:
             created = services.create_staff(
-                actor(), username=form.username.data or "", display_name=form.display_name.data or "",
-                password=form.password.data or "", role=form.role.data, now=services.clock_now(),
+                actor(),
+                username=form.username.data or "",
+                display_name=form.display_name.data or "",
+                password=form.password.data or "",
+                role=form.role.data,
+                now=services.clock_now(),
             )
         except ReservationError as error:
             extra = attach_error(form, error)
         else:
-            flash(_("Staff account %(username)s created. At the first sign-in they choose their own password.",
-                    username=created.username), "success")
+            flash(
+                _(
+                    "Staff account %(username)s created. At the first sign-in they choose their own password.",
+                    username=created.username,
+                ),
+                "success",
+            )
             return redirect(url_for("counter.staff_accounts"))
     accounts = services.list_staff()
     now = services.clock_now()
-    return render("staff.html", form=form, extra=extra, accounts=accounts,
-                  locked={member.id for member in accounts if services.is_staff_locked(member, now)})
+    return render(
+        "staff.html",
+        form=form,
+        extra=extra,
+        accounts=accounts,
+        locked={member.id for member in accounts if services.is_staff_locked(member, now)},
+    )
 
 
 # ------------------------------------------------------------------ one staff account
@@ -54,8 +68,13 @@ def _member(staff_id: int) -> Staff:
     return member
 
 
-def _member_page(member: Staff, *, role_form: RoleForm | None = None,
-                 password_form: StaffPasswordForm | None = None, extra=()):
+def _member_page(
+    member: Staff,
+    *,
+    role_form: RoleForm | None = None,
+    password_form: StaffPasswordForm | None = None,
+    extra=(),
+):
     """The account, with what an administrator can change about it. Forms not sent
     show the account as it is."""
     role_form = role_form or RoleForm(formdata=None, role=member.role)
@@ -66,9 +85,15 @@ def _member_page(member: Staff, *, role_form: RoleForm | None = None,
         for field in [*role_form, *password_form]:
             extra += [(None, message) for message in field.errors]
             field.errors = []
-    return render("staff_member.html", member=member, role_form=role_form,
-                  password_form=password_form, own=own, extra=extra,
-                  locked=services.is_staff_locked(member, services.clock_now()))
+    return render(
+        "staff_member.html",
+        member=member,
+        role_form=role_form,
+        password_form=password_form,
+        own=own,
+        extra=extra,
+        locked=services.is_staff_locked(member, services.clock_now()),
+    )
 
 
 def _back_to(member: Staff, notice: str):
@@ -92,13 +117,21 @@ def staff_role(staff_id: int):
     if not form.validate_on_submit():
         return _member_page(member, role_form=form)
     try:
-        services.change_staff_role(actor(), staff_id=member.id, role=form.role.data,
-                                   now=services.clock_now())
+        services.change_staff_role(
+            actor(), staff_id=member.id, role=form.role.data, now=services.clock_now()
+        )
     except ReservationError as error:
-        return _member_page(member, role_form=form,
-                            extra=attach_error(form, error, default_field="role"))
-    return _back_to(member, _("%(name)s is now: %(role)s. It applies from their next page.",
-                              name=member.display_name, role=words.word(words.ROLES, member.role)))
+        return _member_page(
+            member, role_form=form, extra=attach_error(form, error, default_field="role")
+        )
+    return _back_to(
+        member,
+        _(
+            "%(name)s is now: %(role)s. It applies from their next page.",
+            name=member.display_name,
+            role=words.word(words.ROLES, member.role),
+        ),
+    )
 
 
 @bp.post("/staff/<int:staff_id>/password")
@@ -111,14 +144,21 @@ def staff_password(staff_id: int):
         return _member_page(member, password_form=form)
     chosen = form.password.data or None
     try:
-        password = services.reset_staff_password(actor(), staff_id=member.id, password=chosen,
-                                                 now=services.clock_now())
+        password = services.reset_staff_password(
+            actor(), staff_id=member.id, password=chosen, now=services.clock_now()
+        )
     except ReservationError as error:
-        return _member_page(member, password_form=form,
-                            extra=attach_error(form, error, default_field="password"))
+        return _member_page(
+            member, password_form=form, extra=attach_error(form, error, default_field="password")
+        )
     if chosen:
-        return _back_to(member, _("The password of %(name)s is now the one you chose. Give it to them in person: at the next sign-in they choose their own.",
-                                  name=member.display_name))
+        return _back_to(
+            member,
+            _(
+                "The password of %(name)s is now the one you chose. Give it to them in person: at the next sign-in they choose their own.",
+                name=member.display_name,
+            ),
+        )
     return issued_password(member, password)
 
 
@@ -146,21 +186,30 @@ def _account_change(staff_id: int, change, notice: str):
 
 @bp.post("/staff/<int:staff_id>/unlock")
 def staff_unlock(staff_id: int):
-    return _account_change(staff_id, services.unlock_staff,
-                           lambda name: _("Sign-in unlocked for %(name)s.", name=name))
+    return _account_change(
+        staff_id, services.unlock_staff, lambda name: _("Sign-in unlocked for %(name)s.", name=name)
+    )
 
 
 @bp.post("/staff/<int:staff_id>/deactivate")
 def staff_deactivate(staff_id: int):
-    return _account_change(staff_id, services.deactivate_staff, lambda name: _(
-        "The account of %(name)s is deactivated: it cannot sign in, and a session still open with it has ended.",
-        name=name))
+    return _account_change(
+        staff_id,
+        services.deactivate_staff,
+        lambda name: _(
+            "The account of %(name)s is deactivated: it cannot sign in, and a session still open with it has ended.",
+            name=name,
+        ),
+    )
 
 
 @bp.post("/staff/<int:staff_id>/reactivate")
 def staff_reactivate(staff_id: int):
-    return _account_change(staff_id, services.reactivate_staff,
-                           lambda name: _("The account of %(name)s is active again.", name=name))
+    return _account_change(
+        staff_id,
+        services.reactivate_staff,
+        lambda name: _("The account of %(name)s is active again.", name=name),
+    )
 
 
 @bp.route("/closures", methods=["GET", "POST"])
@@ -181,16 +230,31 @@ def closures():
         if None not in days.values():
             try:
                 services.add_closure(
-                    actor(), facility_id=int(form.facility.data) if form.facility.data else None,
-                    start=days["start"], end=days["end"], reason=form.reason.data or "",
-                    reason_en=form.reason_en.data or "", now=services.clock_now(),
+                    actor(),
+                    facility_id=int(form.facility.data) if form.facility.data else None,
+                    start=days["start"],
+                    end=days["end"],
+                    reason=form.reason.data or "",
+                    reason_en=form.reason_en.data or "",
+                    now=services.clock_now(),
                 )
             except ReservationError as error:
-                extra = attach_error(form, error, default_field="end" if error.code == "invalid_range" else None)
+                extra = attach_error(
+                    form, error, default_field="end" if error.code == "invalid_range" else None
+                )
             else:
-                flash(_("Closure added. Call the residents whose reservations fall in it: the day sheet lists them."),
-                      "success")
+                flash(
+                    _(
+                        "Closure added. Call the residents whose reservations fall in it: the day sheet lists them."
+                    ),
+                    "success",
+                )
                 return redirect(url_for("counter.closures"))
     names = {facility.id: localized(facility) for facility in facilities}
-    return render("closures.html", form=form, extra=extra, names=names,
-                  upcoming=services.list_closures(today()))
+    return render(
+        "closures.html",
+        form=form,
+        extra=extra,
+        names=names,
+        upcoming=services.list_closures(today()),
+    )

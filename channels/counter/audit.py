@@ -58,8 +58,9 @@ def changes(entry: AuditEntry) -> list[tuple[str, object, object]]:
     before, after = entry.before or {}, entry.after or {}
     if not before:
         return []
-    return [(key, before.get(key), after.get(key)) for key in after
-            if before.get(key) != after.get(key)]
+    return [
+        (key, before.get(key), after.get(key)) for key in after if before.get(key) != after.get(key)
+    ]
 
 
 @bp.get("/audit")
@@ -73,8 +74,14 @@ def audit():
         except InvalidRange as error:
             add_error(form.end, describe(error))
     args = {name: request.args[name] for name in FILTER_ARGS if request.args.get(name)}
-    return render("audit.html", form=form, page=page, args=args, changes=changes,
-                  csv_url=url_for("counter.audit_csv", **args))
+    return render(
+        "audit.html",
+        form=form,
+        page=page,
+        args=args,
+        changes=changes,
+        csv_url=url_for("counter.audit_csv", **args),
+    )
 
 
 def _cell(value) -> str:
@@ -89,26 +96,42 @@ def _json(value) -> str:
 
 def csv_rows(entries) -> Iterator[list[str]]:
     tz = get_settings().timezone
-    yield [_("Date and time"), _("Action"), _("Action code"), _("Channel"), _("Staff username"),
-           _("Staff name"), _("Resident acting"), _("On behalf of"), _("On behalf of (name)"),
-           _("Reservation number"), _("Subject"), _("Reason"), _("Before"), _("After")]
+    yield [
+        _("Date and time"),
+        _("Action"),
+        _("Action code"),
+        _("Channel"),
+        _("Staff username"),
+        _("Staff name"),
+        _("Resident acting"),
+        _("On behalf of"),
+        _("On behalf of (name)"),
+        _("Reservation number"),
+        _("Subject"),
+        _("Reason"),
+        _("Before"),
+        _("After"),
+    ]
     for entry in entries:
-        yield [_cell(value) for value in (
-            entry.at.astimezone(tz).isoformat(timespec="seconds"),
-            words.word(words.ACTIONS, entry.action),
-            entry.action,
-            words.word(words.CHANNELS, entry.channel),
-            entry.actor_staff.username if entry.actor_staff else "",
-            entry.actor_staff.display_name if entry.actor_staff else "",
-            entry.actor_resident.registration_no if entry.actor_resident else "",
-            entry.on_behalf_of.registration_no if entry.on_behalf_of else "",
-            entry.on_behalf_of.name if entry.on_behalf_of else "",
-            entry.reservation.number if entry.reservation else "",
-            entry.subject,
-            entry.reason,
-            _json(entry.before),
-            _json(entry.after),
-        )]
+        yield [
+            _cell(value)
+            for value in (
+                entry.at.astimezone(tz).isoformat(timespec="seconds"),
+                words.word(words.ACTIONS, entry.action),
+                entry.action,
+                words.word(words.CHANNELS, entry.channel),
+                entry.actor_staff.username if entry.actor_staff else "",
+                entry.actor_staff.display_name if entry.actor_staff else "",
+                entry.actor_resident.registration_no if entry.actor_resident else "",
+                entry.on_behalf_of.registration_no if entry.on_behalf_of else "",
+                entry.on_behalf_of.name if entry.on_behalf_of else "",
+                entry.reservation.number if entry.reservation else "",
+                entry.subject,
+                entry.reason,
+                _json(entry.before),
+                _json(entry.after),
+            )
+        ]
 
 
 @bp.get("/audit.csv")

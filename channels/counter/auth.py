@@ -25,8 +25,11 @@ SEEN_KEY = "counter_seen_at"
 WARNING_SECONDS = 120  # WCAG 2.2.1: warned in time to extend with one action
 PUBLIC_ENDPOINTS = {"counter.sign_in", "counter.static"}
 # All a temporary password opens (the core refuses the rest as well).
-TEMPORARY_PASSWORD_ENDPOINTS = {"counter.change_password", "counter.sign_out",
-                                "counter.extend_session"}
+TEMPORARY_PASSWORD_ENDPOINTS = {
+    "counter.change_password",
+    "counter.sign_out",
+    "counter.extend_session",
+}
 
 
 def idle_seconds() -> int:
@@ -63,9 +66,12 @@ def _sign_in_redirect():
 
 
 def _expire(staff: Staff, seen, now: datetime) -> None:
-    last_activity = datetime.fromtimestamp(seen, now.tzinfo) if isinstance(seen, (int, float)) else None
-    services.expire_staff_session(services.Actor.staff(staff.id), now=now,
-                                  last_activity=last_activity)
+    last_activity = (
+        datetime.fromtimestamp(seen, now.tzinfo) if isinstance(seen, (int, float)) else None
+    )
+    services.expire_staff_session(
+        services.Actor.staff(staff.id), now=now, last_activity=last_activity
+    )
     end_staff_session()
 
 
@@ -84,8 +90,13 @@ def require_staff():
     seen = session.get(SEEN_KEY)
     if not isinstance(seen, (int, float)) or now.timestamp() - seen > idle_seconds():
         _expire(staff, seen, now)
-        flash(_("You were signed out after %(minutes)s minutes without activity. Sign in again to go on.",
-                minutes=idle_seconds() // 60), "warning")
+        flash(
+            _(
+                "You were signed out after %(minutes)s minutes without activity. Sign in again to go on.",
+                minutes=idle_seconds() // 60,
+            ),
+            "warning",
+        )
         return _sign_in_redirect()
     session[SEEN_KEY] = now.timestamp()
     g.counter_staff = staff

@@ -46,19 +46,27 @@ class SearchForm(QueryForm):
 
 
 class RegisterForm(FlaskForm):
-    name = StringField(_l("Name (person or group)"), validators=[DataRequired(_l("Enter the resident's name"))])
-    name_kana = StringField(_l("Name in kana"), validators=[DataRequired(_l("Enter the name in kana"))])
+    name = StringField(
+        _l("Name (person or group)"), validators=[DataRequired(_l("Enter the resident's name"))]
+    )
+    name_kana = StringField(
+        _l("Name in kana"), validators=[DataRequired(_l("Enter the name in kana"))]
+    )
     phone = StringField(_l("Phone number"), validators=[Optional()])
     district = StringField(_l("District"), validators=[Optional()])
     is_resident = RadioField(
         _l("Does the resident live in the town?"),
-        choices=[SelectChoice("yes", _l("Yes, a town resident")),
-                 SelectChoice("no", _l("No, from outside the town"))],
+        choices=[
+            SelectChoice("yes", _l("Yes, a town resident")),
+            SelectChoice("no", _l("No, from outside the town")),
+        ],
         validators=[InputRequired(_l("Choose whether the resident lives in the town"))],
     )
     exemption = SelectField(_l("Fee exemption"), validators=[Optional()])
     exemption_evidence = SelectField(_l("Document seen for the exemption"), validators=[Optional()])
-    confirm_different = BooleanField(_l("I have checked the residents listed above: this is a different person or group"))
+    confirm_different = BooleanField(
+        _l("I have checked the residents listed above: this is a different person or group")
+    )
 
 
 class ChooseForm(QueryForm):
@@ -69,8 +77,12 @@ class ChooseForm(QueryForm):
 class BlocksForm(QueryForm):
     unit = HiddenField()
     day = HiddenField()
-    blocks = SelectMultipleField(_l("Time blocks"), coerce=int, widget=ListWidget(prefix_label=False),
-                                 option_widget=CheckboxInput())
+    blocks = SelectMultipleField(
+        _l("Time blocks"),
+        coerce=int,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
     go = HiddenField(default="1")
 
 
@@ -90,8 +102,10 @@ class CancelForm(FlaskForm):
 class PaymentForm(FlaskForm):
     status = RadioField(
         _l("Payment"),
-        choices=[SelectChoice("paid", _l("Paid at the counter")),
-                 SelectChoice("exempt", _l("Exempt: no fee to pay"))],
+        choices=[
+            SelectChoice("paid", _l("Paid at the counter")),
+            SelectChoice("exempt", _l("Exempt: no fee to pay")),
+        ],
         validators=[InputRequired(_l("Choose paid or exempt"))],
     )
 
@@ -115,13 +129,19 @@ ROLE_CHOICES = [SelectChoice("clerk", _l("Clerk")), SelectChoice("admin", _l("Ad
 class StaffForm(FlaskForm):
     username = StringField(_l("Username"))
     display_name = StringField(_l("Name shown in the audit trail"))
-    role = RadioField(_l("Role"), choices=ROLE_CHOICES, default="clerk",
-                      validators=[InputRequired(_l("Choose a role"))])
+    role = RadioField(
+        _l("Role"),
+        choices=ROLE_CHOICES,
+        default="clerk",
+        validators=[InputRequired(_l("Choose a role"))],
+    )
     password = PasswordField(_l("Initial password"))
 
 
 class RoleForm(FlaskForm):
-    role = RadioField(_l("Role"), choices=ROLE_CHOICES, validators=[InputRequired(_l("Choose a role"))])
+    role = RadioField(
+        _l("Role"), choices=ROLE_CHOICES, validators=[InputRequired(_l("Choose a role"))]
+    )
 
 
 class StaffPasswordForm(FlaskForm):
@@ -131,13 +151,19 @@ class StaffPasswordForm(FlaskForm):
 
 
 class ChangePasswordForm(FlaskForm):
-    current_password = PasswordField(_l("Current password"),
-                                     validators=[InputRequired(_l("Enter your current password"))])
-    new_password = PasswordField(_l("New password"), validators=[InputRequired(_l("Enter a new password"))])
-    new_password_again = PasswordField(_l("New password again"), validators=[
-        InputRequired(_l("Enter the new password again")),
-        EqualTo("new_password", _l("Enter the same new password twice")),
-    ])
+    current_password = PasswordField(
+        _l("Current password"), validators=[InputRequired(_l("Enter your current password"))]
+    )
+    new_password = PasswordField(
+        _l("New password"), validators=[InputRequired(_l("Enter a new password"))]
+    )
+    new_password_again = PasswordField(
+        _l("New password again"),
+        validators=[
+            InputRequired(_l("Enter the new password again")),
+            EqualTo("new_password", _l("Enter the same new password twice")),
+        ],
+    )
     next = HiddenField()
 
 

@@ -23,7 +23,9 @@ def _day(value) -> str:
 
 def _moment(value) -> str:
     if isinstance(value, datetime):
-        return formatting.format_datetime(value.astimezone(get_settings().timezone), current_locale())
+        return formatting.format_datetime(
+            value.astimezone(get_settings().timezone), current_locale()
+        )
     return ""
 
 
@@ -47,7 +49,10 @@ def _invalid_input(field: str, problem: str, params: dict) -> str:
     if field == "username" and problem == "taken":
         return _("That username is already in use")
     if field in ("password", "new_password") and problem == "too_short":
-        return _("The password must be at least %(minimum)s characters", minimum=params.get("minimum", 10))
+        return _(
+            "The password must be at least %(minimum)s characters",
+            minimum=params.get("minimum", 10),
+        )
     if field == "new_password" and problem == "unchanged":
         return _("Choose a password different from the current one")
     if field == "current_password" and problem == "wrong":
@@ -70,25 +75,40 @@ def describe(error: ReservationError) -> str:
     if code == "facility_closed":
         note = params.get("note")
         if note:
-            return _("The facility is closed on %(date)s (%(note)s).", date=_day(params.get("date")), note=note)
+            return _(
+                "The facility is closed on %(date)s (%(note)s).",
+                date=_day(params.get("date")),
+                note=note,
+            )
         return _("The facility is closed on %(date)s.", date=_day(params.get("date")))
     if code == "block_not_offered":
         return _("One of the chosen time blocks is not offered on that day.")
     if code == "blocks_not_consecutive":
         return _("Choose time blocks that follow one another, with no gap.")
     if code == "too_many_blocks":
-        return _("One reservation can have at most %(maximum)s time blocks here.", maximum=params.get("maximum"))
+        return _(
+            "One reservation can have at most %(maximum)s time blocks here.",
+            maximum=params.get("maximum"),
+        )
     if code == "in_past":
         return _("That time has already started or passed.")
     if code == "not_open_yet":
-        return _("Booking for %(date)s opens at %(opens_at)s. Only an administrator may book it earlier, with a written reason.",
-                 date=_day(params.get("date")), opens_at=_moment(params.get("opens_at")))
+        return _(
+            "Booking for %(date)s opens at %(opens_at)s. Only an administrator may book it earlier, with a written reason.",
+            date=_day(params.get("date")),
+            opens_at=_moment(params.get("opens_at")),
+        )
     if code == "booking_closed":
-        return _("Booking for %(date)s closed at %(closes_at)s. Only an administrator may book it now, with a written reason.",
-                 date=_day(params.get("date")), closes_at=_moment(params.get("closes_at")))
+        return _(
+            "Booking for %(date)s closed at %(closes_at)s. Only an administrator may book it now, with a written reason.",
+            date=_day(params.get("date")),
+            closes_at=_moment(params.get("closes_at")),
+        )
     if code == "limit_reached":
-        return _("This resident already holds %(maximum)s upcoming reservations of this kind of facility, the most allowed. Only an administrator may override this, with a written reason.",
-                 maximum=params.get("maximum"))
+        return _(
+            "This resident already holds %(maximum)s upcoming reservations of this kind of facility, the most allowed. Only an administrator may override this, with a written reason.",
+            maximum=params.get("maximum"),
+        )
     if code == "too_late_to_cancel":
         return _("The cancellation deadline has passed.")
     if code == "already_cancelled":
@@ -98,8 +118,10 @@ def describe(error: ReservationError) -> str:
     if code == "account_locked":
         until = params.get("until")
         if until is not None:
-            return _("This account is locked after too many wrong passwords. Try again after %(until)s, or ask an administrator.",
-                     until=_moment(until))
+            return _(
+                "This account is locked after too many wrong passwords. Try again after %(until)s, or ask an administrator.",
+                until=_moment(until),
+            )
         return _("This account is locked after too many wrong passwords. Ask an administrator.")
     if code == "forbidden":
         action = params.get("action")
@@ -115,14 +137,20 @@ def describe(error: ReservationError) -> str:
             return _("Write the reason for the override")
         return _("Write the reason")
     if code == "possible_duplicate":
-        return _("A resident with the same phone number, or the same name and kana, is already registered. Check the list below.")
+        return _(
+            "A resident with the same phone number, or the same name and kana, is already registered. Check the list below."
+        )
     if code == "not_allowed":
         if params.get("problem") == "paid_fee_differs":
-            return _("This reservation is paid and the new choice has a different fee. Cancel it and book again instead.")
+            return _(
+                "This reservation is paid and the new choice has a different fee. Cancel it and book again instead."
+            )
         if params.get("problem") == "not_unpaid":
             return _("This reservation is not waiting for payment.")
         if params.get("problem") == "own_account":
             return _("You cannot do this to your own account. Ask another administrator.")
         if params.get("problem") == "last_admin":
-            return _("This is the last active administrator. Make another member of staff an administrator first.")
+            return _(
+                "This is the last active administrator. Make another member of staff an administrator first."
+            )
     return _("That could not be done. Nothing was changed.")

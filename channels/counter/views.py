@@ -80,8 +80,9 @@ def _field_for(error: ReservationError) -> str | None:
     return None
 
 
-def attach_error(form, error: ReservationError, default_field: str | None = None,
-                 shown: set[str] | None = None) -> list:
+def attach_error(
+    form, error: ReservationError, default_field: str | None = None, shown: set[str] | None = None
+) -> list:
     """Put the error's wording on its form field (of those `shown` on the page, when
     given); what belongs to no field comes back as an item for the error summary."""
     message = describe(error)
@@ -166,8 +167,9 @@ def sign_in():
     extra = []
     if form.validate_on_submit():
         try:
-            staff = services.sign_in_staff(form.username.data, form.password.data,
-                                           now=services.clock_now())
+            staff = services.sign_in_staff(
+                form.username.data, form.password.data, now=services.clock_now()
+            )
         except ReservationError as error:
             extra = [("#username", describe(error))]
         else:
@@ -194,9 +196,12 @@ def change_password():
     extra: list = []
     if form.validate_on_submit():
         try:
-            services.change_own_password(actor(), current_password=form.current_password.data,
-                                         new_password=form.new_password.data,
-                                         now=services.clock_now())
+            services.change_own_password(
+                actor(),
+                current_password=form.current_password.data,
+                new_password=form.new_password.data,
+                now=services.clock_now(),
+            )
         except ReservationError as error:
             extra = attach_error(form, error)
         else:
@@ -224,14 +229,25 @@ def home():
     form = query_form(SearchForm)
     query = (form.q.data or "").strip()
     if len(query) > services.SEARCH_MAX_LENGTH:
-        add_error(form.q, _("Search with at most %(count)d characters: a name, kana, "
-                            "registration number or phone number.",
-                            count=services.SEARCH_MAX_LENGTH))
+        add_error(
+            form.q,
+            _(
+                "Search with at most %(count)d characters: a name, kana, "
+                "registration number or phone number.",
+                count=services.SEARCH_MAX_LENGTH,
+            ),
+        )
         query = ""
     residents = services.find_residents(query) if query else []
     reservation = services.find_reservation(query) if query else None
-    return render("home.html", form=form, query=query, residents=residents,
-                  reservation=reservation, search_page=True)
+    return render(
+        "home.html",
+        form=form,
+        query=query,
+        residents=residents,
+        reservation=reservation,
+        search_page=True,
+    )
 
 
 def _exemption_choices(form: RegisterForm) -> None:
@@ -282,9 +298,15 @@ def register():
 
 def registration_slip(resident: Resident, pin: str, *, new: bool):
     """The slip with the PIN: shown once, in this response only, never stored."""
-    body, status = render("registration_slip.html", resident=resident, pin=pin, new=new,
-                          slip_page=True, services_now=services.clock_now(),
-                          public_url=current_app.config["PUBLIC_BASE_URL"])
+    body, status = render(
+        "registration_slip.html",
+        resident=resident,
+        pin=pin,
+        new=new,
+        slip_page=True,
+        services_now=services.clock_now(),
+        public_url=current_app.config["PUBLIC_BASE_URL"],
+    )
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -294,8 +316,15 @@ def registration_slip(resident: Resident, pin: str, *, new: bool):
 def resident(resident_id: int):
     person = services.get_resident(resident_id)
     mine = services.reservations_of(person.id, now=services.clock_now())
-    return render("resident.html", resident=person, upcoming=mine.upcoming, past=mine.past,
-                  more_past=mine.more_past, phone=_phone(person), form=ActionForm())
+    return render(
+        "resident.html",
+        resident=person,
+        upcoming=mine.upcoming,
+        past=mine.past,
+        more_past=mine.more_past,
+        phone=_phone(person),
+        form=ActionForm(),
+    )
 
 
 def _phone(person: Resident) -> str:
@@ -341,11 +370,15 @@ def choose(person: Resident, reservation: Reservation | None):
     blocks_form = None
     availability = None
     extra: list = []
-    here = (url_for("counter.change", reservation_id=reservation.id) if reservation
-            else url_for("counter.book", resident_id=person.id))
+    here = (
+        url_for("counter.change", reservation_id=reservation.id)
+        if reservation
+        else url_for("counter.book", resident_id=person.id)
+    )
     if unit is not None and day is not None:
-        availability = services.availability(unit.id, day, day, now=services.clock_now(),
-                                             resident_id=person.id)[0]
+        availability = services.availability(
+            unit.id, day, day, now=services.clock_now(), resident_id=person.id
+        )[0]
         selectable = {rules.FREE}
         if current_staff().is_admin:
             selectable |= rules.OVERRIDABLE
@@ -353,7 +386,10 @@ def choose(person: Resident, reservation: Reservation | None):
             selectable.add(rules.YOURS)
         blocks_form = query_form(BlocksForm)
         blocks_form.blocks.choices = [
-            (cell.block.id, f"{localized(cell.block)} {cell.block.start_time.hour}:{cell.block.start_time.minute:02d}")
+            (
+                cell.block.id,
+                f"{localized(cell.block)} {cell.block.start_time.hour}:{cell.block.start_time.minute:02d}",
+            )
             for cell in availability.blocks
         ]
         disabled = [cell.block.id for cell in availability.blocks if cell.status not in selectable]
@@ -369,15 +405,29 @@ def choose(person: Resident, reservation: Reservation | None):
                 except ReservationError as error:
                     extra = attach_error(blocks_form, error, default_field="blocks")
                 else:
-                    target = ("counter.change_confirm" if reservation else "counter.book_confirm")
-                    key = ({"reservation_id": reservation.id} if reservation
-                           else {"resident_id": person.id})
-                    return redirect(url_for(target, **key, unit=unit.id, day=day.isoformat(),
-                                            blocks=chosen))
+                    target = "counter.change_confirm" if reservation else "counter.book_confirm"
+                    key = (
+                        {"reservation_id": reservation.id}
+                        if reservation
+                        else {"resident_id": person.id}
+                    )
+                    return redirect(
+                        url_for(target, **key, unit=unit.id, day=day.isoformat(), blocks=chosen)
+                    )
         blocks_form.disabled = disabled
-    return render("choose.html", resident=person, reservation=reservation, form=form,
-                  blocks_form=blocks_form, unit=unit, day=day, availability=availability,
-                  extra=extra, here=here, timedelta=timedelta)
+    return render(
+        "choose.html",
+        resident=person,
+        reservation=reservation,
+        form=form,
+        blocks_form=blocks_form,
+        unit=unit,
+        day=day,
+        availability=availability,
+        extra=extra,
+        here=here,
+        timedelta=timedelta,
+    )
 
 
 @bp.get("/residents/<int:resident_id>/book")
@@ -393,8 +443,11 @@ def change(reservation_id: int):
 
 def _confirm(person: Resident, reservation: Reservation | None):
     slot = slot_args()
-    back = (url_for("counter.change", reservation_id=reservation.id) if reservation
-            else url_for("counter.book", resident_id=person.id))
+    back = (
+        url_for("counter.change", reservation_id=reservation.id)
+        if reservation
+        else url_for("counter.book", resident_id=person.id)
+    )
     if slot is None:
         return redirect(back)
     unit_id, day, block_ids = slot
@@ -409,18 +462,34 @@ def _confirm(person: Resident, reservation: Reservation | None):
         override_reason = (form.override_reason.data or "") if form.override.data else None
         try:
             if reservation is None:
-                done = services.book(actor(), resident_id=person.id, unit_id=unit_id, day=day,
-                                     block_ids=block_ids, now=services.clock_now(),
-                                     override_reason=override_reason)
-                flash(_("Booked. The reservation number is %(number)s.", number=done.number),
-                      "success")
+                done = services.book(
+                    actor(),
+                    resident_id=person.id,
+                    unit_id=unit_id,
+                    day=day,
+                    block_ids=block_ids,
+                    now=services.clock_now(),
+                    override_reason=override_reason,
+                )
+                flash(
+                    _("Booked. The reservation number is %(number)s.", number=done.number),
+                    "success",
+                )
             else:
-                done = services.change(actor(), reservation_id=reservation.id, unit_id=unit_id,
-                                       day=day, block_ids=block_ids, now=services.clock_now(),
-                                       reason=form.reason.data,
-                                       override_reason=override_reason)
-                flash(_("Changed. The reservation number stays %(number)s.", number=done.number),
-                      "success")
+                done = services.change(
+                    actor(),
+                    reservation_id=reservation.id,
+                    unit_id=unit_id,
+                    day=day,
+                    block_ids=block_ids,
+                    now=services.clock_now(),
+                    reason=form.reason.data,
+                    override_reason=override_reason,
+                )
+                flash(
+                    _("Changed. The reservation number stays %(number)s.", number=done.number),
+                    "success",
+                )
         except ReservationError as error:
             # Clerks see no override controls: a refusal of one goes to the summary.
             shown = None if current_staff().is_admin else {"reason"}
@@ -428,8 +497,15 @@ def _confirm(person: Resident, reservation: Reservation | None):
         else:
             return redirect(url_for("counter.reservation", reservation_id=done.id))
     back_to_day = f"{back}?unit={unit_id}&day={day.isoformat()}"
-    return render("confirm.html", resident=person, reservation=reservation, quote=quoted,
-                  form=form, extra=extra, back=back_to_day)
+    return render(
+        "confirm.html",
+        resident=person,
+        reservation=reservation,
+        quote=quoted,
+        form=form,
+        extra=extra,
+        back=back_to_day,
+    )
 
 
 @bp.route("/residents/<int:resident_id>/book/confirm", methods=["GET", "POST"])
@@ -456,15 +532,23 @@ def _reservation_page(reservation: Reservation, payment_form=None, extra=(), sta
         for field in payment_form:
             extra += [(None, message) for message in field.errors]
             field.errors = []
-    return render("reservation.html", status=status, reservation=reservation,
-                  deadline=deadline, payment_form=payment_form or PaymentForm(),
-                  extra=extra,
-                  staff_names=_staff_names(reservation))
+    return render(
+        "reservation.html",
+        status=status,
+        reservation=reservation,
+        deadline=deadline,
+        payment_form=payment_form or PaymentForm(),
+        extra=extra,
+        staff_names=_staff_names(reservation),
+    )
 
 
 def _staff_names(reservation: Reservation) -> dict:
-    ids = {reservation.created_by_staff_id, reservation.paid_by_staff_id,
-           reservation.cancelled_by_staff_id} - {None}
+    ids = {
+        reservation.created_by_staff_id,
+        reservation.paid_by_staff_id,
+        reservation.cancelled_by_staff_id,
+    } - {None}
     return {staff_id: services.get_staff(staff_id) for staff_id in ids}
 
 
@@ -479,12 +563,15 @@ def payment(reservation_id: int):
     form = PaymentForm()
     if form.validate_on_submit():
         try:
-            services.record_payment(actor(), reservation_id=booked.id, status=form.status.data,
-                                    now=services.clock_now())
+            services.record_payment(
+                actor(), reservation_id=booked.id, status=form.status.data, now=services.clock_now()
+            )
         except ReservationError as error:
             return _reservation_page(booked, form, attach_error(form, error, "status"), 409)
-        flash(_("Payment recorded: %(status)s.", status=words.word(words.PAYMENTS, form.status.data)),
-              "success")
+        flash(
+            _("Payment recorded: %(status)s.", status=words.word(words.PAYMENTS, form.status.data)),
+            "success",
+        )
         return redirect(url_for("counter.reservation", reservation_id=booked.id))
     return _reservation_page(booked, form, status=400)
 
@@ -497,22 +584,33 @@ def cancel(reservation_id: int):
     extra: list = []
     if form.validate_on_submit():
         try:
-            services.cancel(actor(), reservation_id=booked.id, now=services.clock_now(),
-                            reason=form.reason.data)
+            services.cancel(
+                actor(), reservation_id=booked.id, now=services.clock_now(), reason=form.reason.data
+            )
         except ReservationError as error:
             extra = attach_error(form, error)
         else:
             flash(_("Reservation %(number)s is cancelled.", number=booked.number), "success")
             return redirect(url_for("counter.reservation", reservation_id=booked.id))
-    return render("cancel.html", reservation=booked, form=form, extra=extra, deadline=deadline,
-                  after_deadline=services.clock_now() >= deadline.deadline)
+    return render(
+        "cancel.html",
+        reservation=booked,
+        form=form,
+        extra=extra,
+        deadline=deadline,
+        after_deadline=services.clock_now() >= deadline.deadline,
+    )
 
 
 @bp.get("/reservations/<int:reservation_id>/slip")
 def slip(reservation_id: int):
     booked = services.get_reservation(reservation_id)
-    return render("slip.html", reservation=booked, slip_page=True,
-                  deadline=services.cancellation_deadline(booked))
+    return render(
+        "slip.html",
+        reservation=booked,
+        slip_page=True,
+        deadline=services.cancellation_deadline(booked),
+    )
 
 
 # ------------------------------------------------------------------------ day sheet
@@ -536,8 +634,18 @@ def day_sheet():
     booked = services.reservations_on(day, chosen.id if chosen else None)
     closed = services.closed_facilities_on(day)
     sheets = [
-        (facility, [r for r in booked if r.unit.facility_id == facility.id], closed.get(facility.id))
+        (
+            facility,
+            [r for r in booked if r.unit.facility_id == facility.id],
+            closed.get(facility.id),
+        )
         for facility in shown
     ]
-    return render("day_sheet.html", form=form, day=day, sheets=sheets,
-                  previous_day=day - timedelta(days=1), next_day=day + timedelta(days=1))
+    return render(
+        "day_sheet.html",
+        form=form,
+        day=day,
+        sheets=sheets,
+        previous_day=day - timedelta(days=1),
+        next_day=day + timedelta(days=1),
+    )

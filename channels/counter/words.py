@@ -78,7 +78,9 @@ def word(table: dict, code: str | None) -> str:
 
 def closed_text(closed: rules.ClosedDay) -> str:
     if closed.reason == rules.CLOSURE:
-        note = (closed.note_en if current_locale() == "en" and closed.note_en else closed.note) or ""
+        note = (
+            closed.note_en if current_locale() == "en" and closed.note_en else closed.note
+        ) or ""
         return _("Closed: %(note)s", note=note)
     return {
         rules.WEEKLY: _("Closed: regular closing day"),

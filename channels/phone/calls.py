@@ -39,7 +39,6 @@ STEP_LEASE = timedelta(seconds=15)
 FINAL_STATUSES = ("completed", "busy", "failed", "no-answer", "canceled")
 
 
-
 def outcome_of(kinds: set[str]) -> str:
     """A call's outcome for the statistics, from the events that happened in it: the
     first result it reached, else "unresolved" when the service ended the call, else
@@ -70,9 +69,19 @@ class _Row:
 
 def _load(sid: str) -> _Row | None:
     call = db.session.scalar(select(PhoneCall).where(PhoneCall.call_sid == sid))
-    row = None if call is None else _Row(
-        call.id, call.step, call.node, dict(call.state), call.response, call.claimed_at,
-        call.resident_id, call.started_at,
+    row = (
+        None
+        if call is None
+        else _Row(
+            call.id,
+            call.step,
+            call.node,
+            dict(call.state),
+            call.response,
+            call.claimed_at,
+            call.resident_id,
+            call.started_at,
+        )
     )
     db.session.rollback()  # only a read: end it, so that no old snapshot lingers
     return row
@@ -80,14 +89,21 @@ def _load(sid: str) -> _Row | None:
 
 def _add_events(call_id: int, events: list[flow.Event], now: datetime) -> None:
     for event in events:
-        db.session.add(PhoneCallEvent(
-            call_id=call_id, at=now, kind=event.kind, node=event.node,
-            detail=event.detail, reservation_id=event.reservation_id,
-        ))
+        db.session.add(
+            PhoneCallEvent(
+                call_id=call_id,
+                at=now,
+                kind=event.kind,
+                node=event.node,
+                detail=event.detail,
+                reservation_id=event.reservation_id,
+            )
+        )
 
 
-def start(sid: str, caller: str, now: datetime, settings: PhoneSettings,
-          step_url: Callable[[int], str]) -> str:
+def start(
+    sid: str, caller: str, now: datetime, settings: PhoneSettings, step_url: Callable[[int], str]
+) -> str:
     """The first webhook of a call: greet and ask the first question. A repeat of it
     (a Twilio retry) finds the call already stored and hears the same answer; the
     unique CallSid decides, so the common case costs no extra read."""
@@ -95,22 +111,38 @@ def start(sid: str, caller: str, now: datetime, settings: PhoneSettings,
     try:
         with write_transaction():
             call = PhoneCall(
-                call_sid=sid, started_at=now, updated_at=now,
-                caller_known="hint" in reply.state, resident_id=None, step=1,
-                node=reply.node, state=reply.state, response=reply.xml,
+                call_sid=sid,
+                started_at=now,
+                updated_at=now,
+                caller_known="hint" in reply.state,
+                resident_id=None,
+                step=1,
+                node=reply.node,
+                state=reply.state,
+                response=reply.xml,
             )
             db.session.add(call)
             db.session.flush()
             _add_events(call.id, reply.events, now)
     except IntegrityError:  # the same first webhook again, or twice at once
         return _replay(sid, _load(sid), now, settings, step_url)
-    log.info("phone call %s started at %s (caller %s)", sid, reply.node,
-             "known" if "hint" in reply.state else "not known")
+    log.info(
+        "phone call %s started at %s (caller %s)",
+        sid,
+        reply.node,
+        "known" if "hint" in reply.state else "not known",
+    )
     return reply.xml
 
 
-def advance(sid: str, step: int, form: dict[str, str], now: datetime,
-            settings: PhoneSettings, step_url: Callable[[int], str]) -> str:
+def advance(
+    sid: str,
+    step: int,
+    form: dict[str, str],
+    now: datetime,
+    settings: PhoneSettings,
+    step_url: Callable[[int], str],
+) -> str:
     """A webhook for `step` of the call: keys pressed, silence, or a dial's end."""
     row = _load(sid)
     if row is None:  # a call this database never saw: begin it properly
@@ -122,11 +154,18 @@ def advance(sid: str, step: int, form: dict[str, str], now: datetime,
     if not _store(row.id, step + 1, reply, now):
         # Too slow: the step was presumed lost and asked again meanwhile; that question
         # is what the caller heard. (A booking made here is found again by its key.)
-        log.warning("phone call %s step %d: answered too late, the repeated question stands",
-                    sid, step)
+        log.warning(
+            "phone call %s step %d: answered too late, the repeated question stands", sid, step
+        )
         return _replay(sid, _load(sid), now, settings, step_url)
-    log.info("phone call %s step %d: %s -> %s%s", sid, step, row.node, reply.node,
-             "".join(f" [{e.kind}{':' + e.detail if e.detail else ''}]" for e in reply.events))
+    log.info(
+        "phone call %s step %d: %s -> %s%s",
+        sid,
+        step,
+        row.node,
+        reply.node,
+        "".join(f" [{e.kind}{':' + e.detail if e.detail else ''}]" for e in reply.events),
+    )
     return reply.xml
 
 
@@ -146,18 +185,25 @@ def _store(call_id: int, step: int, reply: flow.Reply, now: datetime) -> bool:
         query = update(PhoneCall).where(
             PhoneCall.id == call_id, PhoneCall.step == step, PhoneCall.response.is_(None)
         )
-        result = db.session.execute(query.values(
-            node=reply.node, state=reply.state, response=reply.xml,
-            resident_id=reply.resident_id, claimed_at=None, updated_at=now,
-        ))
+        result = db.session.execute(
+            query.values(
+                node=reply.node,
+                state=reply.state,
+                response=reply.xml,
+                resident_id=reply.resident_id,
+                claimed_at=None,
+                updated_at=now,
+            )
+        )
         stored = result.rowcount == 1
         if stored:
             _add_events(call_id, reply.events, now)
         return stored
 
 
-def _replay(sid: str, row: _Row, now: datetime, settings: PhoneSettings,
-            step_url: Callable[[int], str]) -> str:
+def _replay(
+    sid: str, row: _Row, now: datetime, settings: PhoneSettings, step_url: Callable[[int], str]
+) -> str:
     """The answer already given for the call's latest step; a wait while it is being
     worked out; or, when its worker went away, the same question asked again."""
     if row.response is not None:
@@ -191,9 +237,9 @@ def finish(sid: str, status: str, duration: str | None, now: datetime) -> None:
         )
         if call is None or call.ended_at is not None:
             return
-        kinds = set(db.session.scalars(
-            select(PhoneCallEvent.kind).where(PhoneCallEvent.call_id == call.id)
-        ))
+        kinds = set(
+            db.session.scalars(select(PhoneCallEvent.kind).where(PhoneCallEvent.call_id == call.id))
+        )
         outcome = outcome_of(kinds)
         call.twilio_status = status
         call.ended_at = now
@@ -201,6 +247,9 @@ def finish(sid: str, status: str, duration: str | None, now: datetime) -> None:
         call.outcome = outcome
         call.abandoned_at = call.node if outcome == "abandoned" else None
         call.updated_at = now
-        db.session.add(PhoneCallEvent(call_id=call.id, at=now, kind="call_ended",
-                                      node=call.node, detail=status))
+        db.session.add(
+            PhoneCallEvent(
+                call_id=call.id, at=now, kind="call_ended", node=call.node, detail=status
+            )
+        )
     log.info("phone call %s ended (%s): %s", sid, status, outcome)

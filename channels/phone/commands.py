@@ -22,25 +22,44 @@ MAX_EXCHANGES = 200
 
 
 @click.command("phone-sim")
-@click.option("--from", "caller", default="0166-12-3456", show_default=True,
-              help="The caller's number (caller ID). The default is the demo's 山田 ハナ.")
-@click.option("--keys", default=None,
-              help='Answers, one per question, separated by commas: "4826,1,1,,1". '
-                   'An empty entry or "-" is silence.')
-@click.option("--silence", is_flag=True,
-              help="When the --keys run out, stay silent instead of hanging up.")
-@click.option("--url", default=None,
-              help="Call a running server at this address instead of this app in-process "
-                   "(sign with its TWILIO_AUTH_TOKEN; its PUBLIC_BASE_URL must be this URL).")
-@click.option("--operator", type=click.Choice(["no-answer", "answer"]), default="no-answer",
-              show_default=True, help="What the counter's telephone does when the call is put through.")
+@click.option(
+    "--from",
+    "caller",
+    default="0166-12-3456",
+    show_default=True,
+    help="The caller's number (caller ID). The default is the demo's 山田 ハナ.",
+)
+@click.option(
+    "--keys",
+    default=None,
+    help='Answers, one per question, separated by commas: "4826,1,1,,1". '
+    'An empty entry or "-" is silence.',
+)
+@click.option(
+    "--silence", is_flag=True, help="When the --keys run out, stay silent instead of hanging up."
+)
+@click.option(
+    "--url",
+    default=None,
+    help="Call a running server at this address instead of this app in-process "
+    "(sign with its TWILIO_AUTH_TOKEN; its PUBLIC_BASE_URL must be this URL).",
+)
+@click.option(
+    "--operator",
+    type=click.Choice(["no-answer", "answer"]),
+    default="no-answer",
+    show_default=True,
+    help="What the counter's telephone does when the call is put through.",
+)
 def phone_sim_command(caller, keys, silence, url, operator):
     """Call the phone IVR from the terminal: see what is said, press keys."""
     app = current_app._get_current_object()
     if url:
         settings_token = app.config.get("TWILIO_AUTH_TOKEN") or ""
         if not settings_token:
-            raise click.ClickException("set TWILIO_AUTH_TOKEN to the server's token to sign requests")
+            raise click.ClickException(
+                "set TWILIO_AUTH_TOKEN to the server's token to sign requests"
+            )
         transport, base, token = HttpTransport(url), url.rstrip("/"), settings_token
     else:
         transport, base, token = in_process(app)
@@ -48,8 +67,14 @@ def phone_sim_command(caller, keys, silence, url, operator):
         e164, _ = normalize_phone(caller)
     except InvalidInput:  # a withheld or foreign number: sent as it is
         e164 = caller
-    simulator = PhoneSimulator(transport, public_base_url=base, auth_token=token, caller=e164,
-                               operator_answers=operator == "answer", strict=False)
+    simulator = PhoneSimulator(
+        transport,
+        public_base_url=base,
+        auth_token=token,
+        caller=e164,
+        operator_answers=operator == "answer",
+        strict=False,
+    )
     answers = script(keys)
     interactive = keys is None and not silence
     click.echo(f"Calling {base}/phone/voice from {caller} (call {simulator.sid})")
@@ -99,8 +124,9 @@ def _next_answer(answers, interactive: bool, silence: bool, question) -> str | N
     if not interactive:
         return "hang up"
     what = "1 key" if question.num_digits == 1 else f"up to {question.num_digits} keys, # ends"
-    line = click.prompt(f"  keys ({what}; Enter = silence, q = hang up)", default="",
-                        show_default=False)
+    line = click.prompt(
+        f"  keys ({what}; Enter = silence, q = hang up)", default="", show_default=False
+    )
     if line.strip().lower() == "q":
         return "hang up"
     return line.strip() or None
@@ -108,7 +134,10 @@ def _next_answer(answers, interactive: bool, silence: bool, question) -> str | N
 
 def _show(simulator: PhoneSimulator, shown: int) -> int:
     for exchange in simulator.exchanges[shown:]:
-        click.echo(f"-> POST {exchange.path}" + (f" [HTTP {exchange.status}]" if exchange.status != 200 else ""))
+        click.echo(
+            f"-> POST {exchange.path}"
+            + (f" [HTTP {exchange.status}]" if exchange.status != 200 else "")
+        )
         for said in exchange.says:
             click.echo(f"   「{said.text}」")
     if simulator.question is not None and len(simulator.exchanges) > shown:
@@ -138,8 +167,9 @@ def phone_stats_command(days: int) -> None:
         click.echo("Abandoned at:")
         for node, count in abandoned.most_common():
             click.echo(f"  {node}: {count}")
-    troubles = Counter((kind, node) for kind, node, _ in events
-                       if kind in ("no_input", "invalid_input"))
+    troubles = Counter(
+        (kind, node) for kind, node, _ in events if kind in ("no_input", "invalid_input")
+    )
     if troubles:
         click.echo("Silence and wrong keys, by menu:")
         for (kind, node), count in troubles.most_common(10):

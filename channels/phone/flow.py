@@ -87,7 +87,9 @@ class Turn:
     def say(self, *speeches: Speech) -> None:
         self.preface.extend(speeches)
 
-    def event(self, kind: str, detail: str | None = None, reservation_id: int | None = None) -> None:
+    def event(
+        self, kind: str, detail: str | None = None, reservation_id: int | None = None
+    ) -> None:
         self.events.append(Event(kind, self.state["node"], detail, reservation_id))
 
     def goto(self, name: str, **updates: Any) -> None:
@@ -114,16 +116,22 @@ class Turn:
         speeches = list(self.preface)
         if kind == "dial":
             speeches.append(prompts.transferring())
-            xml = twiml.dial(speeches, number=self.settings.operator_number, action=action,
-                             timeout=DIAL_TIMEOUT, settings=self.settings)
+            xml = twiml.dial(
+                speeches,
+                number=self.settings.operator_number,
+                action=action,
+                timeout=DIAL_TIMEOUT,
+                settings=self.settings,
+            )
         elif kind == "end":
             self.event("ended")
             speeches.append(prompts.goodbye())
             xml = twiml.hang_up(speeches, self.settings)
         else:
             speeches.extend(self._question(mode))
-            xml = twiml.gather(speeches, action=action, num_digits=self.node.digits,
-                               settings=self.settings)
+            xml = twiml.gather(
+                speeches, action=action, num_digits=self.node.digits, settings=self.settings
+            )
         return Reply(xml, self.state["node"], self.state, self.resident_id, self.events)
 
     def _question(self, mode: str) -> list[Speech]:
@@ -143,8 +151,9 @@ class Turn:
 # ------------------------------------------------------------------------- engine
 
 
-def begin(sid: str, caller: str, now: datetime, settings: PhoneSettings,
-          step_url: Callable[[int], str]) -> Reply:
+def begin(
+    sid: str, caller: str, now: datetime, settings: PhoneSettings, step_url: Callable[[int], str]
+) -> Reply:
     """The greeting and the first sign-in question. A caller ID that matches exactly
     one registered resident is a hint: only the PIN is asked, and the PIN decides."""
     matches = services.residents_with_phone(caller) if caller else []
@@ -157,8 +166,9 @@ def begin(sid: str, caller: str, now: datetime, settings: PhoneSettings,
     return turn.reply()
 
 
-def answer(call: Call, form: dict[str, str], settings: PhoneSettings,
-           step_url: Callable[[int], str]) -> Reply:
+def answer(
+    call: Call, form: dict[str, str], settings: PhoneSettings, step_url: Callable[[int], str]
+) -> Reply:
     """Handle the keys (or the dial's end) that came back for the call's step."""
     turn = Turn(call, settings, step_url)
     if turn.state.get("awaiting") == "dial":

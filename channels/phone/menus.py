@@ -106,7 +106,10 @@ class Pin(Node):
         registration_no = turn.state.get("registration_no")
         try:
             resident = services.verify_pin(
-                "phone", pin=digits, now=turn.now, registration_no=registration_no,
+                "phone",
+                pin=digits,
+                now=turn.now,
+                registration_no=registration_no,
                 resident_id=None if registration_no else turn.state.get("hint"),
             )
         except InvalidCredentials:
@@ -139,9 +142,13 @@ class Locked(Node):
 
     def prompt(self, turn):
         until = turn.state.get("locked_until")
-        moment = datetime.fromisoformat(until).astimezone(get_settings().timezone) if until else None
-        return [prompts.locked(moment, turn.now.astimezone(get_settings().timezone)),
-                prompts.locked_prompt()]
+        moment = (
+            datetime.fromisoformat(until).astimezone(get_settings().timezone) if until else None
+        )
+        return [
+            prompts.locked(moment, turn.now.astimezone(get_settings().timezone)),
+            prompts.locked_prompt(),
+        ]
 
     def simple(self, turn):
         return [prompts.locked_prompt()]
@@ -204,7 +211,7 @@ class ListNode(Node):
 
     def _page(self, turn: Turn) -> list[Any]:
         start = turn.state["page"] * self.page_size
-        return turn.state["items"][start:start + self.page_size]
+        return turn.state["items"][start : start + self.page_size]
 
     def _has_more(self, turn: Turn) -> bool:
         return len(turn.state["items"]) > self.page_size
@@ -441,7 +448,10 @@ class BookBlock(ListNode):
 
     def items(self, turn):
         [availability] = services.availability(
-            turn.state["unit_id"], self._day(turn), self._day(turn), now=turn.now,
+            turn.state["unit_id"],
+            self._day(turn),
+            self._day(turn),
+            now=turn.now,
             resident_id=turn.resident_id,
         )
         return [cell.block.id for cell in availability.blocks if cell.bookable]
@@ -476,8 +486,7 @@ class BookSummary(Node):
 
     def _quote(self, turn: Turn) -> services.Quote:
         day, block_id = self._choice(turn)
-        return services.quote(turn.state["unit_id"], day, [block_id],
-                              resident_id=turn.resident_id)
+        return services.quote(turn.state["unit_id"], day, [block_id], resident_id=turn.resident_id)
 
     def enter(self, turn):
         turn.state["booking_key"] = f"phone:{turn.call.sid}:{turn.call.step}"
@@ -491,9 +500,16 @@ class BookSummary(Node):
     def prompt(self, turn):
         quote = self._quote(turn)
         return [
-            prompts.summary(quote.facility, quote.unit, quote.date, quote.blocks,
-                            quote.fee.fee_yen, quote.fee.exemption_percent,
-                            quote.cancel.last_day, quote.cancel.has_passed(turn.now)),
+            prompts.summary(
+                quote.facility,
+                quote.unit,
+                quote.date,
+                quote.blocks,
+                quote.fee.fee_yen,
+                quote.fee.exemption_percent,
+                quote.cancel.last_day,
+                quote.cancel.has_passed(turn.now),
+            ),
             prompts.confirm_keys(),
         ]
 
@@ -513,8 +529,12 @@ class BookSummary(Node):
         day, block_id = self._choice(turn)
         try:
             reservation = services.book(
-                turn.actor(), resident_id=turn.resident_id, unit_id=turn.state["unit_id"],
-                day=day, block_ids=[block_id], now=turn.now,
+                turn.actor(),
+                resident_id=turn.resident_id,
+                unit_id=turn.state["unit_id"],
+                day=day,
+                block_ids=[block_id],
+                now=turn.now,
                 idempotency_key=turn.state["booking_key"],
             )
         except SlotTaken as error:
@@ -537,8 +557,11 @@ class BookDone(Node):
     result = True
 
     def prompt(self, turn):
-        return [prompts.booked(), prompts.reservation_number(turn.state["number"]),
-                prompts.number_keys()]
+        return [
+            prompts.booked(),
+            prompts.reservation_number(turn.state["number"]),
+            prompts.number_keys(),
+        ]
 
     def simple(self, turn):
         return [prompts.reservation_number(turn.state["number"]), prompts.number_keys_simple()]
@@ -627,8 +650,11 @@ class CancelList(ListNode):
             services.check_cancellable(turn.actor(), reservation_id=item, now=turn.now)
         except TooLateToCancel as error:
             turn.event("refused", error.code, reservation_id=item)
-            turn.goto("cancel_too_late", reservation_id=item,
-                      last_day=error.params["last_day"].isoformat())
+            turn.goto(
+                "cancel_too_late",
+                reservation_id=item,
+                last_day=error.params["last_day"].isoformat(),
+            )
         except AlreadyCancelled:
             turn.say(prompts.already_cancelled())
             turn.goto("main")
@@ -647,8 +673,10 @@ class CancelTooLate(Node):
     def prompt(self, turn):
         reservation = services.get_reservation(turn.state["reservation_id"])
         return [
-            prompts.too_late_to_cancel(date.fromisoformat(turn.state["last_day"]),
-                                       reservation.unit.facility.cancel_days_before),
+            prompts.too_late_to_cancel(
+                date.fromisoformat(turn.state["last_day"]),
+                reservation.unit.facility.cancel_days_before,
+            ),
             prompts.too_late_keys(),
         ]
 
@@ -770,8 +798,23 @@ class AfterDial(Node):
 NODES: dict[str, Node] = {
     node.name: node
     for node in (
-        Registration(), Pin(), Locked(), Main(), BookFacility(), BookUnit(), BookHow(),
-        BookOffer(), BookDate(), BookBlock(), BookSummary(), BookDone(), Hear(),
-        CancelList(), CancelTooLate(), CancelConfirm(), CancelDone(), AfterDial(),
+        Registration(),
+        Pin(),
+        Locked(),
+        Main(),
+        BookFacility(),
+        BookUnit(),
+        BookHow(),
+        BookOffer(),
+        BookDate(),
+        BookBlock(),
+        BookSummary(),
+        BookDone(),
+        Hear(),
+        CancelList(),
+        CancelTooLate(),
+        CancelConfirm(),
+        CancelDone(),
+        AfterDial(),
     )
 }

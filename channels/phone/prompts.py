@@ -43,8 +43,10 @@ def keys_text(keys: list[str]) -> str:
 
 def greeting() -> Speech:
     return compose(
-        _("お電話ありがとうございます。%(service)sの自動受付です。"
-          "オペレーターにおつなぎする場合は0を、もう一度お聞きになる場合は米印を押してください。"),
+        _(
+            "お電話ありがとうございます。%(service)sの自動受付です。"
+            "オペレーターにおつなぎする場合は0を、もう一度お聞きになる場合は米印を押してください。"
+        ),
         service=SERVICE_NAME,
     )
 
@@ -194,8 +196,12 @@ def locked_prompt() -> Speech:
 
 
 def main_menu() -> Speech:
-    return Speech(_("ご用件をお選びください。新しく予約する場合は1を、予約を確認する場合は2を、"
-                    "予約を取り消す場合は3を押してください。"))
+    return Speech(
+        _(
+            "ご用件をお選びください。新しく予約する場合は1を、予約を確認する場合は2を、"
+            "予約を取り消す場合は3を押してください。"
+        )
+    )
 
 
 def main_menu_simple() -> Speech:
@@ -214,8 +220,9 @@ def more_facilities() -> str:
 
 
 def ask_unit(facility: Facility) -> Speech:
-    return compose(_("%(facility)sの、どちらを予約しますか。"),
-                   facility=Reading(facility.name, facility.yomi))
+    return compose(
+        _("%(facility)sの、どちらを予約しますか。"), facility=Reading(facility.name, facility.yomi)
+    )
 
 
 def more_units() -> str:
@@ -223,8 +230,12 @@ def more_units() -> str:
 
 
 def ask_how() -> Speech:
-    return Speech(_("空いている日時をご案内する場合は1を、日付を指定する場合は2を、"
-                    "メニューに戻る場合は9を押してください。"))
+    return Speech(
+        _(
+            "空いている日時をご案内する場合は1を、日付を指定する場合は2を、"
+            "メニューに戻る場合は9を押してください。"
+        )
+    )
 
 
 def ask_how_simple() -> Speech:
@@ -248,7 +259,9 @@ def no_free_blocks() -> Speech:
 
 
 def ask_date() -> Speech:
-    return Speech(_("ご希望の日付を、月と日の4桁で押してください。たとえば12月3日は、1、2、0、3です。"))
+    return Speech(
+        _("ご希望の日付を、月と日の4桁で押してください。たとえば12月3日は、1、2、0、3です。")
+    )
 
 
 def ask_date_simple() -> Speech:
@@ -305,8 +318,16 @@ def more_blocks() -> str:
     return _("ほかの時間")
 
 
-def summary(facility: Facility, unit: Unit, day: date, blocks, fee_yen: int,
-            exemption_percent: int, cancel_last_day: date, cancel_passed: bool) -> Speech:
+def summary(
+    facility: Facility,
+    unit: Unit,
+    day: date,
+    blocks,
+    fee_yen: int,
+    exemption_percent: int,
+    cancel_last_day: date,
+    cancel_passed: bool,
+) -> Speech:
     speech = compose(
         _("ご予約の内容です。%(place)s。%(slot)s。"),
         place=place(facility, unit),
@@ -319,9 +340,12 @@ def summary(facility: Facility, unit: Unit, day: date, blocks, fee_yen: int,
     else:
         speech += compose(_("使用料は%(fee)sです。"), fee=spoken_yen(fee_yen))
     if cancel_passed:
-        return speech + _("このご予約は、取り消しの期限を過ぎているため、予約した後は取り消せません。")
-    return speech + compose(_("取り消しは、%(date)sまでにお願いします。"),
-                            date=spoken_date(cancel_last_day))
+        return speech + _(
+            "このご予約は、取り消しの期限を過ぎているため、予約した後は取り消せません。"
+        )
+    return speech + compose(
+        _("取り消しは、%(date)sまでにお願いします。"), date=spoken_date(cancel_last_day)
+    )
 
 
 def confirm_keys() -> Speech:
@@ -358,12 +382,17 @@ def refusal(error: ReservationError, now: datetime) -> Speech:
     if error.code == "slot_taken":
         return Speech(_("申し訳ありません。その時間は、たった今ほかの方のご予約が入りました。"))
     if error.code == "limit_reached":
-        return compose(_("この種類の施設のご予約は、お一人%(maximum)s件までです。"),
-                       maximum=params.get("maximum", ""))
+        return compose(
+            _("この種類の施設のご予約は、お一人%(maximum)s件までです。"),
+            maximum=params.get("maximum", ""),
+        )
     if error.code == "outside_window" and params.get("opens_at"):
         opens_at: datetime = params["opens_at"]
-        return compose(_("その日のご予約は、%(date)s、%(time)sから受け付けます。"),
-                       date=spoken_date(opens_at.date()), time=spoken_time(opens_at))
+        return compose(
+            _("その日のご予約は、%(date)s、%(time)sから受け付けます。"),
+            date=spoken_date(opens_at.date()),
+            time=spoken_time(opens_at),
+        )
     if error.code == "outside_window":
         return day_booking_closed()
     if error.code == "in_past":
@@ -424,8 +453,10 @@ def cancel_item(reservation: Reservation) -> Speech:
 
 def too_late_to_cancel(last_day: date, days_before: int) -> Speech:
     return compose(
-        _("このご予約の取り消しは、%(date)sまででした。取り消しは、ご利用日の%(days)s日前まで承っています。"
-          "期限を過ぎたご予約は、窓口でご相談ください。"),
+        _(
+            "このご予約の取り消しは、%(date)sまででした。取り消しは、ご利用日の%(days)s日前まで承っています。"
+            "期限を過ぎたご予約は、窓口でご相談ください。"
+        ),
         date=spoken_date(last_day),
         days=days_before,
     )

@@ -78,7 +78,7 @@ def check_twiml(body: str | bytes) -> list[str]:
 
     def check_say(say: ET.Element, where: str) -> None:
         if say.get("language") != "ja-JP":
-            problems.append(f"<Say> {where} without language=\"ja-JP\"")
+            problems.append(f'<Say> {where} without language="ja-JP"')
         text = _say_text(say)
         if not text.strip():
             problems.append(f"empty <Say> {where}")
@@ -93,14 +93,16 @@ def check_twiml(body: str | bytes) -> list[str]:
             check_say(verb, where)
         if verb.tag == "Gather":
             if verb.get("language") != "ja-JP":
-                problems.append(f"<Gather> {where} without language=\"ja-JP\"")
+                problems.append(f'<Gather> {where} without language="ja-JP"')
             if not verb.get("action"):
                 problems.append(f"<Gather> {where} without an action")
             followed = index + 1 < len(verbs)
             if verb.get("actionOnEmptyResult") != "true" and not followed:
-                problems.append(f"<Gather> {where} neither posts on silence nor is followed by a verb")
+                problems.append(
+                    f"<Gather> {where} neither posts on silence nor is followed by a verb"
+                )
             if verb.get("numDigits") == "1" and verb.get("finishOnKey") != "":
-                problems.append(f"one-key <Gather> {where} must have finishOnKey=\"\"")
+                problems.append(f'one-key <Gather> {where} must have finishOnKey=""')
             timeout = verb.get("timeout", "5")
             if not timeout.isdigit() or not 8 <= int(timeout) <= 10:
                 problems.append(f"<Gather> {where} timeout {timeout} is not 8–10 s")
@@ -113,9 +115,8 @@ def check_twiml(body: str | bytes) -> list[str]:
                 problems.append(f"<Gather> {where} asks nothing")
     if verbs:
         last = verbs[-1]
-        ends_well = (
-            last.tag in ("Gather", "Redirect", "Hangup")
-            or (last.tag == "Dial" and last.get("action"))
+        ends_well = last.tag in ("Gather", "Redirect", "Hangup") or (
+            last.tag == "Dial" and last.get("action")
         )
         if not ends_well:
             problems.append(f"ends with <{last.tag}>: a silent hang-up")
@@ -152,7 +153,8 @@ class HttpTransport:
 
     def post(self, path, params, headers):
         request = urllib.request.Request(
-            self.base_url + path, data=urllib.parse.urlencode(params).encode(),
+            self.base_url + path,
+            data=urllib.parse.urlencode(params).encode(),
             headers={**headers, "Content-Type": "application/x-www-form-urlencoded"},
             method="POST",
         )
@@ -211,10 +213,18 @@ class PhoneSimulator:
     IVR said goodbye), "operator" (a person answered), "caller" (the caller hung up),
     or "silent" (the document ran out: a defect)."""
 
-    def __init__(self, transport: Transport, *, public_base_url: str, auth_token: str,
-                 caller: str = "+81166123456", to: str = "+81166000000",
-                 call_sid: str | None = None, operator_answers: bool = False,
-                 strict: bool = True) -> None:
+    def __init__(
+        self,
+        transport: Transport,
+        *,
+        public_base_url: str,
+        auth_token: str,
+        caller: str = "+81166123456",
+        to: str = "+81166000000",
+        call_sid: str | None = None,
+        operator_answers: bool = False,
+        strict: bool = True,
+    ) -> None:
         self.transport = transport
         self.base = public_base_url.rstrip("/")
         self.validator = RequestValidator(auth_token)
@@ -302,9 +312,14 @@ class PhoneSimulator:
     def params(self, extra: dict[str, str]) -> dict[str, str]:
         """What Twilio posts with every webhook of this call, and `extra`."""
         return {
-            "AccountSid": "AC" + "0" * 32, "ApiVersion": "2010-04-01", "CallSid": self.sid,
-            "CallStatus": "in-progress", "Direction": "inbound", "From": self.caller,
-            "To": self.to, **extra,
+            "AccountSid": "AC" + "0" * 32,
+            "ApiVersion": "2010-04-01",
+            "CallSid": self.sid,
+            "CallStatus": "in-progress",
+            "Direction": "inbound",
+            "From": self.caller,
+            "To": self.to,
+            **extra,
         }
 
     def sign(self, url: str, params: dict[str, str]) -> str:
@@ -314,7 +329,7 @@ class PhoneSimulator:
     def _path(self, url: str) -> str:
         if not url.startswith(self.base + "/"):
             raise TwiMLProblem(f"{url} is not under the public base URL {self.base}")
-        return url[len(self.base):]
+        return url[len(self.base) :]
 
     def send(self, url: str, extra: dict[str, str]) -> Exchange:
         """POST a signed webhook of this call to `url` and play what comes back."""
@@ -359,7 +374,7 @@ class PhoneSimulator:
                     finish_on_key=verb.get("finishOnKey", "#"),
                     timeout=int(verb.get("timeout", "5")),
                     on_empty=verb.get("actionOnEmptyResult") == "true",
-                    rest=verbs[index + 1:],
+                    rest=verbs[index + 1 :],
                 )
                 return
             elif verb.tag == "Redirect":

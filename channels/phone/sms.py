@@ -30,17 +30,28 @@ def render(kind: str, params: dict[str, Any]) -> str:
     """The text of a confirmation SMS, always in Japanese."""
     with force_locale("ja"):
         when = f"{_day(params['date'])}{_hm(params['start'])}〜{_hm(params['end'])}"
-        place = params["facility"] if params.get("single_unit") else (
-            f"{params['facility']} {params['unit']}"
+        place = (
+            params["facility"]
+            if params.get("single_unit")
+            else (f"{params['facility']} {params['unit']}")
         )
         values = {"number": params["number"], "when": when, "place": place}
         if kind == notify.RESERVATION_BOOKED:
-            return _("【町予約】ご予約を承りました。予約番号%(number)s %(when)s %(place)s "
-                     "取消は%(last_day)sまで", last_day=_day(params["cancel_last_day"]), **values)
+            return _(
+                "【町予約】ご予約を承りました。予約番号%(number)s %(when)s %(place)s "
+                "取消は%(last_day)sまで",
+                last_day=_day(params["cancel_last_day"]),
+                **values,
+            )
         if kind == notify.RESERVATION_CHANGED:
-            return _("【町予約】ご予約を変更しました。予約番号%(number)s %(when)s %(place)s "
-                     "取消は%(last_day)sまで", last_day=_day(params["cancel_last_day"]), **values)
+            return _(
+                "【町予約】ご予約を変更しました。予約番号%(number)s %(when)s %(place)s "
+                "取消は%(last_day)sまで",
+                last_day=_day(params["cancel_last_day"]),
+                **values,
+            )
         if kind == notify.RESERVATION_CANCELLED:
-            return _("【町予約】ご予約を取り消しました。予約番号%(number)s %(when)s %(place)s",
-                     **values)
+            return _(
+                "【町予約】ご予約を取り消しました。予約番号%(number)s %(when)s %(place)s", **values
+            )
     raise ValueError(f"no wording for notification kind {kind!r}")

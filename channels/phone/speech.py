@@ -21,9 +21,19 @@ WEEKDAYS = ("月曜日", "火曜日", "水曜日", "木曜日", "金曜日", "�
 # Days of the month with their own reading; the voice reads the others regularly
 # (11日 じゅういちにち, 17日 じゅうしちにち).
 DAY_READINGS = {
-    1: "ついたち", 2: "ふつか", 3: "みっか", 4: "よっか", 5: "いつか", 6: "むいか",
-    7: "なのか", 8: "ようか", 9: "ここのか", 10: "とおか", 14: "じゅうよっか",
-    20: "はつか", 24: "にじゅうよっか",
+    1: "ついたち",
+    2: "ふつか",
+    3: "みっか",
+    4: "よっか",
+    5: "いつか",
+    6: "むいか",
+    7: "なのか",
+    8: "ようか",
+    9: "ここのか",
+    10: "とおか",
+    14: "じゅうよっか",
+    20: "はつか",
+    24: "にじゅうよっか",
 }
 # Months and hours whose numbers change their reading (4月 しがつ, 9時 くじ).
 MONTH_READINGS = {4: "しがつ", 7: "しちがつ", 9: "くがつ"}
@@ -109,7 +119,7 @@ def compose(template: str, **parts: Segment | Speech | int) -> Speech:
     pieces: list[Segment | Speech | int] = []
     position = 0
     for match in _PLACEHOLDER.finditer(template):
-        pieces.append(template[position:match.start()])
+        pieces.append(template[position : match.start()])
         pieces.append(parts[match.group(1)])
         position = match.end()
     pieces.append(template[position:])

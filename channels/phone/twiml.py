@@ -57,8 +57,15 @@ def gather(
     return response.to_xml()
 
 
-def dial(speeches: Sequence[Speech], *, number: str, action: str | None, timeout: int,
-         settings: PhoneSettings, unanswered: Sequence[Speech] = ()) -> str:
+def dial(
+    speeches: Sequence[Speech],
+    *,
+    number: str,
+    action: str | None,
+    timeout: int,
+    settings: PhoneSettings,
+    unanswered: Sequence[Speech] = (),
+) -> str:
     """Speak, then ring the counter. With an `action`, that webhook hears how the dial
     ended; without one, `unanswered` is said and the call ends politely."""
     response = VoiceResponse()

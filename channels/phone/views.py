@@ -27,7 +27,7 @@ bp = Blueprint("phone", __name__)
 
 
 def _step_url(step: int) -> str:
-    path = url_for("phone.step", step=step)[len(request.script_root):]
+    path = url_for("phone.step", step=step)[len(request.script_root) :]
     return get_phone_settings().public_base_url + path
 
 
@@ -42,8 +42,11 @@ def _japanese_and_signed():
     if settings.check_signature and not is_signed(
         request, settings.public_base_url, settings.auth_token
     ):
-        log.warning("phone: refused %s %s: missing or wrong X-Twilio-Signature",
-                    request.method, request.path)
+        log.warning(
+            "phone: refused %s %s: missing or wrong X-Twilio-Signature",
+            request.method,
+            request.path,
+        )
         abort(403)
 
 
@@ -60,20 +63,39 @@ def _sid() -> str:
 
 @bp.post("/voice")
 def voice():
-    return _twiml(calls.start(_sid(), request.form.get("From", ""), services.clock_now(),
-                              get_phone_settings(), _step_url))
+    return _twiml(
+        calls.start(
+            _sid(),
+            request.form.get("From", ""),
+            services.clock_now(),
+            get_phone_settings(),
+            _step_url,
+        )
+    )
 
 
 @bp.post("/step/<int:step>")
 def step(step: int):
-    return _twiml(calls.advance(_sid(), step, request.form.to_dict(), services.clock_now(),
-                                get_phone_settings(), _step_url))
+    return _twiml(
+        calls.advance(
+            _sid(),
+            step,
+            request.form.to_dict(),
+            services.clock_now(),
+            get_phone_settings(),
+            _step_url,
+        )
+    )
 
 
 @bp.post("/status")
 def status():
-    calls.finish(_sid(), request.form.get("CallStatus", ""),
-                 request.form.get("CallDuration"), services.clock_now())
+    calls.finish(
+        _sid(),
+        request.form.get("CallStatus", ""),
+        request.form.get("CallDuration"),
+        services.clock_now(),
+    )
     return Response(status=204)
 
 
@@ -84,14 +106,24 @@ def trouble_twiml() -> str:
     if settings.operator_number and settings.counter_open(services.clock_now()):
         return twiml.dial(
             [prompts.system_trouble(), prompts.transferring()],
-            number=settings.operator_number, action=None, timeout=DIAL_TIMEOUT,
+            number=settings.operator_number,
+            action=None,
+            timeout=DIAL_TIMEOUT,
             settings=settings,
-            unanswered=[prompts.nobody_answered(), prompts.counter_hours(settings),
-                        prompts.call_again_later(), prompts.goodbye()],
+            unanswered=[
+                prompts.nobody_answered(),
+                prompts.counter_hours(settings),
+                prompts.call_again_later(),
+                prompts.goodbye(),
+            ],
         )
     return twiml.hang_up(
-        [prompts.system_trouble(), prompts.counter_hours(settings), prompts.call_again_later(),
-         prompts.goodbye()],
+        [
+            prompts.system_trouble(),
+            prompts.counter_hours(settings),
+            prompts.call_again_later(),
+            prompts.goodbye(),
+        ],
         settings,
     )
 

@@ -50,9 +50,14 @@ def load_resident() -> None:
         return
     if now >= expires:
         session.pop(RESIDENT_KEY, None)
-        flash(_("You were signed out because nothing was done for %(minutes)d minutes. "
+        flash(
+            _(
+                "You were signed out because nothing was done for %(minutes)d minutes. "
                 "Sign in again to carry on: your choices are kept.",
-                minutes=current_app.config["WEB_SESSION_MINUTES"]), "warning")
+                minutes=current_app.config["WEB_SESSION_MINUTES"],
+            ),
+            "warning",
+        )
         return
     g.resident = resident
     _start(resident.id, now)

@@ -85,8 +85,9 @@ class BlocksForm(FlaskForm):
         if not field.data:
             raise ValidationError(_l("Choose at least one time."))
         if any(block_id not in self.free for block_id in field.data):
-            raise ValidationError(_l("A time you chose is no longer free. "
-                                     "Choose from the free times."))
+            raise ValidationError(
+                _l("A time you chose is no longer free. Choose from the free times.")
+            )
 
 
 class SignInForm(FlaskForm):
@@ -98,8 +99,12 @@ class SignInForm(FlaskForm):
         if not (field.data or "").strip():
             raise ValidationError(_l("Enter your registration number."))
         if len(digits) != 6 or not has_valid_check_digit(digits):
-            raise ValidationError(_l("Enter the 6-digit registration number as it is "
-                                     "written on your registration card."))
+            raise ValidationError(
+                _l(
+                    "Enter the 6-digit registration number as it is "
+                    "written on your registration card."
+                )
+            )
         field.data = digits
 
     def validate_pin(self, field) -> None:

@@ -25,11 +25,18 @@ def reservation_calendar(reservation, *, now: datetime, deadline, host: str) -> 
     event.add("dtend", reservation.end_at.astimezone(UTC))
     event.add("summary", f"{localized(facility)} {localized(reservation.unit)}")
     event.add("location", localized(facility))
-    event.add("description", "\n".join([
-        _("Reservation number: %(number)s", number=reservation.number),
-        _("Fee: %(fee)s", fee=formatting.format_yen(reservation.fee_yen, current_locale())),
-        _("Cancel on the web by the end of %(day)s.",
-          day=formatting.format_date(deadline.last_day, current_locale())),
-    ]))
+    event.add(
+        "description",
+        "\n".join(
+            [
+                _("Reservation number: %(number)s", number=reservation.number),
+                _("Fee: %(fee)s", fee=formatting.format_yen(reservation.fee_yen, current_locale())),
+                _(
+                    "Cancel on the web by the end of %(day)s.",
+                    day=formatting.format_date(deadline.last_day, current_locale()),
+                ),
+            ]
+        ),
+    )
     calendar.add_component(event)
     return calendar.to_ical()

@@ -35,8 +35,12 @@ class Kept:
 
 
 class RenderedPages:
-    def __init__(self, capacity: int = 512, freshness: float = 1.0,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        capacity: int = 512,
+        freshness: float = 1.0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.capacity = capacity
         self.freshness = freshness
         self._monotonic = monotonic

@@ -44,8 +44,13 @@ from .forms import BlocksForm, DateForm, SignInForm, parse_date
 from .ics import reservation_calendar
 from .messages import error_message
 
-bp = Blueprint("web", __name__, template_folder="templates", static_folder="static",
-               static_url_path="/web/static")
+bp = Blueprint(
+    "web",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/web/static",
+)
 
 ERA_COOKIE = "web_era"
 DISPLAY_DAYS_AHEAD = 366  # how far the availability pages reach; the core's window decides
@@ -117,7 +122,8 @@ def offered_days(block) -> str | None:
 
 def _block_label(block) -> str:
     return f"{localized(block)} " + formatting.format_time_range(
-        block.start_time, block.end_time, current_locale())
+        block.start_time, block.end_time, current_locale()
+    )
 
 
 def today() -> date:
@@ -200,7 +206,9 @@ class Cell:
     status: str
     words: str
     href: str | None = None  # free cells link to the day's times
-    detail: str | None = None  # a closed day's reason; a free cell's date and block, for screen readers
+    detail: str | None = (
+        None  # a closed day's reason; a free cell's date and block, for screen readers
+    )
     colspan: int = 1
 
 
@@ -232,13 +240,25 @@ def _availability_rows(unit, days, era: bool) -> list[Row]:
             long_date = formatting.format_date(day.date, locale, era=era)
             link = day_url.replace("DAY", day.date.isoformat())
             cells = [
-                Cell(cell.status, words[cell.status], f"{link}{cell.block.id}",
-                     book % {"date": long_date, "block": block_names[cell.block.id]})
-                if cell.bookable else Cell(cell.status, words[cell.status])
+                Cell(
+                    cell.status,
+                    words[cell.status],
+                    f"{link}{cell.block.id}",
+                    book % {"date": long_date, "block": block_names[cell.block.id]},
+                )
+                if cell.bookable
+                else Cell(cell.status, words[cell.status])
                 for cell in day.blocks
             ]
-        rows.append(Row(day.date, formatting.format_short_date(day.date, locale),
-                        holiday_name(day), day.date.weekday() >= 5 or bool(day.holiday), cells))
+        rows.append(
+            Row(
+                day.date,
+                formatting.format_short_date(day.date, locale),
+                holiday_name(day),
+                day.date.weekday() >= 5 or bool(day.holiday),
+                cells,
+            )
+        )
     return rows
 
 
@@ -256,8 +276,9 @@ def availability(unit_id: int):
         return html
     unit = _unit_or_404(unit_id)
     first, last = today(), today() + timedelta(days=DISPLAY_DAYS_AHEAD)
-    form = DateForm(formdata=request.args if "date" in request.args else None,
-                    earliest=first, latest=last)
+    form = DateForm(
+        formdata=request.args if "date" in request.args else None, earliest=first, latest=last
+    )
     if "date" in request.args and form.validate():
         return redirect(url_for("web.blocks", unit_id=unit.id, day=form.day.isoformat()))
     if "month" in request.args:
@@ -274,13 +295,22 @@ def availability(unit_id: int):
         end = start + timedelta(days=6)
         previous = start - timedelta(days=7) if start > week_start(first) else None
         following = start + timedelta(days=7) if start + timedelta(days=7) <= last else None
-    snapshot = services.availability_snapshot(unit.id, start, end, now=now,
-                                              resident_id=_resident_id())
+    snapshot = services.availability_snapshot(
+        unit.id, start, end, now=now, resident_id=_resident_id()
+    )
     html = render_template(
-        "web/availability.html", unit=unit, facility=unit.facility, start=start,
+        "web/availability.html",
+        unit=unit,
+        facility=unit.facility,
+        start=start,
         rows=_availability_rows(unit, snapshot.days, era),
-        end=end, view=view, previous=previous, following=following, shown_from=max(start, first),
-        form=form, page_errors=bool(form.errors),
+        end=end,
+        view=view,
+        previous=previous,
+        following=following,
+        shown_from=max(start, first),
+        form=form,
+        page_errors=bool(form.errors),
     )
     if keep:
         pages.put(key, page_cache.Kept(snapshot.version, snapshot.valid_until, html))
@@ -297,8 +327,9 @@ def blocks(unit_id: int, day: str):
     if not today() <= chosen_day <= today() + timedelta(days=DISPLAY_DAYS_AHEAD):
         return redirect(url_for("web.availability", unit_id=unit.id))
     resident_id = _resident_id()
-    [day_availability] = services.availability(unit.id, chosen_day, chosen_day,
-                                               now=services.clock_now(), resident_id=resident_id)
+    [day_availability] = services.availability(
+        unit.id, chosen_day, chosen_day, now=services.clock_now(), resident_id=resident_id
+    )
     cells = [cell for cell in day_availability.blocks if cell.status != rules.NOT_OFFERED]
     free = {cell.block.id for cell in cells if cell.bookable}
     form = BlocksForm(free=free)
@@ -323,11 +354,19 @@ def blocks(unit_id: int, day: str):
                 "key": secrets.token_urlsafe(16),
             }
             return redirect(url_for("web.confirm"))
-    fees = {block_id: services.quote(unit.id, chosen_day, [block_id],
-                                     resident_id=resident_id).fee for block_id in free}
+    fees = {
+        block_id: services.quote(unit.id, chosen_day, [block_id], resident_id=resident_id).fee
+        for block_id in free
+    }
     return render_template(
-        "web/blocks.html", unit=unit, facility=unit.facility, day=day_availability,
-        cells=cells, form=form, fees=fees, page_errors=bool(form.errors),
+        "web/blocks.html",
+        unit=unit,
+        facility=unit.facility,
+        day=day_availability,
+        cells=cells,
+        form=form,
+        fees=fees,
+        page_errors=bool(form.errors),
         back_url=_availability_url(unit.id, chosen_day),
     )
 
@@ -363,8 +402,12 @@ def confirm():
     if request.method == "POST":
         try:
             reservation = services.book(
-                services.Actor.resident(g.resident.id, "web"), resident_id=g.resident.id,
-                unit_id=unit_id, day=day, block_ids=block_ids, now=now,
+                services.Actor.resident(g.resident.id, "web"),
+                resident_id=g.resident.id,
+                unit_id=unit_id,
+                day=day,
+                block_ids=block_ids,
+                now=now,
                 idempotency_key=f"web-{session[BOOKING_KEY].get('key', '')}",
             )
         except SlotTaken as taken:
@@ -376,8 +419,9 @@ def confirm():
             return redirect(url_for("web.booked", reservation_id=reservation.id))
     quote = None
     try:
-        quote = services.check_booking(resident_id=g.resident.id, unit_id=unit_id, day=day,
-                                       block_ids=block_ids, now=now)
+        quote = services.check_booking(
+            resident_id=g.resident.id, unit_id=unit_id, day=day, block_ids=block_ids, now=now
+        )
     except SlotTaken as taken:
         return _back_to_availability(taken, unit_id, day)
     except ReservationError as refused:
@@ -391,10 +435,12 @@ def confirm():
         flash(error_message(error), "error")
         return redirect(url_for("web.facilities"))
     return render_template(
-        "web/confirm.html", quote=quote, error=error_message(error, quote.facility) if error else None,
+        "web/confirm.html",
+        quote=quote,
+        error=error_message(error, quote.facility) if error else None,
         limit_reached=error is not None and error.code == "limit_reached",
-        page_errors=error is not None, back_url=url_for("web.blocks", unit_id=unit_id,
-                                                        day=day.isoformat()),
+        page_errors=error is not None,
+        back_url=url_for("web.blocks", unit_id=unit_id, day=day.isoformat()),
         availability_url=_availability_url(unit_id, day),
     )
 
@@ -403,16 +449,22 @@ def confirm():
 @resident_required
 def booked(reservation_id: int):
     reservation = _own_reservation(reservation_id)
-    return render_template("web/booked.html", reservation=reservation,
-                           deadline=services.cancellation_deadline(reservation))
+    return render_template(
+        "web/booked.html",
+        reservation=reservation,
+        deadline=services.cancellation_deadline(reservation),
+    )
 
 
 @bp.get("/reservations/<int:reservation_id>/print")
 @resident_required
 def print_view(reservation_id: int):
     reservation = _own_reservation(reservation_id)
-    return render_template("web/print.html", reservation=reservation,
-                           deadline=services.cancellation_deadline(reservation))
+    return render_template(
+        "web/print.html",
+        reservation=reservation,
+        deadline=services.cancellation_deadline(reservation),
+    )
 
 
 @bp.get("/reservations/<int:reservation_id>/calendar.ics")
@@ -420,10 +472,19 @@ def print_view(reservation_id: int):
 def calendar(reservation_id: int):
     reservation = _own_reservation(reservation_id)
     host = current_app.config["PUBLIC_BASE_URL"].split("://")[-1].split("/")[0]
-    body = reservation_calendar(reservation, now=services.clock_now(), host=host,
-                                deadline=services.cancellation_deadline(reservation))
-    return Response(body, mimetype="text/calendar", headers={
-        "Content-Disposition": f'attachment; filename="reservation-{reservation.number}.ics"'})
+    body = reservation_calendar(
+        reservation,
+        now=services.clock_now(),
+        host=host,
+        deadline=services.cancellation_deadline(reservation),
+    )
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={
+            "Content-Disposition": f'attachment; filename="reservation-{reservation.number}.ics"'
+        },
+    )
 
 
 @bp.get("/my-reservations")
@@ -432,8 +493,14 @@ def my_reservations():
     now = services.clock_now()
     lists = services.reservations_of(g.resident.id, now=now)
     deadlines = {r.id: services.cancellation_deadline(r) for r in lists.upcoming}
-    return render_template("web/my_reservations.html", upcoming=lists.upcoming, past=lists.past,
-                           more_past=lists.more_past, deadlines=deadlines, now=now)
+    return render_template(
+        "web/my_reservations.html",
+        upcoming=lists.upcoming,
+        past=lists.past,
+        more_past=lists.more_past,
+        deadlines=deadlines,
+        now=now,
+    )
 
 
 @bp.route("/reservations/<int:reservation_id>/cancel", methods=["GET", "POST"])
@@ -444,19 +511,31 @@ def cancel(reservation_id: int):
     error = None
     if request.method == "POST":
         try:
-            services.cancel(services.Actor.resident(g.resident.id, "web"),
-                            reservation_id=reservation.id, now=now)
+            services.cancel(
+                services.Actor.resident(g.resident.id, "web"),
+                reservation_id=reservation.id,
+                now=now,
+            )
         except ReservationError as refused:
             error = refused
         else:
-            flash(_("Reservation %(number)s is cancelled. The time is free for others again.",
-                    number=reservation.number), "success")
+            flash(
+                _(
+                    "Reservation %(number)s is cancelled. The time is free for others again.",
+                    number=reservation.number,
+                ),
+                "success",
+            )
             return redirect(url_for("web.my_reservations"))
     deadline = services.cancellation_deadline(reservation)
     return render_template(
-        "web/cancel.html", reservation=reservation, deadline=deadline,
+        "web/cancel.html",
+        reservation=reservation,
+        deadline=deadline,
         can_cancel=reservation.is_active and not deadline.has_passed(now),
-        error=error_message(error) if error else None, page_errors=error is not None)
+        error=error_message(error) if error else None,
+        page_errors=error is not None,
+    )
 
 
 # ------------------------------------------------------------------- sign-in, session
@@ -472,31 +551,54 @@ def sign_in():
     if request.method == "POST":
         config = current_app.config
         wait = current_app.extensions["web_sign_in_limiter"].hit(
-            request.remote_addr or "unknown", config["WEB_SIGN_IN_LIMIT"],
-            config["WEB_SIGN_IN_WINDOW_SECONDS"])
+            request.remote_addr or "unknown",
+            config["WEB_SIGN_IN_LIMIT"],
+            config["WEB_SIGN_IN_WINDOW_SECONDS"],
+        )
         if wait is not None:
             minutes = max(1, -(-int(wait) // 60))
-            extra_errors.append((None, _(
-                "There have been too many sign-in attempts from this device. Please wait "
-                "%(minutes)d minutes and try again, or call or visit the counter.",
-                minutes=minutes)))
+            extra_errors.append(
+                (
+                    None,
+                    _(
+                        "There have been too many sign-in attempts from this device. Please wait "
+                        "%(minutes)d minutes and try again, or call or visit the counter.",
+                        minutes=minutes,
+                    ),
+                )
+            )
             status = 429
         elif form.validate_on_submit():
             try:
-                resident = services.verify_pin("web", registration_no=form.registration_no.data,
-                                               pin=form.pin.data, now=services.clock_now())
+                resident = services.verify_pin(
+                    "web",
+                    registration_no=form.registration_no.data,
+                    pin=form.pin.data,
+                    now=services.clock_now(),
+                )
             except (InvalidCredentials, AccountLocked) as refused:
                 form.registration_no.errors = [error_message(refused)]
             else:
                 auth.sign_in(resident.id)
                 flash(_("You are signed in."), "success")
-                default = url_for("web.confirm") if session.get(BOOKING_KEY) else url_for(
-                    "web.my_reservations")
+                default = (
+                    url_for("web.confirm")
+                    if session.get(BOOKING_KEY)
+                    else url_for("web.my_reservations")
+                )
                 return redirect(safe_path(session.pop(NEXT_KEY, None), default))
-    response = current_app.make_response((render_template(
-        "web/sign_in.html", form=form, extra_errors=extra_errors,
-        page_errors=bool(form.errors or extra_errors),
-        booking_in_progress=bool(session.get(BOOKING_KEY))), status))
+    response = current_app.make_response(
+        (
+            render_template(
+                "web/sign_in.html",
+                form=form,
+                extra_errors=extra_errors,
+                page_errors=bool(form.errors or extra_errors),
+                booking_in_progress=bool(session.get(BOOKING_KEY)),
+            ),
+            status,
+        )
+    )
     if status == 429:
         response.headers["Retry-After"] = str(current_app.config["WEB_SIGN_IN_WINDOW_SECONDS"])
     return response
@@ -515,11 +617,17 @@ def extend_session():
     if g.resident is None:
         return redirect(url_for("web.sign_in"))
     if request.accept_mimetypes.best == "application/json":
-        return {"seconds_left": int(auth.lifetime().total_seconds()),
-                "ends_at": formatting.format_time(g.session_expires)}
-    flash(_("You will stay signed in. Your sign-in now ends at %(time)s if nothing is done.",
-            time=formatting.format_time(g.session_expires)),
-          "success")
+        return {
+            "seconds_left": int(auth.lifetime().total_seconds()),
+            "ends_at": formatting.format_time(g.session_expires),
+        }
+    flash(
+        _(
+            "You will stay signed in. Your sign-in now ends at %(time)s if nothing is done.",
+            time=formatting.format_time(g.session_expires),
+        ),
+        "success",
+    )
     return redirect(safe_path(request.form.get("next"), url_for("web.home")))
 
 
@@ -529,9 +637,14 @@ def date_style(style: str):
     if style not in ("era", "western"):
         abort(404)
     response = redirect(safe_path(request.args.get("next")))
-    response.set_cookie(ERA_COOKIE, "1" if style == "era" else "0", max_age=365 * 24 * 3600,
-                        httponly=True, samesite="Lax",
-                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    response.set_cookie(
+        ERA_COOKIE,
+        "1" if style == "era" else "0",
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Lax",
+        secure=current_app.config["SESSION_COOKIE_SECURE"],
+    )
     return response
 
 
@@ -540,13 +653,23 @@ def date_style(style: str):
 
 @bp.errorhandler(404)
 def not_found(error):
-    return render_template("web/error.html", heading=_("Page not found"), message=_(
-        "The page may have moved, or the address may be mistyped. Start again from the "
-        "home page.")), 404
+    return render_template(
+        "web/error.html",
+        heading=_("Page not found"),
+        message=_(
+            "The page may have moved, or the address may be mistyped. Start again from the "
+            "home page."
+        ),
+    ), 404
 
 
 @bp.errorhandler(CSRFError)
 def form_expired(error):
-    return render_template("web/error.html", heading=_("This form has expired"), message=_(
-        "For your security, forms can only be sent for a limited time. Go back, reload "
-        "the page and try again. Nothing was booked or cancelled.")), 400
+    return render_template(
+        "web/error.html",
+        heading=_("This form has expired"),
+        message=_(
+            "For your security, forms can only be sent for a limited time. Go back, reload "
+            "the page and try again. Nothing was booked or cancelled."
+        ),
+    ), 400

@@ -25,7 +25,8 @@ DAY = date(2026, 12, 16)
 
 
 def test_booked_at_the_counter_seen_on_the_web_heard_and_cancelled_on_the_phone(
-        sqlite_template, tmp_path):
+    sqlite_template, tmp_path
+):
     app = create_app(phone_config(fresh_sqlite_url(sqlite_template, tmp_path), Clock(NOW)))
     app.test_client_class = RequestContextClient
     with app.app_context():
@@ -39,16 +40,24 @@ def test_booked_at_the_counter_seen_on_the_web_heard_and_cancelled_on_the_phone(
         # The counter: a clerk books the evening of 16 December for her.
         counter = app.test_client()
         sign_in(counter)
-        response = post(counter, f"/counter/residents/{person.id}/book/confirm?unit={whole.id}"
-                                 f"&day={DAY.isoformat()}&blocks={evening.id}")
+        response = post(
+            counter,
+            f"/counter/residents/{person.id}/book/confirm?unit={whole.id}"
+            f"&day={DAY.isoformat()}&blocks={evening.id}",
+        )
         assert response.status_code == 302
         db.session.rollback()
         reservation = db.session.scalars(sa.select(Reservation)).one()
         booked = db.session.scalars(
-            sa.select(AuditEntry).where(AuditEntry.action == "reservation.book")).one()
+            sa.select(AuditEntry).where(AuditEntry.action == "reservation.book")
+        ).one()
         clerk = services.verify_staff("clerk", "clerk-demo-2026", now=NOW)
-        assert (reservation.channel, booked.channel, booked.actor_staff_id,
-                booked.on_behalf_of_id) == ("counter", "counter", clerk.id, person.id)
+        assert (
+            reservation.channel,
+            booked.channel,
+            booked.actor_staff_id,
+            booked.on_behalf_of_id,
+        ) == ("counter", "counter", clerk.id, person.id)
 
         # The web: she signs in and finds it under her reservations.
         web = Visitor(app.test_client(), "ja")
@@ -59,8 +68,9 @@ def test_booked_at_the_counter_seen_on_the_web_heard_and_cancelled_on_the_phone(
         assert reservation.number in page and "12月16日(水)" in page
 
         # The phone: from her landline, PIN only; she hears it and cancels it.
-        call = PhoneSimulator(FlaskTransport(app), public_base_url=BASE_URL, auth_token=TOKEN,
-                              caller=YAMADA_PHONE)
+        call = PhoneSimulator(
+            FlaskTransport(app), public_base_url=BASE_URL, auth_token=TOKEN, caller=YAMADA_PHONE
+        )
         call.call()
         call.press(hana.pin)
         call.press("2")

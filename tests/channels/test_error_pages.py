@@ -13,7 +13,8 @@ from tests.channels.web.conftest import NOW
 from tests.pages import check_page
 
 HEADINGS = {
-    (404, "ja"): "ページが見つかりません", (404, "en"): "Page not found",
+    (404, "ja"): "ページが見つかりません",
+    (404, "en"): "Page not found",
     (405, "ja"): "このページはこの方法では使えません",
     (405, "en"): "This page cannot be used that way",
 }
@@ -32,8 +33,16 @@ def _page(app, method: str, path: str, locale: str, status: int):
 
 
 @pytest.mark.parametrize("locale", ["ja", "en"])
-@pytest.mark.parametrize("path", ["/no-such-page", "/counter/no-such-page", "/language/xx",
-                                  "/units/abc/availability", "/facilities/%EF%BC%91"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/no-such-page",
+        "/counter/no-such-page",
+        "/language/xx",
+        "/units/abc/availability",
+        "/facilities/%EF%BC%91",
+    ],
+)
 def test_an_unknown_address_gets_a_not_found_page_in_the_visitors_language(app, path, locale):
     soup = _page(app, "GET", path, locale, 404)
     home = "/counter/" if path.startswith("/counter/") else "/"
@@ -41,8 +50,9 @@ def test_an_unknown_address_gets_a_not_found_page_in_the_visitors_language(app, 
 
 
 @pytest.mark.parametrize("locale", ["ja", "en"])
-@pytest.mark.parametrize("method, path", [("PUT", "/facilities"), ("POST", "/"),
-                                          ("DELETE", "/counter/sign-in")])
+@pytest.mark.parametrize(
+    "method, path", [("PUT", "/facilities"), ("POST", "/"), ("DELETE", "/counter/sign-in")]
+)
 def test_a_wrong_method_gets_a_page_in_the_visitors_language(app, method, path, locale):
     soup = _page(app, method, path, locale, 405)
     assert soup.main.get_text().strip()
@@ -55,9 +65,16 @@ def test_phone_webhooks_keep_their_bare_status_codes(app):
 
 
 @pytest.mark.parametrize("number", [str(MAX_ID + 1), str(2**63), "9" * 30, "9" * 5000])
-@pytest.mark.parametrize("template", ["/facilities/{}", "/units/{}/availability",
-                                      "/reservations/{}/booked", "/counter/residents/{}",
-                                      "/counter/reservations/{}"])
+@pytest.mark.parametrize(
+    "template",
+    [
+        "/facilities/{}",
+        "/units/{}/availability",
+        "/reservations/{}/booked",
+        "/counter/residents/{}",
+        "/counter/reservations/{}",
+    ],
+)
 def test_ids_beyond_the_database_are_not_found(app, template, number):
     response = app.test_client().get(template.format(number))
     assert response.status_code in (302, 404)  # the counter sends strangers to sign in first
@@ -80,8 +97,7 @@ def test_odd_or_huge_block_ids_are_a_wrong_choice_not_an_error(app, value):
     assert client.get(f"/units/1/days/2026-12-16?block={value}").status_code == 200
     page = client.get("/units/1/days/2026-12-16")
     token = check_page(page.data).find("input", attrs={"name": "csrf_token"})["value"]
-    response = client.post("/units/1/days/2026-12-16",
-                           data={"blocks": value, "csrf_token": token})
+    response = client.post("/units/1/days/2026-12-16", data={"blocks": value, "csrf_token": token})
     assert response.status_code == 200
     assert check_page(response.data).find(class_="error-summary")
 
@@ -98,19 +114,23 @@ def app_without_database():
     from channels import create_app
     from tests.conftest import app_config
 
-    config = app_config(UNREACHABLE, TWILIO_AUTH_TOKEN="test-token",
-                        PHONE_OPERATOR_NUMBER="+81166000111")
+    config = app_config(
+        UNREACHABLE, TWILIO_AUTH_TOKEN="test-token", PHONE_OPERATOR_NUMBER="+81166000111"
+    )
     config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"] = {"connect_timeout": 2}
     return create_app(config)
 
 
-UNAVAILABLE = {"ja": "ただいま一時的にご利用いただけません",
-               "en": "The service is unavailable for a moment"}
+UNAVAILABLE = {
+    "ja": "ただいま一時的にご利用いただけません",
+    "en": "The service is unavailable for a moment",
+}
 
 
 @pytest.mark.parametrize("locale", ["ja", "en"])
-def test_pages_say_to_try_again_when_the_database_is_out_of_reach(app_without_database, locale,
-                                                                   caplog):
+def test_pages_say_to_try_again_when_the_database_is_out_of_reach(
+    app_without_database, locale, caplog
+):
     client = app_without_database.test_client()
     client.set_cookie("lang", locale)
     response = client.get("/facilities")
@@ -125,15 +145,17 @@ def test_pages_say_to_try_again_when_the_database_is_out_of_reach(app_without_da
 
 
 def test_a_booking_press_while_the_database_is_out_of_reach_does_not_claim_nothing_changed(
-        app_without_database):
+    app_without_database,
+):
     """The connection may drop while the commit is under way, so the page cannot promise
     that nothing was booked; it says where to look instead."""
     client = app_without_database.test_client()
     page = client.get("/counter/sign-in")
     assert page.status_code == 200  # the sign-in form needs no database
     token = check_page(page.data).find("input", attrs={"name": "csrf_token"})["value"]
-    response = client.post("/counter/sign-in", data={"username": "clerk", "password": "x",
-                                                     "csrf_token": token})
+    response = client.post(
+        "/counter/sign-in", data={"username": "clerk", "password": "x", "csrf_token": token}
+    )
     assert response.status_code == 503
     soup = check_page(response.data)
     text = soup.main.get_text()
@@ -143,15 +165,21 @@ def test_a_booking_press_while_the_database_is_out_of_reach_does_not_claim_nothi
 
 
 def test_the_phone_apologises_and_offers_the_counter_when_the_database_is_out_of_reach(
-        app_without_database):
+    app_without_database,
+):
     from twilio.request_validator import RequestValidator
 
-    params = {"CallSid": "CA" + "0" * 32, "From": "+81166123456", "To": "+81166000000",
-              "CallStatus": "ringing"}
+    params = {
+        "CallSid": "CA" + "0" * 32,
+        "From": "+81166123456",
+        "To": "+81166000000",
+        "CallStatus": "ringing",
+    }
     url = app_without_database.config["PUBLIC_BASE_URL"] + "/phone/voice"
     signature = RequestValidator("test-token").compute_signature(url, params)
     response = app_without_database.test_client().post(
-        "/phone/voice", data=params, headers={"X-Twilio-Signature": signature})
+        "/phone/voice", data=params, headers={"X-Twilio-Signature": signature}
+    )
     assert response.status_code == 200
     assert response.mimetype == "text/xml"
     assert b"<Dial" in response.data or b"<Say" in response.data

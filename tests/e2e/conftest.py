@@ -28,14 +28,23 @@ from tests.factories import at
 E2E_NOW = at(2026, 12, 1, 10)
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-    "--no-first-run", "--disable-background-networking", "--disable-component-update",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
     "--disable-sync",
 ]
 
 
 def chromium_executable() -> str | None:
-    for candidate in ("/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")):
+    for candidate in (
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and Path(candidate).exists():
             return candidate
     return None
@@ -75,8 +84,7 @@ class LiveServer:
 @pytest.fixture
 def live_server(sqlite_template, tmp_path) -> Iterator[LiveServer]:
     """The whole app with the demo town loaded, its clock fixed at E2E_NOW."""
-    app = create_app(app_config(fresh_sqlite_url(sqlite_template, tmp_path),
-                                CLOCK=lambda: E2E_NOW))
+    app = create_app(app_config(fresh_sqlite_url(sqlite_template, tmp_path), CLOCK=lambda: E2E_NOW))
     with app.app_context():
         seed = demo.seed(now=E2E_NOW)
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -90,8 +98,10 @@ def live_server(sqlite_template, tmp_path) -> Iterator[LiveServer]:
 
 
 def assert_no_axe_violations(page) -> None:
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS},
-                                       "resultTypes": ["violations"]})
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]},
+    )
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 

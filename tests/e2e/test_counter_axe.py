@@ -41,9 +41,14 @@ def test_every_counter_page_has_no_axe_violations(live_server, page):
         gym = next(f for f in services.list_facilities() if f.code == "town-gym")
         unit, blocks = gym.units[0], {b.code: b.id for b in gym.time_blocks}
         ichiro = services.find_residents("さとう")[0]
-        number = services.book(services.Actor.resident(ichiro.id, "web"), resident_id=ichiro.id,
-                               unit_id=unit.id, day=DAY, block_ids=[blocks["afternoon"]],
-                               now=E2E_NOW).number
+        number = services.book(
+            services.Actor.resident(ichiro.id, "web"),
+            resident_id=ichiro.id,
+            unit_id=unit.id,
+            day=DAY,
+            block_ids=[blocks["afternoon"]],
+            now=E2E_NOW,
+        ).number
         hana_id, unit_id = hana.id, unit.id
 
     # Signing in, with and without an error.
@@ -77,12 +82,15 @@ def test_every_counter_page_has_no_axe_violations(live_server, page):
     # Booking, with the admin's override controls and an error.
     check(page, f"{base}/counter/residents/{hana_id}/book")
     check(page, f"{base}/counter/residents/{hana_id}/book?unit={unit_id}&day=12/16")
-    check(page, f"{base}/counter/residents/{hana_id}/book?unit={unit_id}&day=12/16&go=1",
-          errors=True)
+    check(
+        page, f"{base}/counter/residents/{hana_id}/book?unit={unit_id}&day=12/16&go=1", errors=True
+    )
     check(page, f"{base}/counter/residents/{hana_id}/book?unit={unit_id}&day=2026-12-28")  # closed
     check(page, f"{base}/counter/residents/{hana_id}/book?unit={unit_id}&day=13/45", errors=True)
-    confirm = (f"{base}/counter/residents/{hana_id}/book/confirm?unit={unit_id}"
-               f"&day={FAR.isoformat()}&blocks={blocks['morning']}")
+    confirm = (
+        f"{base}/counter/residents/{hana_id}/book/confirm?unit={unit_id}"
+        f"&day={FAR.isoformat()}&blocks={blocks['morning']}"
+    )
     check(page, confirm)
     submit(page, "予約する")
     check(page, errors=True)  # not open yet
@@ -98,8 +106,11 @@ def test_every_counter_page_has_no_axe_violations(live_server, page):
     check(page, errors=True)
     check(page, f"{reservation_url}/slip")
     check(page, f"{reservation_url}/change")
-    check(page, f"{reservation_url}/change/confirm?unit={unit_id}&day={FAR.isoformat()}"
-                f"&blocks={blocks['afternoon']}")
+    check(
+        page,
+        f"{reservation_url}/change/confirm?unit={unit_id}&day={FAR.isoformat()}"
+        f"&blocks={blocks['afternoon']}",
+    )
     check(page, f"{reservation_url}/cancel")
     submit(page, "予約を取り消す")
     check(page, errors=True)
@@ -163,8 +174,14 @@ def test_staff_account_pages_have_no_axe_violations(live_server, page):
     base = live_server.url
     with live_server.app.app_context():
         actor = services.Actor.system()
-        member = services.create_staff(actor, username="suzuki", display_name="鈴木 三郎",
-                                       password="suzuki-pass-2026", role="clerk", now=E2E_NOW)
+        member = services.create_staff(
+            actor,
+            username="suzuki",
+            display_name="鈴木 三郎",
+            password="suzuki-pass-2026",
+            role="clerk",
+            now=E2E_NOW,
+        )
         for _ in range(5):  # locked after wrong passwords
             try:
                 services.verify_staff("suzuki", "wrong", now=E2E_NOW)

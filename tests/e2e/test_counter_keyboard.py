@@ -32,9 +32,15 @@ def press_access_key(page, key: str) -> None:
     sends no character with a modified key, and Chromium matches access keys on the
     character, so the key goes through the DevTools protocol as a real keyboard does."""
     cdp = page.context.new_cdp_session(page)
-    code = {"key": key, "code": f"Key{key.upper()}", "windowsVirtualKeyCode": ord(key.upper()),
-            "modifiers": 1}  # 1 = Alt
-    cdp.send("Input.dispatchKeyEvent", {"type": "keyDown", "text": key, "unmodifiedText": key, **code})
+    code = {
+        "key": key,
+        "code": f"Key{key.upper()}",
+        "windowsVirtualKeyCode": ord(key.upper()),
+        "modifiers": 1,
+    }  # 1 = Alt
+    cdp.send(
+        "Input.dispatchKeyEvent", {"type": "keyDown", "text": key, "unmodifiedText": key, **code}
+    )
     cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **code})
     cdp.detach()
 
@@ -54,8 +60,12 @@ def test_a_walk_in_registered_booked_paid_and_printed_from_the_keyboard(live_ser
     tab_to(page, "main a[href='/counter/residents/new']")
     page.keyboard.press("Enter")
     page.wait_for_url("**/counter/residents/new")
-    for field, value in (("#name", "鈴木 次郎"), ("#name_kana", "すずき じろう"),
-                         ("#phone", "090-5555-6666"), ("#district", "南町")):
+    for field, value in (
+        ("#name", "鈴木 次郎"),
+        ("#name_kana", "すずき じろう"),
+        ("#phone", "090-5555-6666"),
+        ("#district", "南町"),
+    ):
         tab_to(page, field)
         page.keyboard.type(value)
     tab_to(page, "#is_resident-0")
@@ -111,7 +121,14 @@ def test_a_walk_in_registered_booked_paid_and_printed_from_the_keyboard(live_ser
     page.keyboard.press("Enter")
     page.wait_for_selector(".slip")
     slip = page.locator(".slip").inner_text()
-    for expected in (number, "鈴木 次郎", "町民体育館", "2026年12月16日(水)", "18:00〜21:00", "支払済み"):
+    for expected in (
+        number,
+        "鈴木 次郎",
+        "町民体育館",
+        "2026年12月16日(水)",
+        "18:00〜21:00",
+        "支払済み",
+    ):
         assert expected in slip, expected
     assert page.locator(".js-print").is_visible()  # the script's Print button
     page.emulate_media(media="print")
@@ -126,7 +143,11 @@ def test_a_walk_in_registered_booked_paid_and_printed_from_the_keyboard(live_ser
         reservation = services.find_reservation(number)
         entries = services.audit_trail(services.AuditFilter(reservation_number=number)).entries
         assert [e.action for e in entries] == ["reservation.payment", "reservation.book"]
-        assert all(isinstance(e, AuditEntry) and e.channel == "counter"
-                   and e.actor_staff.username == "clerk"
-                   and e.on_behalf_of_id == reservation.resident_id for e in entries)
+        assert all(
+            isinstance(e, AuditEntry)
+            and e.channel == "counter"
+            and e.actor_staff.username == "clerk"
+            and e.on_behalf_of_id == reservation.resident_id
+            for e in entries
+        )
         assert reservation.resident.registration_no == registration_no

@@ -60,9 +60,14 @@ def test_every_page_of_the_flow_has_no_axe_violations(page, live_server, languag
     with server.app.app_context():
         me = services.find_residents(resident.registration_no)[0]
         for day in (date(2026, 12, 16), date(2026, 12, 17)):  # the ground's limit is two
-            services.book(services.Actor.resident(me.id, "web"), resident_id=me.id,
-                          unit_id=field, day=day, block_ids=[block_id(ground, "morning")],
-                          now=E2E_NOW)
+            services.book(
+                services.Actor.resident(me.id, "web"),
+                resident_id=me.id,
+                unit_id=field,
+                day=day,
+                block_ids=[block_id(ground, "morning")],
+                now=E2E_NOW,
+            )
 
     def check(path: str | None = None) -> None:
         if path is not None:
@@ -108,7 +113,8 @@ def test_every_page_of_the_flow_has_no_axe_violations(page, live_server, languag
     check(page.url.replace(server.url, "").replace("/booked", "/print"))
     check("/my-reservations")
     page.locator("main").get_by_role("link", name=re.compile(number)).filter(
-        has_text=re.compile("取り消す|Cancel")).click()
+        has_text=re.compile("取り消す|Cancel")
+    ).click()
     check()
     page.locator("main").get_by_role("button").click()
     expect(page).to_have_url(re.compile("/my-reservations$"))
@@ -125,9 +131,14 @@ def test_every_page_of_the_flow_has_no_axe_violations(page, live_server, languag
     page.get_by_role("button", name=re.compile("次へ進む|Continue")).click()
     with server.app.app_context():
         other = services.find_residents(server.resident("mobile").registration_no)[0]
-        services.book(services.Actor.resident(other.id, "phone"), resident_id=other.id,
-                      unit_id=whole, day=date(2026, 12, 23),
-                      block_ids=[block_id(gym, "evening")], now=E2E_NOW)
+        services.book(
+            services.Actor.resident(other.id, "phone"),
+            resident_id=other.id,
+            unit_id=whole,
+            day=date(2026, 12, 23),
+            block_ids=[block_id(gym, "evening")],
+            now=E2E_NOW,
+        )
     page.locator("main").get_by_role("button").click()
     expect(page).to_have_url(re.compile("/availability\\?week=2026-12-21$"))
     check()

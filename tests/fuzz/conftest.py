@@ -62,13 +62,17 @@ class Town:
 
 @pytest.fixture(scope="module")
 def fuzz_app(sqlite_template, tmp_path_factory) -> Iterator[Flask]:
-    app = create_app(app_config(
-        fresh_sqlite_url(sqlite_template, tmp_path_factory.mktemp("fuzz")), TWILIO_AUTH_TOKEN=TOKEN,
-        PHONE_OPERATOR_NUMBER=OPERATOR, CLOCK=Clock(NOW),
-        # Fuzzing sends many sign-ins: the per-address limit would answer all but the
-        # first ten with 429 before their input is looked at (tested on its own).
-        WEB_SIGN_IN_LIMIT=10**9,
-    ))
+    app = create_app(
+        app_config(
+            fresh_sqlite_url(sqlite_template, tmp_path_factory.mktemp("fuzz")),
+            TWILIO_AUTH_TOKEN=TOKEN,
+            PHONE_OPERATOR_NUMBER=OPERATOR,
+            CLOCK=Clock(NOW),
+            # Fuzzing sends many sign-ins: the per-address limit would answer all but the
+            # first ten with 429 before their input is looked at (tested on its own).
+            WEB_SIGN_IN_LIMIT=10**9,
+        )
+    )
     app.test_client_class = RequestContextClient
     with app.app_context():
         yield app
@@ -80,27 +84,67 @@ def fuzz_app(sqlite_template, tmp_path_factory) -> Iterator[Flask]:
 def town(fuzz_app) -> Town:
     report = demo.seed(now=NOW)
     people = {line.name: line for line in report.residents}
-    yamada = db.session.scalar(db.select(Resident).filter_by(
-        registration_no=people["山田 ハナ"].registration_no))
-    sato = db.session.scalar(db.select(Resident).filter_by(
-        registration_no=people["佐藤 一郎"].registration_no))
+    yamada = db.session.scalar(
+        db.select(Resident).filter_by(registration_no=people["山田 ハナ"].registration_no)
+    )
+    sato = db.session.scalar(
+        db.select(Resident).filter_by(registration_no=people["佐藤 一郎"].registration_no)
+    )
     gym = db.session.scalar(db.select(Facility).filter_by(code="town-gym"))
     unit = gym.units[0]
     blocks = [block.id for block in gym.time_blocks]
-    mine = services.book(services.Actor.resident(yamada.id, "web"), resident_id=yamada.id,
-                         unit_id=unit.id, day=DAY, block_ids=blocks[:1], now=NOW)
-    theirs = services.book(services.Actor.resident(sato.id, "web"), resident_id=sato.id,
-                           unit_id=unit.id, day=DAY, block_ids=blocks[1:2], now=NOW)
+    mine = services.book(
+        services.Actor.resident(yamada.id, "web"),
+        resident_id=yamada.id,
+        unit_id=unit.id,
+        day=DAY,
+        block_ids=blocks[:1],
+        now=NOW,
+    )
+    theirs = services.book(
+        services.Actor.resident(sato.id, "web"),
+        resident_id=sato.id,
+        unit_id=unit.id,
+        day=DAY,
+        block_ids=blocks[1:2],
+        now=NOW,
+    )
     victim, _ = services.register_resident(
-        SYSTEM, name="的 太郎", name_kana="まと たろう", phone=None, district="本町",
-        is_resident=True, now=NOW)
+        SYSTEM,
+        name="的 太郎",
+        name_kana="まと たろう",
+        phone=None,
+        district="本町",
+        is_resident=True,
+        now=NOW,
+    )
     for username, role in (("victim", "clerk"), ("victim-admin", "admin")):
-        services.create_staff(SYSTEM, username=username, display_name=f"{username} 職員",
-                              password="victim-password-1", role=role, now=NOW)
+        services.create_staff(
+            SYSTEM,
+            username=username,
+            display_name=f"{username} 職員",
+            password="victim-password-1",
+            role=role,
+            now=NOW,
+        )
     staff = {s.username: s.id for s in db.session.scalars(db.select(Staff))}
-    town = Town(yamada.id, yamada.registration_no, people["山田 ハナ"].pin, sato.id,
-                sato.registration_no, victim.id, mine.id, theirs.id, unit.id, blocks, gym.id,
-                staff["clerk"], staff["admin"], staff["victim"], staff["victim-admin"])
+    town = Town(
+        yamada.id,
+        yamada.registration_no,
+        people["山田 ハナ"].pin,
+        sato.id,
+        sato.registration_no,
+        victim.id,
+        mine.id,
+        theirs.id,
+        unit.id,
+        blocks,
+        gym.id,
+        staff["clerk"],
+        staff["admin"],
+        staff["victim"],
+        staff["victim-admin"],
+    )
     db.session.rollback()
     assert db.session.get(Reservation, town.reservation_id) is not None
     return town
@@ -162,8 +206,9 @@ def resident(fuzz_app, town) -> Browser:
     db.session.rollback()
     browser = Browser(fuzz_app)
     browser.fetch_token("/sign-in")
-    response = browser.post("/sign-in", [("registration_no", town.yamada_no),
-                                         ("pin", town.yamada_pin)])
+    response = browser.post(
+        "/sign-in", [("registration_no", town.yamada_no), ("pin", town.yamada_pin)]
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     browser.fetch_token(f"/reservations/{town.reservation_id}/cancel")
     return browser
@@ -202,7 +247,8 @@ class Twilio:
         headers = {}
         if signed:
             headers["X-Twilio-Signature"] = self.validator.compute_signature(
-                BASE_URL + path, params)
+                BASE_URL + path, params
+            )
         return self.client.post(path, data=params, headers=headers)
 
 

@@ -53,8 +53,11 @@ class Snapshot:
     tables: dict[str, tuple[int, str]]  # name: (row count, digest)
 
     def changed(self, other: Snapshot, allowed: frozenset[str] = frozenset()) -> list[str]:
-        return sorted(name for name, value in self.tables.items()
-                      if name not in allowed and other.tables.get(name) != value)
+        return sorted(
+            name
+            for name, value in self.tables.items()
+            if name not in allowed and other.tables.get(name) != value
+        )
 
 
 def snapshot() -> Snapshot:
@@ -85,8 +88,11 @@ def assert_stored_text_clean(what: str) -> None:
     bidirectional overrides, no spaces around it."""
     with db.engine.connect() as connection:
         for table in db.metadata.sorted_tables:
-            columns = [c for c in table.columns if isinstance(c.type, sa.String)
-                       and (table.name, c.name) not in UNCHECKED_TEXT]
+            columns = [
+                c
+                for c in table.columns
+                if isinstance(c.type, sa.String) and (table.name, c.name) not in UNCHECKED_TEXT
+            ]
             if not columns:
                 continue
             for row in connection.execute(sa.select(*columns)):
@@ -94,8 +100,9 @@ def assert_stored_text_clean(what: str) -> None:
                     if not text:
                         continue
                     where = f"{what}: {table.name}.{column.name} = {text[:80]!r}"
-                    assert not any(unicodedata.category(ch) == "Cc" and ch != "\n"
-                                   for ch in text), where
+                    assert not any(
+                        unicodedata.category(ch) == "Cc" and ch != "\n" for ch in text
+                    ), where
                     assert not BIDI_CONTROLS.search(text), where
                     assert text == text.strip(), where
 
@@ -107,7 +114,8 @@ def assert_unchanged(before: Snapshot, what: str, allowed: frozenset[str] = froz
 
 def assert_not_5xx(response, what: str) -> None:
     assert response.status_code < 500, (
-        f"{what}: HTTP {response.status_code}\n{response.get_data(as_text=True)[:3000]}")
+        f"{what}: HTTP {response.status_code}\n{response.get_data(as_text=True)[:3000]}"
+    )
 
 
 # ---------------------------------------------------------------------- HTML pages
@@ -128,8 +136,11 @@ def is_rejection(response, soup: BeautifulSoup | None) -> bool:
 def check_html(response, locale: str, what: str) -> BeautifulSoup | None:
     """An HTML answer is a whole, accessible page in the visitor's language; an error
     summary's items are worded in that language. (A redirect's body is not a page.)"""
-    if response.mimetype != "text/html" or 300 <= response.status_code < 400 or (
-            response.status_code == 204):
+    if (
+        response.mimetype != "text/html"
+        or 300 <= response.status_code < 400
+        or (response.status_code == 204)
+    ):
         return None
     soup = check_page(response.data)
     assert soup.html["lang"] == locale, f"{what}: page in {soup.html['lang']}, not {locale}"
@@ -137,7 +148,9 @@ def check_html(response, locale: str, what: str) -> BeautifulSoup | None:
         if locale == "ja":
             assert JAPANESE.search(item), f"{what}: error not in Japanese: {item!r}"
         else:
-            assert not re.search(r"[\u3040-\u30ff]", item), f"{what}: error not in English: {item!r}"
+            assert not re.search(r"[\u3040-\u30ff]", item), (
+                f"{what}: error not in English: {item!r}"
+            )
     if response.status_code >= 400:
         heading = soup.h1.get_text(" ", strip=True)
         if locale == "ja":
@@ -147,8 +160,9 @@ def check_html(response, locale: str, what: str) -> BeautifulSoup | None:
     return soup
 
 
-def check_answer(response, before: Snapshot, locale: str, what: str, *,
-                 always_rejected: bool) -> bool:
+def check_answer(
+    response, before: Snapshot, locale: str, what: str, *, always_rejected: bool
+) -> bool:
     """The checks for one fuzzed request to an HTML channel; True when it was
     rejected. `always_rejected`: the input could never be valid, so the database
     must not change whatever the answer."""
@@ -157,7 +171,8 @@ def check_answer(response, before: Snapshot, locale: str, what: str, *,
     if 300 <= response.status_code < 400:
         location = response.headers.get("Location", "")
         assert location.startswith("/") and not location.startswith("//"), (
-            f"{what}: redirect to {location!r}")
+            f"{what}: redirect to {location!r}"
+        )
     rejected = is_rejection(response, soup)
     if rejected or always_rejected:
         assert_unchanged(before, what)

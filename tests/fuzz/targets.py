@@ -25,26 +25,44 @@ def _ids(*known: int) -> st.SearchStrategy[str]:
 
 
 def _reg_no() -> st.SearchStrategy[str]:
-    return st.one_of(st.text("0123456789", min_size=6, max_size=6), s.fullwidth_digits,
-                     s.odd_digits, st.sampled_from(["123-456", " 1 2 3 4 5 6 ", "000000"]))
+    return st.one_of(
+        st.text("0123456789", min_size=6, max_size=6),
+        s.fullwidth_digits,
+        s.odd_digits,
+        st.sampled_from(["123-456", " 1 2 3 4 5 6 ", "000000"]),
+    )
 
 
 def _pin() -> st.SearchStrategy[str]:
-    return st.one_of(st.text("0123456789", min_size=4, max_size=4), s.fullwidth_digits,
-                     s.odd_digits)
+    return st.one_of(
+        st.text("0123456789", min_size=4, max_size=4), s.fullwidth_digits, s.odd_digits
+    )
 
 
 def _next() -> st.SearchStrategy[str]:
-    return st.sampled_from(["/", "//evil.example", "https://evil.example/", "/\\evil",
-                            "/counter/", "/counter//x", "javascript:alert(1)", "/my-reservations",
-                            "/%0d%0aSet-Cookie:x=1", "/" + "a" * 5000])
+    return st.sampled_from(
+        [
+            "/",
+            "//evil.example",
+            "https://evil.example/",
+            "/\\evil",
+            "/counter/",
+            "/counter//x",
+            "javascript:alert(1)",
+            "/my-reservations",
+            "/%0d%0aSet-Cookie:x=1",
+            "/" + "a" * 5000,
+        ]
+    )
 
 
 # ---------------------------------------------------------------------------- web
 
 WEB_FORMS: dict[str, Fields] = {
-    "web.sign_in": lambda t: {"registration_no": st.one_of(_reg_no(), st.just(t.sato_no)),
-                              "pin": _pin()},
+    "web.sign_in": lambda t: {
+        "registration_no": st.one_of(_reg_no(), st.just(t.sato_no)),
+        "pin": _pin(),
+    },
     "web.blocks": lambda t: {"blocks": _ids(*t.block_ids)},
     "web.confirm": lambda t: {"key": s.value},
     "web.cancel": lambda t: {"confirm": s.value},
@@ -56,8 +74,11 @@ WEB_QUERIES: dict[str, Fields] = {
     "web.home": lambda t: {},
     "web.facilities": lambda t: {},
     "web.facility": lambda t: {},
-    "web.availability": lambda t: {"week": s.any_date, "month": st.one_of(
-        s.any_date.map(lambda d: d[:7]), s.value), "date": s.any_date},
+    "web.availability": lambda t: {
+        "week": s.any_date,
+        "month": st.one_of(s.any_date.map(lambda d: d[:7]), s.value),
+        "date": s.any_date,
+    },
     "web.blocks": lambda t: {"block": _ids(*t.block_ids)},
     "web.confirm": lambda t: {},
     "web.booked": lambda t: {},
@@ -75,41 +96,82 @@ WEB_QUERIES: dict[str, Fields] = {
 _REASON = st.one_of(s.any_text, s.control, st.just("   "), s.huge_text)
 
 COUNTER_FORMS: dict[str, Fields] = {
-    "counter.sign_in": lambda t: {"username": st.sampled_from(["clerk", "admin", " clerk ", ""]),
-                                  "password": s.value, "next": _next()},
+    "counter.sign_in": lambda t: {
+        "username": st.sampled_from(["clerk", "admin", " clerk ", ""]),
+        "password": s.value,
+        "next": _next(),
+    },
     "counter.sign_out": lambda t: {},
     "counter.extend_session": lambda t: {"next": _next(), "background": s.value},
-    "counter.change_password": lambda t: {"current_password": s.value, "new_password": s.value,
-                                          "new_password_again": s.value, "next": _next()},
+    "counter.change_password": lambda t: {
+        "current_password": s.value,
+        "new_password": s.value,
+        "new_password_again": s.value,
+        "next": _next(),
+    },
     "counter.register": lambda t: {
-        "name": s.value, "name_kana": s.value, "phone": st.one_of(
-            st.sampled_from(["090-1234-5678", "０９０－１２３４－５６７８", "+81 90 1234 5678",
-                             "110", "0120-000-000"]), s.value),
-        "district": s.value, "is_resident": st.sampled_from(["yes", "no", "maybe"]),
+        "name": s.value,
+        "name_kana": s.value,
+        "phone": st.one_of(
+            st.sampled_from(
+                [
+                    "090-1234-5678",
+                    "０９０－１２３４－５６７８",
+                    "+81 90 1234 5678",
+                    "110",
+                    "0120-000-000",
+                ]
+            ),
+            s.value,
+        ),
+        "district": s.value,
+        "is_resident": st.sampled_from(["yes", "no", "maybe"]),
         "exemption": st.sampled_from(["", "youth_club", "seniors", "nonesuch"]),
-        "exemption_evidence": s.value, "confirm_different": st.sampled_from(["y", "", "on"])},
+        "exemption_evidence": s.value,
+        "confirm_different": st.sampled_from(["y", "", "on"]),
+    },
     "counter.reset_pin": lambda t: {},
     "counter.unlock": lambda t: {},
-    "counter.book_confirm": lambda t: {"override": st.sampled_from(["y", ""]),
-                                       "override_reason": _REASON},
-    "counter.change_confirm": lambda t: {"override": st.sampled_from(["y", ""]),
-                                         "override_reason": _REASON, "reason": _REASON},
+    "counter.book_confirm": lambda t: {
+        "override": st.sampled_from(["y", ""]),
+        "override_reason": _REASON,
+    },
+    "counter.change_confirm": lambda t: {
+        "override": st.sampled_from(["y", ""]),
+        "override_reason": _REASON,
+        "reason": _REASON,
+    },
     "counter.payment": lambda t: {"status": st.sampled_from(["paid", "exempt", "unpaid", ""])},
     "counter.cancel": lambda t: {"reason": _REASON},
     "counter.staff_accounts": lambda t: {
-        "username": s.value, "display_name": s.value,
-        "role": st.sampled_from(["clerk", "admin", "root", ""]), "password": s.value},
+        "username": s.value,
+        "display_name": s.value,
+        "role": st.sampled_from(["clerk", "admin", "root", ""]),
+        "password": s.value,
+    },
     "counter.staff_role": lambda t: {"role": st.sampled_from(["clerk", "admin", "root", ""])},
     "counter.staff_password": lambda t: {"password": s.value},
     "counter.staff_unlock": lambda t: {},
     "counter.staff_deactivate": lambda t: {},
     "counter.staff_reactivate": lambda t: {},
-    "counter.closures": lambda t: {"facility": _ids(t.facility_id), "start": s.any_date,
-                                   "end": s.any_date, "reason": _REASON, "reason_en": _REASON},
+    "counter.closures": lambda t: {
+        "facility": _ids(t.facility_id),
+        "start": s.any_date,
+        "end": s.any_date,
+        "reason": _REASON,
+        "reason_en": _REASON,
+    },
 }
 
-_SLOT = lambda t: {"unit": _ids(t.unit_id), "day": s.any_date,  # noqa: E731
-                   "blocks": _ids(*t.block_ids), "go": st.sampled_from(["1", ""])}
+
+def _SLOT(t):
+    return {
+        "unit": _ids(t.unit_id),
+        "day": s.any_date,
+        "blocks": _ids(*t.block_ids),
+        "go": st.sampled_from(["1", ""]),
+    }
+
 
 COUNTER_QUERIES: dict[str, Fields] = {
     "counter.home": lambda t: {"q": st.one_of(s.value, _reg_no())},
@@ -125,13 +187,21 @@ COUNTER_QUERIES: dict[str, Fields] = {
     "counter.cancel": lambda t: {},
     "counter.slip": lambda t: {},
     "counter.day_sheet": lambda t: {"day": s.any_date, "facility": _ids(t.facility_id)},
-    "counter.audit": lambda t: {"resident": st.one_of(_reg_no(), s.value),
-                                "staff": _ids(t.clerk_id, t.admin_id),
-                                "reservation": s.value, "start": s.any_date, "end": s.any_date,
-                                "page": s.numbers},
-    "counter.audit_csv": lambda t: {"resident": _reg_no(), "staff": _ids(t.clerk_id),
-                                    "reservation": s.value, "start": s.any_date,
-                                    "end": s.any_date},
+    "counter.audit": lambda t: {
+        "resident": st.one_of(_reg_no(), s.value),
+        "staff": _ids(t.clerk_id, t.admin_id),
+        "reservation": s.value,
+        "start": s.any_date,
+        "end": s.any_date,
+        "page": s.numbers,
+    },
+    "counter.audit_csv": lambda t: {
+        "resident": _reg_no(),
+        "staff": _ids(t.clerk_id),
+        "reservation": s.value,
+        "start": s.any_date,
+        "end": s.any_date,
+    },
     "counter.staff_accounts": lambda t: {},
     "counter.staff_member": lambda t: {},
     "counter.closures": lambda t: {},
@@ -140,21 +210,66 @@ COUNTER_QUERIES: dict[str, Fields] = {
 # ---------------------------------------------------------------------------- phone
 
 _CALL_SID = st.one_of(
-    st.just("CA" + "f" * 32), st.text("0123456789abcdef", min_size=32, max_size=32).map("CA".__add__),
-    s.value, st.just("CA" + "f" * 100), st.just(""), st.just("  "))
-_DIGITS = st.one_of(st.text("0123456789*#", max_size=12), s.fullwidth_digits, s.odd_digits,
-                    s.keypad_lookalikes, s.value)
-_PHONE = st.one_of(st.sampled_from(["+81166123456", "+819012345678", "+81155550000",
-                                    "anonymous", "+", "", "266696687", "client:alice"]), s.value)
-_STATUS = st.one_of(st.sampled_from(["completed", "busy", "failed", "no-answer", "canceled",
-                                     "in-progress", "ringing", "answered", "queued"]), s.value)
+    st.just("CA" + "f" * 32),
+    st.text("0123456789abcdef", min_size=32, max_size=32).map("CA".__add__),
+    s.value,
+    st.just("CA" + "f" * 100),
+    st.just(""),
+    st.just("  "),
+)
+_DIGITS = st.one_of(
+    st.text("0123456789*#", max_size=12),
+    s.fullwidth_digits,
+    s.odd_digits,
+    s.keypad_lookalikes,
+    s.value,
+)
+_PHONE = st.one_of(
+    st.sampled_from(
+        [
+            "+81166123456",
+            "+819012345678",
+            "+81155550000",
+            "anonymous",
+            "+",
+            "",
+            "266696687",
+            "client:alice",
+        ]
+    ),
+    s.value,
+)
+_STATUS = st.one_of(
+    st.sampled_from(
+        [
+            "completed",
+            "busy",
+            "failed",
+            "no-answer",
+            "canceled",
+            "in-progress",
+            "ringing",
+            "answered",
+            "queued",
+        ]
+    ),
+    s.value,
+)
 
 PHONE_PARAMS: dict[str, dict[str, st.SearchStrategy]] = {
     "phone.voice": {"CallSid": _CALL_SID, "From": _PHONE, "To": _PHONE, "CallStatus": _STATUS},
-    "phone.step": {"CallSid": _CALL_SID, "Digits": _DIGITS, "From": _PHONE,
-                   "CallStatus": _STATUS, "DialCallStatus": _STATUS},
-    "phone.status": {"CallSid": _CALL_SID, "CallStatus": _STATUS,
-                     "CallDuration": st.one_of(s.numbers, s.value)},
+    "phone.step": {
+        "CallSid": _CALL_SID,
+        "Digits": _DIGITS,
+        "From": _PHONE,
+        "CallStatus": _STATUS,
+        "DialCallStatus": _STATUS,
+    },
+    "phone.status": {
+        "CallSid": _CALL_SID,
+        "CallStatus": _STATUS,
+        "CallDuration": st.one_of(s.numbers, s.value),
+    },
     "phone.fallback": {"CallSid": _CALL_SID, "ErrorCode": s.numbers, "ErrorUrl": s.value},
 }
 

@@ -15,36 +15,50 @@ from .targets import COUNTER_FORMS, COUNTER_QUERIES, draw_path
 
 # Forms whose random input may be valid, and so may change the town: a new resident,
 # a staff account, a closure, a cancellation with a reason, a payment, a PIN reset...
-MAY_SUCCEED = {"counter.register", "counter.staff_accounts", "counter.closures",
-               "counter.cancel", "counter.payment", "counter.reset_pin", "counter.unlock",
-               "counter.staff_role", "counter.staff_password", "counter.staff_unlock",
-               "counter.staff_deactivate", "counter.staff_reactivate", "counter.book_confirm",
-               "counter.change_confirm", "counter.sign_out", "counter.extend_session",
-               "counter.sign_in"}
+MAY_SUCCEED = {
+    "counter.register",
+    "counter.staff_accounts",
+    "counter.closures",
+    "counter.cancel",
+    "counter.payment",
+    "counter.reset_pin",
+    "counter.unlock",
+    "counter.staff_role",
+    "counter.staff_password",
+    "counter.staff_unlock",
+    "counter.staff_deactivate",
+    "counter.staff_reactivate",
+    "counter.book_confirm",
+    "counter.change_confirm",
+    "counter.sign_out",
+    "counter.extend_session",
+    "counter.sign_in",
+}
 
 
 @pytest.mark.parametrize("endpoint", sorted(COUNTER_QUERIES))
 @pytest.mark.parametrize("who", ["clerk", "admin"])
 @s.fuzz
 @given(data=st.data())
-def test_counter_pages_answer_any_address_and_query(request, fuzz_app, town, who, endpoint,
-                                                    data):
+def test_counter_pages_answer_any_address_and_query(request, fuzz_app, town, who, endpoint, data):
     browser = request.getfixturevalue(who)
     browser.speak(data.draw(st.sampled_from(["ja", "en"])))
     path = draw_path(data.draw, fuzz_app, endpoint, town, "GET")
     query = data.draw(s.form(COUNTER_QUERIES[endpoint](town)))
     before = snapshot()
     response = browser.get(path, query)
-    check_answer(response, before, browser.locale, f"GET {path} {query!r:.300}",
-                 always_rejected=True)
+    check_answer(
+        response, before, browser.locale, f"GET {path} {query!r:.300}", always_rejected=True
+    )
 
 
 @pytest.mark.parametrize("endpoint", sorted(COUNTER_FORMS))
 @pytest.mark.parametrize("who", ["clerk", "admin"])
 @s.fuzz
 @given(data=st.data())
-def test_counter_forms_reject_bad_input_and_change_nothing(request, fuzz_app, town, who,
-                                                           endpoint, data):
+def test_counter_forms_reject_bad_input_and_change_nothing(
+    request, fuzz_app, town, who, endpoint, data
+):
     browser = request.getfixturevalue(who)
     browser.speak(data.draw(st.sampled_from(["ja", "en"])))
     path = draw_path(data.draw, fuzz_app, endpoint, town, "POST")
@@ -56,7 +70,12 @@ def test_counter_forms_reject_bad_input_and_change_nothing(request, fuzz_app, to
     before = snapshot()
     response = browser.post(path, pairs, csrf=csrf)
     what = f"{who} POST {path:.200} {pairs!r:.300} csrf={csrf}"
-    check_answer(response, before, browser.locale, what,
-                 always_rejected=csrf != "valid" or endpoint not in MAY_SUCCEED)
+    check_answer(
+        response,
+        before,
+        browser.locale,
+        what,
+        always_rejected=csrf != "valid" or endpoint not in MAY_SUCCEED,
+    )
     if csrf != "valid" and endpoint != "counter.sign_in":
         assert response.status_code in (400, 404), what

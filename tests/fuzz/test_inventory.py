@@ -17,8 +17,10 @@ CHANNEL_PREFIXES = ("web.", "counter.", "phone.", "language.")
 
 def routes(app, method: str) -> set[str]:
     return {
-        rule.endpoint for rule in app.url_map.iter_rules()
-        if method in rule.methods and rule.endpoint.startswith(CHANNEL_PREFIXES)
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if method in rule.methods
+        and rule.endpoint.startswith(CHANNEL_PREFIXES)
         and rule.endpoint not in NOT_FUZZED
     }
 
@@ -39,6 +41,7 @@ def test_no_strategy_for_a_route_that_does_not_exist(fuzz_app):
     """A renamed route must take its strategy along, or the fuzzing silently stops."""
     posts, gets = routes(fuzz_app, "POST"), routes(fuzz_app, "GET")
     stale = ((set(WEB_FORMS) | set(COUNTER_FORMS) | set(PHONE_PARAMS)) - posts) | (
-        (set(WEB_QUERIES) | set(COUNTER_QUERIES)) - gets)
+        (set(WEB_QUERIES) | set(COUNTER_QUERIES)) - gets
+    )
     assert not stale, f"strategies for routes that are gone: {stale}"
     assert "counter.register" in posts and "web.sign_in" in posts and "phone.step" in posts

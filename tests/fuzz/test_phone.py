@@ -34,8 +34,9 @@ def call_in_progress(twilio):
 @pytest.mark.parametrize("endpoint", sorted(PHONE_PARAMS))
 @s.fuzz
 @given(data=st.data())
-def test_phone_webhooks_answer_any_parameters_with_twiml(fuzz_app, town, twilio, call_in_progress,
-                                                         endpoint, data, caplog):
+def test_phone_webhooks_answer_any_parameters_with_twiml(
+    fuzz_app, town, twilio, call_in_progress, endpoint, data, caplog
+):
     path = draw_path(data.draw, fuzz_app, endpoint, town, "POST")
     pairs = data.draw(s.form(PHONE_PARAMS[endpoint]))
     if data.draw(st.booleans()):  # a step of the call in progress, so the keys reach a menu
@@ -54,10 +55,18 @@ def test_phone_webhooks_answer_any_parameters_with_twiml(fuzz_app, town, twilio,
 
 
 @s.fuzz
-@given(keys=st.lists(st.one_of(st.text("0123456789*#", max_size=8), s.odd_digits,
-                               s.keypad_lookalikes, st.just("")), min_size=1, max_size=8))
-def test_a_call_of_random_keys_always_hears_a_question_or_a_goodbye(fuzz_app, town, twilio, keys,
-                                                                    caplog):
+@given(
+    keys=st.lists(
+        st.one_of(
+            st.text("0123456789*#", max_size=8), s.odd_digits, s.keypad_lookalikes, st.just("")
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_a_call_of_random_keys_always_hears_a_question_or_a_goodbye(
+    fuzz_app, town, twilio, keys, caplog
+):
     """Step after step, as Twilio posts them: whatever is pressed, each answer is TwiML
     the channel's rules accept, and the core's tables stay as they were."""
     sid = "CA" + format(abs(hash(tuple(keys))), "032x")[:32]
@@ -68,8 +77,9 @@ def test_a_call_of_random_keys_always_hears_a_question_or_a_goodbye(fuzz_app, to
         before = snapshot()
         with caplog.at_level(logging.ERROR, logger="channels.phone"):
             caplog.clear()
-            response = twilio.post(f"/phone/step/{step}",
-                                   MultiDict({"CallSid": sid, "Digits": digits}))
+            response = twilio.post(
+                f"/phone/step/{step}", MultiDict({"CallSid": sid, "Digits": digits})
+            )
         check_phone_answer(response, before, f"step {step} Digits={digits!r}")
         assert not [r for r in caplog.records if r.levelno >= logging.ERROR], digits
         if b"<Hangup" in response.data or b"<Dial" in response.data:

@@ -11,22 +11,53 @@ from hypothesis import strategies as st
 from . import strategies as s
 from .harness import check_answer, snapshot
 
-PAGES = ["/", "/my-reservations", "/confirm", "/sign-in", "/units/1/days/2026-12-16",
-         "/counter/", "/counter/residents/2", "/counter/password"]
+PAGES = [
+    "/",
+    "/my-reservations",
+    "/confirm",
+    "/sign-in",
+    "/units/1/days/2026-12-16",
+    "/counter/",
+    "/counter/residents/2",
+    "/counter/password",
+]
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(0, 8) | st.integers(-(2**70), 2**70) | st.floats()
-    | s.any_text | s.bad_dates
+    st.none()
+    | st.booleans()
+    | st.integers(0, 8)
+    | st.integers(-(2**70), 2**70)
+    | st.floats()
+    | s.any_text
+    | s.bad_dates
     | st.sampled_from(["2026-12-01T10:20:00+09:00", "2026-12-01T10:20:00", "1", "1e400"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.sampled_from(["id", "expires", "unit_id", "date", "block_ids", "key"]), inner,
-        max_size=5),
-    max_leaves=8)
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["id", "expires", "unit_id", "date", "block_ids", "key"]),
+            inner,
+            max_size=5,
+        )
+    ),
+    max_leaves=8,
+)
 
 sessions = st.dictionaries(
-    st.sampled_from(["web_resident", "web_booking", "web_next", "counter_staff_id",
-                     "counter_seen_at", "csrf_token", "_flashes", "_fresh"]),
-    json_values, max_size=5)
+    st.sampled_from(
+        [
+            "web_resident",
+            "web_booking",
+            "web_next",
+            "counter_staff_id",
+            "counter_seen_at",
+            "csrf_token",
+            "_flashes",
+            "_fresh",
+        ]
+    ),
+    json_values,
+    max_size=5,
+)
 
 
 def _signed(app, data: dict) -> str | None:
@@ -37,10 +68,15 @@ def _signed(app, data: dict) -> str | None:
 
 
 @s.fuzz
-@given(data=sessions, path=st.sampled_from(PAGES), locale=st.sampled_from(["ja", "en"]),
-       post=st.booleans())
-def test_a_signed_session_with_values_of_the_wrong_kind_gets_a_page(fuzz_app, town, data, path,
-                                                                     locale, post):
+@given(
+    data=sessions,
+    path=st.sampled_from(PAGES),
+    locale=st.sampled_from(["ja", "en"]),
+    post=st.booleans(),
+)
+def test_a_signed_session_with_values_of_the_wrong_kind_gets_a_page(
+    fuzz_app, town, data, path, locale, post
+):
     cookie = _signed(fuzz_app, data)
     if cookie is None:
         return
@@ -49,19 +85,26 @@ def test_a_signed_session_with_values_of_the_wrong_kind_gets_a_page(fuzz_app, to
     client.set_cookie("session", cookie)
     before = snapshot()
     response = client.post(path) if post else client.get(path)
-    check_answer(response, before, locale, f"{path} with session {data!r:.300}",
-                 always_rejected=True)
+    check_answer(
+        response, before, locale, f"{path} with session {data!r:.300}", always_rejected=True
+    )
 
 
 @s.fuzz
-@given(cookie=st.one_of(s.any_text.filter(lambda t: ";" not in t and t.isprintable()),
-                        st.sampled_from(["eyJ4IjoxfQ.ZZZ.bad", ".", "..", "x" * 4000,
-                                         "eyJ3ZWJfcmVzaWRlbnQiOnsiaWQiOjF9fQ"])),
-       path=st.sampled_from(PAGES))
+@given(
+    cookie=st.one_of(
+        s.any_text.filter(lambda t: ";" not in t and t.isprintable()),
+        st.sampled_from(
+            ["eyJ4IjoxfQ.ZZZ.bad", ".", "..", "x" * 4000, "eyJ3ZWJfcmVzaWRlbnQiOnsiaWQiOjF9fQ"]
+        ),
+    ),
+    path=st.sampled_from(PAGES),
+)
 def test_a_garbage_session_cookie_is_a_fresh_session(fuzz_app, town, cookie, path):
     client = fuzz_app.test_client()
     client.set_cookie("session", cookie)
     before = snapshot()
     response = client.get(path)
-    check_answer(response, before, "ja", f"{path} with cookie {cookie!r:.100}",
-                 always_rejected=True)
+    check_answer(
+        response, before, "ja", f"{path} with cookie {cookie!r:.100}", always_rejected=True
+    )

@@ -28,16 +28,18 @@ def test_web_pages_answer_any_address_and_query(request, fuzz_app, town, who, en
     query = data.draw(s.form(WEB_QUERIES[endpoint](town)))
     before = snapshot()
     response = browser.get(path, query)
-    check_answer(response, before, browser.locale, f"GET {path} {query!r:.300}",
-                 always_rejected=True)
+    check_answer(
+        response, before, browser.locale, f"GET {path} {query!r:.300}", always_rejected=True
+    )
 
 
 @pytest.mark.parametrize("endpoint", sorted(WEB_FORMS))
 @pytest.mark.parametrize("who", ["visitor", "resident"])
 @s.fuzz
 @given(data=st.data())
-def test_web_forms_reject_bad_input_and_change_nothing(request, fuzz_app, town, who, endpoint,
-                                                        data):
+def test_web_forms_reject_bad_input_and_change_nothing(
+    request, fuzz_app, town, who, endpoint, data
+):
     browser = request.getfixturevalue(who)
     browser.speak(data.draw(st.sampled_from(["ja", "en"])))
     path = draw_path(data.draw, fuzz_app, endpoint, town, "POST")
@@ -46,7 +48,12 @@ def test_web_forms_reject_bad_input_and_change_nothing(request, fuzz_app, town, 
     before = snapshot()
     response = browser.post(path, pairs, csrf=csrf)
     what = f"POST {path} {pairs!r:.300} csrf={csrf:.20}" if csrf else f"POST {path} no csrf"
-    check_answer(response, before, browser.locale, what,
-                 always_rejected=csrf != "valid" or endpoint not in MAY_SUCCEED)
+    check_answer(
+        response,
+        before,
+        browser.locale,
+        what,
+        always_rejected=csrf != "valid" or endpoint not in MAY_SUCCEED,
+    )
     if csrf != "valid":  # refused before the form is read (an address of nothing: 404)
         assert response.status_code in (400, 404), what

@@ -27,22 +27,29 @@ def main(url: str, seed: int) -> None:
         facility = next(f for f in services.list_facilities() if f.code == "gym")
         units = [u.id for u in facility.units]
         blocks = [b.id for b in facility.time_blocks]
-        staff = services.Actor.staff(
-            services.db.session.scalar(services.select(services.Staff.id)))
+        staff = services.Actor.staff(services.db.session.scalar(services.select(services.Staff.id)))
         residents = list(services.db.session.scalars(services.select(services.Resident.id)))
         print("ready", flush=True)
         mine = []
         while True:
             try:
                 if mine and rng.random() < 0.3:
-                    services.cancel(staff, reservation_id=mine.pop(rng.randrange(len(mine))),
-                                    now=NOW, reason="fault test")
+                    services.cancel(
+                        staff,
+                        reservation_id=mine.pop(rng.randrange(len(mine))),
+                        now=NOW,
+                        reason="fault test",
+                    )
                 else:
                     first = rng.randrange(len(blocks))
                     reservation = services.book(
-                        staff, resident_id=rng.choice(residents), unit_id=rng.choice(units),
+                        staff,
+                        resident_id=rng.choice(residents),
+                        unit_id=rng.choice(units),
                         day=FIRST_DAY + timedelta(days=rng.randrange(5)),
-                        block_ids=blocks[first:first + rng.randint(1, 2)], now=NOW)
+                        block_ids=blocks[first : first + rng.randint(1, 2)],
+                        now=NOW,
+                    )
                     mine.append(reservation.id)
             except ReservationError:
                 pass

@@ -30,8 +30,12 @@ def gym(app):
 
 def check(resident, facility, unit="whole", blocks=("morning",), day=DAY, now=NOW):
     return services.check_booking(
-        resident_id=resident.id, unit_id=unit_of(facility, unit).id, day=day,
-        block_ids=[block_of(facility, b).id for b in blocks], now=now)
+        resident_id=resident.id,
+        unit_id=unit_of(facility, unit).id,
+        day=day,
+        block_ids=[block_of(facility, b).id for b in blocks],
+        now=now,
+    )
 
 
 def test_check_booking_quotes_for_the_resident_and_writes_nothing(gym):
@@ -57,9 +61,14 @@ def test_check_booking_says_what_book_would_refuse(gym):
 
 def test_check_booking_sees_a_slot_taken_through_another_unit(gym):
     holder = make_resident()
-    services.book(services.Actor.resident(holder.id, "web"), resident_id=holder.id,
-                  unit_id=unit_of(gym, "half-a").id, day=DAY,
-                  block_ids=[block_of(gym, "morning").id], now=NOW)
+    services.book(
+        services.Actor.resident(holder.id, "web"),
+        resident_id=holder.id,
+        unit_id=unit_of(gym, "half-a").id,
+        day=DAY,
+        block_ids=[block_of(gym, "morning").id],
+        now=NOW,
+    )
     with pytest.raises(SlotTaken):
         check(make_resident(), gym, unit="whole")
     assert check(make_resident(), gym, unit="half-b").fee.fee_yen == 1000
@@ -69,9 +78,14 @@ def test_check_booking_applies_the_limit_per_category(app):
     category = make_category("small", max_active=1)
     gym = make_facility("gym", category=category)
     resident = make_resident()
-    services.book(services.Actor.resident(resident.id, "web"), resident_id=resident.id,
-                  unit_id=unit_of(gym, "whole").id, day=DAY,
-                  block_ids=[block_of(gym, "morning").id], now=NOW)
+    services.book(
+        services.Actor.resident(resident.id, "web"),
+        resident_id=resident.id,
+        unit_id=unit_of(gym, "whole").id,
+        day=DAY,
+        block_ids=[block_of(gym, "morning").id],
+        now=NOW,
+    )
     with pytest.raises(LimitReached):
         check(resident, gym, blocks=("evening",))
 

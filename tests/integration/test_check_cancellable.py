@@ -19,8 +19,11 @@ def booked(app):
     gym = make_facility("gym")
     resident = make_resident()
     reservation = services.book(
-        services.Actor.resident(resident.id, "phone"), resident_id=resident.id,
-        unit_id=unit_of(gym, "whole").id, day=DAY, block_ids=[block_of(gym, "morning").id],
+        services.Actor.resident(resident.id, "phone"),
+        resident_id=resident.id,
+        unit_id=unit_of(gym, "whole").id,
+        day=DAY,
+        block_ids=[block_of(gym, "morning").id],
         now=at(2026, 12, 1, 10),
     )
     return resident, reservation
@@ -29,8 +32,9 @@ def booked(app):
 def test_before_the_deadline_nothing_is_raised_and_nothing_changes(booked):
     resident, reservation = booked
     actor = services.Actor.resident(resident.id, "phone")
-    checked = services.check_cancellable(actor, reservation_id=reservation.id,
-                                         now=at(2026, 12, 13, 23, 59))
+    checked = services.check_cancellable(
+        actor, reservation_id=reservation.id, now=at(2026, 12, 13, 23, 59)
+    )
     assert checked.id == reservation.id
     assert services.get_reservation(reservation.id).status == CONFIRMED
 
@@ -47,8 +51,11 @@ def test_someone_elses_or_a_cancelled_reservation(booked):
     resident, reservation = booked
     stranger = make_resident()
     with pytest.raises(NotYourReservation):
-        services.check_cancellable(services.Actor.resident(stranger.id, "phone"),
-                                   reservation_id=reservation.id, now=at(2026, 12, 2))
+        services.check_cancellable(
+            services.Actor.resident(stranger.id, "phone"),
+            reservation_id=reservation.id,
+            now=at(2026, 12, 2),
+        )
     actor = services.Actor.resident(resident.id, "phone")
     services.cancel(actor, reservation_id=reservation.id, now=at(2026, 12, 2))
     with pytest.raises(AlreadyCancelled):
@@ -58,5 +65,6 @@ def test_someone_elses_or_a_cancelled_reservation(booked):
 def test_staff_are_not_asked_for_their_reason_until_they_cancel(booked):
     _, reservation = booked
     staff = make_staff()
-    services.check_cancellable(services.Actor.staff(staff.id), reservation_id=reservation.id,
-                               now=at(2026, 12, 15))
+    services.check_cancellable(
+        services.Actor.staff(staff.id), reservation_id=reservation.id, now=at(2026, 12, 15)
+    )

@@ -82,7 +82,8 @@ def table_counts():
         "reservations": db.session.scalar(sa.select(sa.func.count()).select_from(Reservation)),
         "claims": db.session.scalar(sa.select(sa.func.count()).select_from(SlotClaim)),
         "bookings_audited": db.session.scalar(
-            sa.select(sa.func.count()).where(AuditEntry.action == "reservation.book")),
+            sa.select(sa.func.count()).where(AuditEntry.action == "reservation.book")
+        ),
     }
 
 
@@ -97,8 +98,10 @@ def residents(gym):
 
 
 def test_sixteen_residents_racing_for_one_block_one_wins(any_app, gym, residents):
-    outcomes = race(any_app, book_attempt(gym, residents, units=lambda i: "whole",
-                                          blocks=("morning", "afternoon")))
+    outcomes = race(
+        any_app,
+        book_attempt(gym, residents, units=lambda i: "whole", blocks=("morning", "afternoon")),
+    )
     won, lost = split(outcomes)
     assert len(won) == 1
     assert all(isinstance(o, SlotTaken) for o in lost)
@@ -106,8 +109,9 @@ def test_sixteen_residents_racing_for_one_block_one_wins(any_app, gym, residents
 
 
 def test_whole_court_racing_half_a_one_wins(any_app, gym, residents):
-    outcomes = race(any_app, book_attempt(gym, residents,
-                                          units=lambda i: "whole" if i % 2 else "half-a"))
+    outcomes = race(
+        any_app, book_attempt(gym, residents, units=lambda i: "whole" if i % 2 else "half-a")
+    )
     won, lost = split(outcomes)
     assert len(won) == 1 and all(isinstance(o, SlotTaken) for o in lost)
     claims = table_counts()["claims"]
@@ -115,8 +119,9 @@ def test_whole_court_racing_half_a_one_wins(any_app, gym, residents):
 
 
 def test_half_a_and_half_b_racing_both_win_once(any_app, gym, residents):
-    outcomes = race(any_app, book_attempt(gym, residents,
-                                          units=lambda i: "half-a" if i % 2 else "half-b"))
+    outcomes = race(
+        any_app, book_attempt(gym, residents, units=lambda i: "half-a" if i % 2 else "half-b")
+    )
     won, lost = split(outcomes)
     assert sorted(r.unit.code for r in won) == ["half-a", "half-b"]
     assert len(lost) == THREADS - 2 and all(isinstance(o, SlotTaken) for o in lost)
@@ -124,17 +129,22 @@ def test_half_a_and_half_b_racing_both_win_once(any_app, gym, residents):
 
 
 def test_one_resident_racing_past_their_limit_gets_only_the_limit(any_app):
-    gym = make_facility("gym", category=make_category("gyms", max_active=1),
-                        units={"court": ("court",)})
+    gym = make_facility(
+        "gym", category=make_category("gyms", max_active=1), units={"court": ("court",)}
+    )
     resident = make_resident()
     block_ids = [b.id for b in gym.time_blocks]
     unit_id = unit_of(gym, "court").id
 
     def attempt(index: int):
         return services.book(
-            services.Actor.resident(resident.id, "web"), resident_id=resident.id,
-            unit_id=unit_id, day=date(2026, 12, 10 + index // 3),
-            block_ids=[block_ids[index % 3]], now=NOW)
+            services.Actor.resident(resident.id, "web"),
+            resident_id=resident.id,
+            unit_id=unit_id,
+            day=date(2026, 12, 10 + index // 3),
+            block_ids=[block_ids[index % 3]],
+            now=NOW,
+        )
 
     won, lost = split(race(any_app, attempt))
     assert len(won) == 1 and all(isinstance(o, LimitReached) for o in lost)

@@ -25,9 +25,14 @@ DAY = date(2026, 12, 16)
 
 
 def staff_book(staff, resident, facility, block="morning", now=NOW):
-    return services.book(services.Actor.staff(staff.id), resident_id=resident.id,
-                         unit_id=unit_of(facility, "whole").id, day=DAY,
-                         block_ids=[block_of(facility, block).id], now=now)
+    return services.book(
+        services.Actor.staff(staff.id),
+        resident_id=resident.id,
+        unit_id=unit_of(facility, "whole").id,
+        day=DAY,
+        block_ids=[block_of(facility, block).id],
+        now=now,
+    )
 
 
 def actions(page_or_entries):
@@ -43,10 +48,15 @@ def trail(app):
     clerk, other = make_staff("clerk", username="suzuki"), make_staff("clerk", username="tanaka")
     first = staff_book(clerk, hana, gym, now=at(2026, 12, 1, 10))
     second = staff_book(other, ichiro, gym, block="evening", now=at(2026, 12, 3, 15))
-    services.record_payment(services.Actor.staff(clerk.id), reservation_id=first.id,
-                            status="paid", now=at(2026, 12, 4, 9))
-    return dict(gym=gym, hana=hana, ichiro=ichiro, clerk=clerk, other=other, first=first,
-                second=second)
+    services.record_payment(
+        services.Actor.staff(clerk.id),
+        reservation_id=first.id,
+        status="paid",
+        now=at(2026, 12, 4, 9),
+    )
+    return dict(
+        gym=gym, hana=hana, ichiro=ichiro, clerk=clerk, other=other, first=first, second=second
+    )
 
 
 def test_audit_trail_is_newest_first_with_people_and_reservation(trail):
@@ -72,17 +82,22 @@ def test_audit_trail_by_staff_member(trail):
 
 def test_audit_trail_by_reservation_number_as_typed(trail):
     number = trail["first"].number
-    typed = f"{number[:4]}-{number[4:]}".translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    typed = f"{number[:4]}-{number[4:]}".translate(
+        str.maketrans("0123456789", "０１２３４５６７８９")
+    )
     page = services.audit_trail(services.AuditFilter(reservation_number=typed))
     assert actions(page) == ["reservation.payment", "reservation.book"]
     assert services.audit_trail(services.AuditFilter(reservation_number="12345678")).total == 0
 
 
 def test_audit_trail_by_days_in_the_town_zone_both_included(trail):
-    page = services.audit_trail(services.AuditFilter(start=date(2026, 12, 3), end=date(2026, 12, 4)))
+    page = services.audit_trail(
+        services.AuditFilter(start=date(2026, 12, 3), end=date(2026, 12, 4))
+    )
     assert actions(page) == ["reservation.payment", "reservation.book"]
-    only_first = services.audit_trail(services.AuditFilter(start=date(2026, 12, 1),
-                                                           end=date(2026, 12, 1)))
+    only_first = services.audit_trail(
+        services.AuditFilter(start=date(2026, 12, 1), end=date(2026, 12, 1))
+    )
     assert actions(only_first) == ["reservation.book"]
     with pytest.raises(InvalidRange):
         services.audit_trail(services.AuditFilter(start=date(2026, 12, 4), end=date(2026, 12, 3)))
@@ -104,14 +119,22 @@ def test_audit_trail_pages(trail):
 def test_staff_granting_an_exemption_record_the_evidence_seen(app):
     make_exemption("disability", 50)
     clerk = services.Actor.staff(make_staff().id)
-    details = dict(name="障害 者団体", name_kana="しょうがい しゃだんたい", phone=None,
-                   district="本町", is_resident=True, exemption_code="disability", now=NOW)
+    details = dict(
+        name="障害 者団体",
+        name_kana="しょうがい しゃだんたい",
+        phone=None,
+        district="本町",
+        is_resident=True,
+        exemption_code="disability",
+        now=NOW,
+    )
     for evidence, problem in ((None, "required"), ("  ", "required"), ("手帳のコピー", "unknown")):
         with pytest.raises(InvalidInput) as error:
             services.register_resident(clerk, exemption_evidence=evidence, **details)
         assert error.value.params == {"field": "exemption_evidence", "problem": problem}
     resident, _ = services.register_resident(
-        clerk, exemption_evidence="disability_certificate", **details)
+        clerk, exemption_evidence="disability_certificate", **details
+    )
     assert resident.exemption_evidence == "disability_certificate"
     # The command line (imports, the demo) may leave it out.
     services.register_resident(SYSTEM, allow_duplicate=True, **details)
@@ -123,8 +146,14 @@ def test_list_staff_and_closures(app):
     admin = make_staff("admin", username="a-admin")
     assert [s.username for s in services.list_staff()] == ["a-admin", "b-clerk"]
     actor = services.Actor.staff(admin.id)
-    services.add_closure(actor, facility_id=gym.id, start=date(2026, 11, 1),
-                         end=date(2026, 11, 2), reason="過去", now=NOW)
+    services.add_closure(
+        actor,
+        facility_id=gym.id,
+        start=date(2026, 11, 1),
+        end=date(2026, 11, 2),
+        reason="過去",
+        now=NOW,
+    )
     services.add_closure(actor, facility_id=None, start=DAY, end=DAY, reason="停電", now=NOW)
     assert [c.reason for c in services.list_closures(date(2026, 12, 1))] == ["停電"]
     closed = services.closed_facilities_on(DAY)

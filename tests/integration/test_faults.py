@@ -35,18 +35,31 @@ def assert_consistent() -> dict[str, int]:
     every reservation was audited once when booked and once per cancellation."""
     db.session.rollback()
     reservations = db.session.scalars(sa.select(Reservation)).all()
-    claims = db.session.execute(sa.select(SlotClaim.reservation_id, SlotClaim.part_id,
-                                          SlotClaim.date, SlotClaim.time_block_id)).all()
+    claims = db.session.execute(
+        sa.select(
+            SlotClaim.reservation_id, SlotClaim.part_id, SlotClaim.date, SlotClaim.time_block_id
+        )
+    ).all()
     held: dict[int, set] = {}
     for reservation_id, part_id, day, block_id in claims:
         held.setdefault(reservation_id, set()).add((part_id, day, block_id))
     for reservation in reservations:
-        expected = ({(p.id, reservation.date, b.id) for p in reservation.unit.parts
-                     for b in reservation.time_blocks} if reservation.status == "confirmed" else set())
+        expected = (
+            {
+                (p.id, reservation.date, b.id)
+                for p in reservation.unit.parts
+                for b in reservation.time_blocks
+            }
+            if reservation.status == "confirmed"
+            else set()
+        )
         assert held.pop(reservation.id, set()) == expected, reservation.number
     assert held == {}, f"claims of no reservation: {held}"
-    audited = dict(db.session.execute(
-        sa.select(AuditEntry.action, sa.func.count()).group_by(AuditEntry.action)).all())
+    audited = dict(
+        db.session.execute(
+            sa.select(AuditEntry.action, sa.func.count()).group_by(AuditEntry.action)
+        ).all()
+    )
     cancelled = sum(r.status == "cancelled" for r in reservations)
     assert audited.get("reservation.book", 0) == len(reservations)
     assert audited.get("reservation.cancel", 0) == cancelled
@@ -66,9 +79,21 @@ def test_killed_booking_processes_leave_no_partial_rows(any_app):
     url = any_app.config["SQLALCHEMY_DATABASE_URI"]
     rng = random.Random(7)
     for round_number in range(3):
-        workers = [subprocess.Popen([sys.executable, "-m", "tests.integration.booking_worker",
-                                     url, str(round_number * 10 + i)], cwd=ROOT,
-                                    stdout=subprocess.PIPE, text=True) for i in range(3)]
+        workers = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.integration.booking_worker",
+                    url,
+                    str(round_number * 10 + i),
+                ],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for i in range(3)
+        ]
         for worker in workers:
             assert worker.stdout.readline().strip() == "ready"
         time.sleep(rng.uniform(0.3, 0.8))
@@ -90,19 +115,28 @@ def test_the_app_recovers_when_the_database_drops_its_connections(postgres_app):
     staff = services.Actor.staff(make_staff("clerk").id)
 
     def book(day: int):
-        return services.book(staff, resident_id=resident.id, unit_id=whole.id,
-                             day=date(2026, 12, day), block_ids=[block_of(facility, "morning").id],
-                             now=at(2026, 12, 1, 10))
+        return services.book(
+            staff,
+            resident_id=resident.id,
+            unit_id=whole.id,
+            day=date(2026, 12, day),
+            block_ids=[block_of(facility, "morning").id],
+            now=at(2026, 12, 1, 10),
+        )
 
     book(16)
     db.session.remove()
     # What a server restart does to the pool: every connection of this database is cut.
-    admin = sa.create_engine(postgres_app.config["SQLALCHEMY_DATABASE_URI"],
-                             isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(
+        postgres_app.config["SQLALCHEMY_DATABASE_URI"], isolation_level="AUTOCOMMIT"
+    )
     with admin.connect() as connection:
-        cut = connection.execute(sa.text(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()")).scalar()
+        cut = connection.execute(
+            sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ).scalar()
     admin.dispose()
     assert cut >= 1
     assert book(17).date == date(2026, 12, 17)  # pool_pre_ping replaces the dead connection

@@ -43,8 +43,12 @@ def plain_text(kind: str, params: dict) -> str:
 
 
 def twilio_sender(fake: FakeTwilio, base_url: str | None = None) -> notify.TwilioSender:
-    return notify.TwilioSender(fake.account_sid, fake.auth_token, from_number="+815012345678",
-                               api_base_url=base_url or fake.url)
+    return notify.TwilioSender(
+        fake.account_sid,
+        fake.auth_token,
+        from_number="+815012345678",
+        api_base_url=base_url or fake.url,
+    )
 
 
 def send_due(now, sender=None, fake=None):
@@ -53,9 +57,13 @@ def send_due(now, sender=None, fake=None):
 
 def book(resident, facility, block="morning", day=DAY, **kwargs):
     return services.book(
-        services.Actor.resident(resident.id, "web"), resident_id=resident.id,
-        unit_id=unit_of(facility, "whole").id, day=day,
-        block_ids=[block_of(facility, block).id], now=NOW, **kwargs,
+        services.Actor.resident(resident.id, "web"),
+        resident_id=resident.id,
+        unit_id=unit_of(facility, "whole").id,
+        day=day,
+        block_ids=[block_of(facility, block).id],
+        now=NOW,
+        **kwargs,
     )
 
 
@@ -70,9 +78,15 @@ def test_booking_by_a_mobile_resident_queues_a_confirmation_without_text(gym, mo
     assert message.to_phone == "+819012345678"
     assert message.status == PENDING and message.reservation_id == reservation.id
     assert message.params == {
-        "number": reservation.number, "facility": "gym 施設", "unit": "whole",
-        "single_unit": False, "date": "2026-12-16", "start": "09:00", "end": "12:00",
-        "fee_yen": 1000, "cancel_last_day": "2026-12-13",
+        "number": reservation.number,
+        "facility": "gym 施設",
+        "unit": "whole",
+        "single_unit": False,
+        "date": "2026-12-16",
+        "start": "09:00",
+        "end": "12:00",
+        "fee_yen": 1000,
+        "cancel_last_day": "2026-12-13",
     }
 
 
@@ -87,11 +101,20 @@ def test_a_landline_gets_no_sms_quietly(gym):
 def test_cancel_and_change_queue_their_own_confirmations(gym, mobile):
     reservation = book(mobile, gym)
     actor = services.Actor.resident(mobile.id, "web")
-    services.change(actor, reservation_id=reservation.id, unit_id=unit_of(gym, "whole").id,
-                    day=DAY, block_ids=[block_of(gym, "evening").id], now=NOW)
+    services.change(
+        actor,
+        reservation_id=reservation.id,
+        unit_id=unit_of(gym, "whole").id,
+        day=DAY,
+        block_ids=[block_of(gym, "evening").id],
+        now=NOW,
+    )
     services.cancel(actor, reservation_id=reservation.id, now=NOW)
     assert [m.kind for m in outbox()] == [
-        notify.RESERVATION_BOOKED, notify.RESERVATION_CHANGED, notify.RESERVATION_CANCELLED]
+        notify.RESERVATION_BOOKED,
+        notify.RESERVATION_CHANGED,
+        notify.RESERVATION_CANCELLED,
+    ]
     assert outbox()[1].params["start"] == "18:00"
 
 
@@ -200,5 +223,4 @@ def test_a_message_that_cannot_be_worded_fails_without_being_sent(gym, mobile, f
 
 
 def test_retry_delays_grow_to_an_hour():
-    assert [notify.retry_delay(n).total_seconds() / 60 for n in (1, 2, 3, 4, 8)] == [
-        1, 2, 4, 8, 60]
+    assert [notify.retry_delay(n).total_seconds() / 60 for n in (1, 2, 3, 4, 8)] == [1, 2, 4, 8, 60]

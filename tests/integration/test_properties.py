@@ -62,8 +62,13 @@ class Bookings(RuleBasedStateMachine):
 
     @initialize()
     def town(self) -> None:
-        facility = make_facility("hall", category=make_category("c", max_active=MAX_ACTIVE),
-                                 units=UNITS, blocks=BLOCKS, max_blocks_per_reservation=3)
+        facility = make_facility(
+            "hall",
+            category=make_category("c", max_active=MAX_ACTIVE),
+            units=UNITS,
+            blocks=BLOCKS,
+            max_blocks_per_reservation=3,
+        )
         self.units = {code: unit_of(facility, code) for code in UNITS}
         self.blocks = [block.id for block in facility.time_blocks]
         self.residents = [make_resident() for _ in range(RESIDENTS)]
@@ -79,8 +84,11 @@ class Bookings(RuleBasedStateMachine):
         self.cleanup()
 
     def _slots(self, unit: str, day: date, first: int, count: int) -> set:
-        return {(part, day, block) for part in UNITS[unit]
-                for block in self.blocks[first:first + count]}
+        return {
+            (part, day, block)
+            for part in UNITS[unit]
+            for block in self.blocks[first : first + count]
+        }
 
     def _expect(self, resident_index: int, slots: set, exclude: str | None = None):
         mine = [n for n, (r, _) in self.active.items() if r == resident_index and n != exclude]
@@ -90,8 +98,13 @@ class Bookings(RuleBasedStateMachine):
             return SlotTaken
         return None
 
-    @rule(resident=st.integers(0, RESIDENTS - 1), unit=st.sampled_from(sorted(UNITS)),
-          day=st.sampled_from(DAYS), first=st.integers(0, 2), count=st.integers(1, 3))
+    @rule(
+        resident=st.integers(0, RESIDENTS - 1),
+        unit=st.sampled_from(sorted(UNITS)),
+        day=st.sampled_from(DAYS),
+        first=st.integers(0, 2),
+        count=st.integers(1, 3),
+    )
     def book(self, resident, unit, day, first, count):
         count = min(count, len(BLOCKS) - first)
         slots = self._slots(unit, day, first, count)
@@ -99,9 +112,13 @@ class Bookings(RuleBasedStateMachine):
         person = self.residents[resident]
         try:
             reservation = services.book(
-                services.Actor.resident(person.id, "web"), resident_id=person.id,
-                unit_id=self.units[unit].id, day=day,
-                block_ids=self.blocks[first:first + count], now=NOW)
+                services.Actor.resident(person.id, "web"),
+                resident_id=person.id,
+                unit_id=self.units[unit].id,
+                day=day,
+                block_ids=self.blocks[first : first + count],
+                now=NOW,
+            )
         except ReservationError as error:
             event(f"book: {error.code}")
             assert expected is not None and isinstance(error, expected), (expected, error)
@@ -119,11 +136,18 @@ class Bookings(RuleBasedStateMachine):
             return
         number, reservation_id = self.numbers[pick % len(self.numbers)]
         owner = db.session.get(Reservation, reservation_id).resident_id
-        actor = (services.Actor.staff(self.staff.id) if by_staff
-                 else services.Actor.resident(owner, "web"))
+        actor = (
+            services.Actor.staff(self.staff.id)
+            if by_staff
+            else services.Actor.resident(owner, "web")
+        )
         try:
-            services.cancel(actor, reservation_id=reservation_id, now=NOW,
-                            reason="電話で取消" if by_staff else None)
+            services.cancel(
+                actor,
+                reservation_id=reservation_id,
+                now=NOW,
+                reason="電話で取消" if by_staff else None,
+            )
         except AlreadyCancelled:
             assert number not in self.active
             return
@@ -131,8 +155,12 @@ class Bookings(RuleBasedStateMachine):
         for slot in slots:
             del self.held[slot]
 
-    @rule(pick=st.integers(0, 10**6), unit=st.sampled_from(sorted(UNITS)),
-          day=st.sampled_from(DAYS), first=st.integers(0, 2))
+    @rule(
+        pick=st.integers(0, 10**6),
+        unit=st.sampled_from(sorted(UNITS)),
+        day=st.sampled_from(DAYS),
+        first=st.integers(0, 2),
+    )
     def change(self, pick, unit, day, first):
         if not self.active:
             return
@@ -142,9 +170,14 @@ class Bookings(RuleBasedStateMachine):
         slots = self._slots(unit, day, first, 1)
         expected = self._expect(resident, slots, exclude=number)
         try:
-            services.change(services.Actor.resident(self.residents[resident].id, "web"),
-                            reservation_id=reservation_id, unit_id=self.units[unit].id, day=day,
-                            block_ids=[self.blocks[first]], now=NOW)
+            services.change(
+                services.Actor.resident(self.residents[resident].id, "web"),
+                reservation_id=reservation_id,
+                unit_id=self.units[unit].id,
+                day=day,
+                block_ids=[self.blocks[first]],
+                now=NOW,
+            )
         except ReservationError as error:
             assert expected is not None and isinstance(error, expected), (expected, error)
             return
@@ -161,9 +194,14 @@ class Bookings(RuleBasedStateMachine):
             return
         db.session.rollback()
         rows = db.session.execute(
-            sa.select(SlotClaim.part_id, SlotClaim.date, SlotClaim.time_block_id,
-                      Reservation.number, Reservation.status)
-            .join(Reservation, Reservation.id == SlotClaim.reservation_id)).all()
+            sa.select(
+                SlotClaim.part_id,
+                SlotClaim.date,
+                SlotClaim.time_block_id,
+                Reservation.number,
+                Reservation.status,
+            ).join(Reservation, Reservation.id == SlotClaim.reservation_id)
+        ).all()
         keys = [(part, day, block) for part, day, block, _, _ in rows]
         assert len(keys) == len(set(keys)), "two claims on one part, date and block"
         assert all(status == "confirmed" for *_, status in rows)
@@ -177,14 +215,16 @@ class Bookings(RuleBasedStateMachine):
             return
         entries = db.session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)).all()
         reservations = db.session.scalars(sa.select(Reservation)).all()
-        assert replay(entries) == {
-            r.number: services.reservation_snapshot(r) for r in reservations}
+        assert replay(entries) == {r.number: services.reservation_snapshot(r) for r in reservations}
 
 
 def _run(machine_class, examples: int) -> None:
     machine_class.TestCase.settings = settings(
-        max_examples=examples, stateful_step_count=20, deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+        max_examples=examples,
+        stateful_step_count=20,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
     machine_class.TestCase().runTest()
 
 

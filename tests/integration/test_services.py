@@ -52,8 +52,9 @@ def web(resident):
     return services.Actor.resident(resident.id, "web")
 
 
-def book(resident, facility, unit="whole", blocks=("morning",), day=DAY, now=NOW, actor=None,
-         **kwargs):
+def book(
+    resident, facility, unit="whole", blocks=("morning",), day=DAY, now=NOW, actor=None, **kwargs
+):
     return services.book(
         actor or web(resident),
         resident_id=resident.id,
@@ -81,7 +82,9 @@ def test_book_fixes_fee_claims_parts_and_audits(gym):
     reservation = book(resident, gym, blocks=("morning", "afternoon"))
     assert reservation.status == "confirmed"
     assert reservation.fee_yen == 2000 and reservation.payment_status == "unpaid"
-    assert reservation.start_at == at(2026, 12, 16, 9) and reservation.end_at == at(2026, 12, 16, 17)
+    assert reservation.start_at == at(2026, 12, 16, 9) and reservation.end_at == at(
+        2026, 12, 16, 17
+    )
     assert len(reservation.number) == 8 and reservation.channel == "web"
     claims = db.session.scalars(sa.select(SlotClaim)).all()
     assert len(claims) == 4  # parts A and B, two blocks
@@ -129,8 +132,13 @@ def test_not_bookable_before_window_and_admin_override_needs_reason(gym):
         book(resident, gym, day=far, actor=services.Actor.staff(clerk.id), override_reason="大会")
     with pytest.raises(ReasonRequired):
         book(resident, gym, day=far, actor=services.Actor.staff(admin.id), override_reason="  ")
-    reservation = book(resident, gym, day=far, actor=services.Actor.staff(admin.id),
-                       override_reason="町民体育大会の会場")
+    reservation = book(
+        resident,
+        gym,
+        day=far,
+        actor=services.Actor.staff(admin.id),
+        override_reason="町民体育大会の会場",
+    )
     assert reservation.override_reason == "町民体育大会の会場"
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.reservation_id == reservation.id)
@@ -152,7 +160,10 @@ def test_exemption_is_applied_and_fixed_when_booked(gym):
     club = make_resident(exemption_code="seniors")
     reservation = book(club, gym, blocks=("morning", "afternoon"))
     assert (reservation.fee_base_yen, reservation.exemption_percent, reservation.fee_yen) == (
-        2000, 50, 1000)
+        2000,
+        50,
+        1000,
+    )
     make_exemption("youth_club", 100)
     kids = make_resident(exemption_code="youth_club")
     assert book(kids, gym, blocks=("evening",)).payment_status == "exempt"
@@ -190,16 +201,30 @@ def test_too_many_blocks(app):
 def test_a_resident_books_only_for_themself(gym):
     first, second = make_resident(), make_resident()
     with pytest.raises(Forbidden):
-        services.book(web(first), resident_id=second.id, unit_id=unit_of(gym, "whole").id,
-                      day=DAY, block_ids=[block_of(gym, "morning").id], now=NOW)
+        services.book(
+            web(first),
+            resident_id=second.id,
+            unit_id=unit_of(gym, "whole").id,
+            day=DAY,
+            block_ids=[block_of(gym, "morning").id],
+            now=NOW,
+        )
 
 
 def test_repeated_request_with_the_same_key_books_once(gym):
     resident = make_resident()
-    first = book(resident, gym, actor=services.Actor.resident(resident.id, "phone"),
-                 idempotency_key="CA123:confirm")
-    again = book(resident, gym, actor=services.Actor.resident(resident.id, "phone"),
-                 idempotency_key="CA123:confirm")
+    first = book(
+        resident,
+        gym,
+        actor=services.Actor.resident(resident.id, "phone"),
+        idempotency_key="CA123:confirm",
+    )
+    again = book(
+        resident,
+        gym,
+        actor=services.Actor.resident(resident.id, "phone"),
+        idempotency_key="CA123:confirm",
+    )
     assert again.id == first.id
     assert counts()[0] == 1
 
@@ -216,8 +241,9 @@ def test_resident_cancels_before_the_deadline_and_the_slot_is_free_again(gym):
     first, second = make_resident(), make_resident()
     reservation = book(first, gym)
     deadline = services.cancellation_deadline(reservation)
-    cancelled = services.cancel(web(first), reservation_id=reservation.id,
-                                now=deadline.deadline - timedelta(seconds=1))
+    cancelled = services.cancel(
+        web(first), reservation_id=reservation.id, now=deadline.deadline - timedelta(seconds=1)
+    )
     assert cancelled.status == "cancelled" and not cancelled.cancelled_after_deadline
     assert db.session.scalar(sa.select(sa.func.count()).select_from(SlotClaim)) == 0
     assert db.session.get(Reservation, reservation.id) is not None  # kept, with its history
@@ -237,8 +263,9 @@ def test_resident_cannot_cancel_after_the_deadline_but_staff_can_with_a_reason(g
     clerk = services.Actor.staff(make_staff("clerk").id)
     with pytest.raises(ReasonRequired):
         services.cancel(clerk, reservation_id=reservation.id, now=deadline.deadline)
-    cancelled = services.cancel(clerk, reservation_id=reservation.id, now=deadline.deadline,
-                                reason="体調不良との電話連絡")
+    cancelled = services.cancel(
+        clerk, reservation_id=reservation.id, now=deadline.deadline, reason="体調不良との電話連絡"
+    )
     assert cancelled.cancelled_after_deadline and cancelled.cancel_reason == "体調不良との電話連絡"
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.action == "reservation.cancel")
@@ -258,14 +285,28 @@ def test_change_keeps_the_number_and_keeps_the_old_slot_when_the_new_is_taken(gy
     reservation = book(first, gym, blocks=("morning",))
     book(second, gym, blocks=("evening",))
     with pytest.raises(SlotTaken):
-        services.change(web(first), reservation_id=reservation.id,
-                        unit_id=unit_of(gym, "whole").id, day=DAY,
-                        block_ids=[block_of(gym, "evening").id], now=NOW)
-    assert db.session.scalar(
-        sa.select(sa.func.count()).where(SlotClaim.reservation_id == reservation.id)) == 2
-    moved = services.change(web(first), reservation_id=reservation.id,
-                            unit_id=unit_of(gym, "half-a").id, day=DAY + timedelta(days=1),
-                            block_ids=[block_of(gym, "afternoon").id], now=NOW)
+        services.change(
+            web(first),
+            reservation_id=reservation.id,
+            unit_id=unit_of(gym, "whole").id,
+            day=DAY,
+            block_ids=[block_of(gym, "evening").id],
+            now=NOW,
+        )
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(SlotClaim.reservation_id == reservation.id)
+        )
+        == 2
+    )
+    moved = services.change(
+        web(first),
+        reservation_id=reservation.id,
+        unit_id=unit_of(gym, "half-a").id,
+        day=DAY + timedelta(days=1),
+        block_ids=[block_of(gym, "afternoon").id],
+        now=NOW,
+    )
     assert moved.number == reservation.number and moved.fee_yen == 1000
     assert moved.date == DAY + timedelta(days=1)
     book(make_resident(), gym, blocks=("morning",))  # the old slot is free again
@@ -275,14 +316,17 @@ def test_payment_recorded_by_staff(gym):
     reservation = book(make_resident(), gym)
     clerk = make_staff("clerk")
     with pytest.raises(Forbidden):
-        services.record_payment(web(reservation.resident), reservation_id=reservation.id,
-                                status="paid", now=NOW)
-    paid = services.record_payment(services.Actor.staff(clerk.id), reservation_id=reservation.id,
-                                   status="paid", now=NOW)
+        services.record_payment(
+            web(reservation.resident), reservation_id=reservation.id, status="paid", now=NOW
+        )
+    paid = services.record_payment(
+        services.Actor.staff(clerk.id), reservation_id=reservation.id, status="paid", now=NOW
+    )
     assert paid.payment_status == "paid" and paid.paid_by_staff_id == clerk.id
     with pytest.raises(NotAllowed):
-        services.record_payment(services.Actor.staff(clerk.id), reservation_id=reservation.id,
-                                status="paid", now=NOW)
+        services.record_payment(
+            services.Actor.staff(clerk.id), reservation_id=reservation.id, status="paid", now=NOW
+        )
 
 
 # ------------------------------------------------------------------ availability
@@ -293,8 +337,13 @@ def test_availability_says_why_each_block_is_not_free(app):
     resident, other = make_resident(), make_resident()
     book(resident, gym, unit="half-a", day=date(2026, 12, 2), blocks=("evening",))
     book(other, gym, unit="half-b", day=date(2026, 12, 2), blocks=("afternoon",))
-    days = services.availability(unit_of(gym, "whole").id, date(2026, 11, 30), date(2027, 2, 1),
-                                 now=at(2026, 12, 2, 10), resident_id=resident.id)
+    days = services.availability(
+        unit_of(gym, "whole").id,
+        date(2026, 11, 30),
+        date(2027, 2, 1),
+        now=at(2026, 12, 2, 10),
+        resident_id=resident.id,
+    )
     by_day = {d.date: [c.status for c in d.blocks] for d in days}
     assert by_day[date(2026, 11, 30)] == ["closed"] * 3  # Monday
     assert by_day[date(2026, 12, 2)] == ["past", "taken", "yours"]
@@ -302,14 +351,16 @@ def test_availability_says_why_each_block_is_not_free(app):
     assert by_day[date(2026, 12, 30)] == ["closed"] * 3
     assert by_day[date(2027, 2, 1)] == ["closed"] * 3  # Monday
     assert {d.date: d.closed.reason for d in days if d.closed}[date(2026, 12, 30)] == "year_end"
-    half_b = services.availability(unit_of(gym, "half-b").id, date(2026, 12, 2), date(2026, 12, 2),
-                                   now=at(2026, 12, 2, 10))
+    half_b = services.availability(
+        unit_of(gym, "half-b").id, date(2026, 12, 2), date(2026, 12, 2), now=at(2026, 12, 2, 10)
+    )
     assert [c.status for c in half_b[0].blocks] == ["past", "taken", "booking_closed"]
 
 
 def test_availability_before_the_window_opens(gym):
-    days = services.availability(unit_of(gym, "whole").id, date(2027, 2, 27), date(2027, 3, 2),
-                                 now=NOW)
+    days = services.availability(
+        unit_of(gym, "whole").id, date(2027, 2, 27), date(2027, 3, 2), now=NOW
+    )
     assert [d.blocks[0].status for d in days] == ["free", "free", "not_open_yet", "not_open_yet"]
 
 
@@ -325,16 +376,20 @@ def test_next_free_blocks_skip_taken_and_continue_after_a_given_block(gym):
     now = at(2026, 12, 1, 19)  # evening of the 1st has started
     found = services.next_free_blocks(unit_of(gym, "whole").id, now=now, limit=3)
     assert [(d, b.code) for d, b in found] == [
-        (date(2026, 12, 2), "afternoon"), (date(2026, 12, 2), "evening"),
-        (date(2026, 12, 3), "morning")]
-    after = services.next_free_blocks(unit_of(gym, "whole").id, now=now,
-                                      after=(found[1][0], found[1][1].id))
+        (date(2026, 12, 2), "afternoon"),
+        (date(2026, 12, 2), "evening"),
+        (date(2026, 12, 3), "morning"),
+    ]
+    after = services.next_free_blocks(
+        unit_of(gym, "whole").id, now=now, after=(found[1][0], found[1][1].id)
+    )
     assert [(d, b.code) for d, b in after] == [(date(2026, 12, 3), "morning")]
 
 
 def test_quote_for_the_confirm_page(gym):
-    quote = services.quote(unit_of(gym, "half-a").id, DAY,
-                           [block_of(gym, "afternoon").id, block_of(gym, "morning").id])
+    quote = services.quote(
+        unit_of(gym, "half-a").id, DAY, [block_of(gym, "afternoon").id, block_of(gym, "morning").id]
+    )
     assert [b.code for b in quote.blocks] == ["morning", "afternoon"]
     assert quote.fee.fee_yen == 2000 and quote.cancel.last_day == date(2026, 12, 13)
 
@@ -345,7 +400,9 @@ def test_quote_for_the_confirm_page(gym):
 def test_find_reservation_by_number_as_typed(gym):
     reservation = book(make_resident(), gym)
     number = reservation.number
-    spaced = "－".join([number[:4], number[4:]]).translate(str.maketrans("0123456789", "０１２３４５６７８９"))
+    spaced = "－".join([number[:4], number[4:]]).translate(
+        str.maketrans("0123456789", "０１２３４５６７８９")
+    )
     assert services.find_reservation(spaced).id == reservation.id
     wrong = number[:-1] + str((int(number[-1]) + 1) % 10)
     assert services.find_reservation(wrong) is None
@@ -368,8 +425,14 @@ def test_reservations_of_a_resident_upcoming_and_past(gym):
 
 def test_register_resident_normalises_and_never_stores_the_pin(app):
     resident, pin = services.register_resident(
-        SYSTEM, name="山田 花子", name_kana="ヤマダ ハナコ", phone="０９０-１１１１-２２２２",
-        district="本町", is_resident=True, now=NOW)
+        SYSTEM,
+        name="山田 花子",
+        name_kana="ヤマダ ハナコ",
+        phone="０９０-１１１１-２２２２",
+        district="本町",
+        is_resident=True,
+        now=NOW,
+    )
     assert resident.phone_e164 == "+819011112222" and resident.phone_is_mobile
     assert len(resident.registration_no) == 6 and len(pin) == 4
     assert pin not in resident.pin_hash
@@ -378,16 +441,45 @@ def test_register_resident_normalises_and_never_stores_the_pin(app):
 
 
 def test_duplicate_phone_or_name_and_kana_warns_before_a_second_record(app):
-    services.register_resident(SYSTEM, name="山田 花子", name_kana="やまだ はなこ",
-                               phone="090-1111-2222", district="", is_resident=True, now=NOW)
+    services.register_resident(
+        SYSTEM,
+        name="山田 花子",
+        name_kana="やまだ はなこ",
+        phone="090-1111-2222",
+        district="",
+        is_resident=True,
+        now=NOW,
+    )
     with pytest.raises(PossibleDuplicate):
-        services.register_resident(SYSTEM, name="山田花子", name_kana="ヤマダハナコ", phone=None,
-                                   district="", is_resident=True, now=NOW)
+        services.register_resident(
+            SYSTEM,
+            name="山田花子",
+            name_kana="ヤマダハナコ",
+            phone=None,
+            district="",
+            is_resident=True,
+            now=NOW,
+        )
     with pytest.raises(PossibleDuplicate):
-        services.register_resident(SYSTEM, name="別人", name_kana="べつじん",
-                                   phone="09011112222", district="", is_resident=True, now=NOW)
-    services.register_resident(SYSTEM, name="山田花子", name_kana="ヤマダハナコ", phone=None,
-                               district="", is_resident=True, now=NOW, allow_duplicate=True)
+        services.register_resident(
+            SYSTEM,
+            name="別人",
+            name_kana="べつじん",
+            phone="09011112222",
+            district="",
+            is_resident=True,
+            now=NOW,
+        )
+    services.register_resident(
+        SYSTEM,
+        name="山田花子",
+        name_kana="ヤマダハナコ",
+        phone=None,
+        district="",
+        is_resident=True,
+        now=NOW,
+        allow_duplicate=True,
+    )
 
 
 @pytest.mark.parametrize("pin", ["123", "12a4", "0000", "1234", "9876", "１２３５"])
@@ -400,8 +492,15 @@ def test_unusable_pins_are_refused(app, pin):
 def test_residents_only_act_through_staff_for_registration(app):
     resident = make_resident()
     with pytest.raises(Forbidden):
-        services.register_resident(web(resident), name="x", name_kana="x", phone=None,
-                                   district="", is_resident=True, now=NOW)
+        services.register_resident(
+            web(resident),
+            name="x",
+            name_kana="x",
+            phone=None,
+            district="",
+            is_resident=True,
+            now=NOW,
+        )
 
 
 def test_find_residents_by_kana_phone_or_number(app):
@@ -430,7 +529,9 @@ def test_pin_sign_in_and_lockout_on_the_fifth_failure_until_staff_unlock(app):
     assert error.value.params["until"] == NOW + timedelta(minutes=30)
     with pytest.raises(AccountLocked):
         services.verify_pin("phone", registration_no=number, pin="2580", now=NOW)
-    services.unlock_resident(services.Actor.staff(make_staff().id), resident_id=resident.id, now=NOW)
+    services.unlock_resident(
+        services.Actor.staff(make_staff().id), resident_id=resident.id, now=NOW
+    )
     assert services.verify_pin("web", registration_no=number, pin="2580", now=NOW).id == resident.id
     actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions[-1] == "resident.unlock" and actions.count("resident.locked") == 1
@@ -442,7 +543,9 @@ def test_pin_lockout_ends_after_its_timeout(app):
         with pytest.raises((InvalidCredentials, AccountLocked)):
             services.verify_pin("web", resident_id=resident.id, pin="1111", now=NOW)
     later = NOW + timedelta(minutes=30)
-    assert services.verify_pin("web", resident_id=resident.id, pin="2580", now=later).id == resident.id
+    assert (
+        services.verify_pin("web", resident_id=resident.id, pin="2580", now=later).id == resident.id
+    )
 
 
 def test_unknown_number_gives_the_same_answer_as_a_wrong_pin(app):
@@ -456,8 +559,9 @@ def test_staff_reset_pin_unlocks_and_issues_a_new_pin(app):
     for _ in range(5):
         with pytest.raises((InvalidCredentials, AccountLocked)):
             services.verify_pin("web", resident_id=resident.id, pin="1111", now=NOW)
-    new_pin = services.set_pin(services.Actor.staff(make_staff().id), resident_id=resident.id,
-                               now=NOW)
+    new_pin = services.set_pin(
+        services.Actor.staff(make_staff().id), resident_id=resident.id, now=NOW
+    )
     assert services.verify_pin("web", resident_id=resident.id, pin=new_pin, now=NOW)
 
 
@@ -478,8 +582,9 @@ def test_staff_sign_in_and_lockout(app):
 def test_only_admins_create_staff_and_close_facilities(gym):
     clerk = services.Actor.staff(make_staff("clerk").id)
     with pytest.raises(Forbidden):
-        services.create_staff(clerk, username="x", display_name="x", password="long-enough-1",
-                              role="clerk", now=NOW)
+        services.create_staff(
+            clerk, username="x", display_name="x", password="long-enough-1", role="clerk", now=NOW
+        )
     with pytest.raises(Forbidden):
         services.add_closure(clerk, facility_id=gym.id, start=DAY, end=DAY, reason="点検", now=NOW)
     admin = services.Actor.staff(make_staff("admin").id)
@@ -511,16 +616,23 @@ def test_availability_snapshot_says_until_when_and_under_which_version_it_holds(
     assert after_booking > snapshot.version
     services.cancel(web(resident), reservation_id=reservation.id, now=NOW)
     assert services.availability_version() > after_booking
-    services.add_closure(services.Actor.staff(make_staff("admin").id), facility_id=gym.id,
-                         start=DAY, end=DAY, reason="点検", now=NOW)
+    services.add_closure(
+        services.Actor.staff(make_staff("admin").id),
+        facility_id=gym.id,
+        start=DAY,
+        end=DAY,
+        reason="点検",
+        now=NOW,
+    )
     closed = services.availability_snapshot(whole, DAY, DAY, now=NOW)
     assert closed.version > after_booking and closed.days[0].closed.reason == "closure"
 
 
 def test_only_the_latest_past_reservations_are_listed_and_the_rest_is_said(gym):
     resident = make_resident()
-    made = [book(resident, gym, day=date(2026, 12, day), now=at(2026, 12, 1, 10))
-            for day in (2, 3, 4)]
+    made = [
+        book(resident, gym, day=date(2026, 12, day), now=at(2026, 12, 1, 10)) for day in (2, 3, 4)
+    ]
     lists = services.reservations_of(resident.id, now=at(2026, 12, 20, 10), past_limit=2)
     assert [r.id for r in lists.past] == [made[2].id, made[1].id] and lists.more_past
     assert not services.reservations_of(resident.id, now=at(2026, 12, 20, 10)).more_past

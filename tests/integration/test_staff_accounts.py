@@ -70,11 +70,22 @@ def test_a_deactivated_account_cannot_sign_in_or_act_and_the_change_is_audited(a
     with pytest.raises(InvalidCredentials):
         services.verify_staff("clerk", PASSWORD, now=NOW)
     with pytest.raises(Forbidden) as refused:
-        services.register_resident(as_staff(clerk), name="山田 花子", name_kana="やまだ はなこ",
-                                   phone=None, district="", is_resident=True, now=NOW)
+        services.register_resident(
+            as_staff(clerk),
+            name="山田 花子",
+            name_kana="やまだ はなこ",
+            phone=None,
+            district="",
+            is_resident=True,
+            now=NOW,
+        )
     assert refused.value.params == {"action": "staff_inactive"}
     [entry] = entries("staff.deactivate")
-    assert (entry.channel, entry.actor_staff_id, entry.subject) == ("counter", admin.id, "staff:clerk")
+    assert (entry.channel, entry.actor_staff_id, entry.subject) == (
+        "counter",
+        admin.id,
+        "staff:clerk",
+    )
     assert entry.at == NOW and entry.on_behalf_of_id is None
     assert entry.before["active"] is True and entry.after["active"] is False
 
@@ -95,20 +106,27 @@ def test_asking_again_for_what_is_already_so_changes_and_records_nothing(admin, 
     services.reactivate_staff(actor, staff_id=clerk.id, now=NOW)
     services.unlock_staff(actor, staff_id=clerk.id, now=NOW)
     services.change_staff_role(actor, staff_id=clerk.id, role="clerk", now=NOW)
-    assert [e.action for e in entries() if e.action.startswith("staff.")
-            and e.action != "staff.create"] == ["staff.deactivate", "staff.reactivate"]
+    assert [
+        e.action for e in entries() if e.action.startswith("staff.") and e.action != "staff.create"
+    ] == ["staff.deactivate", "staff.reactivate"]
 
 
 # ------------------------------------------------------------------ who may do it
 
 
-@pytest.mark.parametrize("act", [
-    lambda actor, staff: services.deactivate_staff(actor, staff_id=staff.id, now=NOW),
-    lambda actor, staff: services.reactivate_staff(actor, staff_id=staff.id, now=NOW),
-    lambda actor, staff: services.unlock_staff(actor, staff_id=staff.id, now=NOW),
-    lambda actor, staff: services.reset_staff_password(actor, staff_id=staff.id, now=NOW),
-    lambda actor, staff: services.change_staff_role(actor, staff_id=staff.id, role="admin", now=NOW),
-], ids=["deactivate", "reactivate", "unlock", "reset_password", "change_role"])
+@pytest.mark.parametrize(
+    "act",
+    [
+        lambda actor, staff: services.deactivate_staff(actor, staff_id=staff.id, now=NOW),
+        lambda actor, staff: services.reactivate_staff(actor, staff_id=staff.id, now=NOW),
+        lambda actor, staff: services.unlock_staff(actor, staff_id=staff.id, now=NOW),
+        lambda actor, staff: services.reset_staff_password(actor, staff_id=staff.id, now=NOW),
+        lambda actor, staff: services.change_staff_role(
+            actor, staff_id=staff.id, role="admin", now=NOW
+        ),
+    ],
+    ids=["deactivate", "reactivate", "unlock", "reset_password", "change_role"],
+)
 def test_only_administrators_manage_staff_accounts(clerk, act):
     other = make_staff("clerk", username="other")
     resident = make_resident()
@@ -117,7 +135,9 @@ def test_only_administrators_manage_staff_accounts(clerk, act):
         with pytest.raises(Forbidden):
             act(actor, other)
         assert services.staff_snapshot(reloaded(other)) == before
-    assert not [e for e in entries() if e.action.startswith("staff.") and e.action != "staff.create"]
+    assert not [
+        e for e in entries() if e.action.startswith("staff.") and e.action != "staff.create"
+    ]
     act(SYSTEM, other)  # the command line may, like creating accounts
 
 
@@ -129,11 +149,17 @@ def test_an_account_that_does_not_exist_is_not_found(admin):
 # ---------------------------------------------------------------------- guard rails
 
 
-@pytest.mark.parametrize("act", [
-    lambda actor, staff: services.deactivate_staff(actor, staff_id=staff.id, now=NOW),
-    lambda actor, staff: services.change_staff_role(actor, staff_id=staff.id, role="clerk", now=NOW),
-    lambda actor, staff: services.reset_staff_password(actor, staff_id=staff.id, now=NOW),
-], ids=["deactivate", "demote", "reset_password"])
+@pytest.mark.parametrize(
+    "act",
+    [
+        lambda actor, staff: services.deactivate_staff(actor, staff_id=staff.id, now=NOW),
+        lambda actor, staff: services.change_staff_role(
+            actor, staff_id=staff.id, role="clerk", now=NOW
+        ),
+        lambda actor, staff: services.reset_staff_password(actor, staff_id=staff.id, now=NOW),
+    ],
+    ids=["deactivate", "demote", "reset_password"],
+)
 def test_an_administrator_cannot_deactivate_demote_or_reset_themself(admin, act):
     make_staff("admin", username="another-admin")
     with pytest.raises(NotAllowed) as refused:
@@ -143,10 +169,14 @@ def test_an_administrator_cannot_deactivate_demote_or_reset_themself(admin, act)
     assert reloaded(admin).active
 
 
-@pytest.mark.parametrize("act", [
-    lambda staff: services.deactivate_staff(SYSTEM, staff_id=staff.id, now=NOW),
-    lambda staff: services.change_staff_role(SYSTEM, staff_id=staff.id, role="clerk", now=NOW),
-], ids=["deactivate", "demote"])
+@pytest.mark.parametrize(
+    "act",
+    [
+        lambda staff: services.deactivate_staff(SYSTEM, staff_id=staff.id, now=NOW),
+        lambda staff: services.change_staff_role(SYSTEM, staff_id=staff.id, role="clerk", now=NOW),
+    ],
+    ids=["deactivate", "demote"],
+)
 def test_the_last_active_administrator_cannot_be_deactivated_or_demoted(admin, clerk, act):
     retired = make_staff("admin", username="retired")
     services.deactivate_staff(SYSTEM, staff_id=retired.id, now=NOW)  # inactive: not counted
@@ -170,13 +200,16 @@ def test_two_administrators_demoting_each_other_at_once_leave_one(any_app):
             try:
                 barrier.wait(timeout=30)
                 outcomes[actor.username] = services.change_staff_role(
-                    as_staff(actor), staff_id=target.id, role="clerk", now=NOW)
+                    as_staff(actor), staff_id=target.id, role="clerk", now=NOW
+                )
             except Exception as error:  # noqa: BLE001 - inspected below
                 outcomes[actor.username] = error
             finally:
                 db.session.remove()
 
-    threads = [threading.Thread(target=demote, args=pair) for pair in ((first, second), (second, first))]
+    threads = [
+        threading.Thread(target=demote, args=pair) for pair in ((first, second), (second, first))
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -220,7 +253,10 @@ def test_a_reset_issues_a_temporary_password_shown_once_and_kept_only_as_a_hash(
     assert signed_in.must_change_password
     [entry] = entries("staff.password_reset")
     assert entry.actor_staff_id == admin.id and entry.subject == "staff:clerk"
-    assert (entry.before["must_change_password"], entry.after["must_change_password"]) == (False, True)
+    assert (entry.before["must_change_password"], entry.after["must_change_password"]) == (
+        False,
+        True,
+    )
     assert issued not in str(entry.before) + str(entry.after)
     assert "password_hash" not in entry.after
 
@@ -229,8 +265,9 @@ def test_an_administrator_may_choose_the_temporary_password_of_ten_characters_or
     with pytest.raises(InvalidInput) as refused:
         services.reset_staff_password(as_staff(admin), staff_id=clerk.id, now=NOW, password="short")
     assert refused.value.params == {"field": "password", "problem": "too_short", "minimum": 10}
-    chosen = services.reset_staff_password(as_staff(admin), staff_id=clerk.id, now=NOW,
-                                           password="temporary-123")
+    chosen = services.reset_staff_password(
+        as_staff(admin), staff_id=clerk.id, now=NOW, password="temporary-123"
+    )
     assert chosen == "temporary-123"
     assert services.verify_staff("clerk", "temporary-123", now=NOW).must_change_password
 
@@ -245,19 +282,38 @@ def test_a_temporary_password_allows_nothing_but_changing_it_or_signing_out(admi
     gym = make_facility("gym")
     services.reset_staff_password(as_staff(admin), staff_id=clerk.id, now=NOW)
     with pytest.raises(Forbidden) as refused:
-        services.register_resident(as_staff(clerk), name="山田 花子", name_kana="やまだ はなこ",
-                                   phone=None, district="", is_resident=True, now=NOW)
+        services.register_resident(
+            as_staff(clerk),
+            name="山田 花子",
+            name_kana="やまだ はなこ",
+            phone=None,
+            district="",
+            is_resident=True,
+            now=NOW,
+        )
     assert refused.value.params == {"action": "change_password_first"}
     services.change_staff_role(SYSTEM, staff_id=clerk.id, role="admin", now=NOW)
     with pytest.raises(Forbidden):
-        services.add_closure(as_staff(clerk), facility_id=gym.id, start=date(2026, 12, 16),
-                             end=date(2026, 12, 16), reason="点検", now=NOW)
+        services.add_closure(
+            as_staff(clerk),
+            facility_id=gym.id,
+            start=date(2026, 12, 16),
+            end=date(2026, 12, 16),
+            reason="点検",
+            now=NOW,
+        )
     services.sign_out_staff(as_staff(clerk), now=NOW)
 
 
 def test_accounts_an_administrator_creates_start_with_a_temporary_password(admin):
-    created = services.create_staff(as_staff(admin), username="new", display_name="新人 職員",
-                                    password="initial-pass", role="clerk", now=NOW)
+    created = services.create_staff(
+        as_staff(admin),
+        username="new",
+        display_name="新人 職員",
+        password="initial-pass",
+        role="clerk",
+        now=NOW,
+    )
     assert created.must_change_password
     from_command_line = make_staff("clerk", username="installer")
     assert not from_command_line.must_change_password
@@ -268,30 +324,43 @@ def test_accounts_an_administrator_creates_start_with_a_temporary_password(admin
 
 def test_staff_change_their_own_password_with_the_current_one(admin, clerk):
     issued = services.reset_staff_password(as_staff(admin), staff_id=clerk.id, now=NOW)
-    services.change_own_password(as_staff(clerk), current_password=issued,
-                                 new_password="my-own-secret", now=NOW)
+    services.change_own_password(
+        as_staff(clerk), current_password=issued, new_password="my-own-secret", now=NOW
+    )
     changed = services.verify_staff("clerk", "my-own-secret", now=NOW)
     assert not changed.must_change_password
     with pytest.raises(InvalidCredentials):
         services.verify_staff("clerk", issued, now=NOW)
     [entry] = entries("staff.password_change")
-    assert (entry.actor_staff_id, entry.channel, entry.subject) == (clerk.id, "counter", "staff:clerk")
-    assert (entry.before["must_change_password"], entry.after["must_change_password"]) == (True, False)
+    assert (entry.actor_staff_id, entry.channel, entry.subject) == (
+        clerk.id,
+        "counter",
+        "staff:clerk",
+    )
+    assert (entry.before["must_change_password"], entry.after["must_change_password"]) == (
+        True,
+        False,
+    )
     # Without a reset too.
-    services.change_own_password(as_staff(admin), current_password=PASSWORD,
-                                 new_password="admins-new-one", now=NOW)
+    services.change_own_password(
+        as_staff(admin), current_password=PASSWORD, new_password="admins-new-one", now=NOW
+    )
     assert services.verify_staff("admin", "admins-new-one", now=NOW).id == admin.id
 
 
-@pytest.mark.parametrize("current, new, field, problem", [
-    (PASSWORD, "short", "new_password", "too_short"),
-    (PASSWORD, PASSWORD, "new_password", "unchanged"),
-    ("not-the-password", "long-enough-1", "current_password", "wrong"),
-])
+@pytest.mark.parametrize(
+    "current, new, field, problem",
+    [
+        (PASSWORD, "short", "new_password", "too_short"),
+        (PASSWORD, PASSWORD, "new_password", "unchanged"),
+        ("not-the-password", "long-enough-1", "current_password", "wrong"),
+    ],
+)
 def test_a_new_password_is_refused_when(clerk, current, new, field, problem):
     with pytest.raises(InvalidInput) as refused:
-        services.change_own_password(as_staff(clerk), current_password=current,
-                                     new_password=new, now=NOW)
+        services.change_own_password(
+            as_staff(clerk), current_password=current, new_password=new, now=NOW
+        )
     assert (refused.value.params["field"], refused.value.params["problem"]) == (field, problem)
     assert services.verify_staff("clerk", PASSWORD, now=NOW).id == clerk.id
 
@@ -299,14 +368,17 @@ def test_a_new_password_is_refused_when(clerk, current, new, field, problem):
 def test_wrong_current_passwords_lock_the_account_as_at_sign_in(clerk):
     for _ in range(4):
         with pytest.raises(InvalidInput):
-            services.change_own_password(as_staff(clerk), current_password="guess",
-                                         new_password="long-enough-1", now=NOW)
+            services.change_own_password(
+                as_staff(clerk), current_password="guess", new_password="long-enough-1", now=NOW
+            )
     with pytest.raises(AccountLocked):
-        services.change_own_password(as_staff(clerk), current_password="guess",
-                                     new_password="long-enough-1", now=NOW)
+        services.change_own_password(
+            as_staff(clerk), current_password="guess", new_password="long-enough-1", now=NOW
+        )
     with pytest.raises(AccountLocked):
-        services.change_own_password(as_staff(clerk), current_password=PASSWORD,
-                                     new_password="long-enough-1", now=NOW)
+        services.change_own_password(
+            as_staff(clerk), current_password=PASSWORD, new_password="long-enough-1", now=NOW
+        )
     [entry] = entries("staff.locked")
     assert entry.actor_staff_id == clerk.id and entry.after == {"failed_attempts": 5}
 
@@ -315,8 +387,9 @@ def test_only_staff_change_a_staff_password(app):
     resident = make_resident()
     for actor in (SYSTEM, services.Actor.resident(resident.id, "web")):
         with pytest.raises(Forbidden):
-            services.change_own_password(actor, current_password="x" * 10,
-                                         new_password="y" * 10, now=NOW)
+            services.change_own_password(
+                actor, current_password="x" * 10, new_password="y" * 10, now=NOW
+            )
 
 
 # ----------------------------------------------------------- who was at the counter
@@ -351,8 +424,14 @@ def test_a_failed_sign_in_and_a_plain_password_check_record_no_sign_in(clerk):
 def test_a_role_change_takes_effect_and_is_audited(admin, clerk):
     gym = make_facility("gym")
     services.change_staff_role(as_staff(admin), staff_id=clerk.id, role="admin", now=NOW)
-    services.add_closure(as_staff(clerk), facility_id=gym.id, start=date(2026, 12, 16),
-                         end=date(2026, 12, 16), reason="点検", now=NOW)
+    services.add_closure(
+        as_staff(clerk),
+        facility_id=gym.id,
+        start=date(2026, 12, 16),
+        end=date(2026, 12, 16),
+        reason="点検",
+        now=NOW,
+    )
     [entry] = entries("staff.role_change")
     assert (entry.before["role"], entry.after["role"]) == ("clerk", "admin")
     with pytest.raises(InvalidInput) as refused:

@@ -23,22 +23,55 @@ from tests.factories import TOKYO, at
 
 def facility(**overrides) -> Facility:
     values = dict(
-        id=1, closed_weekdays="", open_on_holidays=True, closed_day_moves_after_holiday=False,
-        year_end_closure=True, window_months_ahead=2, window_opens_day=1,
-        window_opens_time=time(9, 0), nonresident_delay_days=14, window_closes_days_before=1,
-        cancel_days_before=3, max_blocks_per_reservation=3,
+        id=1,
+        closed_weekdays="",
+        open_on_holidays=True,
+        closed_day_moves_after_holiday=False,
+        year_end_closure=True,
+        window_months_ahead=2,
+        window_opens_day=1,
+        window_opens_time=time(9, 0),
+        nonresident_delay_days=14,
+        window_closes_days_before=1,
+        cancel_days_before=3,
+        max_blocks_per_reservation=3,
     )
     values.update(overrides)
     blocks = values.pop("time_blocks", None)
     result = Facility(**values)
-    result.time_blocks = blocks if blocks is not None else [
-        TimeBlock(id=1, code="morning", position=0, start_time=time(9), end_time=time(12),
-                  weekdays="0123456", on_holidays=True),
-        TimeBlock(id=2, code="afternoon", position=1, start_time=time(13), end_time=time(17),
-                  weekdays="0123456", on_holidays=True),
-        TimeBlock(id=3, code="evening", position=2, start_time=time(18), end_time=time(21),
-                  weekdays="0123456", on_holidays=True),
-    ]
+    result.time_blocks = (
+        blocks
+        if blocks is not None
+        else [
+            TimeBlock(
+                id=1,
+                code="morning",
+                position=0,
+                start_time=time(9),
+                end_time=time(12),
+                weekdays="0123456",
+                on_holidays=True,
+            ),
+            TimeBlock(
+                id=2,
+                code="afternoon",
+                position=1,
+                start_time=time(13),
+                end_time=time(17),
+                weekdays="0123456",
+                on_holidays=True,
+            ),
+            TimeBlock(
+                id=3,
+                code="evening",
+                position=2,
+                start_time=time(18),
+                end_time=time(21),
+                weekdays="0123456",
+                on_holidays=True,
+            ),
+        ]
+    )
     return result
 
 
@@ -111,8 +144,13 @@ def test_year_end_closure_can_be_switched_off():
 
 
 def test_ad_hoc_closure_with_its_reason():
-    closure = Closure(facility_id=1, start_date=date(2026, 12, 10), end_date=date(2026, 12, 11),
-                      reason="床の改修工事", reason_en="Floor repairs")
+    closure = Closure(
+        facility_id=1,
+        start_date=date(2026, 12, 10),
+        end_date=date(2026, 12, 11),
+        reason="床の改修工事",
+        reason_en="Floor repairs",
+    )
     gym = facility()
     assert rules.closed_reason(gym, date(2026, 12, 9), [closure]) is None
     closed = rules.closed_reason(gym, date(2026, 12, 11), [closure])
@@ -120,10 +158,12 @@ def test_ad_hoc_closure_with_its_reason():
 
 
 def test_closure_for_all_facilities_and_not_for_another_one():
-    everywhere = Closure(facility_id=None, start_date=date(2026, 12, 10),
-                         end_date=date(2026, 12, 10), reason="停電")
-    elsewhere = Closure(facility_id=99, start_date=date(2026, 12, 11),
-                        end_date=date(2026, 12, 11), reason="点検")
+    everywhere = Closure(
+        facility_id=None, start_date=date(2026, 12, 10), end_date=date(2026, 12, 10), reason="停電"
+    )
+    elsewhere = Closure(
+        facility_id=99, start_date=date(2026, 12, 11), end_date=date(2026, 12, 11), reason="点検"
+    )
     gym = facility()
     assert rules.closed_reason(gym, date(2026, 12, 10), [everywhere, elsewhere]).note == "停電"
     assert rules.closed_reason(gym, date(2026, 12, 11), [everywhere, elsewhere]) is None
@@ -142,8 +182,9 @@ def test_school_gym_blocks_offered_on_evenings_weekends_and_holidays():
     assert not rules.block_offered(weekend_day, date(2026, 12, 2))
     assert rules.block_offered(weekend_day, date(2026, 12, 5))  # Saturday
     assert rules.block_offered(weekend_day, date(2026, 11, 23))  # a holiday Monday
-    assert not rules.block_offered(TimeBlock(weekdays="01234", on_holidays=False),
-                                   date(2026, 11, 23))
+    assert not rules.block_offered(
+        TimeBlock(weekdays="01234", on_holidays=False), date(2026, 11, 23)
+    )
 
 
 # --------------------------------------------------------------- booking window
@@ -174,8 +215,9 @@ def test_window_closes_at_the_end_of_the_day_before():
 
 
 def test_window_with_same_day_booking():
-    window = rules.booking_window(facility(window_closes_days_before=0), date(2026, 12, 10),
-                                  True, TOKYO)
+    window = rules.booking_window(
+        facility(window_closes_days_before=0), date(2026, 12, 10), True, TOKYO
+    )
     assert window.status(at(2026, 12, 10, 8)) is None
 
 
@@ -203,14 +245,37 @@ def test_blocks_must_be_consecutive():
 
 
 def test_blocks_are_consecutive_among_those_offered_that_day():
-    school = facility(time_blocks=[
-        TimeBlock(id=1, code="morning", position=0, start_time=time(9), end_time=time(12),
-                  weekdays="56", on_holidays=True),
-        TimeBlock(id=2, code="afternoon", position=1, start_time=time(13), end_time=time(17),
-                  weekdays="56", on_holidays=True),
-        TimeBlock(id=3, code="evening", position=2, start_time=time(18), end_time=time(21),
-                  weekdays="0123456", on_holidays=True),
-    ])
+    school = facility(
+        time_blocks=[
+            TimeBlock(
+                id=1,
+                code="morning",
+                position=0,
+                start_time=time(9),
+                end_time=time(12),
+                weekdays="56",
+                on_holidays=True,
+            ),
+            TimeBlock(
+                id=2,
+                code="afternoon",
+                position=1,
+                start_time=time(13),
+                end_time=time(17),
+                weekdays="56",
+                on_holidays=True,
+            ),
+            TimeBlock(
+                id=3,
+                code="evening",
+                position=2,
+                start_time=time(18),
+                end_time=time(21),
+                weekdays="0123456",
+                on_holidays=True,
+            ),
+        ]
+    )
     with pytest.raises(BlockNotOffered):
         rules.order_blocks(school, date(2026, 12, 2), [2, 3])  # Wednesday: no afternoon
     assert len(rules.order_blocks(school, date(2026, 12, 5), [2, 3])) == 2  # Saturday
@@ -237,8 +302,16 @@ def test_unknown_repeated_or_no_blocks_are_refused():
 def _check(day: date, now, **kwargs):
     gym = kwargs.pop("gym", facility(**MONDAY_CLOSED))
     blocks = rules.order_blocks(gym, day, kwargs.pop("blocks", [1]))
-    rules.check_bookable(gym, day, blocks, now=now, tz=TOKYO, closures=[],
-                         is_resident=kwargs.pop("is_resident", True), **kwargs)
+    rules.check_bookable(
+        gym,
+        day,
+        blocks,
+        now=now,
+        tz=TOKYO,
+        closures=[],
+        is_resident=kwargs.pop("is_resident", True),
+        **kwargs,
+    )
 
 
 def test_bookable_inside_the_window():
@@ -335,20 +408,28 @@ def test_next_change_is_the_next_block_start_or_window_edge():
     gym = facility()
     day = date(2026, 12, 16)
     # At 10:00 on the 16th the afternoon block starts next; booking that day has closed.
-    assert rules.next_change_by_time(gym, day, day, now=at(2026, 12, 16, 10), tz=TOKYO,
-                                     is_resident=True) == at(2026, 12, 16, 13)
+    assert rules.next_change_by_time(
+        gym, day, day, now=at(2026, 12, 16, 10), tz=TOKYO, is_resident=True
+    ) == at(2026, 12, 16, 13)
     # The day before, the window closes at midnight, before the morning block starts.
-    assert rules.next_change_by_time(gym, day, day, now=at(2026, 12, 15, 10), tz=TOKYO,
-                                     is_resident=True) == at(2026, 12, 16, 0)
+    assert rules.next_change_by_time(
+        gym, day, day, now=at(2026, 12, 15, 10), tz=TOKYO, is_resident=True
+    ) == at(2026, 12, 16, 0)
     # February opens at 9:00 on 1 December; a non-resident's on the 15th.
     february = date(2027, 2, 10)
-    assert rules.next_change_by_time(gym, february, february, now=at(2026, 11, 30, 12), tz=TOKYO,
-                                     is_resident=True) == at(2026, 12, 1, 9)
-    assert rules.next_change_by_time(gym, february, february, now=at(2026, 12, 1, 9), tz=TOKYO,
-                                     is_resident=False) == at(2026, 12, 15, 9)
+    assert rules.next_change_by_time(
+        gym, february, february, now=at(2026, 11, 30, 12), tz=TOKYO, is_resident=True
+    ) == at(2026, 12, 1, 9)
+    assert rules.next_change_by_time(
+        gym, february, february, now=at(2026, 12, 1, 9), tz=TOKYO, is_resident=False
+    ) == at(2026, 12, 15, 9)
 
 
 def test_nothing_changes_by_time_once_every_block_has_started():
     day = date(2026, 12, 16)
-    assert rules.next_change_by_time(facility(), day, day, now=at(2026, 12, 16, 19), tz=TOKYO,
-                                     is_resident=True) is None
+    assert (
+        rules.next_change_by_time(
+            facility(), day, day, now=at(2026, 12, 16, 19), tz=TOKYO, is_resident=True
+        )
+        is None
+    )

@@ -22,7 +22,9 @@ def counter_routes(app) -> list[tuple[str, str]]:
     routes = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("counter.") or rule.endpoint in (
-                "counter.sign_in", "counter.static"):
+            "counter.sign_in",
+            "counter.static",
+        ):
             continue
         url = rule.build({k: v for k, v in SAMPLE_VALUES.items() if k in rule.arguments})[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
@@ -68,13 +70,26 @@ def test_sign_in_returns_to_the_page_asked_for_and_never_elsewhere(client):
     response = client.get("/counter/day?day=2026-12-16")
     assert response.location == "/counter/sign-in?next=/counter/day?day%3D2026-12-16"
     soup = get_page(client, response.location)
-    response = client.post("/counter/sign-in", data={
-        "csrf_token": token_of(soup), "username": "clerk", "password": "clerk-demo-2026",
-        "next": soup.find("input", attrs={"name": "next"})["value"]})
+    response = client.post(
+        "/counter/sign-in",
+        data={
+            "csrf_token": token_of(soup),
+            "username": "clerk",
+            "password": "clerk-demo-2026",
+            "next": soup.find("input", attrs={"name": "next"})["value"],
+        },
+    )
     assert response.location == "/counter/day?day=2026-12-16"
     post(client, "/counter/sign-out", form_page="/counter/")
-    response = post(client, "/counter/sign-in", {"username": "clerk", "password": "clerk-demo-2026",
-                                                 "next": "https://evil.example/counter/"})
+    response = post(
+        client,
+        "/counter/sign-in",
+        {
+            "username": "clerk",
+            "password": "clerk-demo-2026",
+            "next": "https://evil.example/counter/",
+        },
+    )
     assert response.location == "/counter/"
 
 
@@ -87,7 +102,9 @@ def test_wrong_password_is_an_error_page_and_the_fifth_locks(client):
         assert "The username or password is not right." in text_of(soup)
     response = post(client, "/counter/sign-in", {"username": "clerk", "password": "wrong"})
     assert "This account is locked" in text_of(get_page_from(response))
-    response = post(client, "/counter/sign-in", {"username": "clerk", "password": "clerk-demo-2026"})
+    response = post(
+        client, "/counter/sign-in", {"username": "clerk", "password": "clerk-demo-2026"}
+    )
     assert response.status_code == 200 and "locked" in response.data.decode()
 
 
@@ -109,7 +126,9 @@ def test_idle_session_ends_with_a_notice_and_activity_keeps_it(clerk, clock):
     assert warning["data-warning-seconds"] == "120"
     assert warning.find("button", id="session-extend")
     clock.now += timedelta(minutes=19)
-    response = post(clerk, "/counter/session/extend", {"next": "/counter/day"}, form_page="/counter/")
+    response = post(
+        clerk, "/counter/session/extend", {"next": "/counter/day"}, form_page="/counter/"
+    )
     assert response.location == "/counter/day"
     response = post(clerk, "/counter/session/extend", {"background": "1"}, form_page="/counter/")
     assert response.status_code == 204

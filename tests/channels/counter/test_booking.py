@@ -42,8 +42,14 @@ def confirm_url(resident, unit, day, *block_ids):
 def test_the_day_is_shown_in_words_and_only_free_blocks_can_be_ticked(clerk):
     _, unit, blocks = gym_whole()
     person = hana()
-    services.book(services.Actor.resident(person.id, "web"), resident_id=person.id,
-                  unit_id=unit.id, day=DAY, block_ids=[blocks["morning"]], now=NOW)
+    services.book(
+        services.Actor.resident(person.id, "web"),
+        resident_id=person.id,
+        unit_id=unit.id,
+        day=DAY,
+        block_ids=[blocks["morning"]],
+        now=NOW,
+    )
     clerk.set_cookie("lang", "en")
     soup = get_page(clerk, f"/counter/residents/{person.id}/book?unit={unit.id}&day=12/16")
     morning = soup.find("input", attrs={"name": "blocks", "value": str(blocks["morning"])})
@@ -58,8 +64,10 @@ def test_choosing_blocks_leads_to_the_fee_and_exemption_to_confirm(clerk):
     _, unit, blocks = gym_whole()
     club = services.find_residents("ことぶき")[0]  # seniors' club: half fee
     clerk.set_cookie("lang", "en")
-    response = clerk.get(f"/counter/residents/{club.id}/book?unit={unit.id}&day=2026-12-16"
-                         f"&go=1&blocks={blocks['morning']}&blocks={blocks['afternoon']}")
+    response = clerk.get(
+        f"/counter/residents/{club.id}/book?unit={unit.id}&day=2026-12-16"
+        f"&go=1&blocks={blocks['morning']}&blocks={blocks['afternoon']}"
+    )
     assert response.status_code == 302 and "/book/confirm?" in response.location
     soup = get_page(clerk, response.location)
     text = text_of(soup)
@@ -70,8 +78,10 @@ def test_choosing_blocks_leads_to_the_fee_and_exemption_to_confirm(clerk):
 
 def test_gaps_between_blocks_are_an_error_on_the_blocks(clerk):
     _, unit, blocks = gym_whole()
-    response = clerk.get(f"/counter/residents/{hana().id}/book?unit={unit.id}&day=2026-12-16"
-                         f"&go=1&blocks={blocks['morning']}&blocks={blocks['evening']}")
+    response = clerk.get(
+        f"/counter/residents/{hana().id}/book?unit={unit.id}&day=2026-12-16"
+        f"&go=1&blocks={blocks['morning']}&blocks={blocks['evening']}"
+    )
     soup = check_page(response.data)
     assert soup.find(class_="error-summary").find("a", href="#blocks-0")
 
@@ -88,10 +98,15 @@ def test_a_counter_booking_records_channel_staff_and_resident_and_the_resident_s
     clerk_id = staff_id("clerk")
     assert reservation.channel == "counter" and reservation.created_by_staff_id == clerk_id
     assert reservation.resident_id == person.id
-    entry = db.session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.action == "reservation.book")).one()
-    assert (entry.channel, entry.actor_staff_id, entry.on_behalf_of_id, entry.actor_resident_id) == (
-        "counter", clerk_id, person.id, None)
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "reservation.book")
+    ).one()
+    assert (
+        entry.channel,
+        entry.actor_staff_id,
+        entry.on_behalf_of_id,
+        entry.actor_resident_id,
+    ) == ("counter", clerk_id, person.id, None)
     # What the web's "my reservations" page and the phone's read-back both call.
     upcoming = services.reservations_of(person.id, now=NOW).upcoming
     assert [r.number for r in upcoming] == [reservation.number]
@@ -103,8 +118,11 @@ def test_a_clerk_cannot_override(clerk):
     _, unit, blocks = gym_whole()
     person = hana()
     clerk.set_cookie("lang", "en")
-    response = post(clerk, confirm_url(person, unit, FAR, blocks["morning"]),
-                    {"override": "y", "override_reason": "町民体育大会"})
+    response = post(
+        clerk,
+        confirm_url(person, unit, FAR, blocks["morning"]),
+        {"override": "y", "override_reason": "町民体育大会"},
+    )
     soup = check_page(response.data)
     assert "Only an administrator may override" in text_of(soup.find(class_="error-summary"))
     fresh()
@@ -127,17 +145,23 @@ def test_an_admin_override_without_a_reason_is_refused(admin):
 def test_an_admin_override_with_a_reason_books_outside_the_window(admin):
     _, unit, blocks = gym_whole()
     person = hana()
-    soup = get_page(admin, f"/counter/residents/{person.id}/book?unit={unit.id}&day={FAR.isoformat()}")
+    soup = get_page(
+        admin, f"/counter/residents/{person.id}/book?unit={unit.id}&day={FAR.isoformat()}"
+    )
     box = soup.find("input", attrs={"name": "blocks", "value": str(blocks["morning"])})
     assert not box.has_attr("disabled")  # admins may tick blocks not open yet
-    response = post(admin, confirm_url(person, unit, FAR, blocks["morning"]),
-                    {"override": "y", "override_reason": "町民体育大会の会場"})
+    response = post(
+        admin,
+        confirm_url(person, unit, FAR, blocks["morning"]),
+        {"override": "y", "override_reason": "町民体育大会の会場"},
+    )
     assert response.status_code == 302
     fresh()
     reservation = db.session.scalars(sa.select(Reservation)).one()
     assert reservation.override_reason == "町民体育大会の会場"
-    entry = db.session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.reservation_id == reservation.id)).one()
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.reservation_id == reservation.id)
+    ).one()
     assert entry.reason == "町民体育大会の会場" and entry.actor_staff_id == staff_id("admin")
 
 
@@ -146,8 +170,14 @@ def test_limit_reached_is_explained_and_an_admin_may_override_it(client):
     unit, morning = ground.units[0], ground.time_blocks[0]
     person = hana()
     for day in (date(2026, 12, 16), date(2026, 12, 17)):
-        services.book(services.Actor.resident(person.id, "web"), resident_id=person.id,
-                      unit_id=unit.id, day=day, block_ids=[morning.id], now=NOW)
+        services.book(
+            services.Actor.resident(person.id, "web"),
+            resident_id=person.id,
+            unit_id=unit.id,
+            day=day,
+            block_ids=[morning.id],
+            now=NOW,
+        )
     sign_in(client)
     client.set_cookie("lang", "en")
     url = confirm_url(person, unit, date(2026, 12, 18), morning.id)
@@ -164,10 +194,18 @@ def test_a_slot_taken_meanwhile_is_explained_and_nothing_is_booked(clerk):
     person, other = hana(), services.find_residents("さとう")[0]
     url = confirm_url(person, unit, DAY, blocks["morning"])
     soup = get_page(clerk, url)
-    services.book(services.Actor.resident(other.id, "web"), resident_id=other.id, unit_id=unit.id,
-                  day=DAY, block_ids=[blocks["morning"]], now=NOW)
+    services.book(
+        services.Actor.resident(other.id, "web"),
+        resident_id=other.id,
+        unit_id=unit.id,
+        day=DAY,
+        block_ids=[blocks["morning"]],
+        now=NOW,
+    )
     clerk.set_cookie("lang", "en")
-    response = clerk.post(url, data={"csrf_token": soup.find("input", attrs={"name": "csrf_token"})["value"]})
+    response = clerk.post(
+        url, data={"csrf_token": soup.find("input", attrs={"name": "csrf_token"})["value"]}
+    )
     assert "Someone else has just booked" in text_of(check_page(response.data))
 
 
@@ -183,8 +221,9 @@ def booked(clerk):
 def test_payment_is_recorded_with_the_staff_member_and_time(clerk, booked, clock):
     reservation, url = booked
     clock.now = NOW + timedelta(minutes=5)
-    response = post(clerk, f"/counter/reservations/{reservation.id}/payment", {"status": "paid"},
-                    form_page=url)
+    response = post(
+        clerk, f"/counter/reservations/{reservation.id}/payment", {"status": "paid"}, form_page=url
+    )
     assert response.status_code == 302
     fresh()
     paid = db.session.get(Reservation, reservation.id)
@@ -194,8 +233,9 @@ def test_payment_is_recorded_with_the_staff_member_and_time(clerk, booked, clock
     page = get_page(clerk, url)
     assert page.find("form", action=f"/counter/reservations/{reservation.id}/payment") is None
     assert "Paid – Tue 1 December 2026 10:05, 窓口 一子" in text_of(page)
-    entry = db.session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.action == "reservation.payment")).one()
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "reservation.payment")
+    ).one()
     assert entry.actor_staff_id == staff_id("clerk") and entry.on_behalf_of_id == hana().id
 
 
@@ -212,8 +252,16 @@ def test_the_confirmation_slip_has_everything_the_resident_needs(clerk, booked):
     text = text_of(soup.find(class_="slip"))
     assert soup.h1.get_text(strip=True) == "使用予約確認書"
     assert "slip-page" in soup.body["class"]
-    for expected in (reservation.number, "町民体育館", "全面", "2026年12月16日(水)", "9:00〜17:00",
-                     "3,500円", "未払い", "2026年12月13日(日)まで"):
+    for expected in (
+        reservation.number,
+        "町民体育館",
+        "全面",
+        "2026年12月16日(水)",
+        "9:00〜17:00",
+        "3,500円",
+        "未払い",
+        "2026年12月13日(日)まで",
+    ):
         assert expected in text, expected
 
 
@@ -231,9 +279,12 @@ def test_cancel_needs_a_reason_and_after_the_deadline_is_allowed_and_recorded(cl
     fresh()
     cancelled = db.session.get(Reservation, reservation.id)
     assert cancelled.status == "cancelled" and cancelled.cancelled_after_deadline
-    assert cancelled.cancelled_channel == "counter" and cancelled.cancelled_by_staff_id == staff_id("clerk")
-    entry = db.session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.action == "reservation.cancel")).one()
+    assert cancelled.cancelled_channel == "counter" and cancelled.cancelled_by_staff_id == staff_id(
+        "clerk"
+    )
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "reservation.cancel")
+    ).one()
     assert entry.reason == "本人から電話、体調不良のため" and entry.on_behalf_of_id == hana().id
     assert services.reservations_of(hana().id, now=clock.now).upcoming == []
 
@@ -247,8 +298,10 @@ def test_change_keeps_the_number_and_needs_a_reason(clerk, booked):
     _, unit, blocks = gym_whole()
     choose = get_page(clerk, f"/counter/reservations/{reservation.id}/change")
     assert choose.find("input", attrs={"name": "day"})["value"] == "2026-12-16"
-    response = clerk.get(f"/counter/reservations/{reservation.id}/change?unit={unit.id}"
-                         f"&day=2026-12-17&go=1&blocks={blocks['evening']}")
+    response = clerk.get(
+        f"/counter/reservations/{reservation.id}/change?unit={unit.id}"
+        f"&day=2026-12-17&go=1&blocks={blocks['evening']}"
+    )
     assert response.status_code == 302 and "/change/confirm?" in response.location
     confirm = response.location
     response = post(clerk, confirm, {"reason": ""})
@@ -258,6 +311,7 @@ def test_change_keeps_the_number_and_needs_a_reason(clerk, booked):
     fresh()
     moved = db.session.get(Reservation, reservation.id)
     assert moved.number == reservation.number and moved.date == date(2026, 12, 17)
-    entry = db.session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.action == "reservation.change")).one()
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "reservation.change")
+    ).one()
     assert entry.reason == "本人の希望で翌日夜間へ" and entry.channel == "counter"

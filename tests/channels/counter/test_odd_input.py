@@ -38,16 +38,25 @@ def test_a_payment_refused_for_a_cancelled_reservation_is_in_the_summary(clerk):
     hana, _ = residents()
     booked = book_as(clerk_actor(), hana)
     services.cancel(clerk_actor(), reservation_id=booked.id, now=NOW, reason="test")
-    response = post(clerk, f"/counter/reservations/{booked.id}/payment", {"status": "nonesuch"},
-                    form_page=f"/counter/reservations/{booked.id}")
+    response = post(
+        clerk,
+        f"/counter/reservations/{booked.id}/payment",
+        {"status": "nonesuch"},
+        form_page=f"/counter/reservations/{booked.id}",
+    )
     assert response.status_code == 400
     soup = check_page(response.data)
     assert soup.find(class_="error-summary") and not soup.find(class_="error-summary").find("a")
 
 
-@pytest.mark.parametrize("query", ["unit=99999999999999999999&day=2026-12-16&blocks=1",
-                                   "unit=1&day=2026-12-16&blocks=²",
-                                   "unit=1&day=2026-12-16&blocks=99999999999999999999"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "unit=99999999999999999999&day=2026-12-16&blocks=1",
+        "unit=1&day=2026-12-16&blocks=²",
+        "unit=1&day=2026-12-16&blocks=99999999999999999999",
+    ],
+)
 def test_an_odd_slot_in_the_confirm_address_goes_back_to_the_choice(clerk, query):
     hana, _ = residents()
     response = clerk.get(f"/counter/residents/{hana.id}/book/confirm?{query}")
@@ -57,12 +66,18 @@ def test_an_odd_slot_in_the_confirm_address_goes_back_to_the_choice(clerk, query
 
 def test_a_name_is_kept_without_control_characters_and_one_of_nothing_else_is_refused(clerk):
     clerk.set_cookie("lang", "en")
-    response = post(clerk, "/counter/residents/new", {
-        "name": "\x00\u202e", "name_kana": " \x07", "is_resident": "yes"})
+    response = post(
+        clerk,
+        "/counter/residents/new",
+        {"name": "\x00\u202e", "name_kana": " \x07", "is_resident": "yes"},
+    )
     soup = check_page(response.data)
     assert "Enter the resident's name" in text_of(soup.find(class_="error-summary"))
-    response = post(clerk, "/counter/residents/new", {
-        "name": " 的\x00 花子\x1b ", "name_kana": "\u202eまと はなこ", "is_resident": "yes"})
+    response = post(
+        clerk,
+        "/counter/residents/new",
+        {"name": " 的\x00 花子\x1b ", "name_kana": "\u202eまと はなこ", "is_resident": "yes"},
+    )
     assert response.status_code == 200
     found = services.find_residents("まとはなこ")
     assert [(r.name, r.name_kana) for r in found] == [("的 花子", "まと はなこ")]
@@ -90,7 +105,10 @@ def test_typed_dates_are_years_1900_to_2999():
 def test_blocks_sent_for_a_closed_day_get_the_days_closure_not_a_dead_error_link(clerk):
     hana, _ = residents()
     unit = services.list_facilities()[0].units[0]
-    soup = get_page(clerk, f"/counter/residents/{hana.id}/book?unit={unit.id}&day=2026-12-31"
-                           f"&blocks={unit.facility.time_blocks[0].id}&go=1")  # year-end closure
+    soup = get_page(
+        clerk,
+        f"/counter/residents/{hana.id}/book?unit={unit.id}&day=2026-12-31"
+        f"&blocks={unit.facility.time_blocks[0].id}&go=1",
+    )  # year-end closure
     assert soup.find(class_="error-summary") is None
     assert soup.find(class_="notice-warning")

@@ -14,14 +14,32 @@ from tests.pages import check_page
 
 def result_rows(soup):
     table = soup.find("table")
-    return [[cell.get_text(" ", strip=True) for cell in row.find_all("td")]
-            for row in table.find("tbody").find_all("tr")] if table else []
+    return (
+        [
+            [cell.get_text(" ", strip=True) for cell in row.find_all("td")]
+            for row in table.find("tbody").find_all("tr")
+        ]
+        if table
+        else []
+    )
 
 
-@pytest.mark.parametrize("query", [
-    "やまだ", "ヤマダ", "ﾔﾏﾀﾞ", "やまだ　はな", "ヤマダハナ", "山田", "山田ハナ",
-    "0166-12-3456", "０１６６１２３４５６", "(0166) 12 3456", "+81 166-12-3456",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "やまだ",
+        "ヤマダ",
+        "ﾔﾏﾀﾞ",
+        "やまだ　はな",
+        "ヤマダハナ",
+        "山田",
+        "山田ハナ",
+        "0166-12-3456",
+        "０１６６１２３４５６",
+        "(0166) 12 3456",
+        "+81 166-12-3456",
+    ],
+)
 def test_search_is_tolerant_of_width_kana_spaces_and_phone_formats(clerk, query):
     rows = result_rows(get_page(clerk, f"/counter/?q={query}"))
     assert [row[0] for row in rows] == ["山田 ハナ"]
@@ -44,9 +62,14 @@ def test_results_tell_people_apart_and_show_nothing_more(clerk, town):
 def test_search_by_reservation_number_offers_the_reservation(clerk, town):
     hana = services.find_residents("やまだ")[0]
     unit = services.list_facilities()[0].units[0]
-    booked = services.book(services.Actor.resident(hana.id, "web"), resident_id=hana.id,
-                           unit_id=unit.id, day=__import__("datetime").date(2026, 12, 16),
-                           block_ids=[unit.facility.time_blocks[0].id], now=services.clock_now())
+    booked = services.book(
+        services.Actor.resident(hana.id, "web"),
+        resident_id=hana.id,
+        unit_id=unit.id,
+        day=__import__("datetime").date(2026, 12, 16),
+        block_ids=[unit.facility.time_blocks[0].id],
+        now=services.clock_now(),
+    )
     soup = get_page(clerk, f"/counter/?q={booked.number}")
     assert soup.find("a", href=f"/counter/reservations/{booked.id}")
 
@@ -65,8 +88,15 @@ def test_nothing_found_offers_registration(clerk):
     assert result_rows(soup) == []
 
 
-WALK_IN = {"name": "鈴木 次郎", "name_kana": "すずき じろう", "phone": "090-5555-6666",
-           "district": "南町", "is_resident": "yes", "exemption": "", "exemption_evidence": ""}
+WALK_IN = {
+    "name": "鈴木 次郎",
+    "name_kana": "すずき じろう",
+    "phone": "090-5555-6666",
+    "district": "南町",
+    "is_resident": "yes",
+    "exemption": "",
+    "exemption_evidence": "",
+}
 
 
 def test_registering_a_walk_in_prints_a_slip_with_number_and_pin(clerk):
@@ -77,21 +107,33 @@ def test_registering_a_walk_in_prints_a_slip_with_number_and_pin(clerk):
     numbers = [dd.get_text(strip=True) for dd in soup.find_all("dd", class_="slip-number")]
     registration_no, pin = numbers
     fresh()
-    resident = db.session.scalar(sa.select(Resident).where(Resident.registration_no == registration_no))
+    resident = db.session.scalar(
+        sa.select(Resident).where(Resident.registration_no == registration_no)
+    )
     assert resident.name == "鈴木 次郎" and resident.phone_e164 == "+819055556666"
-    assert services.verify_pin("web", registration_no=registration_no, pin=pin,
-                               now=services.clock_now()).id == resident.id
-    entry = db.session.scalars(sa.select(AuditEntry).where(
-        AuditEntry.action == "resident.register", AuditEntry.on_behalf_of_id == resident.id)).one()
+    assert (
+        services.verify_pin(
+            "web", registration_no=registration_no, pin=pin, now=services.clock_now()
+        ).id
+        == resident.id
+    )
+    entry = db.session.scalars(
+        sa.select(AuditEntry).where(
+            AuditEntry.action == "resident.register", AuditEntry.on_behalf_of_id == resident.id
+        )
+    ).one()
     staff = services.verify_staff("clerk", "clerk-demo-2026", now=services.clock_now())
     assert entry.channel == "counter" and entry.actor_staff_id == staff.id
     assert "body" in soup.find("body").name and "slip-page" in soup.find("body")["class"]
 
 
-@pytest.mark.parametrize("change", [
-    {"phone": "090 1234 5678"},  # 佐藤 一郎's phone
-    {"name": "山田ハナ", "name_kana": "ヤマダ　ハナ", "phone": ""},  # 山田 ハナ's name and kana
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"phone": "090 1234 5678"},  # 佐藤 一郎's phone
+        {"name": "山田ハナ", "name_kana": "ヤマダ　ハナ", "phone": ""},  # 山田 ハナ's name and kana
+    ],
+)
 def test_duplicate_phone_or_name_and_kana_warns_before_creating(clerk, change):
     before = db.session.scalar(sa.select(sa.func.count()).select_from(Resident))
     response = post(clerk, "/counter/residents/new", {**WALK_IN, **change})
@@ -103,9 +145,12 @@ def test_duplicate_phone_or_name_and_kana_warns_before_creating(clerk, change):
     fresh()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Resident)) == before
     # Staff confirm it is someone else: a second record is made.
-    response = post(clerk, "/counter/residents/new",
-                    {**WALK_IN, **change, "confirm_different": "y"},
-                    form_page="/counter/residents/new")
+    response = post(
+        clerk,
+        "/counter/residents/new",
+        {**WALK_IN, **change, "confirm_different": "y"},
+        form_page="/counter/residents/new",
+    )
     assert response.status_code == 200 and check_page(response.data).find(class_="slip")
     fresh()
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Resident)) == before + 1
@@ -130,9 +175,12 @@ def test_an_exemption_records_the_kind_of_document_seen_never_a_copy(clerk):
     assert soup.find(class_="error-summary").find("a", href="#exemption_evidence")
     options = [o["value"] for o in soup.find(id="exemption_evidence").find_all("option")]
     assert "disability_certificate" in options
-    response = post(clerk, "/counter/residents/new",
-                    {**exempt, "exemption_evidence": "disability_certificate"})
-    registration_no = check_page(response.data).find("dd", class_="slip-number").get_text(strip=True)
+    response = post(
+        clerk, "/counter/residents/new", {**exempt, "exemption_evidence": "disability_certificate"}
+    )
+    registration_no = (
+        check_page(response.data).find("dd", class_="slip-number").get_text(strip=True)
+    )
     fresh()
     resident = services.find_residents(registration_no)[0]
     assert resident.exemption.code == "disability"
@@ -150,12 +198,19 @@ def test_pin_reset_prints_a_new_slip_and_unlocks(clerk, town):
             pass
     soup = get_page(clerk, f"/counter/residents/{hana.id}")
     assert soup.find("form", action=f"/counter/residents/{hana.id}/unlock")
-    response = post(clerk, f"/counter/residents/{hana.id}/pin", form_page=f"/counter/residents/{hana.id}")
+    response = post(
+        clerk, f"/counter/residents/{hana.id}/pin", form_page=f"/counter/residents/{hana.id}"
+    )
     assert response.headers["Cache-Control"] == "no-store"
-    numbers = [dd.get_text(strip=True) for dd in check_page(response.data).find_all("dd", class_="slip-number")]
+    numbers = [
+        dd.get_text(strip=True)
+        for dd in check_page(response.data).find_all("dd", class_="slip-number")
+    ]
     assert numbers[0] == hana.registration_no and numbers[1] != "4826"
     fresh()
-    assert services.verify_pin("phone", resident_id=hana.id, pin=numbers[1], now=services.clock_now())
+    assert services.verify_pin(
+        "phone", resident_id=hana.id, pin=numbers[1], now=services.clock_now()
+    )
 
 
 def test_unlock_without_a_new_pin(clerk):
@@ -165,7 +220,9 @@ def test_unlock_without_a_new_pin(clerk):
             services.verify_pin("web", resident_id=hana.id, pin="0001", now=services.clock_now())
         except Exception:
             pass
-    response = post(clerk, f"/counter/residents/{hana.id}/unlock", form_page=f"/counter/residents/{hana.id}")
+    response = post(
+        clerk, f"/counter/residents/{hana.id}/unlock", form_page=f"/counter/residents/{hana.id}"
+    )
     assert response.status_code == 302
     fresh()
     assert services.verify_pin("web", resident_id=hana.id, pin="4826", now=services.clock_now())

@@ -23,7 +23,11 @@ def staff_named(username: str) -> Staff:
 
 def audit_actions(username: str | None = None) -> list[str]:
     fresh()
-    query = sa.select(AuditEntry.action).where(AuditEntry.action.like("staff.%")).order_by(AuditEntry.id)
+    query = (
+        sa.select(AuditEntry.action)
+        .where(AuditEntry.action.like("staff.%"))
+        .order_by(AuditEntry.id)
+    )
     if username is not None:
         query = query.where(AuditEntry.subject == f"staff:{username}")
     return list(db.session.scalars(query))
@@ -77,7 +81,9 @@ def test_an_admin_own_page_has_no_way_to_demote_deactivate_or_reset_themself(adm
     admin.set_cookie("lang", "en")
     soup = get_page(admin, member_url("admin"))
     actions = {form["action"] for form in soup.find_all("form", method="post")} - {
-        "/counter/sign-out", "/counter/session/extend"}
+        "/counter/sign-out",
+        "/counter/session/extend",
+    }
     assert actions == set()
     assert "You cannot change your own role" in text_of(soup)
     assert soup.find("main").find("a", href="/counter/password")
@@ -91,8 +97,13 @@ def test_clerks_cannot_reach_or_use_the_account_pages(clerk):
     base = member_url("admin")
     get_page(clerk, base, status=403)
     token = token_of(get_page(clerk, "/counter/"))
-    for action, data in (("role", {"role": "clerk"}), ("password", {}), ("unlock", {}),
-                         ("deactivate", {}), ("reactivate", {})):
+    for action, data in (
+        ("role", {"role": "clerk"}),
+        ("password", {}),
+        ("unlock", {}),
+        ("deactivate", {}),
+        ("reactivate", {}),
+    ):
         assert clerk.post(f"{base}/{action}", data={"csrf_token": token, **data}).status_code == 403
     admin = staff_named("admin")
     assert (admin.role, admin.active, admin.must_change_password) == ("admin", True, False)
@@ -111,7 +122,9 @@ def test_deactivating_ends_the_open_session_and_sign_in_until_reactivated(admin,
     assert "is deactivated" in text_of(soup.find(class_="notices"))
     assert "Inactive" in text_of(soup.find("dl"))
     assert_sent_to_sign_in(second_client.get("/counter/"))
-    refused = post(second_client, "/counter/sign-in", {"username": "clerk", "password": "clerk-demo-2026"})
+    refused = post(
+        second_client, "/counter/sign-in", {"username": "clerk", "password": "clerk-demo-2026"}
+    )
     assert refused.status_code == 200
     response = act(admin, "clerk", "reactivate")
     assert response.status_code == 302
@@ -148,7 +161,9 @@ def test_unlocking_lets_a_locked_out_clerk_sign_in_at_once(admin, second_client)
 def test_a_new_role_applies_from_the_staff_member_next_page(admin, second_client):
     sign_in(second_client)
     get_page(second_client, "/counter/staff", status=403)
-    response = post(admin, f"{member_url('clerk')}/role", {"role": "admin"}, form_page=member_url("clerk"))
+    response = post(
+        admin, f"{member_url('clerk')}/role", {"role": "admin"}, form_page=member_url("clerk")
+    )
     assert response.status_code == 302
     get_page(second_client, "/counter/staff")
     assert staff_named("clerk").role == "admin"
@@ -160,7 +175,9 @@ def test_role_errors_show_on_the_role_field(admin):
     soup = check_page(response.data)
     assert soup.find(class_="error-summary").find("a", href="#role-0")
     assert "Choose a role" in text_of(soup.find(id="role-error"))
-    response = post(admin, f"{member_url('admin')}/role", {"role": "clerk"}, form_page=member_url("clerk"))
+    response = post(
+        admin, f"{member_url('admin')}/role", {"role": "clerk"}, form_page=member_url("clerk")
+    )
     soup = check_page(response.data)
     assert "You cannot do this to your own account" in text_of(soup.find(class_="error-summary"))
     assert staff_named("admin").role == "admin"
@@ -170,8 +187,9 @@ def test_role_errors_show_on_the_role_field(admin):
 
 
 def issue_password(admin, username: str = "clerk") -> str:
-    response = post(admin, f"{member_url(username)}/password", {"password": ""},
-                    form_page=member_url(username))
+    response = post(
+        admin, f"{member_url(username)}/password", {"password": ""}, form_page=member_url(username)
+    )
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     soup = check_page(response.data)
@@ -186,8 +204,11 @@ def test_a_password_made_by_the_system_is_shown_once_and_must_be_changed(admin, 
     response = second_client.get("/counter/day")
     assert response.location == "/counter/password?next=/counter/day"
     post(second_client, "/counter/sign-out", form_page="/counter/password")
-    response = post(second_client, "/counter/sign-in",
-                    {"username": "clerk", "password": issued, "next": "/counter/audit"})
+    response = post(
+        second_client,
+        "/counter/sign-in",
+        {"username": "clerk", "password": issued, "next": "/counter/audit"},
+    )
     assert response.location == "/counter/audit"
     response = second_client.get(response.location)
     assert response.location == "/counter/password?next=/counter/audit"
@@ -195,34 +216,63 @@ def test_a_password_made_by_the_system_is_shown_once_and_must_be_changed(admin, 
     soup = get_page(second_client, response.location)
     assert "Choose your own before going on" in text_of(soup)
     assert soup.find("nav", class_="counter-nav") is None and soup.find(id="header-q") is None
-    response = post(second_client, "/counter/password",
-                    {"current_password": issued, "new_password": "clerks-own-pass",
-                     "new_password_again": "clerks-own-pass", "next": "/counter/audit"})
+    response = post(
+        second_client,
+        "/counter/password",
+        {
+            "current_password": issued,
+            "new_password": "clerks-own-pass",
+            "new_password_again": "clerks-own-pass",
+            "next": "/counter/audit",
+        },
+    )
     assert response.location == "/counter/audit"
     get_page(second_client, "/counter/audit")
     assert not staff_named("clerk").must_change_password
-    assert audit_actions("clerk")[-4:] == ["staff.password_reset", "staff.sign_out", "staff.sign_in",
-                                           "staff.password_change"]
+    assert audit_actions("clerk")[-4:] == [
+        "staff.password_reset",
+        "staff.sign_out",
+        "staff.sign_in",
+        "staff.password_change",
+    ]
 
 
 def test_an_admin_may_choose_the_temporary_password(admin, second_client):
     admin.set_cookie("lang", "en")
-    response = post(admin, f"{member_url('clerk')}/password", {"password": "short"},
-                    form_page=member_url("clerk"))
+    response = post(
+        admin,
+        f"{member_url('clerk')}/password",
+        {"password": "short"},
+        form_page=member_url("clerk"),
+    )
     soup = check_page(response.data)
     assert soup.find(class_="error-summary").find("a", href="#password")
     assert "at least 10 characters" in text_of(soup.find(id="password-error"))
-    response = post(admin, f"{member_url('clerk')}/password", {"password": "chosen-by-admin"},
-                    form_page=member_url("clerk"))
+    response = post(
+        admin,
+        f"{member_url('clerk')}/password",
+        {"password": "chosen-by-admin"},
+        form_page=member_url("clerk"),
+    )
     assert response.status_code == 302
     assert "the one you chose" in text_of(get_page(admin, response.location).find(class_="notices"))
     sign_in(second_client, "clerk", "chosen-by-admin")
     assert second_client.get("/counter/").location.startswith("/counter/password")
 
 
-def test_new_accounts_made_by_an_admin_choose_their_own_password_at_first_sign_in(admin, second_client):
-    post(admin, "/counter/staff", {"username": "suzuki", "display_name": "鈴木 三郎",
-                                   "role": "clerk", "password": "initial-pass-1"})
+def test_new_accounts_made_by_an_admin_choose_their_own_password_at_first_sign_in(
+    admin, second_client
+):
+    post(
+        admin,
+        "/counter/staff",
+        {
+            "username": "suzuki",
+            "display_name": "鈴木 三郎",
+            "role": "clerk",
+            "password": "initial-pass-1",
+        },
+    )
     sign_in(second_client, "suzuki", "initial-pass-1")
     assert second_client.get("/counter/").location == "/counter/password?next=/counter/"
 
@@ -230,16 +280,37 @@ def test_new_accounts_made_by_an_admin_choose_their_own_password_at_first_sign_i
 def test_password_change_errors_show_on_their_fields(clerk):
     clerk.set_cookie("lang", "en")
     cases = [
-        ({"current_password": "", "new_password": "", "new_password_again": ""},
-         {"current_password": "Enter your current password", "new_password": "Enter a new password"}),
-        ({"current_password": "clerk-demo-2026", "new_password": "long-enough-1",
-          "new_password_again": "long-enough-2"},
-         {"new_password_again": "Enter the same new password twice"}),
-        ({"current_password": "clerk-demo-2026", "new_password": "short", "new_password_again": "short"},
-         {"new_password": "at least 10 characters"}),
-        ({"current_password": "wrong-password", "new_password": "long-enough-1",
-          "new_password_again": "long-enough-1"},
-         {"current_password": "The current password is not right"}),
+        (
+            {"current_password": "", "new_password": "", "new_password_again": ""},
+            {
+                "current_password": "Enter your current password",
+                "new_password": "Enter a new password",
+            },
+        ),
+        (
+            {
+                "current_password": "clerk-demo-2026",
+                "new_password": "long-enough-1",
+                "new_password_again": "long-enough-2",
+            },
+            {"new_password_again": "Enter the same new password twice"},
+        ),
+        (
+            {
+                "current_password": "clerk-demo-2026",
+                "new_password": "short",
+                "new_password_again": "short",
+            },
+            {"new_password": "at least 10 characters"},
+        ),
+        (
+            {
+                "current_password": "wrong-password",
+                "new_password": "long-enough-1",
+                "new_password_again": "long-enough-1",
+            },
+            {"current_password": "The current password is not right"},
+        ),
     ]
     for data, errors in cases:
         soup = check_page(post(clerk, "/counter/password", data).data)
@@ -252,9 +323,15 @@ def test_password_change_errors_show_on_their_fields(clerk):
 def test_every_staff_member_finds_their_password_page_in_the_header(clerk):
     header = get_page(clerk, "/counter/").find("header")
     assert header.find("a", href="/counter/password")
-    response = post(clerk, "/counter/password", {"current_password": "clerk-demo-2026",
-                                                 "new_password": "a-new-clerk-pass",
-                                                 "new_password_again": "a-new-clerk-pass"})
+    response = post(
+        clerk,
+        "/counter/password",
+        {
+            "current_password": "clerk-demo-2026",
+            "new_password": "a-new-clerk-pass",
+            "new_password_again": "a-new-clerk-pass",
+        },
+    )
     assert response.location == "/counter/"
     post(clerk, "/counter/sign-out", form_page="/counter/")
     sign_in(clerk, "clerk", "a-new-clerk-pass")
@@ -273,16 +350,28 @@ def test_sign_in_sign_out_and_idle_expiry_are_in_the_audit_trail(client, clock):
     fresh()
     clerk_id = staff_named("clerk").id
     rows = db.session.execute(
-        sa.select(AuditEntry.action, AuditEntry.channel, AuditEntry.actor_staff_id, AuditEntry.after)
+        sa.select(
+            AuditEntry.action, AuditEntry.channel, AuditEntry.actor_staff_id, AuditEntry.after
+        )
         .where(AuditEntry.action.like("staff.%"), AuditEntry.action != "staff.create")
-        .order_by(AuditEntry.id)).all()
+        .order_by(AuditEntry.id)
+    ).all()
     assert [(a, ch, who) for a, ch, who, _ in rows] == [
-        ("staff.sign_in", "counter", clerk_id), ("staff.sign_out", "counter", clerk_id),
-        ("staff.sign_in", "counter", clerk_id), ("staff.session_expired", "counter", clerk_id)]
+        ("staff.sign_in", "counter", clerk_id),
+        ("staff.sign_out", "counter", clerk_id),
+        ("staff.sign_in", "counter", clerk_id),
+        ("staff.session_expired", "counter", clerk_id),
+    ]
     assert rows[-1].after == {"last_activity": signed_in_at.isoformat()}
     sign_in(client, "admin", "admin-demo-2026")
     client.set_cookie("lang", "en")
     soup = get_page(client, f"/counter/audit?staff={clerk_id}")
-    whats = [tr.find_all("td")[1].get_text(" ", strip=True) for tr in soup.find("tbody").find_all("tr")]
-    assert whats == ["Signed out after a time without activity Counter", "Signed in at the counter Counter",
-                     "Signed out Counter", "Signed in at the counter Counter"]
+    whats = [
+        tr.find_all("td")[1].get_text(" ", strip=True) for tr in soup.find("tbody").find_all("tr")
+    ]
+    assert whats == [
+        "Signed out after a time without activity Counter",
+        "Signed in at the counter Counter",
+        "Signed out Counter",
+        "Signed in at the counter Counter",
+    ]

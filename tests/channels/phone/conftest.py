@@ -45,8 +45,9 @@ def clock() -> Clock:
 
 
 def phone_config(url: str, clock: Clock, **extra) -> dict:
-    return app_config(url, TWILIO_AUTH_TOKEN=TOKEN, PHONE_OPERATOR_NUMBER=OPERATOR,
-                      CLOCK=clock, **extra)
+    return app_config(
+        url, TWILIO_AUTH_TOKEN=TOKEN, PHONE_OPERATOR_NUMBER=OPERATOR, CLOCK=clock, **extra
+    )
 
 
 @pytest.fixture
@@ -72,7 +73,9 @@ def phone_postgres_app(postgres_url, clock) -> Iterator[Flask]:
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def phone_any_app(request) -> Flask:
-    return request.getfixturevalue("phone_app" if request.param == "sqlite" else "phone_postgres_app")
+    return request.getfixturevalue(
+        "phone_app" if request.param == "sqlite" else "phone_postgres_app"
+    )
 
 
 @dataclass
@@ -95,7 +98,9 @@ def seed_town(now: datetime) -> Town:
     report = demo.seed(now=now)
     people = {}
     for line in report.residents:
-        resident = db.session.scalar(db.select(Resident).filter_by(registration_no=line.registration_no))
+        resident = db.session.scalar(
+            db.select(Resident).filter_by(registration_no=line.registration_no)
+        )
         people[line.name] = Person(resident.id, line.registration_no, line.pin)
     return Town(people["山田 ハナ"], people["佐藤 一郎"], people["寿会（老人クラブ）"])
 
@@ -109,11 +114,15 @@ def town(phone_app, clock) -> Town:
 def call(phone_app):
     """A new simulated call from `caller` (山田 ハナ's landline by default)."""
 
-    def ring(caller: str = YAMADA_PHONE, *, operator_answers: bool = False,
-             app: Flask | None = None) -> PhoneSimulator:
+    def ring(
+        caller: str = YAMADA_PHONE, *, operator_answers: bool = False, app: Flask | None = None
+    ) -> PhoneSimulator:
         simulator = PhoneSimulator(
-            FlaskTransport(app or phone_app), public_base_url=BASE_URL, auth_token=TOKEN,
-            caller=caller, operator_answers=operator_answers,
+            FlaskTransport(app or phone_app),
+            public_base_url=BASE_URL,
+            auth_token=TOKEN,
+            caller=caller,
+            operator_answers=operator_answers,
         )
         simulator.call()
         return simulator
@@ -134,5 +143,9 @@ def no_unexpected_phone_errors(caplog, request):
     yield
     if "expected_phone_error" in request.fixturenames:
         return
-    errors = [r for r in caplog.records if r.levelno >= logging.ERROR and r.name.startswith("channels.phone")]
+    errors = [
+        r
+        for r in caplog.records
+        if r.levelno >= logging.ERROR and r.name.startswith("channels.phone")
+    ]
     assert not errors, [r.getMessage() for r in errors]

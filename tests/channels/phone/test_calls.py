@@ -27,9 +27,11 @@ def phone_call(simulator) -> PhoneCall:
 
 def event_kinds(simulator) -> list[str]:
     call = phone_call(simulator)
-    return list(db.session.scalars(
-        sa.select(PhoneCallEvent.kind).filter_by(call_id=call.id).order_by(PhoneCallEvent.id)
-    ))
+    return list(
+        db.session.scalars(
+            sa.select(PhoneCallEvent.kind).filter_by(call_id=call.id).order_by(PhoneCallEvent.id)
+        )
+    )
 
 
 def unit_id(facility_code: str, unit_code: str) -> int:
@@ -44,8 +46,11 @@ def block_id(facility_code: str, block_code: str) -> int:
 
 def book_on_the_web(person, day, block="morning", facility="town-gym", unit="whole", now=None):
     return services.book(
-        services.Actor.resident(person.id, "web"), resident_id=person.id,
-        unit_id=unit_id(facility, unit), day=day, block_ids=[block_id(facility, block)],
+        services.Actor.resident(person.id, "web"),
+        resident_id=person.id,
+        unit_id=unit_id(facility, unit),
+        day=day,
+        block_ids=[block_id(facility, block)],
         now=now or at(2026, 12, 1, 9, 30),
     )
 
@@ -64,7 +69,10 @@ def test_book_the_proposed_slot_by_a_landline_caller(call, town):
     simulator = call(YAMADA_PHONE)
     greeting = simulator.last.text
     assert greeting.startswith("お電話ありがとうございます。町予約《まちよやく》の自動受付です。")
-    assert "オペレーターにおつなぎする場合は0を、もう一度お聞きになる場合は米印を押してください。" in greeting
+    assert (
+        "オペレーターにおつなぎする場合は0を、もう一度お聞きになる場合は米印を押してください。"
+        in greeting
+    )
     # Caller ID matched one resident: only the PIN is asked.
     assert greeting.endswith("暗証番号、4桁を押してください。")
 
@@ -79,10 +87,15 @@ def test_book_the_proposed_slot_by_a_landline_caller(call, town):
     assert "空いている日時をご案内する場合は1を" in simulator.last.text
     simulator.press("1")
     # 1 December at 10:00: the next free block is tomorrow morning.
-    assert "次の空きは、12月2日《ふつか》、水曜日、午前9時《くじ》から正午までです。" in simulator.last.text
+    assert (
+        "次の空きは、12月2日《ふつか》、水曜日、午前9時《くじ》から正午までです。"
+        in simulator.last.text
+    )
     assert "予約する場合は1を、次の候補は2を" in simulator.last.text
     simulator.press("2")
-    assert "次の空きは、12月2日《ふつか》、水曜日、午後1時から午後5時までです。" in simulator.last.text
+    assert (
+        "次の空きは、12月2日《ふつか》、水曜日、午後1時から午後5時までです。" in simulator.last.text
+    )
     simulator.press("1")
     summary = simulator.last.text
     assert "ご予約の内容です。町民体育館《ちょうみん たいいくかん》、全面《ぜんめん》。" in summary
@@ -117,8 +130,10 @@ def test_book_a_typed_date_from_a_mobile_queues_an_sms(call, town):
     simulator.press("1216")
     text = simulator.last.text
     assert "12月16日、水曜日ですね。" in text
-    assert ("1、午前9時《くじ》から正午まで。2、午後1時から午後5時まで。"
-            "3、午後6時から午後9時《くじ》まで。") in text
+    assert (
+        "1、午前9時《くじ》から正午まで。2、午後1時から午後5時まで。"
+        "3、午後6時から午後9時《くじ》まで。"
+    ) in text
     simulator.press("3")
     summary = simulator.last.text
     assert "中央公民館《ちゅうおう こうみんかん》、和室（2階・20人）《わしつ》。" in summary
@@ -166,14 +181,18 @@ def test_a_single_unit_facility_skips_the_unit_menu_and_more_facilities_page(cal
     simulator = signed_in(call, town)
     simulator.press("1")
     first_page = simulator.last.text
-    assert ("1、町民体育館《ちょうみん たいいくかん》。2、中央公民館《ちゅうおう こうみんかん》。"
-            "3、第一小学校体育館（学校開放）《だいいち しょうがっこう たいいくかん》。") in first_page
+    assert (
+        "1、町民体育館《ちょうみん たいいくかん》。2、中央公民館《ちゅうおう こうみんかん》。"
+        "3、第一小学校体育館（学校開放）《だいいち しょうがっこう たいいくかん》。"
+    ) in first_page
     assert "ほかの施設は5を、メニューに戻る場合は9を押してください。" in first_page
     simulator.press("4")  # not on this page
     assert simulator.last.text.startswith("押せるボタンは、1、2、3、5、9です。")
     simulator.press("5")  # the next page
-    assert ("1、町営グラウンド《ちょうえい グラウンド》。2、町営テニスコート《ちょうえい テニスコート》。"
-            in simulator.last.text)
+    assert (
+        "1、町営グラウンド《ちょうえい グラウンド》。2、町営テニスコート《ちょうえい テニスコート》。"
+        in simulator.last.text
+    )
     simulator.press("5")  # and round to the first page again
     assert "1、町民体育館《ちょうみん たいいくかん》。" in simulator.last.text
     simulator.press("5")
@@ -247,14 +266,17 @@ def test_the_booking_limit_is_the_cores(call, town):
 
 def test_hear_upcoming_reservations_read_naturally(call, town):
     first = book_on_the_web(town.yamada, date(2026, 12, 16), "afternoon")
-    second = book_on_the_web(town.yamada, date(2027, 1, 20), "morning", "community-hall",
-                             "washitsu")
+    second = book_on_the_web(
+        town.yamada, date(2027, 1, 20), "morning", "community-hall", "washitsu"
+    )
     simulator = signed_in(call, town)
     simulator.press("2")
     text = simulator.last.text
     assert "ご予約は2件です。" in text
-    assert ("1件目。12月16日、水曜日、午後1時から午後5時まで。町民体育館《ちょうみん たいいくかん》、"
-            f"全面《ぜんめん》。予約番号、{'、'.join(first.number)}。") in text
+    assert (
+        "1件目。12月16日、水曜日、午後1時から午後5時まで。町民体育館《ちょうみん たいいくかん》、"
+        f"全面《ぜんめん》。予約番号、{'、'.join(first.number)}。"
+    ) in text
     assert "2件目。1月20日《はつか》、水曜日、午前9時《くじ》から正午まで。" in text
     assert f"予約番号、{'、'.join(second.number)}。" in text
     simulator.press("9")
@@ -273,11 +295,15 @@ def test_cancel_with_explicit_confirmation(call, town):
     reservation = book_on_the_web(town.yamada, date(2026, 12, 16))
     simulator = signed_in(call, town)
     simulator.press("3")
-    assert ("取り消すご予約をお選びください。1、12月16日、水曜日、午前9時《くじ》から、"
-            "町民体育館《ちょうみん たいいくかん》。") in simulator.last.text
+    assert (
+        "取り消すご予約をお選びください。1、12月16日、水曜日、午前9時《くじ》から、"
+        "町民体育館《ちょうみん たいいくかん》。"
+    ) in simulator.last.text
     simulator.press("1")
-    assert ("12月16日、水曜日、午前9時《くじ》から正午まで、町民体育館《ちょうみん たいいくかん》、"
-            "全面《ぜんめん》のご予約を取り消します。取り消す場合は1を、取り消さない場合は2を") in simulator.last.text
+    assert (
+        "12月16日、水曜日、午前9時《くじ》から正午まで、町民体育館《ちょうみん たいいくかん》、"
+        "全面《ぜんめん》のご予約を取り消します。取り消す場合は1を、取り消さない場合は2を"
+    ) in simulator.last.text
     assert services.get_reservation(reservation.id).status != CANCELLED
     simulator.press("1")
     assert "ご予約を取り消しました。" in simulator.last.text
@@ -306,8 +332,10 @@ def test_too_late_to_cancel_states_the_deadline_rule(call, town):
     simulator.press("3")
     simulator.press("1")
     text = simulator.last.text
-    assert ("このご予約の取り消しは、11月30日、月曜日まででした。"
-            "取り消しは、ご利用日の3日前まで承っています。") in text
+    assert (
+        "このご予約の取り消しは、11月30日、月曜日まででした。"
+        "取り消しは、ご利用日の3日前まで承っています。"
+    ) in text
     assert "オペレーターにおつなぎする場合は0を、メニューに戻る場合は9を" in text
     assert reservations()[0].status != CANCELLED
     simulator.press("0")
@@ -321,13 +349,19 @@ def test_an_unknown_number_signs_in_with_registration_number_and_pin(call, town)
     simulator = call(UNKNOWN_PHONE)
     assert simulator.last.text.endswith("登録番号、6桁を押してください。")
     wrong_check_digit = town.yamada.registration_no[:5] + str(
-        (int(town.yamada.registration_no[5]) + 1) % 10)
+        (int(town.yamada.registration_no[5]) + 1) % 10
+    )
     simulator.press(wrong_check_digit)
-    assert "その番号は、登録番号ではありません。登録番号は、登録証に書いてある6桁の数字です。" in simulator.last.text
+    assert (
+        "その番号は、登録番号ではありません。登録番号は、登録証に書いてある6桁の数字です。"
+        in simulator.last.text
+    )
     simulator.press(town.yamada.registration_no)
     assert simulator.last.text.endswith("暗証番号、4桁を押してください。")
     simulator.press("1111")
-    assert "登録番号か暗証番号が違います。登録番号から、もう一度お願いします。" in simulator.last.text
+    assert (
+        "登録番号か暗証番号が違います。登録番号から、もう一度お願いします。" in simulator.last.text
+    )
     simulator.press(town.yamada.registration_no + "#")
     simulator.press(town.yamada.pin)
     assert "ご本人の確認ができました。" in simulator.last.text
@@ -340,7 +374,10 @@ def test_wrong_pins_lead_to_the_cores_lockout(call, town):
         assert "暗証番号が違います。暗証番号、4桁を押してください。" in simulator.last.text
     simulator.press("9999")
     text = simulator.last.text
-    assert "暗証番号を続けて間違えたため、ご利用を止めています。午前10時30分以降に、もう一度おかけください。" in text
+    assert (
+        "暗証番号を続けて間違えたため、ご利用を止めています。午前10時30分以降に、もう一度おかけください。"
+        in text
+    )
     # Locked: even the right PIN is refused by the core until then.
     simulator2 = call(YAMADA_PHONE)
     simulator2.press(town.yamada.pin)
@@ -374,8 +411,10 @@ def test_silence_repeats_simply_then_offers_the_operator_then_transfers(call, to
     simulator.silence()
     assert simulator.last.text == "予約は1、確認は2、取り消しは3を押してください。"
     simulator.silence()
-    assert simulator.last.text == ("オペレーターにおつなぎする場合は0を押してください。"
-                                   "予約は1、確認は2、取り消しは3を押してください。")
+    assert simulator.last.text == (
+        "オペレーターにおつなぎする場合は0を押してください。"
+        "予約は1、確認は2、取り消しは3を押してください。"
+    )
     simulator.silence()
     transfer, after = simulator.exchanges[-2:]
     assert transfer.text.endswith("オペレーターにおつなぎします。そのままお待ちください。")
@@ -389,7 +428,8 @@ def test_wrong_keys_explain_the_right_ones_and_the_third_goes_to_the_operator(ca
     assert simulator.last.text.startswith("押せるボタンは、1、2、3です。予約は1、")
     simulator.press("#")
     assert simulator.last.text.startswith(
-        "押せるボタンは、1、2、3です。オペレーターにおつなぎする場合は0を押してください。")
+        "押せるボタンは、1、2、3です。オペレーターにおつなぎする場合は0を押してください。"
+    )
     simulator.press("8")
     assert simulator.dialled == [OPERATOR]
     assert event_kinds(simulator).count("invalid_input") == 3
@@ -424,7 +464,10 @@ def test_operator_does_not_answer_then_back_where_the_caller_was(call, town):
     simulator = signed_in(call, town)
     simulator.press("1")
     simulator.press("0")
-    assert "申し訳ありません。ただいま係の者が電話に出られません。自動受付に戻る場合は1を" in simulator.last.text
+    assert (
+        "申し訳ありません。ただいま係の者が電話に出られません。自動受付に戻る場合は1を"
+        in simulator.last.text
+    )
     simulator.press("1")
     assert "予約する施設をお選びください。" in simulator.last.text
 
@@ -434,14 +477,19 @@ def test_operator_outside_counter_hours_hears_the_hours(call, town, clock):
     simulator = signed_in(call, town)
     simulator.press("0")
     text = simulator.last.text
-    assert text.startswith("ただいま、窓口の受付時間外です。窓口の受付時間は、月曜日から金曜日の、"
-                           "午前8時30分から午後5時15分までです。祝日と年末年始はお休みです。")
+    assert text.startswith(
+        "ただいま、窓口の受付時間外です。窓口の受付時間は、月曜日から金曜日の、"
+        "午前8時30分から午後5時15分までです。祝日と年末年始はお休みです。"
+    )
     assert text.endswith("予約を取り消す場合は3を押してください。")
     assert simulator.dialled == []
     # Three failures outside the hours: the hours, then a goodbye.
     for _ in range(3):
         simulator.silence()
-    assert "受付時間内に、もう一度おかけください。お電話ありがとうございました。" in simulator.last.text
+    assert (
+        "受付時間内に、もう一度おかけください。お電話ありがとうございました。"
+        in simulator.last.text
+    )
     assert simulator.ended == "hangup"
     simulator.hang_up()
     assert phone_call(simulator).outcome == "unresolved"
@@ -466,8 +514,11 @@ def test_an_abandoned_call_leaves_no_hold_and_is_counted(call, town):
     assert reservations() == []
     assert db.session.scalars(sa.select(SlotClaim)).all() == []
     row = phone_call(simulator)
-    assert (row.outcome, row.abandoned_at, row.twilio_status) == ("abandoned", "book_summary",
-                                                                  "completed")
+    assert (row.outcome, row.abandoned_at, row.twilio_status) == (
+        "abandoned",
+        "book_summary",
+        "completed",
+    )
     assert row.ended_at is not None and row.duration_seconds == 60
 
 
@@ -486,8 +537,7 @@ def test_outcomes_for_the_statistics():
     assert outcome_of({"signed_in", "heard", "booked"}) == "booked"
     assert outcome_of({"signed_in", "transferred", "operator_talked"}) == "transferred"
     assert outcome_of({"transferred", "operator_no_answer"}) == "transfer_unanswered"
-    assert outcome_of({"transferred", "operator_no_answer", "operator_talked"}) == (
-        "transferred")
+    assert outcome_of({"transferred", "operator_no_answer", "operator_talked"}) == ("transferred")
     assert outcome_of({"transferred"}) == "transferred"  # hung up while it rang
     assert outcome_of({"sign_in_failed", "locked"}) == "locked"
     assert outcome_of({"no_input", "operator_unavailable", "ended"}) == "unresolved"
@@ -505,7 +555,9 @@ def test_long_lists_are_read_three_at_a_time(call, town):
     assert text.endswith("続きは5を、メニューに戻る場合は9を押してください。")
     simulator.press("5")
     assert simulator.last.text.startswith("4件目。12月19日、土曜日、")
-    assert simulator.last.text.endswith("最初からお聞きになる場合は5を、メニューに戻る場合は9を押してください。")
+    assert simulator.last.text.endswith(
+        "最初からお聞きになる場合は5を、メニューに戻る場合は9を押してください。"
+    )
     simulator.press("5")
     assert simulator.last.text.startswith("ご予約は4件です。1件目。")
     simulator.press("9")

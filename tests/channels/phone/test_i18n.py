@@ -32,16 +32,21 @@ def test_the_japanese_catalog_says_exactly_the_source():
 def test_english_keeps_every_placeholder():
     for message in catalog("en"):
         assert sorted(PLACEHOLDER.findall(message.string)) == sorted(
-            PLACEHOLDER.findall(message.id)), message.id
+            PLACEHOLDER.findall(message.id)
+        ), message.id
 
 
 def test_a_phone_request_is_answered_in_japanese_whatever_the_headers(phone_app, town):
     from tests.channels.phone.test_webhooks import PARAMS, sign
 
     response = phone_app.test_client().post(
-        "/phone/voice", data=PARAMS,
-        headers={**sign("https://yoyaku.example.jp/phone/voice", PARAMS), "Accept-Language": "en",
-                 "Cookie": "lang=en"},
+        "/phone/voice",
+        data=PARAMS,
+        headers={
+            **sign("https://yoyaku.example.jp/phone/voice", PARAMS),
+            "Accept-Language": "en",
+            "Cookie": "lang=en",
+        },
     )
     assert "お電話ありがとうございます" in response.get_data(as_text=True)
 

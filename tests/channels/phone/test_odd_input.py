@@ -22,8 +22,18 @@ def test_keys_that_only_look_like_digits_are_wrong_keys(call, town, keys):
     assert "登録番号" in simulator.last.text  # asked again, with help
 
 
-@pytest.mark.parametrize("sid", ["", "CA123", "CA" + "g" * 32, "CA" + "a" * 33, "ＣＡ" + "a" * 32,
-                                 "CA" + "a" * 31 + "\x00", "CA" + "a" * 32 + "\n"])
+@pytest.mark.parametrize(
+    "sid",
+    [
+        "",
+        "CA123",
+        "CA" + "g" * 32,
+        "CA" + "a" * 33,
+        "ＣＡ" + "a" * 32,
+        "CA" + "a" * 31 + "\x00",
+        "CA" + "a" * 32 + "\n",
+    ],
+)
 def test_a_callsid_that_is_no_callsid_is_refused_and_changes_nothing(phone_app, town, sid):
     response = post_signed(phone_app, "/phone/voice", {**PARAMS, "CallSid": sid})
     assert response.status_code == 400
@@ -36,13 +46,17 @@ def test_a_dial_status_twilio_never_sends_is_recorded_as_unknown(phone_app, town
     assert OPERATOR in dialling.get_data(as_text=True)  # put through: the counter is open
     response = post_signed(phone_app, "/phone/step/2", {**PARAMS, "DialCallStatus": "x" * 10_000})
     assert response.status_code == 200
-    details = set(db.session.scalars(sa.select(PhoneCallEvent.detail).where(
-        PhoneCallEvent.kind == "operator_no_answer")))
+    details = set(
+        db.session.scalars(
+            sa.select(PhoneCallEvent.detail).where(PhoneCallEvent.kind == "operator_no_answer")
+        )
+    )
     assert details == {"unknown"}
 
 
-@pytest.mark.parametrize("duration, kept", [("²", None), ("9" * 5000, None), ("-5", None),
-                                            ("75", 75)])
+@pytest.mark.parametrize(
+    "duration, kept", [("²", None), ("9" * 5000, None), ("-5", None), ("75", 75)]
+)
 def test_only_a_real_call_duration_is_kept(call, town, duration, kept):
     simulator = call()
     params = simulator.params({"CallStatus": "completed", "CallDuration": duration})

@@ -28,9 +28,13 @@ def table_of(diff) -> str:
 
 def differences() -> list:
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={
-            "compare_type": True, "render_item": render_migration_type,
-        })
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "compare_type": True,
+                "render_item": render_migration_type,
+            },
+        )
         diffs = compare_metadata(context, db.metadata)
 
     return [d for d in diffs if table_of(d) in TABLES]

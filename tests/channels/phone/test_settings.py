@@ -19,9 +19,17 @@ def settings(**config) -> PhoneSettings:
 def test_defaults():
     s = settings()
     assert s.public_base_url == "https://yoyaku.example.jp"
-    assert (s.check_signature, s.voice, s.rate, s.gather_timeout) == (True, "Polly.Mizuki", "90%", 8)
-    assert (s.counter_weekdays, s.counter_opens, s.counter_closes) == ("01234", time(8, 30),
-                                                                       time(17, 15))
+    assert (s.check_signature, s.voice, s.rate, s.gather_timeout) == (
+        True,
+        "Polly.Mizuki",
+        "90%",
+        8,
+    )
+    assert (s.counter_weekdays, s.counter_opens, s.counter_closes) == (
+        "01234",
+        time(8, 30),
+        time(17, 15),
+    )
     assert s.operator_number == "" and s.counter_on_holidays is False
 
 

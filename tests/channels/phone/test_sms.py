@@ -14,8 +14,14 @@ from tests.channels.phone.conftest import SATO_PHONE
 from tests.fake_twilio import FakeTwilio
 
 PARAMS = {
-    "number": "12345674", "facility": "町民体育館", "unit": "全面", "single_unit": False,
-    "date": "2026-12-16", "start": "09:00", "end": "12:00", "fee_yen": 1500,
+    "number": "12345674",
+    "facility": "町民体育館",
+    "unit": "全面",
+    "single_unit": False,
+    "date": "2026-12-16",
+    "start": "09:00",
+    "end": "12:00",
+    "fee_yen": 1500,
     "cancel_last_day": "2026-12-13",
 }
 
@@ -23,14 +29,23 @@ PARAMS = {
 @pytest.mark.parametrize(
     ("kind", "params", "text"),
     [
-        (notify.RESERVATION_BOOKED, PARAMS,
-         "【町予約】ご予約を承りました。予約番号12345674 12月16日(水)9:00〜12:00 町民体育館 全面 "
-         "取消は12月13日(日)まで"),
-        (notify.RESERVATION_CHANGED, {**PARAMS, "start": "18:00", "end": "21:00"},
-         "【町予約】ご予約を変更しました。予約番号12345674 12月16日(水)18:00〜21:00 町民体育館 全面 "
-         "取消は12月13日(日)まで"),
-        (notify.RESERVATION_CANCELLED, {**PARAMS, "facility": "町営グラウンド", "single_unit": True},
-         "【町予約】ご予約を取り消しました。予約番号12345674 12月16日(水)9:00〜12:00 町営グラウンド"),
+        (
+            notify.RESERVATION_BOOKED,
+            PARAMS,
+            "【町予約】ご予約を承りました。予約番号12345674 12月16日(水)9:00〜12:00 町民体育館 全面 "
+            "取消は12月13日(日)まで",
+        ),
+        (
+            notify.RESERVATION_CHANGED,
+            {**PARAMS, "start": "18:00", "end": "21:00"},
+            "【町予約】ご予約を変更しました。予約番号12345674 12月16日(水)18:00〜21:00 町民体育館 全面 "
+            "取消は12月13日(日)まで",
+        ),
+        (
+            notify.RESERVATION_CANCELLED,
+            {**PARAMS, "facility": "町営グラウンド", "single_unit": True},
+            "【町予約】ご予約を取り消しました。予約番号12345674 12月16日(水)9:00〜12:00 町営グラウンド",
+        ),
     ],
 )
 def test_wording(app, kind, params, text):
@@ -61,8 +76,10 @@ def test_a_phone_booking_confirmed_by_sms_through_the_command(phone_app, town, c
     [message] = db.session.scalars(sa.select(Notification)).all()
     assert message.status == PENDING
     phone_app.config.update(
-        SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID=fake_twilio.account_sid,
-        TWILIO_AUTH_TOKEN=fake_twilio.auth_token, TWILIO_SMS_FROM="+815012345678",
+        SMS_BACKEND="twilio",
+        TWILIO_ACCOUNT_SID=fake_twilio.account_sid,
+        TWILIO_AUTH_TOKEN=fake_twilio.auth_token,
+        TWILIO_SMS_FROM="+815012345678",
         TWILIO_API_BASE_URL=fake_twilio.url,
     )
     result = phone_app.test_cli_runner().invoke(args=["send-notifications"])
@@ -72,14 +89,19 @@ def test_a_phone_booking_confirmed_by_sms_through_the_command(phone_app, town, c
     assert received.form["To"] == SATO_PHONE
     assert received.form["Body"] == (
         f"【町予約】ご予約を承りました。予約番号{message.params['number']} 12月16日(水)9:00〜12:00 "
-        "町民体育館 全面 取消は12月13日(日)まで")
+        "町民体育館 全面 取消は12月13日(日)まで"
+    )
     db.session.expire_all()
     assert db.session.get(Notification, message.id).status == SENT
 
 
 def test_the_command_refuses_an_incomplete_twilio_setup(phone_app):
-    phone_app.config.update(SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID="AC" + "3" * 32,
-                            TWILIO_SMS_FROM="", TWILIO_MESSAGING_SERVICE_SID="")
+    phone_app.config.update(
+        SMS_BACKEND="twilio",
+        TWILIO_ACCOUNT_SID="AC" + "3" * 32,
+        TWILIO_SMS_FROM="",
+        TWILIO_MESSAGING_SERVICE_SID="",
+    )
     result = phone_app.test_cli_runner().invoke(args=["send-notifications"])
     assert result.exit_code != 0
     assert "TWILIO_SMS_FROM" in result.output

@@ -32,21 +32,27 @@ def test_a_good_document_passes():
         ("<Document/>", "root is <Document>"),
         (doc(""), "empty <Response>"),
         (doc('<Say language="en-US">hello</Say><Hangup/>'), 'without language="ja-JP"'),
-        (doc('<Say>はい</Say><Hangup/>'), 'without language="ja-JP"'),
-        (doc(GOOD_GATHER.replace('language="ja-JP" numDigits', 'numDigits')),
-         '<Gather> #1 without language="ja-JP"'),
-        (doc(GOOD_GATHER.replace('actionOnEmptyResult="true" ', '')),
-         "neither posts on silence nor is followed by a verb"),
-        (doc(GOOD_GATHER.replace('finishOnKey="" ', '')), 'must have finishOnKey=""'),
+        (doc("<Say>はい</Say><Hangup/>"), 'without language="ja-JP"'),
+        (
+            doc(GOOD_GATHER.replace('language="ja-JP" numDigits', "numDigits")),
+            '<Gather> #1 without language="ja-JP"',
+        ),
+        (
+            doc(GOOD_GATHER.replace('actionOnEmptyResult="true" ', "")),
+            "neither posts on silence nor is followed by a verb",
+        ),
+        (doc(GOOD_GATHER.replace('finishOnKey="" ', "")), 'must have finishOnKey=""'),
         (doc(GOOD_GATHER.replace('timeout="8"', 'timeout="5"')), "timeout 5 is not 8–10 s"),
-        (doc(GOOD_GATHER.replace('action="https://x/phone/step/2" ', '')), "without an action"),
+        (doc(GOOD_GATHER.replace('action="https://x/phone/step/2" ', "")), "without an action"),
         (doc('<Say language="ja-JP">' + "あ" * 1000 + "</Say><Hangup/>"), "not under 1,000"),
         (doc('<Say language="ja-JP">はい</Say>'), "a silent hang-up"),
-        (doc('<Dial>+81166000111</Dial>'), "a silent hang-up"),
+        (doc("<Dial>+81166000111</Dial>"), "a silent hang-up"),
         (doc("<Hangup/>"), "hangs up without a word"),
-        (doc('<Play>x.mp3</Play><Hangup/>'), "unexpected verb <Play>"),
-        (doc(('<Say language="ja-JP">' + "あ" * 900 + "</Say>") * 30 + "<Hangup/>"),
-         "not under 64 kB"),
+        (doc("<Play>x.mp3</Play><Hangup/>"), "unexpected verb <Play>"),
+        (
+            doc(('<Say language="ja-JP">' + "あ" * 900 + "</Say>") * 30 + "<Hangup/>"),
+            "not under 64 kB",
+        ),
     ],
 )
 def test_each_rule_catches_its_problem(body, problem):
@@ -54,8 +60,10 @@ def test_each_rule_catches_its_problem(body, problem):
 
 
 def test_a_gather_followed_by_a_verb_is_fine_without_action_on_empty():
-    body = doc(GOOD_GATHER.replace('actionOnEmptyResult="true" ', '')
-               + '<Say language="ja-JP">さようなら</Say><Hangup/>')
+    body = doc(
+        GOOD_GATHER.replace('actionOnEmptyResult="true" ', "")
+        + '<Say language="ja-JP">さようなら</Say><Hangup/>'
+    )
     assert check_twiml(body) == []
 
 
@@ -63,17 +71,24 @@ SETTINGS = PhoneSettings.from_config({"PUBLIC_BASE_URL": "https://x"})
 
 
 def test_the_channels_gather_speaks_slowly_with_readings():
-    xml = twiml.gather([Speech("次は", Reading("町民体育館", "ちょうみん たいいくかん"), "です。")],
-                       action="https://x/phone/step/2", num_digits=1, settings=SETTINGS)
+    xml = twiml.gather(
+        [Speech("次は", Reading("町民体育館", "ちょうみん たいいくかん"), "です。")],
+        action="https://x/phone/step/2",
+        num_digits=1,
+        settings=SETTINGS,
+    )
     assert check_twiml(xml) == []
-    assert ('<Say language="ja-JP" voice="Polly.Mizuki"><prosody rate="90%">次は'
-            '<sub alias="ちょうみん たいいくかん">町民体育館</sub>です。</prosody></Say>') in xml
+    assert (
+        '<Say language="ja-JP" voice="Polly.Mizuki"><prosody rate="90%">次は'
+        '<sub alias="ちょうみん たいいくかん">町民体育館</sub>です。</prosody></Say>'
+    ) in xml
     assert 'finishOnKey=""' in xml and 'numDigits="1"' in xml and 'input="dtmf"' in xml
 
 
 def test_a_number_entry_ends_at_its_length_or_hash():
-    xml = twiml.gather([Speech("番号")], action="https://x/phone/step/2", num_digits=6,
-                       settings=SETTINGS)
+    xml = twiml.gather(
+        [Speech("番号")], action="https://x/phone/step/2", num_digits=6, settings=SETTINGS
+    )
     assert 'finishOnKey="#"' in xml and 'numDigits="6"' in xml
 
 

@@ -22,8 +22,13 @@ from tests.channels.phone.conftest import BASE_URL, OPERATOR, TOKEN, YAMADA_PHON
 from tests.conftest import app_config
 from tests.factories import at
 
-PARAMS = {"CallSid": "CA" + "a" * 32, "From": YAMADA_PHONE, "To": "+81166000000",
-          "AccountSid": "AC" + "0" * 32, "CallStatus": "ringing"}
+PARAMS = {
+    "CallSid": "CA" + "a" * 32,
+    "From": YAMADA_PHONE,
+    "To": "+81166000000",
+    "AccountSid": "AC" + "0" * 32,
+    "CallStatus": "ringing",
+}
 
 
 def sign(url: str, params: dict, token: str = TOKEN) -> dict:
@@ -39,8 +44,9 @@ def call_rows() -> int:
 
 def test_a_signed_request_is_answered(phone_app, town):
     client = phone_app.test_client()
-    response = client.post("/phone/voice", data=PARAMS,
-                           headers=sign(BASE_URL + "/phone/voice", PARAMS))
+    response = client.post(
+        "/phone/voice", data=PARAMS, headers=sign(BASE_URL + "/phone/voice", PARAMS)
+    )
     assert response.status_code == 200
     assert response.mimetype == "text/xml"
     assert check_twiml(response.data) == []
@@ -69,7 +75,9 @@ def test_unsigned_or_wrongly_signed_requests_get_403_and_change_nothing(phone_ap
 def test_the_raw_query_string_is_part_of_the_signed_url(phone_app, town):
     client = phone_app.test_client()
     url = BASE_URL + "/phone/voice?source=main%20number"
-    response = client.post("/phone/voice?source=main%20number", data=PARAMS, headers=sign(url, PARAMS))
+    response = client.post(
+        "/phone/voice?source=main%20number", data=PARAMS, headers=sign(url, PARAMS)
+    )
     assert response.status_code == 200
     response = client.post("/phone/voice?source=other", data=PARAMS, headers=sign(url, PARAMS))
     assert response.status_code == 403
@@ -86,8 +94,9 @@ def test_without_an_auth_token_nothing_is_accepted(sqlite_template, tmp_path):
 
     app = create_app(app_config(fresh_sqlite_url(sqlite_template, tmp_path), TWILIO_AUTH_TOKEN=""))
     with app.app_context():
-        response = app.test_client().post("/phone/voice", data=PARAMS,
-                                          headers=sign(BASE_URL + "/phone/voice", PARAMS, token=""))
+        response = app.test_client().post(
+            "/phone/voice", data=PARAMS, headers=sign(BASE_URL + "/phone/voice", PARAMS, token="")
+        )
         assert response.status_code == 403
         db.engine.dispose()
 
@@ -102,8 +111,11 @@ def test_signature_check_off_only_in_development(sqlite_template, tmp_path):
         assert app.test_client().post("/phone/voice", data=PARAMS).status_code == 200
         db.engine.dispose()
     with pytest.raises(RuntimeError, match="development only"):
-        create_app(app_config(url, PHONE_SIGNATURE_CHECK="off", MACHI_ENV="production",
-                              SECRET_KEY="a-real-secret"))
+        create_app(
+            app_config(
+                url, PHONE_SIGNATURE_CHECK="off", MACHI_ENV="production", SECRET_KEY="a-real-secret"
+            )
+        )
 
 
 # -------------------------------------------------------------------- fallback
@@ -116,10 +128,16 @@ def post_signed(app, path, params):
 def test_fallback_apologises_and_puts_the_caller_through(phone_app):
     response = post_signed(phone_app, "/phone/fallback", PARAMS)
     assert check_twiml(response.data) == []
-    simulator = PhoneSimulator(FlaskTransport(phone_app), public_base_url=BASE_URL,
-                               auth_token=TOKEN, call_sid=PARAMS["CallSid"])
+    simulator = PhoneSimulator(
+        FlaskTransport(phone_app),
+        public_base_url=BASE_URL,
+        auth_token=TOKEN,
+        call_sid=PARAMS["CallSid"],
+    )
     simulator.send(BASE_URL + "/phone/fallback", {})
-    assert simulator.last.text.startswith("申し訳ありません。ただいま自動受付をご利用いただけません。")
+    assert simulator.last.text.startswith(
+        "申し訳ありません。ただいま自動受付をご利用いただけません。"
+    )
     assert simulator.dialled == [OPERATOR]
     assert "ただいま係の者が電話に出られません" in simulator.last.text  # nobody answered
     assert simulator.ended == "hangup"
@@ -128,15 +146,17 @@ def test_fallback_apologises_and_puts_the_caller_through(phone_app):
 
 def test_fallback_outside_hours_says_the_hours(phone_app, clock):
     clock.now = at(2026, 12, 5, 10)  # a Saturday
-    simulator = PhoneSimulator(FlaskTransport(phone_app), public_base_url=BASE_URL,
-                               auth_token=TOKEN)
+    simulator = PhoneSimulator(
+        FlaskTransport(phone_app), public_base_url=BASE_URL, auth_token=TOKEN
+    )
     simulator.send(BASE_URL + "/phone/fallback", {})
     assert "窓口の受付時間は、月曜日から金曜日の" in simulator.last.text
     assert simulator.dialled == [] and simulator.ended == "hangup"
 
 
-def test_an_unexpected_error_still_reaches_a_person(phone_app, town, call, monkeypatch,
-                                                    expected_phone_error, caplog):
+def test_an_unexpected_error_still_reaches_a_person(
+    phone_app, town, call, monkeypatch, expected_phone_error, caplog
+):
     simulator = call(YAMADA_PHONE)
 
     def broken(*args, **kwargs):  # fault injection: the database went away
@@ -164,9 +184,11 @@ def test_an_old_step_replays_the_latest_answer(call, town):
     latest = simulator.press("2")
     stale = simulator.exchanges[1]  # the PIN step, sent again much later
     transport = simulator.transport
-    status, body = transport.post(stale.path, stale.params,
-                                  {"X-Twilio-Signature": simulator.sign(BASE_URL + stale.path,
-                                                                        stale.params)})
+    status, body = transport.post(
+        stale.path,
+        stale.params,
+        {"X-Twilio-Signature": simulator.sign(BASE_URL + stale.path, stale.params)},
+    )
     assert (status, body) == (200, latest.body)
 
 
@@ -178,7 +200,9 @@ def test_a_duplicate_while_the_first_is_at_work_holds_then_gets_the_answer(call,
     response = post_signed(simulator.transport.client.application, "/phone/step/1", params)
     body = response.get_data(as_text=True)
     assert check_twiml(body) == []
-    assert "<Pause" in body and f"<Redirect method=\"POST\">{BASE_URL}/phone/step/1</Redirect>" in body
+    assert (
+        "<Pause" in body and f'<Redirect method="POST">{BASE_URL}/phone/step/1</Redirect>' in body
+    )
     # ... and died: after the lease the question is asked again, from the saved state.
     clock.now += calls.STEP_LEASE
     simulator.question = None
@@ -199,7 +223,7 @@ def test_racing_duplicates_of_the_confirmation_book_once(phone_any_app, clock):
     url = simulator.question.action
     params = simulator.params({"Digits": "1"})
     headers = {"X-Twilio-Signature": simulator.sign(url, params)}
-    path = url[len(BASE_URL):]
+    path = url[len(BASE_URL) :]
     bodies: list[str] = []
     barrier = threading.Barrier(4)
 
@@ -238,9 +262,12 @@ def test_an_answer_that_comes_too_late_does_not_replace_the_repeated_question(ca
     assert "ご予約の内容です" in simulator.last.text
     # The stalled worker finally books and tries to store its answer: the question stands.
     late_params = simulator.params({"Digits": "1"})
-    stalled = flow.answer(flow.Call(simulator.sid, step, row.state, row.resident_id,
-                                    row.started_at, clock.now),
-                          late_params, get_phone_settings(), lambda n: f"{BASE_URL}/phone/step/{n}")
+    stalled = flow.answer(
+        flow.Call(simulator.sid, step, row.state, row.resident_id, row.started_at, clock.now),
+        late_params,
+        get_phone_settings(),
+        lambda n: f"{BASE_URL}/phone/step/{n}",
+    )
     assert "ご予約を承りました" in stalled.xml
     assert not calls._store(row.id, step + 1, stalled, clock.now)
     # The caller confirms the summary they heard: the same reservation, found by its key.

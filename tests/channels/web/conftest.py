@@ -68,8 +68,9 @@ class Visitor:
     def csrf_token(self) -> str:
         return self.soup.find("input", attrs={"name": "csrf_token"})["value"]
 
-    def post(self, url: str, data: dict | None = None, status: int = 200, csrf: bool = True,
-             **kwargs):
+    def post(
+        self, url: str, data: dict | None = None, status: int = 200, csrf: bool = True, **kwargs
+    ):
         data = dict(data or {})
         if csrf:
             data.setdefault("csrf_token", self.csrf_token())

@@ -12,13 +12,30 @@ from tests.channels.web.conftest import DAY, NOW, facility_by_code
 from tests.factories import at
 
 WORDS = {
-    "ja": {"free": "空き", "taken": "予約済み", "closed": "休館", "past": "終了",
-           "not_open_yet": "受付前", "booking_closed": "受付終了", "yours": "あなたの予約",
-           "weekly": "定休日", "error": "エラー:", "year_end": "年末年始休館"},
-    "en": {"free": "Free", "taken": "Booked", "closed": "Closed", "past": "Ended",
-           "not_open_yet": "Not open yet", "booking_closed": "Booking closed",
-           "yours": "Your booking", "weekly": "Regular closing day", "error": "Error:",
-           "year_end": "New Year holidays"},
+    "ja": {
+        "free": "空き",
+        "taken": "予約済み",
+        "closed": "休館",
+        "past": "終了",
+        "not_open_yet": "受付前",
+        "booking_closed": "受付終了",
+        "yours": "あなたの予約",
+        "weekly": "定休日",
+        "error": "エラー:",
+        "year_end": "年末年始休館",
+    },
+    "en": {
+        "free": "Free",
+        "taken": "Booked",
+        "closed": "Closed",
+        "past": "Ended",
+        "not_open_yet": "Not open yet",
+        "booking_closed": "Booking closed",
+        "yours": "Your booking",
+        "weekly": "Regular closing day",
+        "error": "Error:",
+        "year_end": "New Year holidays",
+    },
 }
 
 
@@ -77,8 +94,9 @@ def test_facility_page_has_a_fee_table_per_unit_and_links_to_availability(visito
     visitor.get(f"/facilities/{school.id}")
     table = visitor.soup.find("table")
     assert table.caption and all(th.get("scope") for th in table.find_all("th"))
-    assert ("利用できる日：土, 日, 祝日" if locale == "ja" else "Only on: Sat, Sun, public holidays") \
-        in visitor.text
+    assert (
+        "利用できる日：土, 日, 祝日" if locale == "ja" else "Only on: Sat, Sun, public holidays"
+    ) in visitor.text
     link = visitor.soup.find("a", href=f"/units/{school.units[0].id}/availability")
     assert link is not None
 
@@ -96,20 +114,30 @@ def test_availability_is_a_table_with_every_state_in_words(visitor, locale, town
     gym, whole = gym_whole()
     holder = town.residents[1]
     resident = services.find_residents(holder.registration_no)[0]
-    services.book(services.Actor.resident(resident.id, "web"), resident_id=resident.id,
-                  unit_id=gym.units[1].id, day=date(2026, 12, 3),
-                  block_ids=block_ids(gym, "afternoon"), now=NOW)
+    services.book(
+        services.Actor.resident(resident.id, "web"),
+        resident_id=resident.id,
+        unit_id=gym.units[1].id,
+        day=date(2026, 12, 3),
+        block_ids=block_ids(gym, "afternoon"),
+        now=NOW,
+    )
     visitor.get(f"/units/{whole.id}/availability")
     table = visitor.soup.find("table", class_="availability")
     assert table.caption.get_text(strip=True)
     assert [th["scope"] for th in table.thead.find_all("th")] == ["col"] * 4
     rows = table.tbody.find_all("tr")
     assert len(rows) == 7 and all(row.th["scope"] == "row" for row in rows)
-    cells = {row.th.get_text(" ", strip=True).split()[0]: [td.get_text(" ", strip=True)
-             for td in row.find_all("td")] for row in rows}
+    cells = {
+        row.th.get_text(" ", strip=True).split()[0]: [
+            td.get_text(" ", strip=True) for td in row.find_all("td")
+        ]
+        for row in rows
+    }
     words = WORDS[locale]
-    monday, tuesday, thursday = ("11月30日(月)", "12月1日(火)", "12月3日(木)") if locale == "ja" \
-        else ("Mon", "Tue", "Thu")
+    monday, tuesday, thursday = (
+        ("11月30日(月)", "12月1日(火)", "12月3日(木)") if locale == "ja" else ("Mon", "Tue", "Thu")
+    )
     assert cells[monday] == [f"{words['closed']} {words['weekly']}"]
     assert cells[tuesday] == [words["past"], words["booking_closed"], words["booking_closed"]]
     assert cells[thursday][1] == words["taken"]
@@ -197,11 +225,17 @@ def test_choosing_no_time_or_times_apart_or_too_many_is_explained(visitor, local
         assert visitor.soup.find(id="blocks-error")
         assert visitor.soup.find("a", href="#blocks-0")
     # what was chosen is kept
-    assert [b.has_attr("checked") for b in visitor.soup.find_all("input", type="checkbox")] \
-        == [False, False, False]
+    assert [b.has_attr("checked") for b in visitor.soup.find_all("input", type="checkbox")] == [
+        False,
+        False,
+        False,
+    ]
     visitor.post(url, {"blocks": block_ids(gym, "morning", "evening")})
-    assert [b.has_attr("checked") for b in visitor.soup.find_all("input", type="checkbox")] \
-        == [True, False, True]
+    assert [b.has_attr("checked") for b in visitor.soup.find_all("input", type="checkbox")] == [
+        True,
+        False,
+        True,
+    ]
     tennis = facility_by_code("tennis")
     court = tennis.units[0]
     tennis_url = f"/units/{court.id}/days/2026-12-16"
@@ -228,14 +262,18 @@ def test_booking_from_times_to_the_reservation_number(visitor, locale, town):
     assert visitor.path == "/sign-in"
     sign_in(visitor, town.residents[0])
     assert visitor.path == "/confirm"
-    rows = {dt.get_text(strip=True): dd.get_text(" ", strip=True)
-            for dt, dd in zip(visitor.soup.find_all("dt"), visitor.soup.find_all("dd"),
-                              strict=True)}
+    rows = {
+        dt.get_text(strip=True): dd.get_text(" ", strip=True)
+        for dt, dd in zip(visitor.soup.find_all("dt"), visitor.soup.find_all("dd"), strict=True)
+    }
     date_text = "2026年12月16日(水)" if locale == "ja" else "Wed 16 December 2026"
     assert date_text in rows["日付" if locale == "ja" else "Date"]
-    assert ("3,500円" if locale == "ja" else "¥3,500") in rows["使用料" if locale == "ja" else "Fee"]
-    assert ("2026年12月13日(日)まで" if locale == "ja" else "Until the end of Sun 13 December 2026") \
-        in rows["インターネットでの取消期限" if locale == "ja" else "Cancel on the web"]
+    assert ("3,500円" if locale == "ja" else "¥3,500") in rows[
+        "使用料" if locale == "ja" else "Fee"
+    ]
+    assert (
+        "2026年12月13日(日)まで" if locale == "ja" else "Until the end of Sun 13 December 2026"
+    ) in rows["インターネットでの取消期限" if locale == "ja" else "Cancel on the web"]
     assert len(visitor.soup.find("main").find_all("button")) == 1
     visitor.post("/confirm")
     number = visitor.soup.find(id="reservation-number").get_text(strip=True)
@@ -262,7 +300,8 @@ def test_the_done_page_offers_a_calendar_file_and_a_print_view(visitor, locale, 
 
 
 def test_my_reservations_lists_upcoming_and_past_and_cancels_after_confirmation(
-        visitor, locale, town):
+    visitor, locale, town
+):
     number = book_through_pages(visitor, town)
     reservation = services.find_reservation(number)
     visitor.get("/my-reservations")
@@ -270,16 +309,19 @@ def test_my_reservations_lists_upcoming_and_past_and_cancels_after_confirmation(
     assert number in upcoming.get_text()
     cancel_link = upcoming.find("a", href=f"/reservations/{reservation.id}/cancel")
     visitor.get(cancel_link["href"])
-    assert ("2026年12月13日(日)まで" if locale == "ja" else "until the end of Sun 13 December 2026") \
-        in visitor.text
+    assert (
+        "2026年12月13日(日)まで" if locale == "ja" else "until the end of Sun 13 December 2026"
+    ) in visitor.text
     assert services.find_reservation(number).status == "confirmed"  # asking changed nothing
     visitor.post(cancel_link["href"])
     assert visitor.path == "/my-reservations"
     assert number in " ".join(visitor.notices())
     assert visitor.soup.find("section", class_="reservation-card") is None
     past = visitor.soup.find("table")
-    assert number in past.get_text() and ("取消済み" if locale == "ja" else "Cancelled") \
-        in past.get_text()
+    assert (
+        number in past.get_text()
+        and ("取消済み" if locale == "ja" else "Cancelled") in past.get_text()
+    )
     assert services.find_reservation(number).status == "cancelled"
     # cancelling again says it is already done
     visitor.post(cancel_link["href"])
@@ -287,7 +329,8 @@ def test_my_reservations_lists_upcoming_and_past_and_cancels_after_confirmation(
 
 
 def test_after_the_deadline_there_is_no_cancel_button_and_the_core_refuses(
-        visitor, locale, town, clock):
+    visitor, locale, town, clock
+):
     number = book_through_pages(visitor, town)
     reservation = services.find_reservation(number)
     clock.now = at(2026, 12, 14, 0, 0)
@@ -304,14 +347,21 @@ def test_after_the_deadline_there_is_no_cancel_button_and_the_core_refuses(
 
 
 def test_a_slot_taken_between_view_and_confirm_returns_to_the_week_with_a_message(
-        visitor, locale, town):
+    visitor, locale, town
+):
     gym, whole = gym_whole()
     choose(visitor, whole, DAY, block_ids(gym, "evening"))
     sign_in(visitor, town.residents[0])
     assert visitor.path == "/confirm"
     other = services.find_residents(town.residents[1].registration_no)[0]
-    services.book(services.Actor.resident(other.id, "phone"), resident_id=other.id,
-                  unit_id=gym.units[2].id, day=DAY, block_ids=block_ids(gym, "evening"), now=NOW)
+    services.book(
+        services.Actor.resident(other.id, "phone"),
+        resident_id=other.id,
+        unit_id=gym.units[2].id,
+        day=DAY,
+        block_ids=block_ids(gym, "evening"),
+        now=NOW,
+    )
     visitor.post("/confirm")
     assert visitor.urls[-1] == f"/units/{whole.id}/availability?week=2026-12-14"
     [notice] = visitor.notices()
@@ -320,14 +370,19 @@ def test_a_slot_taken_between_view_and_confirm_returns_to_the_week_with_a_messag
     assert services.reservations_of(other.id, now=NOW).upcoming[0].number  # theirs stands
 
 
-def test_confirm_says_when_the_limit_is_reached_and_offers_my_reservations(
-        visitor, locale, town):
+def test_confirm_says_when_the_limit_is_reached_and_offers_my_reservations(visitor, locale, town):
     ground = facility_by_code("sports-ground")
     field = ground.units[0]
     resident = services.find_residents(town.residents[0].registration_no)[0]
     for day in (date(2026, 12, 16), date(2026, 12, 17)):
-        services.book(services.Actor.resident(resident.id, "web"), resident_id=resident.id,
-                      unit_id=field.id, day=day, block_ids=block_ids(ground, "morning"), now=NOW)
+        services.book(
+            services.Actor.resident(resident.id, "web"),
+            resident_id=resident.id,
+            unit_id=field.id,
+            day=day,
+            block_ids=block_ids(ground, "morning"),
+            now=NOW,
+        )
     choose(visitor, field, date(2026, 12, 18), block_ids(ground, "morning"))
     sign_in(visitor, town.residents[0])
     assert visitor.path == "/confirm"
@@ -373,8 +428,9 @@ def test_another_residents_reservation_is_not_found(visitor, town):
     for path in ("booked", "print", "calendar.ics", "cancel"):
         response = visitor.client.get(f"/reservations/{reservation.id}/{path}")
         assert response.status_code == 404
-    visitor.client.post(f"/reservations/{reservation.id}/cancel",
-                        data={"csrf_token": visitor.csrf_token()})
+    visitor.client.post(
+        f"/reservations/{reservation.id}/cancel", data={"csrf_token": visitor.csrf_token()}
+    )
     assert services.find_reservation(number).status == "confirmed"
 
 

@@ -38,9 +38,14 @@ def test_a_kept_page_is_served_until_a_booking_changes_the_table(app, guest, tow
         guest.get(url)
     assert cells_of(guest, "12月16日") == ["空き", "空き", "空き"]
     someone = services.find_residents(town.residents[1].registration_no)[0]
-    services.book(services.Actor.resident(someone.id, "phone"), resident_id=someone.id,
-                  unit_id=gym.units[1].id, day=DAY, block_ids=block_ids(gym, "afternoon"),
-                  now=services.clock_now())
+    services.book(
+        services.Actor.resident(someone.id, "phone"),
+        resident_id=someone.id,
+        unit_id=gym.units[1].id,
+        day=DAY,
+        block_ids=block_ids(gym, "afternoon"),
+        now=services.clock_now(),
+    )
     guest.get(url)
     assert cells_of(guest, "12月16日") == ["空き", "予約済み", "空き"]
 
@@ -59,9 +64,14 @@ def test_pages_of_signed_in_residents_and_pages_with_notices_are_not_kept(app, g
     gym, whole = gym_whole()
     line = town.residents[0]
     resident = services.find_residents(line.registration_no)[0]
-    services.book(services.Actor.resident(resident.id, "web"), resident_id=resident.id,
-                  unit_id=whole.id, day=DAY, block_ids=block_ids(gym, "morning"),
-                  now=services.clock_now())
+    services.book(
+        services.Actor.resident(resident.id, "web"),
+        resident_id=resident.id,
+        unit_id=whole.id,
+        day=DAY,
+        block_ids=block_ids(gym, "morning"),
+        now=services.clock_now(),
+    )
     sign_in(guest, line)
     guest.get(f"/units/{whole.id}/availability?week=2026-12-14")
     assert cells_of(guest, "12月16日")[0] == "あなたの予約"

@@ -59,7 +59,9 @@ def test_the_fifth_wrong_pin_locks_and_says_until_when(visitor, locale, town):
     for _ in range(5):
         visitor.post("/sign-in", {"registration_no": real.registration_no, "pin": "9999"})
     [message] = visitor.error_summary()
-    assert ("10:30" in message) and (("窓口" in message) if locale == "ja" else "counter" in message)
+    assert ("10:30" in message) and (
+        ("窓口" in message) if locale == "ja" else "counter" in message
+    )
     visitor.post("/sign-in", {"registration_no": real.registration_no, "pin": real.pin})
     assert visitor.error_summary() == [message]  # the right PIN waits for the lock too
 
@@ -70,8 +72,11 @@ def test_sign_in_is_rate_limited_per_client(app, town, locale):
     visitor.get("/sign-in")
     for _ in range(3):
         visitor.post("/sign-in", {"registration_no": "123455", "pin": "1111"})
-    response = visitor.post("/sign-in", {"registration_no": town.residents[0].registration_no,
-                                         "pin": town.residents[0].pin}, status=429)
+    response = visitor.post(
+        "/sign-in",
+        {"registration_no": town.residents[0].registration_no, "pin": town.residents[0].pin},
+        status=429,
+    )
     assert response.headers["Retry-After"] == "600"
     [message] = visitor.error_summary()
     assert "10" in message
@@ -98,7 +103,8 @@ def test_sign_out_forgets_the_resident(visitor, town):
 
 
 def test_the_page_says_when_the_sign_in_ends_and_the_resident_can_extend_it(
-        visitor, locale, town, clock):
+    visitor, locale, town, clock
+):
     sign_in(visitor, town.residents[0])
     panel = visitor.soup.find("section", class_="session-panel")
     assert "10:20" in panel.get_text() and panel["data-seconds-left"] == "1200"
@@ -108,20 +114,25 @@ def test_the_page_says_when_the_sign_in_ends_and_the_resident_can_extend_it(
     assert "10:39" in visitor.soup.find("section", class_="session-panel").get_text()
     assert any("10:39" in notice for notice in visitor.notices())
     clock.advance(minutes=19)
-    json = visitor.client.post("/session/extend", data={"csrf_token": visitor.csrf_token()},
-                               headers={"Accept": "application/json"}).get_json()
+    json = visitor.client.post(
+        "/session/extend",
+        data={"csrf_token": visitor.csrf_token()},
+        headers={"Accept": "application/json"},
+    ).get_json()
     assert json == {"seconds_left": 1200, "ends_at": "10:58"}
 
 
 def test_the_extend_button_only_goes_back_to_this_site(visitor, town):
     sign_in(visitor, town.residents[0])
-    response = visitor.client.post("/session/extend", data={
-        "csrf_token": visitor.csrf_token(), "next": "//evil.example/"})
+    response = visitor.client.post(
+        "/session/extend", data={"csrf_token": visitor.csrf_token(), "next": "//evil.example/"}
+    )
     assert response.headers["Location"] == "/"
 
 
 def test_after_the_time_limit_the_resident_signs_in_again_and_keeps_the_booking(
-        visitor, locale, town, clock):
+    visitor, locale, town, clock
+):
     gym, whole = gym_whole()
     choose(visitor, whole, DAY, block_ids(gym, "morning"))
     sign_in(visitor, town.residents[0])
@@ -143,8 +154,12 @@ def test_a_post_without_its_token_is_refused(visitor, town):
     visitor.get(url)
     visitor.post(url, {"blocks": block_ids(gym, "morning")}, csrf=False, status=400)
     assert visitor.path == url
-    visitor.post("/sign-in", {"registration_no": town.residents[0].registration_no,
-                              "pin": town.residents[0].pin}, csrf=False, status=400)
+    visitor.post(
+        "/sign-in",
+        {"registration_no": town.residents[0].registration_no, "pin": town.residents[0].pin},
+        csrf=False,
+        status=400,
+    )
     visitor.get("/my-reservations")
     assert visitor.path == "/sign-in"  # not signed in
 
@@ -158,19 +173,28 @@ def test_pages_carry_the_security_headers(visitor):
 
 
 def test_session_cookie_is_secure_httponly_and_lax_in_production(sqlite_template, tmp_path):
-    config = app_config(fresh_sqlite_url(sqlite_template, tmp_path), MACHI_ENV="production",
-                        SECRET_KEY="a-real-secret-for-this-test", CLOCK=lambda: NOW)
+    config = app_config(
+        fresh_sqlite_url(sqlite_template, tmp_path),
+        MACHI_ENV="production",
+        SECRET_KEY="a-real-secret-for-this-test",
+        CLOCK=lambda: NOW,
+    )
     app = create_app(config)
     with app.app_context():
         seed = demo.seed(now=NOW)
         client = app.test_client()
         page = client.get("/sign-in", base_url="https://yoyaku.example.jp")
         token = page.get_data(as_text=True).split('name="csrf_token" value="')[1].split('"')[0]
-        response = client.post("/sign-in", base_url="https://yoyaku.example.jp",
-                               headers={"Referer": "https://yoyaku.example.jp/sign-in"},
-                               data={"csrf_token": token,
-                                     "registration_no": seed.residents[0].registration_no,
-                                     "pin": seed.residents[0].pin})
+        response = client.post(
+            "/sign-in",
+            base_url="https://yoyaku.example.jp",
+            headers={"Referer": "https://yoyaku.example.jp/sign-in"},
+            data={
+                "csrf_token": token,
+                "registration_no": seed.residents[0].registration_no,
+                "pin": seed.residents[0].pin,
+            },
+        )
         assert response.status_code == 302
         cookie = response.headers["Set-Cookie"]
         assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -228,9 +252,15 @@ def test_a_closed_school_gym_morning_is_not_offered_on_weekdays(visitor, locale)
 
 
 def _limited_app(sqlite_template, tmp_path, **config):
-    app = create_app(app_config(fresh_sqlite_url(sqlite_template, tmp_path),
-                                WEB_SIGN_IN_LIMIT=2, WEB_SIGN_IN_WINDOW_SECONDS=600,
-                                CLOCK=lambda: NOW, **config))
+    app = create_app(
+        app_config(
+            fresh_sqlite_url(sqlite_template, tmp_path),
+            WEB_SIGN_IN_LIMIT=2,
+            WEB_SIGN_IN_WINDOW_SECONDS=600,
+            CLOCK=lambda: NOW,
+            **config,
+        )
+    )
     with app.app_context():
         demo.seed(now=NOW)
     return app
@@ -242,10 +272,14 @@ def _attempts(app, forwarded_for: str, count: int) -> list[int]:
     client.environ_base["REMOTE_ADDR"] = "10.0.0.1"
     page = client.get("/sign-in")
     token = BeautifulSoup(page.data, "html.parser").find("input", attrs={"name": "csrf_token"})
-    return [client.post("/sign-in", headers={"X-Forwarded-For": forwarded_for},
-                        data={"registration_no": "123455", "pin": "1111",
-                              "csrf_token": token["value"]}).status_code
-            for _ in range(count)]
+    return [
+        client.post(
+            "/sign-in",
+            headers={"X-Forwarded-For": forwarded_for},
+            data={"registration_no": "123455", "pin": "1111", "csrf_token": token["value"]},
+        ).status_code
+        for _ in range(count)
+    ]
 
 
 def test_behind_the_towns_proxy_the_limit_counts_each_resident_apart(sqlite_template, tmp_path):
@@ -254,8 +288,9 @@ def test_behind_the_towns_proxy_the_limit_counts_each_resident_apart(sqlite_temp
     assert _attempts(app, "198.51.100.2", 1) == [200]  # another resident, same proxy
 
 
-def test_without_proxy_hops_a_forged_forwarded_for_does_not_escape_the_limit(sqlite_template,
-                                                                             tmp_path):
+def test_without_proxy_hops_a_forged_forwarded_for_does_not_escape_the_limit(
+    sqlite_template, tmp_path
+):
     app = _limited_app(sqlite_template, tmp_path)
     assert _attempts(app, "198.51.100.1", 2) == [200, 200]
     assert _attempts(app, "198.51.100.2", 1) == [429]  # the same peer, whatever it claims
