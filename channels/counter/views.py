@@ -29,9 +29,10 @@ from reservations.models import EXEMPTION_EVIDENCE, Reservation, Resident
 from reservations.text import format_phone_national
 
 from ..ids import parse_id
+from ..security import safe_next
 from ..ui import localized
 from . import words
-from .auth import current_staff, end_staff_session, safe_next, start_staff_session
+from .auth import current_staff, end_staff_session, start_staff_session
 from .blueprint import bp
 from .forms import (
     ActionForm,
@@ -175,7 +176,7 @@ def sign_in():
         else:
             start_staff_session(staff)
             flash(_("Signed in as %(name)s.", name=staff.display_name), "success")
-            return redirect(safe_next(form.next.data))
+            return redirect(safe_next(form.next.data, url_for("counter.home"), under="/counter/"))
     return render("sign_in.html", form=form, extra=extra)
 
 
@@ -206,7 +207,7 @@ def change_password():
             extra = attach_error(form, error)
         else:
             flash(_("Your password is changed."), "success")
-            return redirect(safe_next(form.next.data))
+            return redirect(safe_next(form.next.data, url_for("counter.home"), under="/counter/"))
     return render("change_password.html", form=form, extra=extra)
 
 
@@ -218,7 +219,7 @@ def extend_session():
     if request.form.get("background"):
         return "", 204
     flash(_("You are still signed in."), "success")
-    return redirect(safe_next(form.next.data))
+    return redirect(safe_next(form.next.data, url_for("counter.home"), under="/counter/"))
 
 
 # ------------------------------------------------------------------ finding people
