@@ -24,6 +24,8 @@ from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, abort, current_app, g, has_request_context, redirect, request
 from flask_babel import Babel, Domain, get_locale
 
+from .security import safe_next
+
 LOCALES = ("ja", "en")
 DEFAULT_LOCALE = "ja"
 LOCALE_COOKIE = "lang"
@@ -99,10 +101,7 @@ def choose_language(code: str):
     """The language switch: remembered in a cookie for a year, then back to the page."""
     if code not in LOCALES:
         abort(404)
-    target = request.args.get("next", "/")
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        target = "/"
-    response = redirect(target)
+    response = redirect(safe_next(request.args.get("next"), "/"))
     response.set_cookie(
         LOCALE_COOKIE,
         code,

@@ -15,9 +15,9 @@ from ..ui import localized
 from . import words
 from .auth import current_staff
 from .blueprint import bp
+from .common import actor, add_error, attach_error, date_error, forbidden, render, today
 from .forms import ActionForm, ClosureForm, RoleForm, StaffForm, StaffPasswordForm
 from .parsing import parse_day
-from .views import actor, add_error, attach_error, date_error, forbidden, render, today
 
 
 @bp.route("/staff", methods=["GET", "POST"])

@@ -19,10 +19,10 @@ from reservations.settings import get_settings
 from ..ids import parse_id
 from . import words
 from .blueprint import bp
+from .common import add_error, date_error, query_form, render, today
 from .forms import AuditFilterForm
 from .messages import describe
 from .parsing import parse_day
-from .views import add_error, date_error, query_form, render, today
 
 FILTER_ARGS = ("resident", "staff", "reservation", "start", "end")
 

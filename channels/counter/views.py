@@ -3,7 +3,7 @@ member as actor (channel "counter") and the resident named, and words the outcom
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import (
     abort,
@@ -11,7 +11,6 @@ from flask import (
     flash,
     make_response,
     redirect,
-    render_template,
     request,
     url_for,
 )
@@ -20,7 +19,6 @@ from flask_wtf.csrf import CSRFError
 
 from reservations import rules, services
 from reservations.errors import (
-    InvalidInput,
     NotFound,
     PossibleDuplicate,
     ReservationError,
@@ -28,11 +26,23 @@ from reservations.errors import (
 from reservations.models import EXEMPTION_EVIDENCE, Reservation, Resident
 from reservations.text import format_phone_national
 
-from ..ids import parse_id
+from ..security import safe_next
 from ..ui import localized
 from . import words
-from .auth import current_staff, end_staff_session, safe_next, start_staff_session
+from .auth import current_staff, end_staff_session, start_staff_session
 from .blueprint import bp
+from .common import (
+    actor,
+    add_error,
+    attach_error,
+    date_error,
+    find_unit,
+    query_form,
+    render,
+    slot_args,
+    today,
+    unit_choices,
+)
 from .forms import (
     ActionForm,
     BlocksForm,
@@ -50,92 +60,6 @@ from .forms import (
 from .messages import describe
 from .parsing import parse_day
 
-# ------------------------------------------------------------------------- helpers
-
-
-def actor() -> services.Actor:
-    return services.Actor.staff(current_staff().id)
-
-
-def today() -> date:
-    return services.clock_now().date()
-
-
-def render(template: str, status: int = 200, **context):
-    """A counter page; `page_errors` (the title's 「エラー:」) when a form or `extra`
-    has errors."""
-    forms = [value for value in context.values() if hasattr(value, "_fields")]
-    has_errors = bool(context.get("extra")) or any(field.errors for form in forms for field in form)
-    context.setdefault("page_errors", has_errors)
-    return render_template(f"counter/{template}", **context), status
-
-
-def _field_for(error: ReservationError) -> str | None:
-    if isinstance(error, InvalidInput):
-        return error.params.get("field")
-    if error.code == "reason_required":
-        return "override_reason" if error.params.get("action") == "override" else "reason"
-    if error.code == "forbidden" and error.params.get("action") == "override":
-        return "override"
-    return None
-
-
-def attach_error(
-    form, error: ReservationError, default_field: str | None = None, shown: set[str] | None = None
-) -> list:
-    """Put the error's wording on its form field (of those `shown` on the page, when
-    given); what belongs to no field comes back as an item for the error summary."""
-    message = describe(error)
-    name = _field_for(error) or default_field
-    if shown is not None and name not in shown:
-        name = None
-    field = form[name] if form is not None and name in form else None
-    if field is not None:
-        field.errors = [*field.errors, message]
-        return []
-    return [(None, message)]
-
-
-def add_error(field, message: str) -> None:
-    field.errors = [*field.errors, message]
-
-
-def query_form(form_class):
-    return form_class(formdata=request.args or None)
-
-
-def unit_choices(facilities) -> dict:
-    """Units grouped by facility: <optgroup>s of a <select>."""
-    return {
-        localized(facility): [(str(unit.id), localized(unit)) for unit in facility.units]
-        for facility in facilities
-    }
-
-
-def find_unit(facilities, unit_id: str | None):
-    for facility in facilities:
-        for unit in facility.units:
-            if str(unit.id) == (unit_id or ""):
-                return unit
-    return None
-
-
-def slot_args() -> tuple[int, date, list[int]] | None:
-    """The unit, day and blocks a confirm page carries in its address."""
-    try:
-        day = date.fromisoformat(request.args["day"])
-    except (KeyError, ValueError):
-        return None
-    unit_id = parse_id(request.args.get("unit"))
-    blocks = [parse_id(value) for value in request.args.getlist("blocks")]
-    if unit_id is None or not blocks or None in blocks:
-        return None
-    return unit_id, day, blocks
-
-
-def date_error() -> str:
-    return _("Enter a date, like 2026-12-16, 2026/12/16 or 12/16")
-
 
 @bp.context_processor
 def helpers() -> dict:
@@ -150,10 +74,6 @@ def not_found(error):
 @bp.errorhandler(CSRFError)
 def form_expired(error):
     return render("form_expired.html", status=400)
-
-
-def forbidden():
-    return render("forbidden.html", status=403)
 
 
 # --------------------------------------------------------------------- signing in
@@ -175,7 +95,7 @@ def sign_in():
         else:
             start_staff_session(staff)
             flash(_("Signed in as %(name)s.", name=staff.display_name), "success")
-            return redirect(safe_next(form.next.data))
+            return redirect(safe_next(form.next.data, url_for("counter.home"), under="/counter/"))
     return render("sign_in.html", form=form, extra=extra)
 
 
@@ -206,7 +126,7 @@ def change_password():
             extra = attach_error(form, error)
         else:
             flash(_("Your password is changed."), "success")
-            return redirect(safe_next(form.next.data))
+            return redirect(safe_next(form.next.data, url_for("counter.home"), under="/counter/"))
     return render("change_password.html", form=form, extra=extra)
 
 
@@ -218,7 +138,7 @@ def extend_session():
     if request.form.get("background"):
         return "", 204
     flash(_("You are still signed in."), "success")
-    return redirect(safe_next(form.next.data))
+    return redirect(safe_next(form.next.data, url_for("counter.home"), under="/counter/"))
 
 
 # ------------------------------------------------------------------ finding people

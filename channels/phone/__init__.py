@@ -1,9 +1,9 @@
 """The telephone channel: Twilio Voice webhooks answering in Japanese TwiML.
 
-views.py holds the webhooks, flow.py and menus.py the call, prompts.py and speech.py
-what is said, calls.py the call state in the database, simulator.py a telephone for
-the terminal and the tests. No reservation rule lives here: every decision comes from
-the core.
+views.py holds the webhooks, flow.py (the engine) and menus/ (a module a task) the
+call, prompts.py and speech.py what is said, calls.py the call state in the database,
+simulator.py a telephone for the terminal and the tests. No reservation rule lives
+here: every decision comes from the core.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The call as a small state machine: the engine that runs the menus in menus.py.
+"""The call as a small state machine: the engine that runs the menus in menus/.
 
 A menu ("node") speaks a prompt inside a <Gather> and handles the keys pressed. The
 channel's part is only this: parse the keys, keep the call's place, and word what the
@@ -24,7 +24,8 @@ from reservations import services
 from reservations.settings import get_settings
 
 from . import prompts, twiml
-from .menus import NODES, Node
+from .menus import NODES
+from .menus.base import Call, Node
 from .settings import DIAL_TIMEOUT, PhoneSettings
 from .speech import Speech
 
@@ -35,18 +36,6 @@ class Event:
     node: str
     detail: str | None = None
     reservation_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Call:
-    """What one step sees of the call."""
-
-    sid: str
-    step: int  # the step being answered; the next one is step + 1
-    state: dict[str, Any]
-    resident_id: int | None
-    started_at: datetime
-    now: datetime
 
 
 @dataclass
@@ -60,7 +49,8 @@ class Reply:
 
 class Turn:
     """One webhook's worth of the call: what to say before the next question, the
-    events to record, and how the step ends (ask a node, dial, or say goodbye)."""
+    events to record, and how the step ends (ask a node, dial, or say goodbye). The
+    menus see it as menus.base.Turn."""
 
     def __init__(self, call: Call, settings: PhoneSettings, step_url: Callable[[int], str]):
         self.call = call
@@ -100,6 +90,16 @@ class Turn:
         self.state.update(updates)
         self._ending = ("ask", "full")
         NODES[name].enter(self)
+
+    def resume(self) -> None:
+        """Back where the caller was before the transfer (`return_node`): to sign-in
+        if that menu needs a resident and nobody signed in, never to after_dial."""
+        target = self.state.pop("return_node", None) or "main"
+        if NODES[target].needs_resident and self.resident_id is None:
+            target = "pin" if self.state.get("hint") else "registration"
+        if target == "after_dial":
+            target = "main" if self.resident_id else "registration"
+        self.goto(target)
 
     def ask(self, mode: str) -> None:
         self._ending = ("ask", mode)

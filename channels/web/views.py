@@ -37,6 +37,7 @@ from reservations.errors import (
 from .. import formatting
 from ..i18n import current_locale
 from ..ids import parse_id
+from ..security import safe_next
 from ..ui import localized
 from . import auth, page_cache
 from .auth import BOOKING_KEY, NEXT_KEY, resident_required
@@ -132,13 +133,6 @@ def today() -> date:
 
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
-
-
-def safe_path(target: str | None, default: str = "/") -> str:
-    """A path on this site, never an address elsewhere."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return default
-    return target
 
 
 def _unit_or_404(unit_id: int):
@@ -544,7 +538,7 @@ def cancel(reservation_id: int):
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
     if g.resident is not None and request.method == "GET":
-        return redirect(safe_path(session.pop(NEXT_KEY, None), url_for("web.my_reservations")))
+        return redirect(safe_next(session.pop(NEXT_KEY, None), url_for("web.my_reservations")))
     form = SignInForm()
     extra_errors = []
     status = 200
@@ -586,7 +580,7 @@ def sign_in():
                     if session.get(BOOKING_KEY)
                     else url_for("web.my_reservations")
                 )
-                return redirect(safe_path(session.pop(NEXT_KEY, None), default))
+                return redirect(safe_next(session.pop(NEXT_KEY, None), default))
     response = current_app.make_response(
         (
             render_template(
@@ -628,7 +622,7 @@ def extend_session():
         ),
         "success",
     )
-    return redirect(safe_path(request.form.get("next"), url_for("web.home")))
+    return redirect(safe_next(request.form.get("next"), url_for("web.home")))
 
 
 @bp.get("/preferences/dates/<style>")
@@ -636,7 +630,7 @@ def date_style(style: str):
     """Dates with the era year (令和8年) or the Western year, remembered in a cookie."""
     if style not in ("era", "western"):
         abort(404)
-    response = redirect(safe_path(request.args.get("next")))
+    response = redirect(safe_next(request.args.get("next"), url_for("web.home")))
     response.set_cookie(
         ERA_COOKIE,
         "1" if style == "era" else "0",

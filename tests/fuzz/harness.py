@@ -29,6 +29,7 @@ import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
+from urllib.parse import unquote
 
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
@@ -160,6 +161,9 @@ def check_html(response, locale: str, what: str) -> BeautifulSoup | None:
     return soup
 
 
+UNSAFE_IN_PATH = re.compile(r"//|\\|[\s\x00-\x1f\x7f-\x9f]")
+
+
 def check_answer(
     response, before: Snapshot, locale: str, what: str, *, always_rejected: bool
 ) -> bool:
@@ -170,7 +174,9 @@ def check_answer(
     soup = check_html(response, locale, what)
     if 300 <= response.status_code < 400:
         location = response.headers.get("Location", "")
-        assert location.startswith("/") and not location.startswith("//"), (
+        # Decoded, the path is still one on this site: no `//`, backslash, space or control.
+        path = unquote(location.partition("?")[0])
+        assert location.startswith("/") and not UNSAFE_IN_PATH.search(path), (
             f"{what}: redirect to {location!r}"
         )
     rejected = is_rejection(response, soup)

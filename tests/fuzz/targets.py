@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 from hypothesis import strategies as st
 
+from tests.channels import redirects
+
 from . import strategies as s
 from .conftest import Town
 
@@ -40,19 +42,23 @@ def _pin() -> st.SearchStrategy[str]:
 
 
 def _next() -> st.SearchStrategy[str]:
-    return st.sampled_from(
-        [
-            "/",
-            "//evil.example",
-            "https://evil.example/",
-            "/\\evil",
-            "/counter/",
-            "/counter//x",
-            "javascript:alert(1)",
-            "/my-reservations",
-            "/%0d%0aSet-Cookie:x=1",
-            "/" + "a" * 5000,
-        ]
+    return st.one_of(
+        st.sampled_from(
+            [
+                "/",
+                "//evil.example",
+                "https://evil.example/",
+                "/\\evil",
+                "/counter/",
+                "/counter//x",
+                "javascript:alert(1)",
+                "/my-reservations",
+                "/%0d%0aSet-Cookie:x=1",
+                "/" + "a" * 5000,
+            ]
+        ),
+        st.sampled_from(redirects.COUNTER),
+        st.builds("/{}/evil.example".format, st.characters(codec="utf-8")),
     )
 
 

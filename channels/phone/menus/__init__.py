@@ -1,0 +1,49 @@
+"""The menus of a call, by task: signing in (sign_in.py), the main menu and the way
+back after a transfer (main.py), booking (booking.py) and the caller's reservations
+(my_reservations.py). Each speaks its question and handles the keys pressed; what to
+offer, what it costs and what is allowed comes from reservations.services.
+
+Keys 1–3 choose from a list (5: more, 9: the menu); `*`, `0`, silence and wrong keys
+are handled for every menu by the engine in flow.py.
+"""
+
+from __future__ import annotations
+
+from .base import Node
+from .booking import (
+    BookBlock,
+    BookDate,
+    BookDone,
+    BookFacility,
+    BookHow,
+    BookOffer,
+    BookSummary,
+    BookUnit,
+)
+from .main import AfterDial, Main
+from .my_reservations import CancelConfirm, CancelDone, CancelList, CancelTooLate, Hear
+from .sign_in import Locked, Pin, Registration
+
+NODES: dict[str, Node] = {
+    node.name: node
+    for node in (
+        Registration(),
+        Pin(),
+        Locked(),
+        Main(),
+        BookFacility(),
+        BookUnit(),
+        BookHow(),
+        BookOffer(),
+        BookDate(),
+        BookBlock(),
+        BookSummary(),
+        BookDone(),
+        Hear(),
+        CancelList(),
+        CancelTooLate(),
+        CancelConfirm(),
+        CancelDone(),
+        AfterDial(),
+    )
+}

@@ -1,0 +1,166 @@
+"""What the menus are made of, and what they see of the call.
+
+`Turn` is the engine's turn (flow.Turn) as a menu sees it: the menus speak, record
+events and move the call through it, and never import the engine that runs them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from reservations import services
+
+from .. import prompts
+from ..speech import Speech
+
+
+@dataclass(frozen=True)
+class Call:
+    """What one step sees of the call."""
+
+    sid: str
+    step: int  # the step being answered; the next one is step + 1
+    state: dict[str, Any]
+    resident_id: int | None
+    started_at: datetime
+    now: datetime
+
+
+class Turn(Protocol):
+    """One webhook's worth of the call, as the menus use it."""
+
+    call: Call
+    now: datetime
+    state: dict[str, Any]
+    resident_id: int | None
+
+    @property
+    def today(self) -> date: ...
+
+    def actor(self) -> services.Actor: ...
+
+    def say(self, *speeches: Speech) -> None: ...
+
+    def event(
+        self, kind: str, detail: str | None = None, reservation_id: int | None = None
+    ) -> None: ...
+
+    def goto(self, name: str, **updates: Any) -> None:
+        """Move to a menu and ask its question."""
+
+    def resume(self) -> None:
+        """Back to the menu the caller was in before the transfer to a person."""
+
+    def ask(self, mode: str) -> None:
+        """Ask the current menu's question again ("full": in full)."""
+
+
+class Node:
+    name = ""
+    digits = 1
+    result = False  # a result was given: a second silence says goodbye
+    needs_resident = True
+
+    def enter(self, turn: Turn) -> None:
+        """Prepare the node's state when the call arrives at it."""
+
+    def prompt(self, turn: Turn) -> list[Speech]:
+        raise NotImplementedError
+
+    def simple(self, turn: Turn) -> list[Speech]:
+        return self.prompt(turn)
+
+    def keys(self, turn: Turn) -> list[str]:
+        return []
+
+    def help(self, turn: Turn) -> list[Speech]:
+        keys = self.keys(turn)
+        return [prompts.press_one_of(keys)] if keys else []
+
+    def handle(self, turn: Turn, digits: str) -> bool:
+        """Act on valid keys and return True; return False for keys that mean nothing
+        here (the caller hears which keys work)."""
+        return False
+
+
+def is_number(digits: str, length: int) -> bool:
+    """Keypad digits: ASCII only (str.isdigit() also takes ² and ١, which int() or the
+    check digit then choke on)."""
+    return len(digits) == length and digits.isascii() and digits.isdigit()
+
+
+class ListNode(Node):
+    """A numbered list, a page at a time: 1–3 choose, 5 the next page, 9 the menu (at
+    most five choices in a menu)."""
+
+    page_size = 3
+    selectable = True
+
+    def items(self, turn: Turn) -> list[Any]:
+        raise NotImplementedError
+
+    def label(self, turn: Turn, item: Any) -> Speech:
+        raise NotImplementedError
+
+    def intro(self, turn: Turn) -> list[Speech]:
+        return []
+
+    def more_label(self) -> str:
+        raise NotImplementedError
+
+    def choose(self, turn: Turn, item: Any) -> None:
+        raise NotImplementedError
+
+    def empty(self, turn: Turn) -> None:
+        raise NotImplementedError
+
+    def enter(self, turn):
+        items = self.items(turn)
+        turn.state["items"] = items
+        turn.state["page"] = 0
+        if not items:
+            self.empty(turn)
+
+    def _page(self, turn: Turn) -> list[Any]:
+        start = turn.state["page"] * self.page_size
+        return turn.state["items"][start : start + self.page_size]
+
+    def _has_more(self, turn: Turn) -> bool:
+        return len(turn.state["items"]) > self.page_size
+
+    def listing(self, turn: Turn) -> Speech:
+        return Speech.join(
+            prompts.numbered(str(index), self.label(turn, item))
+            for index, item in enumerate(self._page(turn), start=1)
+        )
+
+    def footer(self, turn: Turn) -> Speech:
+        return prompts.list_footer(self._has_more(turn), self.more_label())
+
+    def prompt(self, turn):
+        return [*self.intro(turn), self.listing(turn), prompts.choose_number(), self.footer(turn)]
+
+    def simple(self, turn):
+        return [prompts.choose_number(), self.listing(turn), self.footer(turn)]
+
+    def keys(self, turn):
+        keys = [str(i) for i in range(1, len(self._page(turn)) + 1)] if self.selectable else []
+        return keys + (["5"] if self._has_more(turn) else []) + ["9"]
+
+    def handle(self, turn, digits):
+        if digits == "9":
+            turn.goto("main")
+            return True
+        if digits == "5" and self._has_more(turn):
+            pages = -(-len(turn.state["items"]) // self.page_size)
+            turn.state["page"] = (turn.state["page"] + 1) % pages
+            turn.state["failures"] = 0
+            turn.ask("full")
+            return True
+        page = self._page(turn)
+        if self.selectable and is_number(digits, 1) and 1 <= int(digits) <= len(page):
+            self.choose(turn, page[int(digits) - 1])
+            return True
+        return False

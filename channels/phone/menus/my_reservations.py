@@ -1,0 +1,198 @@
+"""The caller's reservations: hearing each upcoming one, and cancelling one."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from reservations import services
+from reservations.errors import AlreadyCancelled, ReservationError, TooLateToCancel
+
+from .. import prompts
+from .base import ListNode, Node, Turn
+
+
+def _upcoming(turn: Turn) -> list[int]:
+    return [r.id for r in services.reservations_of(turn.resident_id, now=turn.now).upcoming]
+
+
+class Hear(ListNode):
+    """Each upcoming reservation read in full, three at a time."""
+
+    name = "hear"
+    result = True
+    selectable = False
+
+    def items(self, turn):
+        return _upcoming(turn)
+
+    def enter(self, turn):
+        super().enter(turn)
+        if turn.state["items"]:
+            turn.event("heard")
+
+    def empty(self, turn):
+        turn.say(prompts.no_reservations())
+        turn.goto("main")
+
+    def more_label(self):
+        return prompts.more_reservations()
+
+    def prompt(self, turn):
+        start = turn.state["page"] * self.page_size
+        items = [
+            prompts.reservation_item(start + index, services.get_reservation(item))
+            for index, item in enumerate(self._page(turn), start=1)
+        ]
+        count = [prompts.reservation_count(len(turn.state["items"]))] if start == 0 else []
+        return [*count, *items, self.footer(turn)]
+
+    def simple(self, turn):
+        return [self.footer(turn)]
+
+    def footer(self, turn):
+        if not self._has_more(turn):
+            return prompts.hear_end_keys()
+        if (turn.state["page"] + 1) * self.page_size >= len(turn.state["items"]):
+            return prompts.hear_again_from_start_keys()  # 5 goes round to the first page
+        return super().footer(turn)
+
+
+class CancelList(ListNode):
+    name = "cancel_list"
+
+    def items(self, turn):
+        return _upcoming(turn)
+
+    def empty(self, turn):
+        turn.say(prompts.no_reservations())
+        turn.goto("main")
+
+    def label(self, turn, item):
+        return prompts.cancel_item(services.get_reservation(item))
+
+    def intro(self, turn):
+        return [prompts.ask_which_to_cancel()]
+
+    def more_label(self):
+        return prompts.more_reservations()
+
+    def choose(self, turn, item):
+        try:
+            services.check_cancellable(turn.actor(), reservation_id=item, now=turn.now)
+        except TooLateToCancel as error:
+            turn.event("refused", error.code, reservation_id=item)
+            turn.goto(
+                "cancel_too_late",
+                reservation_id=item,
+                last_day=error.params["last_day"].isoformat(),
+            )
+        except AlreadyCancelled:
+            turn.say(prompts.already_cancelled())
+            turn.goto("main")
+        except ReservationError as error:
+            turn.event("refused", error.code, reservation_id=item)
+            turn.say(prompts.cannot_cancel())
+            turn.goto("main")
+        else:
+            turn.goto("cancel_confirm", reservation_id=item)
+
+
+class CancelTooLate(Node):
+    name = "cancel_too_late"
+    result = True
+
+    def prompt(self, turn):
+        reservation = services.get_reservation(turn.state["reservation_id"])
+        return [
+            prompts.too_late_to_cancel(
+                date.fromisoformat(turn.state["last_day"]),
+                reservation.unit.facility.cancel_days_before,
+            ),
+            prompts.too_late_keys(),
+        ]
+
+    def simple(self, turn):
+        return [prompts.too_late_keys()]
+
+    def keys(self, turn):
+        return ["9"]
+
+    def handle(self, turn, digits):
+        if digits != "9":
+            return False
+        turn.goto("main")
+        return True
+
+
+class CancelConfirm(Node):
+    name = "cancel_confirm"
+
+    def prompt(self, turn):
+        reservation = services.get_reservation(turn.state["reservation_id"])
+        return [prompts.confirm_cancel(reservation), prompts.confirm_cancel_keys()]
+
+    def simple(self, turn):
+        return [prompts.confirm_cancel_keys_simple()]
+
+    def keys(self, turn):
+        return ["1", "2"]
+
+    def handle(self, turn, digits):
+        if digits == "2":
+            turn.say(prompts.not_cancelled())
+            turn.goto("main")
+            return True
+        if digits != "1":
+            return False
+        reservation_id = turn.state["reservation_id"]
+        try:
+            services.cancel(turn.actor(), reservation_id=reservation_id, now=turn.now)
+        except AlreadyCancelled:
+            if not self._cancelled_in_this_call(turn, reservation_id):
+                turn.say(prompts.already_cancelled())
+                turn.goto("main")
+                return True
+        except TooLateToCancel as error:
+            turn.event("refused", error.code, reservation_id=reservation_id)
+            turn.goto("cancel_too_late", last_day=error.params["last_day"].isoformat())
+            return True
+        except ReservationError as error:
+            turn.event("refused", error.code, reservation_id=reservation_id)
+            turn.say(prompts.cannot_cancel())
+            turn.goto("main")
+            return True
+        else:
+            turn.event("cancelled", reservation_id=reservation_id)
+        turn.goto("cancel_done")
+        return True
+
+    @staticmethod
+    def _cancelled_in_this_call(turn: Turn, reservation_id: int) -> bool:
+        """A repeated confirmation racing the first: the first one cancelled it."""
+        reservation = services.get_reservation(reservation_id)
+        return (
+            reservation.resident_id == turn.resident_id
+            and reservation.cancelled_channel == "phone"
+            and reservation.cancelled_at is not None
+            and reservation.cancelled_at >= turn.call.started_at
+        )
+
+
+class CancelDone(Node):
+    name = "cancel_done"
+    result = True
+
+    def prompt(self, turn):
+        return [prompts.cancelled(), prompts.back_to_menu()]
+
+    def simple(self, turn):
+        return [prompts.back_to_menu()]
+
+    def keys(self, turn):
+        return ["9"]
+
+    def handle(self, turn, digits):
+        if digits != "9":
+            return False
+        turn.goto("main")
+        return True
