@@ -1,7 +1,9 @@
 """What the caller hears, as sound (channels/phone/audio.py): Open JTalk with Debian's
-dictionary only, and the speech rate as Polly defines it."""
+dictionary only, the speech rate as Polly defines it, and `phone-sim --speak`."""
 
 from __future__ import annotations
+
+import wave
 
 import pytest
 
@@ -60,3 +62,17 @@ def test_what_the_caller_hears_carries_its_readings_and_rate(call, town, synthes
         sum(audio.say_seconds(s.spoken, "90%") for s in simulator.last.says)
     )
 
+
+def test_phone_sim_speak_writes_the_call_as_a_wav_file(phone_app, town, tmp_path, synthesizer):
+    path = tmp_path / "call.wav"
+    result = phone_app.test_cli_runner().invoke(
+        args=["phone-sim", "--keys", f"{town.yamada.pin},2", "--speak", str(path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "s)" in result.output  # each prompt shown with its length
+    assert f"Wrote {path}" in result.output
+    with wave.open(str(path)) as sound:
+        assert (sound.getnchannels(), sound.getsampwidth()) == (1, 2)
+        seconds = sound.getnframes() / sound.getframerate()
+    heard = float(result.output.split("of which ")[1].split(" s")[0])
+    assert 20 < heard < seconds  # the greeting, PIN, main menu, no reservations, menu
