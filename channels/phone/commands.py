@@ -15,6 +15,7 @@ from reservations.db import db
 from reservations.errors import InvalidInput
 from reservations.text import normalize_phone
 
+from . import audio
 from .models import PhoneCall, PhoneCallEvent
 from .simulator import HttpTransport, PhoneSimulator, TwiMLProblem, in_process, script
 
@@ -51,9 +52,22 @@ MAX_EXCHANGES = 200
     show_default=True,
     help="What the counter's telephone does when the call is put through.",
 )
-def phone_sim_command(caller, keys, silence, url, operator):
+@click.option(
+    "--speak",
+    "wav_path",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write what the caller hears (every prompt of the call, in order, synthesized "
+    "with Open JTalk at PHONE_SPEECH_RATE) to this WAV file, and show each prompt's length.",
+)
+def phone_sim_command(caller, keys, silence, url, operator, wav_path):
     """Call the phone IVR from the terminal: see what is said, press keys."""
     app = current_app._get_current_object()
+    if wav_path:
+        try:
+            audio.synthesizer()  # before the call: say at once what is missing
+        except audio.SynthesisUnavailable as error:
+            raise click.ClickException(str(error)) from error
     if url:
         settings_token = app.config.get("TWILIO_AUTH_TOKEN") or ""
         if not settings_token:
@@ -79,10 +93,11 @@ def phone_sim_command(caller, keys, silence, url, operator):
     interactive = keys is None and not silence
     click.echo(f"Calling {base}/phone/voice from {caller} (call {simulator.sid})")
     shown = 0
+    speak = wav_path is not None
     try:
         simulator.call()
         while True:
-            shown = _show(simulator, shown)
+            shown = _show(simulator, shown, speak)
             if simulator.question is None or len(simulator.exchanges) >= MAX_EXCHANGES:
                 break
             question = simulator.question
@@ -99,7 +114,7 @@ def phone_sim_command(caller, keys, silence, url, operator):
                 simulator.press(entry)
     except TwiMLProblem as problem:  # strict is off; kept for safety
         click.echo(f"PROBLEM: {problem}")
-    _show(simulator, shown)
+    _show(simulator, shown, speak)
     simulator.hang_up()
     for problem in simulator.problems:
         click.echo(f"PROBLEM: {problem}")
@@ -112,6 +127,22 @@ def phone_sim_command(caller, keys, silence, url, operator):
     for number in simulator.dialled:
         click.echo(f"Transferred to {number} ({operator})")
     click.echo(f"Call ended: {endings.get(simulator.ended, simulator.ended)}")
+    if speak:
+        length = _measured(audio.write_wav, wav_path, simulator.exchanges)
+        heard = _measured(audio.seconds_heard, simulator.exchanges)
+        prompts = sum(len(exchange.says) for exchange in simulator.exchanges)
+        click.echo(
+            f"Wrote {wav_path}: {length:.1f} s, of which {heard:.1f} s of speech "
+            f"in {prompts} prompts (Open JTalk)"
+        )
+
+
+def _measured(measure, *args):
+    """An audio measure; a speech rate Open JTalk cannot stand in for stops cleanly."""
+    try:
+        return measure(*args)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
 
 
 def _next_answer(answers, interactive: bool, silence: bool, question) -> str | None:
@@ -132,14 +163,15 @@ def _next_answer(answers, interactive: bool, silence: bool, question) -> str | N
     return line.strip() or None
 
 
-def _show(simulator: PhoneSimulator, shown: int) -> int:
+def _show(simulator: PhoneSimulator, shown: int, speak: bool = False) -> int:
     for exchange in simulator.exchanges[shown:]:
         click.echo(
             f"-> POST {exchange.path}"
             + (f" [HTTP {exchange.status}]" if exchange.status != 200 else "")
         )
         for said in exchange.says:
-            click.echo(f"   「{said.text}」")
+            length = f" ({_measured(audio.seconds, said):.1f} s)" if speak else ""
+            click.echo(f"   「{said.text}」{length}")
     if simulator.question is not None and len(simulator.exchanges) > shown:
         question = simulator.question
         keys = "1 key" if question.num_digits == 1 else f"{question.num_digits} keys or #"

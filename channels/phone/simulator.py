@@ -176,17 +176,25 @@ class TwiMLProblem(AssertionError):
 class Spoken:
     text: str  # as written, readings shown as 町予約《まちよやく》
     spoken: str  # what the voice says
+    rate: str = ""  # its <prosody rate>, e.g. "90%" ("" is the voice's own pace)
+
+
+@dataclass
+class Pause:
+    seconds: float  # a <Pause>: silence the caller waits through
 
 
 @dataclass
 class Exchange:
-    """One webhook and what came back."""
+    """One webhook and what came back: `says` the prompts, `heard` the prompts and
+    pauses in the order the caller hears them (channels/phone/audio.py measures them)."""
 
     path: str
     params: dict[str, str]
     status: int
     body: str
     says: list[Spoken] = field(default_factory=list)
+    heard: list[Spoken | Pause] = field(default_factory=list)
 
     @property
     def text(self) -> str:
@@ -364,10 +372,11 @@ class PhoneSimulator:
 
     def _play(self, verbs: list[ET.Element], exchange: Exchange) -> None:
         for index, verb in enumerate(verbs):
-            if verb.tag == "Say":
-                exchange.says.append(_spoken(verb))
+            if verb.tag in ("Say", "Pause"):
+                _hear(exchange, verb)
             elif verb.tag == "Gather":
-                exchange.says.extend(_spoken(say) for say in verb if say.tag == "Say")
+                for child in verb:
+                    _hear(exchange, child)
                 self.question = Question(
                     action=verb.get("action", ""),
                     num_digits=int(verb.get("numDigits")) if verb.get("numDigits") else None,
@@ -396,6 +405,16 @@ class PhoneSimulator:
         self._problem(f"{exchange.path}: the call ran out of TwiML (a silent hang-up)")
 
 
+def _hear(exchange: Exchange, verb: ET.Element) -> None:
+    if verb.tag == "Say":
+        spoken = _spoken(verb)
+        exchange.says.append(spoken)
+        exchange.heard.append(spoken)
+    elif verb.tag == "Pause":
+        length = verb.get("length", "1")
+        exchange.heard.append(Pause(float(length) if length.isdigit() else 1.0))
+
+
 def _spoken(say: ET.Element) -> Spoken:
     written: list[str] = []
 
@@ -410,7 +429,9 @@ def _spoken(say: ET.Element) -> Spoken:
             written.append(node.tail or "")
 
     walk(say)
-    return Spoken("".join(written), _say_text(say, spoken=True))
+    prosody = say.find(".//prosody")
+    rate = prosody.get("rate", "") if prosody is not None else ""
+    return Spoken("".join(written), _say_text(say, spoken=True), rate)
 
 
 # --------------------------------------------------------------------- the command

@@ -13,10 +13,11 @@ import pytest
 from flask import Flask
 
 from channels import create_app
+from channels.phone import audio
 from channels.phone.simulator import FlaskTransport, PhoneSimulator
 from reservations import demo
 from reservations.db import db
-from tests.conftest import app_config, fresh_sqlite_url, truncate_all
+from tests.conftest import IN_CI, app_config, fresh_sqlite_url, truncate_all
 from tests.factories import at
 
 TOKEN = "test-twilio-auth-token"
@@ -149,3 +150,15 @@ def no_unexpected_phone_errors(caplog, request):
         if r.levelno >= logging.ERROR and r.name.startswith("channels.phone")
     ]
     assert not errors, [r.getMessage() for r in errors]
+
+
+@pytest.fixture
+def synthesizer() -> audio.Synthesizer:
+    """Open JTalk with Debian's dictionary: skipped on a machine without them, a failure
+    in CI (where .ci/run installs both)."""
+    try:
+        return audio.synthesizer()
+    except audio.SynthesisUnavailable as error:
+        if IN_CI:
+            pytest.fail(f"speech synthesis must run in CI: {error}")
+        pytest.skip(str(error))

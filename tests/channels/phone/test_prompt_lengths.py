@@ -1,0 +1,349 @@
+"""Every prompt the phone can say, synthesized (Open JTalk, channels/phone/audio.py) at
+the configured speech rate, stays within its budget of seconds: a change cannot
+quietly double a prompt.
+
+The budgets are NOT the goal. They are today's measured lengths plus 10 % (rounded up
+to a tenth of a second), taken when this test was written, so several are over
+issue 16's target of 15 s a prompt (the booking summary, the list of reservations).
+The redesign of the phone flow tightens them, in the one table below, towards that
+target (bench/phone_load.py reports the target for whole calls); a prompt that grows
+fails here with its measured length, and a new prompt needs a budget.
+
+Each prompt template of channels/phone/prompts.py is spoken with representative data
+from the demo town, the longest where the data varies (the facility and unit with the
+longest reading, its longest time block, the longest resident name), and every
+variant of a template that says something different (the summary with and without a
+fee, each refusal, ...) is measured on its own.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import g
+
+from channels.phone import audio, prompts
+from channels.phone.settings import get_phone_settings
+from channels.phone.speech import Reading, Speech
+from reservations import errors, rules, services
+from reservations.db import db
+from reservations.models import Resident
+
+MARGIN = 1.10
+# Reservation numbers are random; read digit by digit, eight 8s (はち) take longest
+# (about 1.8 s more than eight 5s), so a budget set on them holds for every booking.
+# A number inside a longer prompt (a reservation read in the list) varies by less
+# than that prompt's margin.
+SLOWEST_NUMBER = "8" * 8
+
+# Seconds each prompt may last at PHONE_SPEECH_RATE 90%: today's length + 10 %, rounded
+# up. The redesign tightens these towards 15 s and less; never raise one silently.
+BUDGETS: dict[str, float] = {
+    "greeting": 13.1,
+    "press_one_of": 5.5,
+    "offer_operator": 3.8,
+    "goodbye": 2.1,
+    "choose_number": 2.3,
+    "numbered": 3.0,
+    "list_footer: more": 5.0,
+    "list_footer": 2.9,
+    "back_to_menu": 2.9,
+    "place": 4.3,
+    "transferring": 4.4,
+    "out_of_hours": 3.6,
+    "no_operator": 3.5,
+    "counter_hours": 12.7,
+    "call_again_later": 5.7,
+    "nobody_answered": 5.0,
+    "back_to_automatic": 3.5,
+    "back_to_automatic_simple": 2.6,
+    "system_trouble": 5.1,
+    "ask_registration": 3.4,
+    "ask_registration_simple": 3.6,
+    "registration_help": 4.9,
+    "registration_not_valid": 3.6,
+    "ask_pin": 3.4,
+    "ask_pin_simple": 2.9,
+    "pin_help": 2.6,
+    "wrong_pin": 1.8,
+    "wrong_registration_or_pin": 7.4,
+    "signed_in": 6.5,
+    "locked: until a time": 10.4,
+    "locked: until the counter unlocks": 9.1,
+    "locked_prompt": 3.8,
+    "main_menu": 11.7,
+    "main_menu_simple": 5.3,
+    "ask_facility": 2.5,
+    "ask_unit": 4.3,
+    "ask_how": 9.4,
+    "ask_how_simple": 4.4,
+    "offer": 7.9,
+    "offer_keys": 7.7,
+    "offer_keys_simple": 6.1,
+    "no_free_blocks": 4.9,
+    "ask_date": 11.1,
+    "ask_date_simple": 5.1,
+    "date_help": 7.5,
+    "no_such_date": 1.5,
+    "date_read_back": 3.4,
+    "closed_day: weekly": 1.6,
+    "closed_day: holiday": 2.5,
+    "closed_day: moved_closed_day": 2.3,
+    "closed_day: year_end": 2.8,
+    "closed_day: closure": 5.6,
+    "day_not_open_yet": 4.3,
+    "day_booking_closed": 3.2,
+    "day_full": 3.2,
+    "ask_block": 2.2,
+    "block_label": 2.7,
+    "summary": 22.2,
+    "summary: exempt": 23.1,
+    "summary: free": 21.9,
+    "summary: past the cancellation deadline": 23.8,
+    "confirm_keys": 6.6,
+    "confirm_keys_simple": 4.9,
+    "starting_over": 1.7,
+    "booked": 1.9,
+    "reservation_number": 9.5,
+    "number_keys": 6.1,
+    "number_keys_simple": 4.3,
+    "refusal: slot_taken": 6.9,
+    "refusal: limit_reached": 4.4,
+    "refusal: not_open_yet": 4.7,
+    "refusal: booking_closed": 4.7,
+    "refusal: in_past": 2.7,
+    "refusal: facility_closed": 5.6,
+    "refusal: block_not_offered": 3.8,
+    "refusal: too_many_blocks": 4.7,
+    "no_reservations": 2.6,
+    "reservation_count": 1.5,
+    "reservation_item": 21.0,
+    "hear_again_from_start_keys": 6.0,
+    "hear_end_keys": 6.5,
+    "ask_which_to_cancel": 2.4,
+    "cancel_item": 7.4,
+    "too_late_to_cancel": 16.7,
+    "too_late_keys": 6.4,
+    "confirm_cancel": 12.9,
+    "confirm_cancel_keys": 4.9,
+    "confirm_cancel_keys_simple": 4.0,
+    "not_cancelled": 1.5,
+    "cancelled": 1.7,
+    "already_cancelled": 3.6,
+    "cannot_cancel": 5.4,
+}
+
+
+def _longest(candidates, speech_of):
+    """The candidate whose speech has the most to say (spoken characters: a proxy for
+    length that needs no synthesis; only the chosen one is synthesized)."""
+    return max(candidates, key=lambda candidate: len(speech_of(candidate).spoken))
+
+
+def samples(town, now) -> dict[str, Speech]:
+    """Every prompt template with representative data, by name (and variant)."""
+    settings = get_phone_settings()
+    facilities = [facility for facility in services.list_facilities() if facility.units]
+    unit = _longest(
+        [unit for facility in facilities for unit in facility.units],
+        lambda unit: prompts.place(unit.facility, unit),
+    )
+    facility = unit.facility
+    several_units = _longest(
+        [f for f in facilities if len(f.units) > 1], lambda f: prompts.ask_unit(f)
+    )
+    block = _longest(facility.time_blocks, prompts.block_label)
+    start = now.date() + timedelta(days=14)
+    [day] = [
+        d.date
+        for d in services.availability(unit.id, start, start + timedelta(days=14), now=now)
+        if any(cell.bookable and cell.block.id == block.id for cell in d.blocks)
+    ][:1]
+    reservation = services.book(
+        services.Actor.resident(town.yamada.id, "phone"),
+        resident_id=town.yamada.id,
+        unit_id=unit.id,
+        day=day,
+        block_ids=[block.id],
+        now=now,
+    )
+    quote = services.quote(unit.id, day, [block.id], resident_id=town.yamada.id)
+    deadline = quote.cancel.last_day
+    resident = _longest(
+        db.session.scalars(sa.select(Resident)),
+        lambda r: prompts.signed_in(r.name, r.name_kana),
+    )
+    facility_label = Speech(Reading(facility.name, facility.yomi))
+
+    def summary(fee: int, exemption: int, passed: bool) -> Speech:
+        return prompts.summary(facility, unit, day, quote.blocks, fee, exemption, deadline, passed)
+
+    closures = {
+        reason: rules.ClosedDay(reason, "床の改修工事" if reason == rules.CLOSURE else None)
+        for reason in (
+            rules.WEEKLY,
+            rules.HOLIDAY,
+            rules.MOVED_CLOSED_DAY,
+            rules.YEAR_END,
+            rules.CLOSURE,
+        )
+    }
+    refusals = [
+        errors.SlotTaken(),
+        errors.LimitReached(maximum=2),
+        errors.OutsideWindow(rules.NOT_OPEN_YET, opens_at=now + timedelta(days=30), date=day),
+        errors.OutsideWindow(rules.BOOKING_CLOSED, closes_at=now, date=day),
+        errors.InPast(),
+        errors.FacilityClosed(reason=rules.CLOSURE, note="床の改修工事", date=day),
+        errors.BlockNotOffered(block_id=block.id),
+        errors.TooManyBlocks(maximum=2),
+    ]
+    lockout = timedelta(minutes=current_lockout_minutes())
+    return {
+        # general
+        "greeting": prompts.greeting(),
+        "press_one_of": prompts.press_one_of(["1", "2", "3", "5", "9"]),
+        "offer_operator": prompts.offer_operator(),
+        "goodbye": prompts.goodbye(),
+        "choose_number": prompts.choose_number(),
+        "numbered": prompts.numbered("3", facility_label),
+        "list_footer: more": prompts.list_footer(True, prompts.more_facilities()),
+        "list_footer": prompts.list_footer(False, prompts.more_facilities()),
+        "back_to_menu": prompts.back_to_menu(),
+        "place": prompts.place(facility, unit),
+        # operator
+        "transferring": prompts.transferring(),
+        "out_of_hours": prompts.out_of_hours(),
+        "no_operator": prompts.no_operator(),
+        "counter_hours": prompts.counter_hours(settings),
+        "call_again_later": prompts.call_again_later(),
+        "nobody_answered": prompts.nobody_answered(),
+        "back_to_automatic": prompts.back_to_automatic(),
+        "back_to_automatic_simple": prompts.back_to_automatic_simple(),
+        "system_trouble": prompts.system_trouble(),
+        # sign-in
+        "ask_registration": prompts.ask_registration(),
+        "ask_registration_simple": prompts.ask_registration_simple(),
+        "registration_help": prompts.registration_help(),
+        "registration_not_valid": prompts.registration_not_valid(),
+        "ask_pin": prompts.ask_pin(),
+        "ask_pin_simple": prompts.ask_pin_simple(),
+        "pin_help": prompts.pin_help(),
+        "wrong_pin": prompts.wrong_pin(),
+        "wrong_registration_or_pin": prompts.wrong_registration_or_pin(),
+        "signed_in": prompts.signed_in(resident.name, resident.name_kana),
+        "locked: until a time": prompts.locked(now + lockout, now),
+        "locked: until the counter unlocks": prompts.locked(None, now),
+        "locked_prompt": prompts.locked_prompt(),
+        # main menu
+        "main_menu": prompts.main_menu(),
+        "main_menu_simple": prompts.main_menu_simple(),
+        # booking
+        "ask_facility": prompts.ask_facility(),
+        "ask_unit": prompts.ask_unit(several_units),
+        "ask_how": prompts.ask_how(),
+        "ask_how_simple": prompts.ask_how_simple(),
+        "offer": prompts.offer(day, block.start_time, block.end_time),
+        "offer_keys": prompts.offer_keys(),
+        "offer_keys_simple": prompts.offer_keys_simple(),
+        "no_free_blocks": prompts.no_free_blocks(),
+        "ask_date": prompts.ask_date(),
+        "ask_date_simple": prompts.ask_date_simple(),
+        "date_help": prompts.date_help(),
+        "no_such_date": prompts.no_such_date(),
+        "date_read_back": prompts.date_read_back(day),
+        **{f"closed_day: {reason}": prompts.closed_day(c) for reason, c in closures.items()},
+        "day_not_open_yet": prompts.day_not_open_yet(),
+        "day_booking_closed": prompts.day_booking_closed(),
+        "day_full": prompts.day_full(),
+        "ask_block": prompts.ask_block(),
+        "block_label": prompts.block_label(block),
+        "summary": summary(quote.fee.fee_yen, 0, False),
+        "summary: exempt": summary(quote.fee.fee_yen // 2, 50, False),
+        "summary: free": summary(0, 100, False),
+        "summary: past the cancellation deadline": summary(quote.fee.fee_yen, 0, True),
+        "confirm_keys": prompts.confirm_keys(),
+        "confirm_keys_simple": prompts.confirm_keys_simple(),
+        "starting_over": prompts.starting_over(),
+        "booked": prompts.booked(),
+        "reservation_number": prompts.reservation_number(SLOWEST_NUMBER),
+        "number_keys": prompts.number_keys(),
+        "number_keys_simple": prompts.number_keys_simple(),
+        **{f"refusal: {error.code}": prompts.refusal(error, now) for error in refusals},
+        # hear, cancel
+        "no_reservations": prompts.no_reservations(),
+        "reservation_count": prompts.reservation_count(3),
+        "reservation_item": prompts.reservation_item(3, reservation),
+        "hear_again_from_start_keys": prompts.hear_again_from_start_keys(),
+        "hear_end_keys": prompts.hear_end_keys(),
+        "ask_which_to_cancel": prompts.ask_which_to_cancel(),
+        "cancel_item": prompts.cancel_item(reservation),
+        "too_late_to_cancel": prompts.too_late_to_cancel(deadline, facility.cancel_days_before),
+        "too_late_keys": prompts.too_late_keys(),
+        "confirm_cancel": prompts.confirm_cancel(reservation),
+        "confirm_cancel_keys": prompts.confirm_cancel_keys(),
+        "confirm_cancel_keys_simple": prompts.confirm_cancel_keys_simple(),
+        "not_cancelled": prompts.not_cancelled(),
+        "cancelled": prompts.cancelled(),
+        "already_cancelled": prompts.already_cancelled(),
+        "cannot_cancel": prompts.cannot_cancel(),
+    }
+
+
+def current_lockout_minutes() -> int:
+    from flask import current_app
+
+    return int(current_app.config["PIN_LOCKOUT_MINUTES"])
+
+
+def prompt_templates() -> set[str]:
+    """The public functions of prompts.py that say something (return Speech)."""
+    return {
+        name
+        for name, function in inspect.getmembers(prompts, inspect.isfunction)
+        if function.__module__ == prompts.__name__
+        and not name.startswith("_")
+        and inspect.signature(function).return_annotation in ("Speech", Speech)
+    }
+
+
+@pytest.fixture
+def in_a_phone_request(phone_app):
+    """Prompts worded as in a webhook: the phone's catalog, in Japanese."""
+    with phone_app.test_request_context("/phone/voice", method="POST"):
+        for hook in phone_app.before_request_funcs[None]:
+            hook()
+        g.locale = "ja"
+        yield
+
+
+def test_every_prompt_template_has_a_sample_and_a_budget(in_a_phone_request, town, clock):
+    names = samples(town, clock.now).keys()
+    sampled = {name.split(":")[0] for name in names}
+    assert prompt_templates() - sampled == set(), "prompts without a sample in samples()"
+    assert set(names) - BUDGETS.keys() == set(), "prompts without a budget in BUDGETS"
+    assert BUDGETS.keys() - set(names) == set(), "budgets of prompts that no longer exist"
+
+
+@pytest.mark.slow
+def test_no_prompt_is_longer_than_its_budget(in_a_phone_request, town, clock, synthesizer):
+    rate = get_phone_settings().rate
+    measured = {
+        name: audio.say_seconds(speech.spoken, rate)
+        for name, speech in samples(town, clock.now).items()
+    }
+    over = {
+        name: f"{seconds:.1f} s > budget {BUDGETS[name]} s (+10 %: {_budget(seconds)})"
+        for name, seconds in measured.items()
+        if name in BUDGETS and seconds > BUDGETS[name]
+    }
+    assert over == {}
+
+
+def _budget(seconds: float) -> float:
+    """A budget for a prompt measured at `seconds`: 10 % more, up to a tenth."""
+    return math.ceil(seconds * MARGIN * 10) / 10
