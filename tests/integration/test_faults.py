@@ -30,10 +30,28 @@ from tests.factories import (
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+def _wait_for_killed_sessions(timeout: float = 10.0) -> None:
+    """A killed client's last COMMIT may still be finishing in its PostgreSQL backend:
+    wait until no other session of this database is working, so that the reads below
+    see every transaction that will ever commit (they are separate statements)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return  # SQLite commits in the writer's own process, which is gone
+    deadline = time.monotonic() + timeout
+    busy = sa.text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'"
+    )
+    while db.session.scalar(busy) and time.monotonic() < deadline:
+        db.session.rollback()
+        time.sleep(0.05)
+    db.session.rollback()
+
+
 def assert_consistent() -> dict[str, int]:
     """Every confirmed reservation holds exactly its claims; nothing else holds any;
     every reservation was audited once when booked and once per cancellation."""
     db.session.rollback()
+    _wait_for_killed_sessions()
     reservations = db.session.scalars(sa.select(Reservation)).all()
     claims = db.session.execute(
         sa.select(
