@@ -353,6 +353,9 @@ class Reservation(Model):
     cancelled_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     cancelled_after_deadline: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The cancel request's key, like `idempotency_key`: the same request again finds
+    # the reservation it already cancelled instead of "already cancelled".
+    cancel_idempotency_key: Mapped[str | None] = mapped_column(String(100))
 
     resident: Mapped[Resident] = relationship()
     unit: Mapped[Unit] = relationship()

@@ -299,11 +299,11 @@ def choose(person: Resident, reservation: Reservation | None):
         availability = services.availability(
             unit.id, day, day, now=services.clock_now(), resident_id=person.id
         )[0]
-        selectable = {rules.FREE}
+        selectable = {rules.BlockStatus.FREE}
         if current_staff().is_admin:
             selectable |= rules.OVERRIDABLE
         if reservation is not None:
-            selectable.add(rules.YOURS)
+            selectable.add(rules.BlockStatus.YOURS)
         blocks_form = query_form(BlocksForm)
         blocks_form.blocks.choices = [
             (
@@ -357,7 +357,7 @@ def book(resident_id: int):
 
 @bp.get("/reservations/<int:reservation_id>/change")
 def change(reservation_id: int):
-    reservation = services.get_reservation(reservation_id)
+    reservation = services.get_reservation(actor(), reservation_id)
     return choose(reservation.resident, reservation)
 
 
@@ -435,7 +435,7 @@ def book_confirm(resident_id: int):
 
 @bp.route("/reservations/<int:reservation_id>/change/confirm", methods=["GET", "POST"])
 def change_confirm(reservation_id: int):
-    reservation = services.get_reservation(reservation_id)
+    reservation = services.get_reservation(actor(), reservation_id)
     return _confirm(reservation.resident, reservation)
 
 
@@ -474,12 +474,12 @@ def _staff_names(reservation: Reservation) -> dict:
 
 @bp.get("/reservations/<int:reservation_id>")
 def reservation(reservation_id: int):
-    return _reservation_page(services.get_reservation(reservation_id))
+    return _reservation_page(services.get_reservation(actor(), reservation_id))
 
 
 @bp.post("/reservations/<int:reservation_id>/payment")
 def payment(reservation_id: int):
-    booked = services.get_reservation(reservation_id)
+    booked = services.get_reservation(actor(), reservation_id)
     form = PaymentForm()
     if form.validate_on_submit():
         try:
@@ -498,7 +498,7 @@ def payment(reservation_id: int):
 
 @bp.route("/reservations/<int:reservation_id>/cancel", methods=["GET", "POST"])
 def cancel(reservation_id: int):
-    booked = services.get_reservation(reservation_id)
+    booked = services.get_reservation(actor(), reservation_id)
     deadline = services.cancellation_deadline(booked)
     form = CancelForm()
     extra: list = []
@@ -524,7 +524,7 @@ def cancel(reservation_id: int):
 
 @bp.get("/reservations/<int:reservation_id>/slip")
 def slip(reservation_id: int):
-    booked = services.get_reservation(reservation_id)
+    booked = services.get_reservation(actor(), reservation_id)
     return render(
         "slip.html",
         reservation=booked,

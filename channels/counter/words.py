@@ -50,14 +50,14 @@ EVIDENCE = {
 }
 
 BLOCK_STATUSES = {
-    rules.FREE: _l("Free"),
-    rules.TAKEN: _l("Booked by someone else"),
-    rules.YOURS: _l("Booked by this resident"),
-    rules.CLOSED: _l("Closed"),
-    rules.NOT_OFFERED: _l("Not offered on this day"),
-    rules.PAST: _l("Already started"),
-    rules.NOT_OPEN_YET: _l("Booking not open yet"),
-    rules.BOOKING_CLOSED: _l("Booking closed"),
+    rules.BlockStatus.FREE: _l("Free"),
+    rules.BlockStatus.TAKEN: _l("Booked by someone else"),
+    rules.BlockStatus.YOURS: _l("Booked by this resident"),
+    rules.BlockStatus.CLOSED: _l("Closed"),
+    rules.BlockStatus.NOT_OFFERED: _l("Not offered on this day"),
+    rules.BlockStatus.PAST: _l("Already started"),
+    rules.BlockStatus.NOT_OPEN_YET: _l("Booking not open yet"),
+    rules.BlockStatus.BOOKING_CLOSED: _l("Booking closed"),
 }
 
 PAYMENTS = {
@@ -77,16 +77,16 @@ def word(table: dict, code: str | None) -> str:
 
 
 def closed_text(closed: rules.ClosedDay) -> str:
-    if closed.reason == rules.CLOSURE:
+    if closed.reason == rules.ClosedReason.CLOSURE:
         note = (
             closed.note_en if current_locale() == "en" and closed.note_en else closed.note
         ) or ""
         return _("Closed: %(note)s", note=note)
     return {
-        rules.WEEKLY: _("Closed: regular closing day"),
-        rules.HOLIDAY: _("Closed: national holiday"),
-        rules.MOVED_CLOSED_DAY: _("Closed: closing day moved after a holiday"),
-        rules.YEAR_END: _("Closed: New Year holidays"),
+        rules.ClosedReason.WEEKLY: _("Closed: regular closing day"),
+        rules.ClosedReason.HOLIDAY: _("Closed: national holiday"),
+        rules.ClosedReason.MOVED_CLOSED_DAY: _("Closed: closing day moved after a holiday"),
+        rules.ClosedReason.YEAR_END: _("Closed: New Year holidays"),
     }.get(closed.reason, _("Closed"))
 
 

@@ -282,14 +282,14 @@ def date_read_back(day: date) -> Speech:
 
 def closed_day(closed: rules.ClosedDay) -> Speech:
     reasons = {
-        rules.WEEKLY: _("その日は休館日です。"),
-        rules.HOLIDAY: _("その日は祝日のため休館です。"),
-        rules.MOVED_CLOSED_DAY: _("その日は振替の休館日です。"),
-        rules.YEAR_END: _("その日は年末年始の休館日です。"),
-        rules.CLOSURE: _("その日は臨時休館です。"),
+        rules.ClosedReason.WEEKLY: _("その日は休館日です。"),
+        rules.ClosedReason.HOLIDAY: _("その日は祝日のため休館です。"),
+        rules.ClosedReason.MOVED_CLOSED_DAY: _("その日は振替の休館日です。"),
+        rules.ClosedReason.YEAR_END: _("その日は年末年始の休館日です。"),
+        rules.ClosedReason.CLOSURE: _("その日は臨時休館です。"),
     }
     speech = Speech(reasons.get(closed.reason, _("その日は休館日です。")))
-    if closed.reason == rules.CLOSURE and closed.note:
+    if closed.reason == rules.ClosedReason.CLOSURE and closed.note:
         speech += compose(_("理由は、%(note)sです。"), note=closed.note)
     return speech
 
@@ -398,7 +398,9 @@ def refusal(error: ReservationError, now: datetime) -> Speech:
     if error.code == "in_past":
         return Speech(_("その時間は、もう過ぎています。"))
     if error.code == "facility_closed":
-        return closed_day(rules.ClosedDay(params.get("reason", rules.WEEKLY), params.get("note")))
+        return closed_day(
+            rules.ClosedDay(params.get("reason", rules.ClosedReason.WEEKLY), params.get("note"))
+        )
     if error.code == "block_not_offered":
         return Speech(_("その日は、その時間をご利用いただけません。"))
     return Speech(_("申し訳ありません。このご予約はお受けできませんでした。"))

@@ -64,14 +64,14 @@ def error_message(error: ReservationError, facility=None) -> str:
         )
     if code == "in_past":
         return _("That time has already started. Please choose a later time.")
-    if code == rules.NOT_OPEN_YET:
+    if code == rules.BlockStatus.NOT_OPEN_YET:
         return _(
             "Booking for %(date)s opens at %(opens_at)s. Please book then, "
             "or choose an earlier date.",
             date=_date(params.get("date")),
             opens_at=_moment(params["opens_at"]),
         )
-    if code == rules.BOOKING_CLOSED:
+    if code == rules.BlockStatus.BOOKING_CLOSED:
         return _(
             "Booking on the web for %(date)s has closed. Please choose a later date, "
             "or call or visit the counter.",

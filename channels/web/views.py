@@ -58,21 +58,21 @@ DISPLAY_DAYS_AHEAD = 366  # how far the availability pages reach; the core's win
 
 # Each block's state in words, never only in colour.
 STATUS_WORDS = {
-    rules.FREE: _l("Free"),
-    rules.TAKEN: _l("Booked"),
-    rules.YOURS: _l("Your booking"),
-    rules.CLOSED: _l("Closed"),
-    rules.NOT_OFFERED: _l("Not offered"),
-    rules.PAST: _l("Ended"),
-    rules.NOT_OPEN_YET: _l("Not open yet"),
-    rules.BOOKING_CLOSED: _l("Booking closed"),
+    rules.BlockStatus.FREE: _l("Free"),
+    rules.BlockStatus.TAKEN: _l("Booked"),
+    rules.BlockStatus.YOURS: _l("Your booking"),
+    rules.BlockStatus.CLOSED: _l("Closed"),
+    rules.BlockStatus.NOT_OFFERED: _l("Not offered"),
+    rules.BlockStatus.PAST: _l("Ended"),
+    rules.BlockStatus.NOT_OPEN_YET: _l("Not open yet"),
+    rules.BlockStatus.BOOKING_CLOSED: _l("Booking closed"),
 }
 CLOSED_WORDS = {
-    rules.WEEKLY: _l("Regular closing day"),
-    rules.HOLIDAY: _l("Closed on public holidays"),
-    rules.MOVED_CLOSED_DAY: _l("Closed in place of a holiday"),
-    rules.YEAR_END: _l("New Year holidays"),
-    rules.CLOSURE: _l("Temporarily closed"),
+    rules.ClosedReason.WEEKLY: _l("Regular closing day"),
+    rules.ClosedReason.HOLIDAY: _l("Closed on public holidays"),
+    rules.ClosedReason.MOVED_CLOSED_DAY: _l("Closed in place of a holiday"),
+    rules.ClosedReason.YEAR_END: _l("New Year holidays"),
+    rules.ClosedReason.CLOSURE: _l("Temporarily closed"),
 }
 WEEKDAY_WORDS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
 
@@ -144,7 +144,9 @@ def _unit_or_404(unit_id: int):
 
 def _own_reservation(reservation_id: int):
     try:
-        reservation = services.get_reservation(reservation_id)
+        reservation = services.get_reservation(
+            services.Actor.resident(g.resident.id, "web"), reservation_id
+        )
     except NotFound:
         abort(404)
     if reservation.resident_id != g.resident.id:
@@ -229,7 +231,14 @@ def _availability_rows(unit, days, era: bool) -> list[Row]:
         if day.closed:
             note = day.closed.note_en if locale == "en" and day.closed.note_en else day.closed.note
             text = closed_words[day.closed.reason] + (f": {note}" if note else "")
-            cells = [Cell(rules.CLOSED, words[rules.CLOSED], detail=text, colspan=len(day.blocks))]
+            cells = [
+                Cell(
+                    rules.BlockStatus.CLOSED,
+                    words[rules.BlockStatus.CLOSED],
+                    detail=text,
+                    colspan=len(day.blocks),
+                )
+            ]
         else:
             long_date = formatting.format_date(day.date, locale, era=era)
             link = day_url.replace("DAY", day.date.isoformat())
@@ -324,7 +333,9 @@ def blocks(unit_id: int, day: str):
     [day_availability] = services.availability(
         unit.id, chosen_day, chosen_day, now=services.clock_now(), resident_id=resident_id
     )
-    cells = [cell for cell in day_availability.blocks if cell.status != rules.NOT_OFFERED]
+    cells = [
+        cell for cell in day_availability.blocks if cell.status != rules.BlockStatus.NOT_OFFERED
+    ]
     free = {cell.block.id for cell in cells if cell.bookable}
     form = BlocksForm(free=free)
     form.blocks.choices = [(cell.block.id, _block_label(cell.block)) for cell in cells]

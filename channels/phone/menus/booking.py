@@ -189,10 +189,10 @@ class BookDate(Node):
         else:
             statuses = {cell.status for cell in availability.blocks}
             turn.say(prompts.date_read_back(day))
-            if rules.NOT_OPEN_YET in statuses:
+            if rules.BlockStatus.NOT_OPEN_YET in statuses:
                 turn.say(prompts.day_not_open_yet())
                 turn.goto("book_date")
-            elif statuses & {rules.TAKEN, rules.YOURS}:
+            elif statuses & {rules.BlockStatus.TAKEN, rules.BlockStatus.YOURS}:
                 turn.say(prompts.day_full())
                 last_block = services.get_unit(unit_id).facility.time_blocks[-1]
                 _propose(turn, (day, last_block.id))

@@ -40,7 +40,7 @@ class Hear(ListNode):
     def prompt(self, turn):
         start = turn.state["page"] * self.page_size
         items = [
-            prompts.reservation_item(start + index, services.get_reservation(item))
+            prompts.reservation_item(start + index, services.get_reservation(turn.actor(), item))
             for index, item in enumerate(self._page(turn), start=1)
         ]
         count = [prompts.reservation_count(len(turn.state["items"]))] if start == 0 else []
@@ -68,7 +68,7 @@ class CancelList(ListNode):
         turn.goto("main")
 
     def label(self, turn, item):
-        return prompts.cancel_item(services.get_reservation(item))
+        return prompts.cancel_item(services.get_reservation(turn.actor(), item))
 
     def intro(self, turn):
         return [prompts.ask_which_to_cancel()]
@@ -102,7 +102,7 @@ class CancelTooLate(Node):
     result = True
 
     def prompt(self, turn):
-        reservation = services.get_reservation(turn.state["reservation_id"])
+        reservation = services.get_reservation(turn.actor(), turn.state["reservation_id"])
         return [
             prompts.too_late_to_cancel(
                 date.fromisoformat(turn.state["last_day"]),
@@ -128,7 +128,7 @@ class CancelConfirm(Node):
     name = "cancel_confirm"
 
     def prompt(self, turn):
-        reservation = services.get_reservation(turn.state["reservation_id"])
+        reservation = services.get_reservation(turn.actor(), turn.state["reservation_id"])
         return [prompts.confirm_cancel(reservation), prompts.confirm_cancel_keys()]
 
     def simple(self, turn):
@@ -169,7 +169,7 @@ class CancelConfirm(Node):
     @staticmethod
     def _cancelled_in_this_call(turn: Turn, reservation_id: int) -> bool:
         """A repeated confirmation racing the first: the first one cancelled it."""
-        reservation = services.get_reservation(reservation_id)
+        reservation = services.get_reservation(turn.actor(), reservation_id)
         return (
             reservation.resident_id == turn.resident_id
             and reservation.cancelled_channel == "phone"
