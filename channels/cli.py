@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from reservations import demo, services
+from reservations import services
 from reservations.errors import ReservationError
+
+from . import demo
 
 
 def init_app(app: Flask) -> None:

@@ -9,9 +9,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from channels import create_app
+from channels import create_app, demo
 from channels.phone.simulator import FlaskTransport, PhoneSimulator
-from reservations import demo, services
+from reservations import services
 from reservations.db import db
 from reservations.models import AuditEntry, Reservation
 from tests.channels.counter.conftest import RequestContextClient, get_page, post, sign_in, text_of
