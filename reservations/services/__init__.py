@@ -20,6 +20,9 @@ roles, evidence kinds) a channel words. The modules, one per area:
     staff         staff accounts
     credentials   hashing, and one lockout for PINs and passwords
     numbers       the numbers residents type: check digits, PINs, phone numbers
+    system        binding to the app, the database's health
+
+The outbox (reservations/notify.py) is delivered through `deliver_due` with a sender.
 """
 
 from __future__ import annotations
@@ -46,6 +49,16 @@ from ..models import (
     Staff,
     TimeBlock,
     Unit,
+)
+from ..notify import (
+    RESERVATION_BOOKED,
+    RESERVATION_CANCELLED,
+    RESERVATION_CHANGED,
+    DeliveryReport,
+    LogSender,
+    Sender,
+    TwilioSender,
+    deliver_due,
 )
 from ..rules import (
     OVERRIDABLE,
@@ -139,6 +152,7 @@ from .staff import (
     unlock_staff,
     verify_staff,
 )
+from .system import database_check, discard_unfinished_work, init_app
 
 __all__ = [
     # vocabularies
@@ -160,6 +174,9 @@ __all__ = [
     "STAFF_PASSWORD_MIN_LENGTH",
     "STAFF_ROLES",
     "UNPAID",
+    "RESERVATION_BOOKED",
+    "RESERVATION_CANCELLED",
+    "RESERVATION_CHANGED",
     "BlockStatus",
     "ClosedReason",
     # value types
@@ -173,6 +190,10 @@ __all__ = [
     "ClosedDay",
     "Closure",
     "DayAvailability",
+    "DeliveryReport",
+    "LogSender",
+    "Sender",
+    "TwilioSender",
     "ExemptionCategory",
     "Facility",
     "FeeQuote",
@@ -195,6 +216,11 @@ __all__ = [
     "normalize_phone",
     "pin_problem",
     "town_timezone",
+    # the app and the outbox
+    "database_check",
+    "deliver_due",
+    "discard_unfinished_work",
+    "init_app",
     # operations
     "actions_for",
     "add_closure",
