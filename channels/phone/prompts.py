@@ -492,22 +492,22 @@ def _limit_reached(error: ReservationError, now: datetime) -> Speech:
 
 def _not_open_yet(error: ReservationError, now: datetime) -> Speech:
     opens_at = _local(error.params["opens_at"])
-    return compose(
-        _("その日のご予約は、%(date)s、%(time)sから受け付けます。"),
+    return day_not_open_yet() + compose(
+        _("%(date)s、%(time)sから受け付けます。"),
         date=spoken_date(opens_at.date()),
         time=spoken_time(opens_at),
     )
 
 
 def _booking_closed(error: ReservationError, now: datetime) -> Speech:
-    """Booking closes at the midnight that ends its last day: that day is said."""
+    """Booking closes at the midnight that ends its last day: that day is said, and
+    the counter, which can still help."""
     last_day = (_local(error.params["closes_at"]) - timedelta(microseconds=1)).date()
-    return compose(
+    return day_booking_closed() + compose(
         _(
-            "%(date)sのご予約の受付は、%(last_day)sで終わりました。"
+            "受付は%(last_day)sまででした。"
             "窓口の担当者がご相談を承ります。おつなぎする場合は0を押してください。"
         ),
-        date=spoken_date(error.params["date"]),
         last_day=spoken_date(last_day),
     )
 

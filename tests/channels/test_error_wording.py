@@ -135,10 +135,16 @@ def test_every_reason_is_worded_for_staff(app, error):
 
 def test_the_phone_says_when_booking_opens_and_that_the_counter_helps_once_it_closed(app):
     opens = _said(app, "phone", SAMPLES[9], "ja")
-    assert "12月15日" in opens and "午前9時" in opens
+    assert (
+        opens
+        == "その日のご予約は、まだ受付を始めていません。12月15日、火曜日、午前9時から受け付けます。"
+    )
     closed = _said(app, "phone", SAMPLES[10], "ja")
     # Booking closed at the midnight that ended 14 December.
-    assert "12月14日" in closed and "窓口" in closed and "0" in closed
+    assert closed == (
+        "その日のご予約の受付は終了しました。受付は12月14日、月曜日まででした。"
+        "窓口の担当者がご相談を承ります。おつなぎする場合は0を押してください。"
+    )
 
 
 def test_an_error_without_its_code_or_with_a_bare_string_reason_is_refused():
