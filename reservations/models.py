@@ -372,6 +372,14 @@ class Reservation(Model):
     def is_active(self) -> bool:
         return self.status == CONFIRMED
 
+    @property
+    def is_paid(self) -> bool:
+        return self.payment_status == PAID
+
+    @property
+    def is_unpaid(self) -> bool:
+        return self.payment_status == UNPAID
+
 
 class SlotClaim(Model):
     """One part of a facility, on one date, in one block, held by one reservation.

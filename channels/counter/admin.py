@@ -8,7 +8,7 @@ from flask import abort, flash, make_response, redirect, url_for
 from flask_babel import gettext as _
 
 from reservations import services
-from reservations.errors import NotFound, ReservationError
+from reservations.errors import ErrorCode, NotFound, ReservationError
 
 from ..ui import localized
 from . import words
@@ -239,7 +239,9 @@ def closures():
                 )
             except ReservationError as error:
                 extra = attach_error(
-                    form, error, default_field="end" if error.code == "invalid_range" else None
+                    form,
+                    error,
+                    default_field="end" if error.code == ErrorCode.INVALID_RANGE else None,
                 )
             else:
                 flash(

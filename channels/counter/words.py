@@ -66,6 +66,12 @@ PAYMENTS = {
     services.EXEMPT: _l("Exempt (no fee)"),
 }
 
+# What staff choose when they record a payment (services.RECORDABLE_PAYMENTS).
+PAYMENT_CHOICES = {
+    services.PAID: _l("Paid at the counter"),
+    services.EXEMPT: _l("Exempt: no fee to pay"),
+}
+
 ROLES = {services.CLERK: _l("Clerk"), services.ADMIN: _l("Administrator")}
 
 

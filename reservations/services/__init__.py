@@ -83,6 +83,7 @@ from .availability import (
     next_free_blocks,
 )
 from .booking import (
+    RECORDABLE_PAYMENTS,
     ReservationActions,
     actions_for,
     book,
@@ -91,6 +92,7 @@ from .booking import (
     check_booking,
     check_cancellable,
     choosable_statuses,
+    may_override,
     record_payment,
     reservation_actions,
     reservation_snapshot,
@@ -167,6 +169,7 @@ __all__ = [
     "PAID",
     "PAYMENT_STATUSES",
     "PIN_LENGTH",
+    "RECORDABLE_PAYMENTS",
     "REGISTRATION_NUMBER_LENGTH",
     "RESERVATION_NUMBER_LENGTH",
     "RESERVATION_STATUSES",
@@ -254,6 +257,7 @@ __all__ = [
     "list_exemptions",
     "list_facilities",
     "list_staff",
+    "may_override",
     "next_free_blocks",
     "possible_duplicates",
     "quote",

@@ -55,7 +55,7 @@ from .quotes import Quote, cancellation_deadline, quote_for
 from .residents import get_resident, locked_resident
 
 # What staff may record when a reservation waits for its fee.
-PAYMENT_STATUSES_STAFF_SET = (PAID, EXEMPT)
+RECORDABLE_PAYMENTS = (PAID, EXEMPT)
 
 
 def reservation_snapshot(reservation: Reservation) -> dict[str, Any]:
@@ -109,12 +109,17 @@ def _check_override(staff: Staff | None, override_reason: str | None) -> str | N
     return reason
 
 
+def may_override(actor: Actor) -> bool:
+    """Whether the actor may lift the booking window and the limit (with a reason)."""
+    return actor.resident_id is None and _may_override(acting_staff(actor))
+
+
 def choosable_statuses(actor: Actor, *, changing: bool) -> frozenset[rules.BlockStatus]:
     """The availability statuses of the blocks this actor may pick:
     free ones; those outside the booking window too for an administrator, who may
     override it; and the resident's own when changing one of their reservations."""
     statuses = {rules.BlockStatus.FREE}
-    if actor.resident_id is None and _may_override(acting_staff(actor)):
+    if may_override(actor):
         statuses |= rules.OVERRIDABLE
     if changing:
         statuses.add(rules.BlockStatus.YOURS)
@@ -347,7 +352,7 @@ def _actions(actor: Actor, reservation: Reservation, now: datetime) -> Reservati
         after_deadline=deadline.has_passed(now),
         may_cancel=refusal is None,
         may_change=refusal is None,
-        payment_statuses=PAYMENT_STATUSES_STAFF_SET if payable and _is_staff_side(actor) else (),
+        payment_statuses=RECORDABLE_PAYMENTS if payable and _is_staff_side(actor) else (),
         refusal=refusal,
     )
 
@@ -496,7 +501,7 @@ def change(
 def record_payment(actor: Actor, *, reservation_id: int, status: str, now: datetime) -> Reservation:
     """Staff record that an unpaid reservation was paid at the counter or exempted."""
     require_aware(now)
-    if status not in PAYMENT_STATUSES_STAFF_SET:
+    if status not in RECORDABLE_PAYMENTS:
         raise InvalidInput(field="payment_status", problem=InputProblem.UNKNOWN)
     with write_transaction():
         staff = require_staff(actor)

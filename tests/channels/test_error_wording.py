@@ -96,6 +96,7 @@ def test_there_is_a_sample_of_every_code():
 def test_every_channel_has_a_wording_for_every_code(channel):
     _, table, _ = CHANNELS[channel]
     assert sorted(table) == sorted(ErrorCode)
+    assert all(isinstance(code, ErrorCode) for code in table)  # never a bare string
 
 
 def test_the_counter_words_every_reason_staff_can_be_refused_for():
