@@ -504,10 +504,7 @@ def _booking_closed(error: ReservationError, now: datetime) -> Speech:
     the counter, which can still help."""
     last_day = (_local(error.params["closes_at"]) - timedelta(microseconds=1)).date()
     return day_booking_closed() + compose(
-        _(
-            "受付は%(last_day)sまででした。"
-            "窓口の担当者がご相談を承ります。おつなぎする場合は0を押してください。"
-        ),
+        _("受付は%(last_day)sまででした。窓口の担当者へのご相談は0を押してください。"),
         last_day=spoken_date(last_day),
     )
 

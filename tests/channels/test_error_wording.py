@@ -144,7 +144,7 @@ def test_the_phone_says_when_booking_opens_and_that_the_counter_helps_once_it_cl
     # Booking closed at the midnight that ended 14 December.
     assert closed == (
         "その日のご予約の受付は終了しました。受付は12月14日、月曜日まででした。"
-        "窓口の担当者がご相談を承ります。おつなぎする場合は0を押してください。"
+        "窓口の担当者へのご相談は0を押してください。"
     )
 
 

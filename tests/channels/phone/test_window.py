@@ -25,7 +25,7 @@ def test_booking_closed_during_the_summary_says_when_and_points_to_the_counter(c
     said = simulator.last.text
     assert (
         "その日のご予約の受付は終了しました。受付は12月2日《ふつか》、水曜日まででした。"
-        "窓口の担当者がご相談を承ります。おつなぎする場合は0を押してください。"
+        "窓口の担当者へのご相談は0を押してください。"
     ) in said
     assert "ご用件をお選びください。" in said  # then the menu, never a hang-up
     assert reservations() == []
@@ -55,5 +55,5 @@ def test_a_typed_date_whose_booking_closed_points_to_the_counter(call, town, clo
     simulator.press("1202")
     assert (
         "その日のご予約の受付は終了しました。受付は12月1日《ついたち》、火曜日まででした。"
-        "窓口の担当者がご相談を承ります。"
+        "窓口の担当者へのご相談は0を押してください。"
     ) in simulator.last.text
