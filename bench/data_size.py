@@ -23,7 +23,8 @@ import sqlalchemy as sa
 
 from bench import town
 from bench.common import markdown_table, migrated_app, report, scratch_database, time_calls
-from reservations import demo, services
+from channels import demo
+from reservations import services
 from reservations.db import db, write_transaction
 from reservations.models import (
     AuditEntry,

@@ -38,7 +38,8 @@ from bench.common import markdown_table, migrated_app, report, scratch_database
 from bench.load import Request, cookie_header, csrf_token, fetch, gather
 from bench.server import WORKERS, Server, gunicorn
 from bench.wrk import WrkResult, run_wrk
-from reservations import demo, services
+from channels import demo
+from reservations import services
 
 NOW = datetime(2026, 12, 1, 10, tzinfo=ZoneInfo("Asia/Tokyo"))  # December and January are open
 AUTH_TOKEN = "bench-twilio-auth-token"

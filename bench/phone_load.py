@@ -3,7 +3,7 @@
     python -m bench.phone_load [--no-write]
 
 Each task is one whole call through PhoneSimulator (channels/phone/simulator.py), in
-process, on a fresh SQLite copy of the demo town (reservations/demo.py), at a fixed
+process, on a fresh SQLite copy of the demo town (channels/demo.py), at a fixed
 moment: Tuesday 1 December 2026, 10:00, the counter open. 山田 ハナ calls from her
 landline (caller ID known) or, to sign in by registration number, from a number the
 town does not know; she chooses the town gym (町民体育館), whole court. For hearing and
@@ -43,12 +43,12 @@ import sqlalchemy as sa
 from flask import Flask
 
 from bench.common import BASE_CONFIG, markdown_table, migrated_app, report
-from channels import create_app
+from channels import create_app, demo
 from channels.phone import audio, flow
 from channels.phone.models import PhoneCall, PhoneCallEvent
 from channels.phone.settings import get_phone_settings
 from channels.phone.simulator import FlaskTransport, PhoneSimulator
-from reservations import demo, services
+from reservations import services
 from reservations.db import db
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=ZoneInfo("Asia/Tokyo"))

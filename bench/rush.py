@@ -32,7 +32,7 @@ from bench.common import markdown_table, migrated_app, percentile, report, scrat
 from bench.http_ratios import signed_in_session
 from bench.load import Request, fetch
 from bench.server import WORKERS, gunicorn
-from reservations import demo
+from channels import demo
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 OPENING = datetime(2026, 12, 1, 9, 0, 0, tzinfo=TOKYO)  # February opens

@@ -12,7 +12,7 @@ from flask import Flask
 from flask_migrate import Migrate
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from reservations import settings as core_settings
+from reservations import services
 from reservations.db import db, render_migration_type
 
 from . import (
@@ -47,7 +47,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not app.config["PRODUCTION"] and not app.debug:
         logging.basicConfig(level=logging.INFO)
 
-    db.init_app(app)
+    services.init_app(app)
     migrate.init_app(
         app,
         db,
@@ -56,7 +56,6 @@ def create_app(test_config: dict | None = None) -> Flask:
         render_as_batch=True,  # SQLite alters tables by copying them
         render_item=render_migration_type,
     )
-    core_settings.init_app(app)
     sessions.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

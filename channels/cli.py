@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from reservations import demo, services
-from reservations.errors import ReservationError
+from reservations import services
+from reservations.errors import InputProblem, ReservationError
+
+from . import demo
 
 
 def init_app(app: Flask) -> None:
@@ -35,7 +37,9 @@ def seed_demo_command() -> None:
 @click.option(
     "--name", "display_name", prompt="Display name", help="Name shown in the audit trail."
 )
-@click.option("--role", type=click.Choice(["clerk", "admin"]), default="clerk", show_default=True)
+@click.option(
+    "--role", type=click.Choice(services.STAFF_ROLES), default=services.CLERK, show_default=True
+)
 @click.password_option(help="At least 10 characters; asked for when not given.")
 def create_staff_command(username: str, display_name: str, role: str, password: str) -> None:
     """Create a counter staff account."""
@@ -55,10 +59,10 @@ def create_staff_command(username: str, display_name: str, role: str, password: 
 
 def _staff_error_text(error: ReservationError) -> str:
     field, problem = error.params.get("field"), error.params.get("problem")
-    if (field, problem) == ("username", "taken"):
+    if (field, problem) == ("username", InputProblem.TAKEN):
         return "That username is already taken; choose another."
-    if (field, problem) == ("password", "too_short"):
+    if (field, problem) == ("password", InputProblem.TOO_SHORT):
         return f"The password must be at least {error.params['minimum']} characters long."
-    if problem == "required":
+    if problem == InputProblem.REQUIRED:
         return f"The {field.replace('_', ' ')} must not be empty."
     return f"The account could not be created ({error.code})."

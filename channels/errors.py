@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
-from reservations.db import db
+from reservations import services
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
@@ -86,7 +86,7 @@ def database_unavailable(error: OperationalError | InterfaceError):
         request.url_rule.rule if request.url_rule else "(no route)",
         type(getattr(error, "orig", error)).__name__,
     )
-    db.session.rollback()
+    services.discard_unfinished_work()
     return error_page(ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS))
 
 

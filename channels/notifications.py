@@ -15,24 +15,24 @@ import time
 import click
 from flask import Flask, current_app
 
-from reservations import notify, services
+from reservations import services
 
 from .phone import sms
 
 BACKENDS = ("log", "twilio")
 
 
-def sender_from_config(config) -> notify.Sender:
+def sender_from_config(config) -> services.Sender:
     backend = config.get("SMS_BACKEND", "log")
     if backend == "twilio":
-        return notify.TwilioSender(
+        return services.TwilioSender(
             config.get("TWILIO_ACCOUNT_SID", ""),
             config.get("TWILIO_AUTH_TOKEN", ""),
             from_number=config.get("TWILIO_SMS_FROM", ""),
             messaging_service_sid=config.get("TWILIO_MESSAGING_SERVICE_SID", ""),
             api_base_url=config.get("TWILIO_API_BASE_URL", ""),
         )
-    return notify.LogSender()
+    return services.LogSender()
 
 
 def init_app(app: Flask) -> None:
@@ -41,9 +41,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(send_notifications_command)
 
 
-def send_due(now=None, limit: int = 100) -> notify.DeliveryReport:
+def send_due(now=None, limit: int = 100) -> services.DeliveryReport:
     """Send what is due now through the configured backend."""
-    return notify.deliver_due(
+    return services.deliver_due(
         sender_from_config(current_app.config),
         sms.render,
         now=now or services.clock_now(),

@@ -8,7 +8,7 @@ from datetime import datetime
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from reservations.settings import get_settings
+from reservations import services
 
 from . import formatting
 from .i18n import current_locale
@@ -17,7 +17,7 @@ SERVICE_NAME = _l("Town facility reservations")
 
 
 def _local(moment: datetime) -> datetime:
-    return moment.astimezone(get_settings().timezone)
+    return moment.astimezone(services.town_timezone())
 
 
 def init_app(app: Flask) -> None:

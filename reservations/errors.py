@@ -1,143 +1,259 @@
 """Errors the core raises: a stable code and parameters, never display text.
 
-Each channel turns the code into its own wording (an error summary, a spoken
-re-prompt, a staff notice), all through Babel.
+Every error has an `ErrorCode`, and so has every finer reason a channel words
+(`InputProblem`, `NotAllowedProblem`, `ForbiddenAction`, `ReasonFor`). Each channel
+turns them into its own wording (an error summary, a spoken re-prompt, a staff
+notice), all through Babel, from one table per channel that a test keeps complete.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from enum import StrEnum
+from typing import Any, ClassVar
+
+
+class ErrorCode(StrEnum):
+    """Why the core refused. The values are stable: the phone's call events and the
+    logs keep them."""
+
+    NOT_FOUND = "not_found"
+    INVALID_INPUT = "invalid_input"
+    INVALID_RANGE = "invalid_range"
+    SLOT_TAKEN = "slot_taken"
+    FACILITY_CLOSED = "facility_closed"
+    BLOCK_NOT_OFFERED = "block_not_offered"
+    BLOCKS_NOT_CONSECUTIVE = "blocks_not_consecutive"
+    TOO_MANY_BLOCKS = "too_many_blocks"
+    IN_PAST = "in_past"
+    NOT_OPEN_YET = "not_open_yet"
+    BOOKING_CLOSED = "booking_closed"
+    LIMIT_REACHED = "limit_reached"
+    TOO_LATE_TO_CANCEL = "too_late_to_cancel"
+    ALREADY_CANCELLED = "already_cancelled"
+    NOT_YOUR_RESERVATION = "not_your_reservation"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    ACCOUNT_LOCKED = "account_locked"
+    FORBIDDEN = "forbidden"
+    REASON_REQUIRED = "reason_required"
+    POSSIBLE_DUPLICATE = "possible_duplicate"
+    NOT_ALLOWED = "not_allowed"
+
+
+class InputProblem(StrEnum):
+    """What is wrong with a value (`InvalidInput`'s ``problem``; ``field`` says which)."""
+
+    REQUIRED = "required"  # empty
+    UNKNOWN = "unknown"  # not one of the values the core knows
+    INVALID = "invalid"  # not a valid value of its kind (a phone number)
+    REPEATED = "repeated"  # the same time block twice
+    FORMAT = "format"  # a PIN that is not four digits
+    TOO_SIMPLE = "too_simple"  # 0000, 1234, 9876
+    TOO_SHORT = "too_short"  # a password under the minimum (``minimum``)
+    TAKEN = "taken"  # a username already in use
+    UNCHANGED = "unchanged"  # a new password equal to the current one
+    WRONG = "wrong"  # the current password, when changing it
+    NAIVE = "naive"  # a time without a zone (a programming error)
+    BOTH_RESIDENT_AND_STAFF = "both_resident_and_staff"  # an actor that is both
+
+
+class NotAllowedProblem(StrEnum):
+    """A change the state of things does not allow (`NotAllowed`'s ``problem``)."""
+
+    PAID_FEE_DIFFERS = "paid_fee_differs"  # a paid reservation moved to another fee
+    NOT_UNPAID = "not_unpaid"  # a payment for a reservation not waiting for one
+    OWN_ACCOUNT = "own_account"  # an administrator acting on their own account
+    LAST_ADMIN = "last_admin"  # the last active administrator demoted or deactivated
+
+
+class ForbiddenAction(StrEnum):
+    """What the actor may not do (`Forbidden`'s ``action``)."""
+
+    STAFF_ONLY = "staff_only"  # a resident (or nobody) asking for a staff operation
+    ADMIN_ONLY = "admin"  # a clerk asking for an administrator's operation
+    STAFF_INACTIVE = "staff_inactive"  # a deactivated account
+    CHANGE_PASSWORD_FIRST = "change_password_first"  # a temporary password
+    OTHER_RESIDENT = "other_resident"  # a resident acting for someone else
+    OVERRIDE = "override"  # lifting the window or the limit without being an admin
+    IDEMPOTENCY_KEY = "idempotency_key"  # a key that belongs to another resident's request
+
+
+class ReasonFor(StrEnum):
+    """What needs a written reason (`ReasonRequired`'s ``action``)."""
+
+    OVERRIDE = "override"  # an administrator's override of the window or the limit
+    STAFF_CHANGE = "staff_change"  # staff changing or cancelling for a resident
 
 
 class ReservationError(Exception):
-    code = "reservation_error"
+    """The base of every refusal; each subclass has its code."""
 
-    def __init__(self, code: str | None = None, **params: Any) -> None:
-        if code is not None:
-            self.code = code
+    code: ClassVar[ErrorCode]
+
+    def __init__(self, **params: Any) -> None:
+        if not isinstance(getattr(type(self), "code", None), ErrorCode):
+            raise TypeError(f"{type(self).__name__} has no ErrorCode")
         self.params = params
         super().__init__(self.code, params)
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.code!r}, {self.params!r})"
+        return f"{type(self).__name__}({self.code.value!r}, {self.params!r})"
+
+    def __reduce__(self):  # keyword parameters survive pickling (worker processes)
+        return _rebuild, (type(self), self.params)
+
+
+def _rebuild(cls: type[ReservationError], params: dict[str, Any]) -> ReservationError:
+    return cls(**params)
 
 
 class NotFound(ReservationError):
     """A facility, unit, block, resident or reservation that does not exist (``what``)."""
 
-    code = "not_found"
+    code = ErrorCode.NOT_FOUND
 
 
 class InvalidInput(ReservationError):
-    """A value a channel passed that the core cannot accept (``field``, ``problem``)."""
+    """A value a channel passed that the core cannot accept (``field``, ``problem``: an
+    InputProblem)."""
 
-    code = "invalid_input"
+    code = ErrorCode.INVALID_INPUT
+
+    def __init__(self, *, field: str, problem: InputProblem, **params: Any) -> None:
+        if not isinstance(problem, InputProblem):
+            raise TypeError("InvalidInput's problem is an InputProblem")
+        super().__init__(field=field, problem=problem, **params)
 
 
 class InvalidRange(ReservationError):
     """A date range that is reversed or longer than the core will compute (``max_days``)."""
 
-    code = "invalid_range"
+    code = ErrorCode.INVALID_RANGE
 
 
 class SlotTaken(ReservationError):
     """Someone else holds one of the requested blocks (``date``, ``block_ids``)."""
 
-    code = "slot_taken"
+    code = ErrorCode.SLOT_TAKEN
 
 
 class FacilityClosed(ReservationError):
     """The facility is closed on that date (``date``, ``reason``, ``note``)."""
 
-    code = "facility_closed"
+    code = ErrorCode.FACILITY_CLOSED
 
 
 class BlockNotOffered(ReservationError):
     """A time block that the facility does not offer on that date (``block_id``)."""
 
-    code = "block_not_offered"
+    code = ErrorCode.BLOCK_NOT_OFFERED
 
 
 class BlocksNotConsecutive(ReservationError):
-    code = "blocks_not_consecutive"
+    code = ErrorCode.BLOCKS_NOT_CONSECUTIVE
 
 
 class TooManyBlocks(ReservationError):
     """More blocks than the facility allows in one reservation (``maximum``)."""
 
-    code = "too_many_blocks"
+    code = ErrorCode.TOO_MANY_BLOCKS
 
 
 class InPast(ReservationError):
     """A block that has already started."""
 
-    code = "in_past"
+    code = ErrorCode.IN_PAST
 
 
 class OutsideWindow(ReservationError):
-    """Booking is not open yet (``code="not_open_yet"``, ``opens_at``) or has closed
-    (``code="booking_closed"``, ``closes_at``)."""
+    """The date is outside its booking window: one of the two below."""
 
-    code = "outside_window"
+    code: ClassVar[ErrorCode]
+
+
+class NotOpenYet(OutsideWindow):
+    """Booking for the date has not opened yet (``date``, ``opens_at``)."""
+
+    code = ErrorCode.NOT_OPEN_YET
+
+
+class BookingClosed(OutsideWindow):
+    """Booking for the date has closed (``date``, ``closes_at``)."""
+
+    code = ErrorCode.BOOKING_CLOSED
 
 
 class LimitReached(ReservationError):
     """The resident already holds the most active reservations allowed in the category
     (``maximum``, ``category``)."""
 
-    code = "limit_reached"
+    code = ErrorCode.LIMIT_REACHED
 
 
 class TooLateToCancel(ReservationError):
-    """The resident's cancellation deadline has passed (``deadline``, ``last_day``)."""
+    """The resident's cancellation deadline has passed (``deadline``, ``last_day``, and
+    ``days_before``: how many days before the date the facility takes cancellations)."""
 
-    code = "too_late_to_cancel"
+    code = ErrorCode.TOO_LATE_TO_CANCEL
 
 
 class AlreadyCancelled(ReservationError):
-    code = "already_cancelled"
+    code = ErrorCode.ALREADY_CANCELLED
 
 
 class NotYourReservation(ReservationError):
-    code = "not_your_reservation"
+    code = ErrorCode.NOT_YOUR_RESERVATION
 
 
 class InvalidCredentials(ReservationError):
     """Wrong registration number, PIN, username or password. Deliberately says nothing
     about which part was wrong or whether the account exists."""
 
-    code = "invalid_credentials"
+    code = ErrorCode.INVALID_CREDENTIALS
 
 
 class AccountLocked(ReservationError):
     """Too many failed attempts (``until``: when it unlocks by itself, or None when only
     staff can unlock it)."""
 
-    code = "account_locked"
+    code = ErrorCode.ACCOUNT_LOCKED
 
 
 class Forbidden(ReservationError):
-    """The actor may not do this (``action``)."""
+    """The actor may not do this (``action``: a ForbiddenAction)."""
 
-    code = "forbidden"
+    code = ErrorCode.FORBIDDEN
+
+    def __init__(self, *, action: ForbiddenAction, **params: Any) -> None:
+        if not isinstance(action, ForbiddenAction):
+            raise TypeError("Forbidden's action is a ForbiddenAction")
+        super().__init__(action=action, **params)
 
 
 class ReasonRequired(ReservationError):
-    """Staff overrides and staff cancellations need a written reason."""
+    """Staff overrides and staff cancellations need a written reason (``action``: a
+    ReasonFor)."""
 
-    code = "reason_required"
+    code = ErrorCode.REASON_REQUIRED
+
+    def __init__(self, *, action: ReasonFor, **params: Any) -> None:
+        if not isinstance(action, ReasonFor):
+            raise TypeError("ReasonRequired's action is a ReasonFor")
+        super().__init__(action=action, **params)
 
 
 class PossibleDuplicate(ReservationError):
     """A resident with the same phone, or the same name and kana, is already registered
     (``matches``: their registration numbers)."""
 
-    code = "possible_duplicate"
+    code = ErrorCode.POSSIBLE_DUPLICATE
 
 
 class NotAllowed(ReservationError):
-    """A change the state of things does not allow (``problem``): of a reservation
-    (``paid_fee_differs``, ``not_unpaid``) or of a staff account (``own_account``: an
-    administrator's own; ``last_admin``: the last active administrator's)."""
+    """A change the state of things does not allow (``problem``: a NotAllowedProblem)."""
 
-    code = "not_allowed"
+    code = ErrorCode.NOT_ALLOWED
+
+    def __init__(self, *, problem: NotAllowedProblem, **params: Any) -> None:
+        if not isinstance(problem, NotAllowedProblem):
+            raise TypeError("NotAllowed's problem is a NotAllowedProblem")
+        super().__init__(problem=problem, **params)

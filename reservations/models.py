@@ -353,6 +353,9 @@ class Reservation(Model):
     cancelled_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     cancelled_after_deadline: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The cancel request's key, like `idempotency_key`: the same request again finds
+    # the reservation it already cancelled instead of "already cancelled".
+    cancel_idempotency_key: Mapped[str | None] = mapped_column(String(100))
 
     resident: Mapped[Resident] = relationship()
     unit: Mapped[Unit] = relationship()
@@ -368,6 +371,14 @@ class Reservation(Model):
     @property
     def is_active(self) -> bool:
         return self.status == CONFIRMED
+
+    @property
+    def is_paid(self) -> bool:
+        return self.payment_status == PAID
+
+    @property
+    def is_unpaid(self) -> bool:
+        return self.payment_status == UNPAID
 
 
 class SlotClaim(Model):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -18,38 +19,50 @@ import holidays
 from .errors import (
     BlockNotOffered,
     BlocksNotConsecutive,
+    BookingClosed,
     FacilityClosed,
     InPast,
+    InputProblem,
     InvalidInput,
     LimitReached,
-    OutsideWindow,
+    NotOpenYet,
     TooManyBlocks,
 )
 from .models import Closure, Facility, TimeBlock
 
-# Why a facility is closed on a day.
-WEEKLY = "weekly"  # 定休日
-HOLIDAY = "holiday"  # 祝日休館
-MOVED_CLOSED_DAY = "moved_closed_day"  # 振替休館日 (the day after a holiday on a closed weekday)
-YEAR_END = "year_end"  # 年末年始 12/29–1/3
-CLOSURE = "closure"  # 臨時休館, with a reason
 
-# What a block is on a day, for availability.
-FREE = "free"  # 空き
-TAKEN = "taken"  # 予約済み
-YOURS = "yours"  # ご自身の予約
-CLOSED = "closed"  # 休館
-NOT_OFFERED = "not_offered"  # この日はこの時間区分なし
-PAST = "past"  # 終了
-NOT_OPEN_YET = "not_open_yet"  # 受付前
-BOOKING_CLOSED = "booking_closed"  # 受付終了
+class ClosedReason(StrEnum):
+    """Why a facility is closed on a day."""
+
+    WEEKLY = "weekly"  # 定休日
+    HOLIDAY = "holiday"  # 祝日休館
+    MOVED_CLOSED_DAY = (
+        "moved_closed_day"  # 振替休館日 (the day after a holiday on a closed weekday)
+    )
+    YEAR_END = "year_end"  # 年末年始 12/29–1/3
+    CLOSURE = "closure"  # 臨時休館, with a reason
+
+
+class BlockStatus(StrEnum):
+    """What a block is on a day, for availability."""
+
+    FREE = "free"  # 空き
+    TAKEN = "taken"  # 予約済み
+    YOURS = "yours"  # ご自身の予約
+    CLOSED = "closed"  # 休館
+    NOT_OFFERED = "not_offered"  # この日はこの時間区分なし
+    PAST = "past"  # 終了
+    NOT_OPEN_YET = "not_open_yet"  # 受付前
+    BOOKING_CLOSED = "booking_closed"  # 受付終了
+
+
 # The statuses an admin's override (with a written reason) lifts: the booking window.
-OVERRIDABLE = frozenset({NOT_OPEN_YET, BOOKING_CLOSED})
+OVERRIDABLE = frozenset({BlockStatus.NOT_OPEN_YET, BlockStatus.BOOKING_CLOSED})
 
 
 @dataclass(frozen=True)
 class ClosedDay:
-    reason: str
+    reason: ClosedReason
     note: str | None = None
     note_en: str | None = None
 
@@ -89,21 +102,21 @@ def closed_reason(
             None,
             facility.id,
         ):
-            return ClosedDay(CLOSURE, closure.reason, closure.reason_en or None)
+            return ClosedDay(ClosedReason.CLOSURE, closure.reason, closure.reason_en or None)
     if facility.year_end_closure and is_year_end(day):
-        return ClosedDay(YEAR_END)
+        return ClosedDay(ClosedReason.YEAR_END)
     holiday = is_holiday(day)
     if holiday and not facility.open_on_holidays:
-        return ClosedDay(HOLIDAY)
+        return ClosedDay(ClosedReason.HOLIDAY)
     if _is_closed_weekday(facility, day):
         if holiday and facility.closed_day_moves_after_holiday:
             return None
-        return ClosedDay(WEEKLY)
+        return ClosedDay(ClosedReason.WEEKLY)
     if facility.closed_day_moves_after_holiday and not holiday:
         previous = day - timedelta(days=1)
         while is_holiday(previous):
             if _is_closed_weekday(facility, previous):
-                return ClosedDay(MOVED_CLOSED_DAY)
+                return ClosedDay(ClosedReason.MOVED_CLOSED_DAY)
             previous -= timedelta(days=1)
     return None
 
@@ -135,11 +148,11 @@ class Window:
     opens_at: datetime
     closes_at: datetime  # exclusive
 
-    def status(self, now: datetime) -> str | None:
+    def status(self, now: datetime) -> BlockStatus | None:
         if now < self.opens_at:
-            return NOT_OPEN_YET
+            return BlockStatus.NOT_OPEN_YET
         if now >= self.closes_at:
-            return BOOKING_CLOSED
+            return BlockStatus.BOOKING_CLOSED
         return None
 
 
@@ -187,18 +200,18 @@ def block_status(
     closed: ClosedDay | None,
     taken: bool,
     window: Window,
-) -> str:
+) -> BlockStatus:
     """One cell of the availability table. Precedence: closed, not offered, past,
     taken, then the booking window."""
     if closed is not None:
-        return CLOSED
+        return BlockStatus.CLOSED
     if not block_offered(block, day):
-        return NOT_OFFERED
+        return BlockStatus.NOT_OFFERED
     if block_start(day, block, tz) <= now:
-        return PAST
+        return BlockStatus.PAST
     if taken:
-        return TAKEN
-    return window.status(now) or FREE
+        return BlockStatus.TAKEN
+    return window.status(now) or BlockStatus.FREE
 
 
 def next_change_by_time(
@@ -227,9 +240,9 @@ def order_blocks(facility: Facility, day: date, block_ids: Sequence[int]) -> lis
     """The chosen blocks in day order, checked: offered that day, consecutive, not
     more than the facility allows in one reservation."""
     if not block_ids:
-        raise InvalidInput(field="blocks", problem="required")
+        raise InvalidInput(field="blocks", problem=InputProblem.REQUIRED)
     if len(set(block_ids)) != len(block_ids):
-        raise InvalidInput(field="blocks", problem="repeated")
+        raise InvalidInput(field="blocks", problem=InputProblem.REPEATED)
     by_id = {block.id: block for block in facility.time_blocks}
     for block_id in block_ids:
         block = by_id.get(block_id)
@@ -265,10 +278,10 @@ def check_bookable(
         return
     window = booking_window(facility, day, is_resident, tz)
     status = window.status(now)
-    if status == NOT_OPEN_YET:
-        raise OutsideWindow(NOT_OPEN_YET, opens_at=window.opens_at, date=day)
-    if status == BOOKING_CLOSED:
-        raise OutsideWindow(BOOKING_CLOSED, closes_at=window.closes_at, date=day)
+    if status == BlockStatus.NOT_OPEN_YET:
+        raise NotOpenYet(opens_at=window.opens_at, date=day)
+    if status == BlockStatus.BOOKING_CLOSED:
+        raise BookingClosed(closes_at=window.closes_at, date=day)
 
 
 def check_limit(active_count: int, maximum: int, category: str) -> None:

@@ -7,7 +7,7 @@ import unicodedata
 
 import phonenumbers
 
-from .errors import InvalidInput
+from .errors import InputProblem, InvalidInput
 
 _KATAKANA_TO_HIRAGANA = {code: code - 0x60 for code in range(ord("ァ"), ord("ヶ") + 1)}
 
@@ -59,9 +59,9 @@ def normalize_phone(text: str) -> tuple[str, bool]:
     try:
         number = phonenumbers.parse(folded, "JP")
     except phonenumbers.NumberParseException as exc:
-        raise InvalidInput(field="phone", problem="invalid") from exc
+        raise InvalidInput(field="phone", problem=InputProblem.INVALID) from exc
     if not phonenumbers.is_valid_number(number):
-        raise InvalidInput(field="phone", problem="invalid")
+        raise InvalidInput(field="phone", problem=InputProblem.INVALID)
     kind = phonenumbers.number_type(number)
     is_mobile = kind in (phonenumbers.PhoneNumberType.MOBILE,)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), is_mobile
@@ -101,3 +101,12 @@ def random_number_with_check_digit(length: int) -> str:
         str(secrets.randbelow(10)) for _ in range(length - 2)
     )
     return body + luhn_check_digit(body)
+
+
+def required_text(field: str, value: str | None) -> str:
+    """`value` as it is kept (see clean_text); InvalidInput(field, REQUIRED) when
+    nothing is left of it."""
+    value = clean_text(value)
+    if not value:
+        raise InvalidInput(field=field, problem=InputProblem.REQUIRED)
+    return value

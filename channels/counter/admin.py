@@ -8,8 +8,7 @@ from flask import abort, flash, make_response, redirect, url_for
 from flask_babel import gettext as _
 
 from reservations import services
-from reservations.errors import NotFound, ReservationError
-from reservations.models import Staff
+from reservations.errors import ErrorCode, NotFound, ReservationError
 
 from ..ui import localized
 from . import words
@@ -61,7 +60,7 @@ def staff_accounts():
 # ------------------------------------------------------------------ one staff account
 
 
-def _member(staff_id: int) -> Staff:
+def _member(staff_id: int) -> services.Staff:
     member = services.get_staff(staff_id)
     if member is None:
         raise NotFound(what="staff", id=staff_id)
@@ -69,7 +68,7 @@ def _member(staff_id: int) -> Staff:
 
 
 def _member_page(
-    member: Staff,
+    member: services.Staff,
     *,
     role_form: RoleForm | None = None,
     password_form: StaffPasswordForm | None = None,
@@ -96,7 +95,7 @@ def _member_page(
     )
 
 
-def _back_to(member: Staff, notice: str):
+def _back_to(member: services.Staff, notice: str):
     flash(notice, "success")
     return redirect(url_for("counter.staff_member", staff_id=member.id))
 
@@ -162,7 +161,7 @@ def staff_password(staff_id: int):
     return issued_password(member, password)
 
 
-def issued_password(member: Staff, password: str):
+def issued_password(member: services.Staff, password: str):
     """The password the core made: shown once, in this response only, never stored."""
     body, status = render("staff_password.html", member=member, password=password)
     response = make_response(body, status)
@@ -240,7 +239,9 @@ def closures():
                 )
             except ReservationError as error:
                 extra = attach_error(
-                    form, error, default_field="end" if error.code == "invalid_range" else None
+                    form,
+                    error,
+                    default_field="end" if error.code == ErrorCode.INVALID_RANGE else None,
                 )
             else:
                 flash(

@@ -13,8 +13,6 @@ from flask_babel import gettext as _
 
 from reservations import services
 from reservations.errors import InvalidRange
-from reservations.models import AuditEntry
-from reservations.settings import get_settings
 
 from ..ids import parse_id
 from . import words
@@ -53,7 +51,7 @@ def _filter_form() -> AuditFilterForm:
     return form
 
 
-def changes(entry: AuditEntry) -> list[tuple[str, object, object]]:
+def changes(entry: services.AuditEntry) -> list[tuple[str, object, object]]:
     """What the entry changed: (key, before, after) for each value that differs."""
     before, after = entry.before or {}, entry.after or {}
     if not before:
@@ -95,7 +93,7 @@ def _json(value) -> str:
 
 
 def csv_rows(entries) -> Iterator[list[str]]:
-    tz = get_settings().timezone
+    tz = services.town_timezone()
     yield [
         _("Date and time"),
         _("Action"),

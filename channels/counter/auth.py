@@ -16,7 +16,6 @@ from flask import current_app, flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from reservations import services
-from reservations.models import Staff
 
 from .blueprint import bp
 
@@ -36,11 +35,11 @@ def idle_seconds() -> int:
     return max(1, int(current_app.config.get("COUNTER_IDLE_MINUTES", 20))) * 60
 
 
-def current_staff() -> Staff | None:
+def current_staff() -> services.Staff | None:
     return g.get("counter_staff")
 
 
-def start_staff_session(staff: Staff) -> None:
+def start_staff_session(staff: services.Staff) -> None:
     session.clear()
     session[STAFF_KEY] = staff.id
     session[SEEN_KEY] = services.clock_now().timestamp()
@@ -58,7 +57,7 @@ def _sign_in_redirect():
     return redirect(url_for("counter.sign_in", next=_asked_for()))
 
 
-def _expire(staff: Staff, seen, now: datetime) -> None:
+def _expire(staff: services.Staff, seen, now: datetime) -> None:
     last_activity = (
         datetime.fromtimestamp(seen, now.tzinfo) if isinstance(seen, (int, float)) else None
     )

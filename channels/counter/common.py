@@ -9,7 +9,13 @@ from flask import render_template, request
 from flask_babel import gettext as _
 
 from reservations import services
-from reservations.errors import InvalidInput, ReservationError
+from reservations.errors import (
+    ErrorCode,
+    ForbiddenAction,
+    InvalidInput,
+    ReasonFor,
+    ReservationError,
+)
 
 from ..ids import parse_id
 from ..ui import localized
@@ -37,9 +43,9 @@ def render(template: str, status: int = 200, **context):
 def _field_for(error: ReservationError) -> str | None:
     if isinstance(error, InvalidInput):
         return error.params.get("field")
-    if error.code == "reason_required":
-        return "override_reason" if error.params.get("action") == "override" else "reason"
-    if error.code == "forbidden" and error.params.get("action") == "override":
+    if error.code == ErrorCode.REASON_REQUIRED:
+        return "override_reason" if error.params["action"] == ReasonFor.OVERRIDE else "reason"
+    if error.code == ErrorCode.FORBIDDEN and error.params["action"] == ForbiddenAction.OVERRIDE:
         return "override"
     return None
 

@@ -20,6 +20,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from . import words
+
 
 class QueryForm(FlaskForm):
     """A GET form: its values come from the query string and it needs no CSRF token."""
@@ -102,10 +104,7 @@ class CancelForm(FlaskForm):
 class PaymentForm(FlaskForm):
     status = RadioField(
         _l("Payment"),
-        choices=[
-            SelectChoice("paid", _l("Paid at the counter")),
-            SelectChoice("exempt", _l("Exempt: no fee to pay")),
-        ],
+        choices=[SelectChoice(code, words.PAYMENT_CHOICES[code]) for code in words.PAYMENT_CHOICES],
         validators=[InputRequired(_l("Choose paid or exempt"))],
     )
 

@@ -1,17 +1,26 @@
 """The core's error codes worded as staff notices, through Babel.
 
 The core says what went wrong (a code and parameters); this module says it to a
-member of staff, who may have to explain it to the resident in front of them.
+member of staff, who may have to explain it to the resident in front of them. Each
+table has an entry for every code or reason of its kind (a test keeps them so).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from flask_babel import gettext as _
 
-from reservations.errors import InvalidInput, ReservationError
-from reservations.settings import get_settings
+from reservations import services
+from reservations.errors import (
+    ErrorCode,
+    ForbiddenAction,
+    InputProblem,
+    NotAllowedProblem,
+    ReasonFor,
+    ReservationError,
+)
 
 from .. import formatting
 from ..i18n import current_locale
@@ -24,133 +33,166 @@ def _day(value) -> str:
 def _moment(value) -> str:
     if isinstance(value, datetime):
         return formatting.format_datetime(
-            value.astimezone(get_settings().timezone), current_locale()
+            value.astimezone(services.town_timezone()), current_locale()
         )
     return ""
 
 
-def _invalid_input(field: str, problem: str, params: dict) -> str:
-    if problem == "required":
-        return {
-            "name": _("Enter the resident's name"),
-            "name_kana": _("Enter the name in kana"),
-            "exemption_evidence": _("Choose the document you saw for the exemption"),
-            "blocks": _("Choose at least one time block"),
-            "username": _("Enter a username"),
-            "display_name": _("Enter the name shown in the audit trail"),
-            "reason": _("Write the reason"),
-        }.get(field, _("Fill in this field"))
-    if field == "phone":
-        return _("Enter a Japanese phone number, like 0166-12-3456 or 090-1234-5678")
-    if field == "exemption_evidence":
-        return _("Choose the document you saw from the list")
-    if field == "blocks":
-        return _("Choose each time block once")
-    if field == "username" and problem == "taken":
-        return _("That username is already in use")
-    if field in ("password", "new_password") and problem == "too_short":
-        return _(
-            "The password must be at least %(minimum)s characters",
-            minimum=params.get("minimum", 10),
-        )
-    if field == "new_password" and problem == "unchanged":
-        return _("Choose a password different from the current one")
-    if field == "current_password" and problem == "wrong":
-        return _("The current password is not right")
+# What to fill in, by form field, when the core found it empty.
+REQUIRED = {
+    "name": lambda: _("Enter the resident's name"),
+    "name_kana": lambda: _("Enter the name in kana"),
+    "exemption_evidence": lambda: _("Choose the document you saw for the exemption"),
+    "blocks": lambda: _("Choose at least one time block"),
+    "username": lambda: _("Enter a username"),
+    "display_name": lambda: _("Enter the name shown in the audit trail"),
+    "reason": lambda: _("Write the reason"),
+}
+
+# A value the core did not take, by (field, problem); what no entry matches is
+# "Check this field".
+INVALID = {
+    ("username", InputProblem.TAKEN): lambda params: _("That username is already in use"),
+    ("password", InputProblem.TOO_SHORT): lambda params: _too_short(params),
+    ("new_password", InputProblem.TOO_SHORT): lambda params: _too_short(params),
+    ("new_password", InputProblem.UNCHANGED): lambda params: _(
+        "Choose a password different from the current one"
+    ),
+    ("current_password", InputProblem.WRONG): lambda params: _("The current password is not right"),
+}
+
+# Whatever the problem, for these fields.
+INVALID_FIELD = {
+    "phone": lambda: _("Enter a Japanese phone number, like 0166-12-3456 or 090-1234-5678"),
+    "exemption_evidence": lambda: _("Choose the document you saw from the list"),
+    "blocks": lambda: _("Choose each time block once"),
+}
+
+
+def _too_short(params: dict) -> str:
+    return _(
+        "The password must be at least %(minimum)s characters",
+        minimum=params.get("minimum", services.STAFF_PASSWORD_MIN_LENGTH),
+    )
+
+
+def _invalid_input(error: ReservationError) -> str:
+    field, problem = error.params.get("field", ""), error.params.get("problem")
+    if problem == InputProblem.REQUIRED:
+        return REQUIRED.get(field, lambda: _("Fill in this field"))()
+    if field in INVALID_FIELD:
+        return INVALID_FIELD[field]()
+    if (field, problem) in INVALID:
+        return INVALID[(field, problem)](error.params)
     return _("Check this field")
+
+
+def _facility_closed(error: ReservationError) -> str:
+    note = error.params.get("note")
+    if note:
+        return _(
+            "The facility is closed on %(date)s (%(note)s).",
+            date=_day(error.params.get("date")),
+            note=note,
+        )
+    return _("The facility is closed on %(date)s.", date=_day(error.params.get("date")))
+
+
+def _account_locked(error: ReservationError) -> str:
+    until = error.params.get("until")
+    if until is not None:
+        return _(
+            "This account is locked after too many wrong passwords. Try again after %(until)s, or ask an administrator.",
+            until=_moment(until),
+        )
+    return _("This account is locked after too many wrong passwords. Ask an administrator.")
+
+
+FORBIDDEN: dict[ForbiddenAction, Callable[[], str]] = {
+    ForbiddenAction.OVERRIDE: lambda: _(
+        "Only an administrator may override the booking window or the limit."
+    ),
+    ForbiddenAction.STAFF_INACTIVE: lambda: _("Your staff account is not active."),
+    ForbiddenAction.CHANGE_PASSWORD_FIRST: lambda: _("Choose your own password before going on."),
+    ForbiddenAction.ADMIN_ONLY: lambda: _("Only an administrator may do this."),
+    ForbiddenAction.STAFF_ONLY: lambda: _("Only an administrator may do this."),
+    ForbiddenAction.OTHER_RESIDENT: lambda: _("Only an administrator may do this."),
+    ForbiddenAction.IDEMPOTENCY_KEY: lambda: _("Only an administrator may do this."),
+}
+
+REASON_REQUIRED: dict[ReasonFor, Callable[[], str]] = {
+    ReasonFor.OVERRIDE: lambda: _("Write the reason for the override"),
+    ReasonFor.STAFF_CHANGE: lambda: _("Write the reason"),
+}
+
+NOT_ALLOWED: dict[NotAllowedProblem, Callable[[], str]] = {
+    NotAllowedProblem.PAID_FEE_DIFFERS: lambda: _(
+        "This reservation is paid and the new choice has a different fee. Cancel it and book again instead."
+    ),
+    NotAllowedProblem.NOT_UNPAID: lambda: _("This reservation is not waiting for payment."),
+    NotAllowedProblem.OWN_ACCOUNT: lambda: _(
+        "You cannot do this to your own account. Ask another administrator."
+    ),
+    NotAllowedProblem.LAST_ADMIN: lambda: _(
+        "This is the last active administrator. Make another member of staff an administrator first."
+    ),
+}
+
+
+def _nothing_changed(error: ReservationError) -> str:
+    return _("That could not be done. Nothing was changed.")
+
+
+WORDINGS: dict[ErrorCode, Callable[[ReservationError], str]] = {
+    ErrorCode.INVALID_INPUT: _invalid_input,
+    ErrorCode.NOT_FOUND: lambda error: _(
+        "That record was not found. It may have been typed wrongly."
+    ),
+    ErrorCode.INVALID_RANGE: lambda error: _("The end date must be on or after the start date"),
+    ErrorCode.SLOT_TAKEN: lambda error: _(
+        "Someone else has just booked one of these time blocks. Choose other blocks."
+    ),
+    ErrorCode.FACILITY_CLOSED: _facility_closed,
+    ErrorCode.BLOCK_NOT_OFFERED: lambda error: _(
+        "One of the chosen time blocks is not offered on that day."
+    ),
+    ErrorCode.BLOCKS_NOT_CONSECUTIVE: lambda error: _(
+        "Choose time blocks that follow one another, with no gap."
+    ),
+    ErrorCode.TOO_MANY_BLOCKS: lambda error: _(
+        "One reservation can have at most %(maximum)s time blocks here.",
+        maximum=error.params.get("maximum"),
+    ),
+    ErrorCode.IN_PAST: lambda error: _("That time has already started or passed."),
+    ErrorCode.NOT_OPEN_YET: lambda error: _(
+        "Booking for %(date)s opens at %(opens_at)s. Only an administrator may book it earlier, with a written reason.",
+        date=_day(error.params.get("date")),
+        opens_at=_moment(error.params.get("opens_at")),
+    ),
+    ErrorCode.BOOKING_CLOSED: lambda error: _(
+        "Booking for %(date)s closed at %(closes_at)s. Only an administrator may book it now, with a written reason.",
+        date=_day(error.params.get("date")),
+        closes_at=_moment(error.params.get("closes_at")),
+    ),
+    ErrorCode.LIMIT_REACHED: lambda error: _(
+        "This resident already holds %(maximum)s upcoming reservations of this kind of facility, the most allowed. Only an administrator may override this, with a written reason.",
+        maximum=error.params.get("maximum"),
+    ),
+    ErrorCode.TOO_LATE_TO_CANCEL: lambda error: _("The cancellation deadline has passed."),
+    ErrorCode.ALREADY_CANCELLED: lambda error: _("This reservation is already cancelled."),
+    ErrorCode.INVALID_CREDENTIALS: lambda error: _("The username or password is not right."),
+    ErrorCode.ACCOUNT_LOCKED: _account_locked,
+    ErrorCode.FORBIDDEN: lambda error: FORBIDDEN[error.params["action"]](),
+    ErrorCode.REASON_REQUIRED: lambda error: REASON_REQUIRED[error.params["action"]](),
+    ErrorCode.POSSIBLE_DUPLICATE: lambda error: _(
+        "A resident with the same phone number, or the same name and kana, is already registered. Check the list below."
+    ),
+    ErrorCode.NOT_ALLOWED: lambda error: NOT_ALLOWED[error.params["problem"]](),
+    # Staff act for the resident: a resident's own reservation is never someone else's.
+    ErrorCode.NOT_YOUR_RESERVATION: _nothing_changed,
+}
 
 
 def describe(error: ReservationError) -> str:
     """One sentence for staff, in the page's language."""
-    params = error.params
-    code = error.code
-    if isinstance(error, InvalidInput):
-        return _invalid_input(params.get("field", ""), params.get("problem", ""), params)
-    if code == "not_found":
-        return _("That record was not found. It may have been typed wrongly.")
-    if code == "invalid_range":
-        return _("The end date must be on or after the start date")
-    if code == "slot_taken":
-        return _("Someone else has just booked one of these time blocks. Choose other blocks.")
-    if code == "facility_closed":
-        note = params.get("note")
-        if note:
-            return _(
-                "The facility is closed on %(date)s (%(note)s).",
-                date=_day(params.get("date")),
-                note=note,
-            )
-        return _("The facility is closed on %(date)s.", date=_day(params.get("date")))
-    if code == "block_not_offered":
-        return _("One of the chosen time blocks is not offered on that day.")
-    if code == "blocks_not_consecutive":
-        return _("Choose time blocks that follow one another, with no gap.")
-    if code == "too_many_blocks":
-        return _(
-            "One reservation can have at most %(maximum)s time blocks here.",
-            maximum=params.get("maximum"),
-        )
-    if code == "in_past":
-        return _("That time has already started or passed.")
-    if code == "not_open_yet":
-        return _(
-            "Booking for %(date)s opens at %(opens_at)s. Only an administrator may book it earlier, with a written reason.",
-            date=_day(params.get("date")),
-            opens_at=_moment(params.get("opens_at")),
-        )
-    if code == "booking_closed":
-        return _(
-            "Booking for %(date)s closed at %(closes_at)s. Only an administrator may book it now, with a written reason.",
-            date=_day(params.get("date")),
-            closes_at=_moment(params.get("closes_at")),
-        )
-    if code == "limit_reached":
-        return _(
-            "This resident already holds %(maximum)s upcoming reservations of this kind of facility, the most allowed. Only an administrator may override this, with a written reason.",
-            maximum=params.get("maximum"),
-        )
-    if code == "too_late_to_cancel":
-        return _("The cancellation deadline has passed.")
-    if code == "already_cancelled":
-        return _("This reservation is already cancelled.")
-    if code == "invalid_credentials":
-        return _("The username or password is not right.")
-    if code == "account_locked":
-        until = params.get("until")
-        if until is not None:
-            return _(
-                "This account is locked after too many wrong passwords. Try again after %(until)s, or ask an administrator.",
-                until=_moment(until),
-            )
-        return _("This account is locked after too many wrong passwords. Ask an administrator.")
-    if code == "forbidden":
-        action = params.get("action")
-        if action == "override":
-            return _("Only an administrator may override the booking window or the limit.")
-        if action == "staff_inactive":
-            return _("Your staff account is not active.")
-        if action == "change_password_first":
-            return _("Choose your own password before going on.")
-        return _("Only an administrator may do this.")
-    if code == "reason_required":
-        if params.get("action") == "override":
-            return _("Write the reason for the override")
-        return _("Write the reason")
-    if code == "possible_duplicate":
-        return _(
-            "A resident with the same phone number, or the same name and kana, is already registered. Check the list below."
-        )
-    if code == "not_allowed":
-        if params.get("problem") == "paid_fee_differs":
-            return _(
-                "This reservation is paid and the new choice has a different fee. Cancel it and book again instead."
-            )
-        if params.get("problem") == "not_unpaid":
-            return _("This reservation is not waiting for payment.")
-        if params.get("problem") == "own_account":
-            return _("You cannot do this to your own account. Ask another administrator.")
-        if params.get("problem") == "last_admin":
-            return _(
-                "This is the last active administrator. Make another member of staff an administrator first."
-            )
-    return _("That could not be done. Nothing was changed.")
+    return WORDINGS[error.code](error)

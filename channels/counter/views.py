@@ -17,19 +17,18 @@ from flask import (
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from reservations import rules, services
+from reservations import services
 from reservations.errors import (
     NotFound,
     PossibleDuplicate,
     ReservationError,
 )
-from reservations.models import EXEMPTION_EVIDENCE, Reservation, Resident
-from reservations.text import format_phone_national
+from reservations.services import Reservation, Resident
 
 from ..security import safe_next
 from ..ui import localized
 from . import words
-from .auth import current_staff, end_staff_session, start_staff_session
+from .auth import end_staff_session, start_staff_session
 from .blueprint import bp
 from .common import (
     actor,
@@ -175,7 +174,7 @@ def _exemption_choices(form: RegisterForm) -> None:
         (exemption.code, localized(exemption)) for exemption in services.list_exemptions()
     ]
     form.exemption_evidence.choices = [("", _("None (no exemption)"))] + [
-        (code, words.word(words.EVIDENCE, code)) for code in EXEMPTION_EVIDENCE
+        (code, words.word(words.EVIDENCE, code)) for code in services.EXEMPTION_EVIDENCE
     ]
 
 
@@ -248,7 +247,7 @@ def resident(resident_id: int):
 
 
 def _phone(person: Resident) -> str:
-    return format_phone_national(person.phone_e164) if person.phone_e164 else ""
+    return services.format_phone_national(person.phone_e164) if person.phone_e164 else ""
 
 
 @bp.post("/residents/<int:resident_id>/pin")
@@ -299,11 +298,7 @@ def choose(person: Resident, reservation: Reservation | None):
         availability = services.availability(
             unit.id, day, day, now=services.clock_now(), resident_id=person.id
         )[0]
-        selectable = {rules.FREE}
-        if current_staff().is_admin:
-            selectable |= rules.OVERRIDABLE
-        if reservation is not None:
-            selectable.add(rules.YOURS)
+        selectable = services.choosable_statuses(actor(), changing=reservation is not None)
         blocks_form = query_form(BlocksForm)
         blocks_form.blocks.choices = [
             (
@@ -357,7 +352,7 @@ def book(resident_id: int):
 
 @bp.get("/reservations/<int:reservation_id>/change")
 def change(reservation_id: int):
-    reservation = services.get_reservation(reservation_id)
+    reservation = services.get_reservation(actor(), reservation_id)
     return choose(reservation.resident, reservation)
 
 
@@ -412,13 +407,14 @@ def _confirm(person: Resident, reservation: Reservation | None):
                 )
         except ReservationError as error:
             # Clerks see no override controls: a refusal of one goes to the summary.
-            shown = None if current_staff().is_admin else {"reason"}
+            shown = None if services.may_override(actor()) else {"reason"}
             extra = attach_error(form, error, shown=shown)
         else:
             return redirect(url_for("counter.reservation", reservation_id=done.id))
     back_to_day = f"{back}?unit={unit_id}&day={day.isoformat()}"
     return render(
         "confirm.html",
+        may_override=services.may_override(actor()),
         resident=person,
         reservation=reservation,
         quote=quoted,
@@ -435,7 +431,7 @@ def book_confirm(resident_id: int):
 
 @bp.route("/reservations/<int:reservation_id>/change/confirm", methods=["GET", "POST"])
 def change_confirm(reservation_id: int):
-    reservation = services.get_reservation(reservation_id)
+    reservation = services.get_reservation(actor(), reservation_id)
     return _confirm(reservation.resident, reservation)
 
 
@@ -443,10 +439,13 @@ def change_confirm(reservation_id: int):
 
 
 def _reservation_page(reservation: Reservation, payment_form=None, extra=(), status=200):
-    deadline = services.cancellation_deadline(reservation)
+    actions = services.reservation_actions(actor(), reservation.id, services.clock_now())
     extra = list(extra)
-    payable = reservation.status == "confirmed" and reservation.payment_status == "unpaid"
-    if payment_form is not None and not payable:
+    payment_form = payment_form or PaymentForm()
+    payment_form.status.choices = [
+        (code, words.word(words.PAYMENT_CHOICES, code)) for code in actions.payment_statuses
+    ]
+    if not actions.may_pay:
         # The page shows no payment form (cancelled, or settled already): its errors
         # go to the summary, which must not link to a control that is not there.
         for field in payment_form:
@@ -455,9 +454,10 @@ def _reservation_page(reservation: Reservation, payment_form=None, extra=(), sta
     return render(
         "reservation.html",
         status=status,
-        reservation=reservation,
-        deadline=deadline,
-        payment_form=payment_form or PaymentForm(),
+        reservation=actions.reservation,
+        actions=actions,
+        deadline=actions.deadline,
+        payment_form=payment_form,
         extra=extra,
         staff_names=_staff_names(reservation),
     )
@@ -474,12 +474,12 @@ def _staff_names(reservation: Reservation) -> dict:
 
 @bp.get("/reservations/<int:reservation_id>")
 def reservation(reservation_id: int):
-    return _reservation_page(services.get_reservation(reservation_id))
+    return _reservation_page(services.get_reservation(actor(), reservation_id))
 
 
 @bp.post("/reservations/<int:reservation_id>/payment")
 def payment(reservation_id: int):
-    booked = services.get_reservation(reservation_id)
+    booked = services.get_reservation(actor(), reservation_id)
     form = PaymentForm()
     if form.validate_on_submit():
         try:
@@ -498,8 +498,7 @@ def payment(reservation_id: int):
 
 @bp.route("/reservations/<int:reservation_id>/cancel", methods=["GET", "POST"])
 def cancel(reservation_id: int):
-    booked = services.get_reservation(reservation_id)
-    deadline = services.cancellation_deadline(booked)
+    booked = services.get_reservation(actor(), reservation_id)
     form = CancelForm()
     extra: list = []
     if form.validate_on_submit():
@@ -512,19 +511,20 @@ def cancel(reservation_id: int):
         else:
             flash(_("Reservation %(number)s is cancelled.", number=booked.number), "success")
             return redirect(url_for("counter.reservation", reservation_id=booked.id))
+    actions = services.reservation_actions(actor(), booked.id, services.clock_now())
     return render(
         "cancel.html",
         reservation=booked,
         form=form,
         extra=extra,
-        deadline=deadline,
-        after_deadline=services.clock_now() >= deadline.deadline,
+        deadline=actions.deadline,
+        after_deadline=actions.after_deadline,
     )
 
 
 @bp.get("/reservations/<int:reservation_id>/slip")
 def slip(reservation_id: int):
-    booked = services.get_reservation(reservation_id)
+    booked = services.get_reservation(actor(), reservation_id)
     return render(
         "slip.html",
         reservation=booked,

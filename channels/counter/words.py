@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from reservations import rules
+from reservations import services
 
 from ..i18n import current_locale
 
@@ -50,23 +50,29 @@ EVIDENCE = {
 }
 
 BLOCK_STATUSES = {
-    rules.FREE: _l("Free"),
-    rules.TAKEN: _l("Booked by someone else"),
-    rules.YOURS: _l("Booked by this resident"),
-    rules.CLOSED: _l("Closed"),
-    rules.NOT_OFFERED: _l("Not offered on this day"),
-    rules.PAST: _l("Already started"),
-    rules.NOT_OPEN_YET: _l("Booking not open yet"),
-    rules.BOOKING_CLOSED: _l("Booking closed"),
+    services.BlockStatus.FREE: _l("Free"),
+    services.BlockStatus.TAKEN: _l("Booked by someone else"),
+    services.BlockStatus.YOURS: _l("Booked by this resident"),
+    services.BlockStatus.CLOSED: _l("Closed"),
+    services.BlockStatus.NOT_OFFERED: _l("Not offered on this day"),
+    services.BlockStatus.PAST: _l("Already started"),
+    services.BlockStatus.NOT_OPEN_YET: _l("Booking not open yet"),
+    services.BlockStatus.BOOKING_CLOSED: _l("Booking closed"),
 }
 
 PAYMENTS = {
-    "unpaid": _l("Not paid yet"),
-    "paid": _l("Paid"),
-    "exempt": _l("Exempt (no fee)"),
+    services.UNPAID: _l("Not paid yet"),
+    services.PAID: _l("Paid"),
+    services.EXEMPT: _l("Exempt (no fee)"),
 }
 
-ROLES = {"clerk": _l("Clerk"), "admin": _l("Administrator")}
+# What staff choose when they record a payment (services.RECORDABLE_PAYMENTS).
+PAYMENT_CHOICES = {
+    services.PAID: _l("Paid at the counter"),
+    services.EXEMPT: _l("Exempt: no fee to pay"),
+}
+
+ROLES = {services.CLERK: _l("Clerk"), services.ADMIN: _l("Administrator")}
 
 
 def word(table: dict, code: str | None) -> str:
@@ -76,17 +82,17 @@ def word(table: dict, code: str | None) -> str:
     return str(table.get(code, code))
 
 
-def closed_text(closed: rules.ClosedDay) -> str:
-    if closed.reason == rules.CLOSURE:
+def closed_text(closed: services.ClosedDay) -> str:
+    if closed.reason == services.ClosedReason.CLOSURE:
         note = (
             closed.note_en if current_locale() == "en" and closed.note_en else closed.note
         ) or ""
         return _("Closed: %(note)s", note=note)
     return {
-        rules.WEEKLY: _("Closed: regular closing day"),
-        rules.HOLIDAY: _("Closed: national holiday"),
-        rules.MOVED_CLOSED_DAY: _("Closed: closing day moved after a holiday"),
-        rules.YEAR_END: _("Closed: New Year holidays"),
+        services.ClosedReason.WEEKLY: _("Closed: regular closing day"),
+        services.ClosedReason.HOLIDAY: _("Closed: national holiday"),
+        services.ClosedReason.MOVED_CLOSED_DAY: _("Closed: closing day moved after a holiday"),
+        services.ClosedReason.YEAR_END: _("Closed: New Year holidays"),
     }.get(closed.reason, _("Closed"))
 
 

@@ -13,7 +13,6 @@ from sqlalchemy import select
 from reservations import services
 from reservations.db import db
 from reservations.errors import InvalidInput
-from reservations.text import normalize_phone
 
 from . import audio
 from .models import PhoneCall, PhoneCallEvent
@@ -78,7 +77,7 @@ def phone_sim_command(caller, keys, silence, url, operator, wav_path):
     else:
         transport, base, token = in_process(app)
     try:
-        e164, _ = normalize_phone(caller)
+        e164, _ = services.normalize_phone(caller)
     except InvalidInput:  # a withheld or foreign number: sent as it is
         e164 = caller
     simulator = PhoneSimulator(

@@ -21,7 +21,6 @@ from datetime import date, datetime
 from typing import Any
 
 from reservations import services
-from reservations.settings import get_settings
 
 from . import prompts, twiml
 from .menus import NODES
@@ -69,7 +68,7 @@ class Turn:
 
     @property
     def today(self) -> date:
-        return self.now.astimezone(get_settings().timezone).date()
+        return self.now.astimezone(services.town_timezone()).date()
 
     def actor(self) -> services.Actor:
         return services.Actor.resident(self.resident_id, "phone")

@@ -8,13 +8,14 @@ their readings survive into the TwiML.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 
 from flask_babel import gettext as _
 
-from reservations import rules
-from reservations.errors import ReservationError
-from reservations.models import Facility, Reservation, Unit
+from reservations import services
+from reservations.errors import ErrorCode, ReservationError
+from reservations.services import Facility, Reservation, Unit
 
 from .settings import PhoneSettings
 from .speech import (
@@ -280,16 +281,16 @@ def date_read_back(day: date) -> Speech:
     return compose(_("%(date)sですね。"), date=spoken_date(day))
 
 
-def closed_day(closed: rules.ClosedDay) -> Speech:
+def closed_day(closed: services.ClosedDay) -> Speech:
     reasons = {
-        rules.WEEKLY: _("その日は休館日です。"),
-        rules.HOLIDAY: _("その日は祝日のため休館です。"),
-        rules.MOVED_CLOSED_DAY: _("その日は振替の休館日です。"),
-        rules.YEAR_END: _("その日は年末年始の休館日です。"),
-        rules.CLOSURE: _("その日は臨時休館です。"),
+        services.ClosedReason.WEEKLY: _("その日は休館日です。"),
+        services.ClosedReason.HOLIDAY: _("その日は祝日のため休館です。"),
+        services.ClosedReason.MOVED_CLOSED_DAY: _("その日は振替の休館日です。"),
+        services.ClosedReason.YEAR_END: _("その日は年末年始の休館日です。"),
+        services.ClosedReason.CLOSURE: _("その日は臨時休館です。"),
     }
     speech = Speech(reasons.get(closed.reason, _("その日は休館日です。")))
-    if closed.reason == rules.CLOSURE and closed.note:
+    if closed.reason == services.ClosedReason.CLOSURE and closed.note:
         speech += compose(_("理由は、%(note)sです。"), note=closed.note)
     return speech
 
@@ -374,34 +375,6 @@ def number_keys() -> Speech:
 
 def number_keys_simple() -> Speech:
     return Speech(_("番号をもう一度は1、メニューは9を押してください。"))
-
-
-def refusal(error: ReservationError, now: datetime) -> Speech:
-    """Why the core refused a booking, in the caller's words."""
-    params = error.params
-    if error.code == "slot_taken":
-        return Speech(_("申し訳ありません。その時間は、たった今ほかの方のご予約が入りました。"))
-    if error.code == "limit_reached":
-        return compose(
-            _("この種類の施設のご予約は、お一人%(maximum)s件までです。"),
-            maximum=params.get("maximum", ""),
-        )
-    if error.code == "outside_window" and params.get("opens_at"):
-        opens_at: datetime = params["opens_at"]
-        return compose(
-            _("その日のご予約は、%(date)s、%(time)sから受け付けます。"),
-            date=spoken_date(opens_at.date()),
-            time=spoken_time(opens_at),
-        )
-    if error.code == "outside_window":
-        return day_booking_closed()
-    if error.code == "in_past":
-        return Speech(_("その時間は、もう過ぎています。"))
-    if error.code == "facility_closed":
-        return closed_day(rules.ClosedDay(params.get("reason", rules.WEEKLY), params.get("note")))
-    if error.code == "block_not_offered":
-        return Speech(_("その日は、その時間をご利用いただけません。"))
-    return Speech(_("申し訳ありません。このご予約はお受けできませんでした。"))
 
 
 # ------------------------------------------------------------------- hear, cancel
@@ -497,3 +470,107 @@ def already_cancelled() -> Speech:
 
 def cannot_cancel() -> Speech:
     return Speech(_("申し訳ありません。このご予約は、電話では取り消せません。"))
+
+
+# ---------------------------------------------------------------- the core's refusals
+
+
+def _local(moment: datetime) -> datetime:
+    return moment.astimezone(services.town_timezone())
+
+
+def _slot_taken(error: ReservationError, now: datetime) -> Speech:
+    return Speech(_("申し訳ありません。その時間は、たった今ほかの方のご予約が入りました。"))
+
+
+def _limit_reached(error: ReservationError, now: datetime) -> Speech:
+    return compose(
+        _("この種類の施設のご予約は、お一人%(maximum)s件までです。"),
+        maximum=error.params.get("maximum", ""),
+    )
+
+
+def _not_open_yet(error: ReservationError, now: datetime) -> Speech:
+    opens_at = _local(error.params["opens_at"])
+    return day_not_open_yet() + compose(
+        _("%(date)s、%(time)sから受け付けます。"),
+        date=spoken_date(opens_at.date()),
+        time=spoken_time(opens_at),
+    )
+
+
+def _booking_closed(error: ReservationError, now: datetime) -> Speech:
+    """Booking closes at the midnight that ends its last day: that day is said, and
+    the counter, which can still help."""
+    last_day = (_local(error.params["closes_at"]) - timedelta(microseconds=1)).date()
+    return day_booking_closed() + compose(
+        _("受付は%(last_day)sまででした。窓口の担当者へのご相談は0を押してください。"),
+        last_day=spoken_date(last_day),
+    )
+
+
+def _in_past(error: ReservationError, now: datetime) -> Speech:
+    return Speech(_("その時間は、もう過ぎています。"))
+
+
+def _facility_closed(error: ReservationError, now: datetime) -> Speech:
+    reason = error.params.get("reason", services.ClosedReason.WEEKLY)
+    return closed_day(services.ClosedDay(reason, error.params.get("note")))
+
+
+def _block_not_offered(error: ReservationError, now: datetime) -> Speech:
+    return Speech(_("その日は、その時間をご利用いただけません。"))
+
+
+def _too_late_to_cancel(error: ReservationError, now: datetime) -> Speech:
+    return too_late_to_cancel(error.params["last_day"], error.params["days_before"])
+
+
+def _already_cancelled(error: ReservationError, now: datetime) -> Speech:
+    return already_cancelled()
+
+
+def _invalid_credentials(error: ReservationError, now: datetime) -> Speech:
+    return wrong_registration_or_pin()
+
+
+def _account_locked(error: ReservationError, now: datetime) -> Speech:
+    until = error.params.get("until")
+    return locked(_local(until) if until else None, _local(now))
+
+
+def _not_accepted(error: ReservationError, now: datetime) -> Speech:
+    return Speech(_("申し訳ありません。このご予約はお受けできませんでした。"))
+
+
+# Every code, in the caller's words; a test keeps the table complete.
+REFUSALS: dict[ErrorCode, Callable[[ReservationError, datetime], Speech]] = {
+    ErrorCode.SLOT_TAKEN: _slot_taken,
+    ErrorCode.LIMIT_REACHED: _limit_reached,
+    ErrorCode.NOT_OPEN_YET: _not_open_yet,
+    ErrorCode.BOOKING_CLOSED: _booking_closed,
+    ErrorCode.IN_PAST: _in_past,
+    ErrorCode.FACILITY_CLOSED: _facility_closed,
+    ErrorCode.BLOCK_NOT_OFFERED: _block_not_offered,
+    ErrorCode.TOO_LATE_TO_CANCEL: _too_late_to_cancel,
+    ErrorCode.ALREADY_CANCELLED: _already_cancelled,
+    ErrorCode.INVALID_CREDENTIALS: _invalid_credentials,
+    ErrorCode.ACCOUNT_LOCKED: _account_locked,
+    # The phone offers one block at a time, from its own lists: these mean the request
+    # could not be taken, with the counter one key away.
+    ErrorCode.BLOCKS_NOT_CONSECUTIVE: _not_accepted,
+    ErrorCode.TOO_MANY_BLOCKS: _not_accepted,
+    ErrorCode.NOT_FOUND: _not_accepted,
+    ErrorCode.INVALID_INPUT: _not_accepted,
+    ErrorCode.INVALID_RANGE: _not_accepted,
+    ErrorCode.NOT_YOUR_RESERVATION: _not_accepted,
+    ErrorCode.FORBIDDEN: _not_accepted,
+    ErrorCode.REASON_REQUIRED: _not_accepted,
+    ErrorCode.POSSIBLE_DUPLICATE: _not_accepted,
+    ErrorCode.NOT_ALLOWED: _not_accepted,
+}
+
+
+def refusal(error: ReservationError, now: datetime) -> Speech:
+    """Why the core refused, in the caller's words."""
+    return REFUSALS[error.code](error, now)

@@ -9,10 +9,8 @@ from datetime import datetime, time
 
 from flask import current_app
 
-from reservations import rules
+from reservations import services
 from reservations.errors import InvalidInput
-from reservations.settings import get_settings
-from reservations.text import normalize_phone
 
 ON = ("on", "true", "yes", "1")
 OFF = ("off", "false", "no", "0")
@@ -66,7 +64,7 @@ class PhoneSettings:
         operator = (config.get("PHONE_OPERATOR_NUMBER") or "").strip()
         if operator:
             try:
-                operator, _ = normalize_phone(operator)
+                operator, _ = services.normalize_phone(operator)
             except InvalidInput as error:
                 raise RuntimeError("PHONE_OPERATOR_NUMBER is not a valid number") from error
         weekdays = str(config.get("PHONE_COUNTER_WEEKDAYS", "01234")).strip()
@@ -97,9 +95,9 @@ class PhoneSettings:
 
     def counter_open(self, now: datetime) -> bool:
         """Whether the counter's staff answer the telephone at `now` (town time)."""
-        now = now.astimezone(get_settings().timezone)
+        now = now.astimezone(services.town_timezone())
         day = now.date()
-        if not self.counter_on_holidays and (rules.is_holiday(day) or rules.is_year_end(day)):
+        if not self.counter_on_holidays and (services.is_holiday(day) or services.is_year_end(day)):
             return False
         if str(day.weekday()) not in self.counter_weekdays:
             return False

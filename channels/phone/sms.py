@@ -11,7 +11,7 @@ from typing import Any
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from reservations import notify
+from reservations import services
 
 from ..formatting import WEEKDAYS_JA
 
@@ -36,21 +36,21 @@ def render(kind: str, params: dict[str, Any]) -> str:
             else (f"{params['facility']} {params['unit']}")
         )
         values = {"number": params["number"], "when": when, "place": place}
-        if kind == notify.RESERVATION_BOOKED:
+        if kind == services.RESERVATION_BOOKED:
             return _(
                 "【町予約】ご予約を承りました。予約番号%(number)s %(when)s %(place)s "
                 "取消は%(last_day)sまで",
                 last_day=_day(params["cancel_last_day"]),
                 **values,
             )
-        if kind == notify.RESERVATION_CHANGED:
+        if kind == services.RESERVATION_CHANGED:
             return _(
                 "【町予約】ご予約を変更しました。予約番号%(number)s %(when)s %(place)s "
                 "取消は%(last_day)sまで",
                 last_day=_day(params["cancel_last_day"]),
                 **values,
             )
-        if kind == notify.RESERVATION_CANCELLED:
+        if kind == services.RESERVATION_CANCELLED:
             return _(
                 "【町予約】ご予約を取り消しました。予約番号%(number)s %(when)s %(place)s", **values
             )

@@ -15,7 +15,6 @@ from flask import Blueprint, Response, abort, g, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from reservations import services
-from reservations.db import db
 
 from . import calls, prompts, twiml
 from .settings import DIAL_TIMEOUT, get_phone_settings
@@ -139,5 +138,5 @@ def _unexpected(error: Exception):
     if isinstance(error, HTTPException):
         return error
     log.exception("phone: error answering %s; the caller was sent to the counter", request.path)
-    db.session.rollback()
+    services.discard_unfinished_work()
     return _twiml(trouble_twiml())

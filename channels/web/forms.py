@@ -13,7 +13,7 @@ from wtforms import PasswordField, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from reservations.text import digits_only, has_valid_check_digit
+from reservations import services
 
 from ..formatting import TYPED_YEARS
 from ..ids import parse_id
@@ -95,10 +95,12 @@ class SignInForm(FlaskForm):
     pin = PasswordField(_l("PIN"))
 
     def validate_registration_no(self, field) -> None:
-        digits = digits_only(field.data or "")
+        digits = services.digits_only(field.data or "")
         if not (field.data or "").strip():
             raise ValidationError(_l("Enter your registration number."))
-        if len(digits) != 6 or not has_valid_check_digit(digits):
+        if len(digits) != services.REGISTRATION_NUMBER_LENGTH or not services.has_valid_check_digit(
+            digits
+        ):
             raise ValidationError(
                 _l(
                     "Enter the 6-digit registration number as it is "
@@ -108,9 +110,9 @@ class SignInForm(FlaskForm):
         field.data = digits
 
     def validate_pin(self, field) -> None:
-        digits = digits_only(field.data or "")
+        digits = services.digits_only(field.data or "")
         if not (field.data or "").strip():
             raise ValidationError(_l("Enter your PIN."))
-        if len(digits) != 4:
+        if len(digits) != services.PIN_LENGTH:
             raise ValidationError(_l("Enter your 4-digit PIN."))
         field.data = digits

@@ -1,18 +1,20 @@
 """The core's error codes as messages that tell a resident what to do next.
 
 The core raises codes and parameters, never text; each becomes one sentence or two
-here, in the page's language, through Babel.
+here, in the page's language, through Babel. WORDINGS has an entry for every
+ErrorCode (a test keeps it so); codes a resident never meets on the web share the
+apology that sends them to the counter.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 from flask_babel import gettext as _
 
-from reservations import rules
-from reservations.errors import ReservationError
-from reservations.settings import get_settings
+from reservations import services
+from reservations.errors import ErrorCode, ReservationError
 
 from .. import formatting
 from ..i18n import current_locale
@@ -23,97 +25,155 @@ def _date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(get_settings().timezone).date()
+        value = value.astimezone(services.town_timezone()).date()
     return formatting.format_date(value, current_locale())
 
 
 def _moment(value: datetime) -> str:
-    return formatting.format_datetime(value.astimezone(get_settings().timezone), current_locale())
+    return formatting.format_datetime(value.astimezone(services.town_timezone()), current_locale())
+
+
+# Each wording takes the error and the facility (which names the category of a limit).
+Wording = Callable[[ReservationError, services.Facility | None], str]
+
+
+def _slot_taken(error, facility) -> str:
+    return _(
+        "Someone else has just booked a time you chose on %(date)s. "
+        "Please choose another free time.",
+        date=_date(error.params.get("date")),
+    )
+
+
+def _facility_closed(error, facility) -> str:
+    return _(
+        "The facility is closed on %(date)s. Please choose another day.",
+        date=_date(error.params.get("date")),
+    )
+
+
+def _block_not_offered(error, facility) -> str:
+    return _("A time you chose is not offered on that day. Please choose from the times listed.")
+
+
+def _blocks_not_consecutive(error, facility) -> str:
+    return _(
+        "The times you choose must follow one another, such as morning and "
+        "afternoon. Choose times next to each other, or make two bookings."
+    )
+
+
+def _too_many_blocks(error, facility) -> str:
+    return _(
+        "You can choose at most %(maximum)d times in one booking. "
+        "Choose fewer, or make another booking.",
+        maximum=error.params.get("maximum", 0),
+    )
+
+
+def _in_past(error, facility) -> str:
+    return _("That time has already started. Please choose a later time.")
+
+
+def _not_open_yet(error, facility) -> str:
+    return _(
+        "Booking for %(date)s opens at %(opens_at)s. Please book then, or choose an earlier date.",
+        date=_date(error.params.get("date")),
+        opens_at=_moment(error.params["opens_at"]),
+    )
+
+
+def _booking_closed(error, facility) -> str:
+    return _(
+        "Booking on the web for %(date)s has closed. Please choose a later date, "
+        "or call or visit the counter.",
+        date=_date(error.params.get("date")),
+    )
+
+
+def _limit_reached(error, facility) -> str:
+    return _(
+        "You already have %(maximum)d upcoming bookings for %(category)s, the most "
+        "allowed. You can book again after one has taken place, or cancel one in "
+        "My reservations.",
+        maximum=error.params.get("maximum", 0),
+        category=localized(facility.category) if facility is not None else "",
+    )
+
+
+def _too_late_to_cancel(error, facility) -> str:
+    return _(
+        "Cancelling on the web was possible until the end of %(last_day)s. "
+        "To cancel now, please call or visit the counter.",
+        last_day=_date(error.params.get("last_day")),
+    )
+
+
+def _already_cancelled(error, facility) -> str:
+    return _("This booking has already been cancelled. There is nothing more to do.")
+
+
+def _invalid_credentials(error, facility) -> str:
+    return _(
+        "The registration number or PIN is not right. Check both and try again. "
+        "If you have forgotten your PIN, the counter can give you a new one."
+    )
+
+
+def _account_locked(error, facility) -> str:
+    until = error.params.get("until")
+    if until is None:
+        return _(
+            "Sign-in is locked because a wrong PIN was entered too many times. "
+            "Please ask the counter to unlock it."
+        )
+    return _(
+        "Sign-in is locked because a wrong PIN was entered too many times. "
+        "Try again after %(time)s, or ask the counter to unlock it.",
+        time=_moment(until),
+    )
+
+
+def _invalid_input(error, facility) -> str:
+    if error.params.get("field") == "blocks":
+        return _("Choose at least one time.")
+    return _went_wrong(error, facility)
+
+
+def _went_wrong(error, facility) -> str:
+    return _(
+        "Sorry, something went wrong with this request. Please try again, "
+        "or call or visit the counter."
+    )
+
+
+WORDINGS: dict[ErrorCode, Wording] = {
+    ErrorCode.SLOT_TAKEN: _slot_taken,
+    ErrorCode.FACILITY_CLOSED: _facility_closed,
+    ErrorCode.BLOCK_NOT_OFFERED: _block_not_offered,
+    ErrorCode.BLOCKS_NOT_CONSECUTIVE: _blocks_not_consecutive,
+    ErrorCode.TOO_MANY_BLOCKS: _too_many_blocks,
+    ErrorCode.IN_PAST: _in_past,
+    ErrorCode.NOT_OPEN_YET: _not_open_yet,
+    ErrorCode.BOOKING_CLOSED: _booking_closed,
+    ErrorCode.LIMIT_REACHED: _limit_reached,
+    ErrorCode.TOO_LATE_TO_CANCEL: _too_late_to_cancel,
+    ErrorCode.ALREADY_CANCELLED: _already_cancelled,
+    ErrorCode.INVALID_CREDENTIALS: _invalid_credentials,
+    ErrorCode.ACCOUNT_LOCKED: _account_locked,
+    ErrorCode.INVALID_INPUT: _invalid_input,
+    # Not met on the resident's pages (staff operations, or requests no page sends).
+    ErrorCode.NOT_FOUND: _went_wrong,
+    ErrorCode.INVALID_RANGE: _went_wrong,
+    ErrorCode.NOT_YOUR_RESERVATION: _went_wrong,
+    ErrorCode.FORBIDDEN: _went_wrong,
+    ErrorCode.REASON_REQUIRED: _went_wrong,
+    ErrorCode.POSSIBLE_DUPLICATE: _went_wrong,
+    ErrorCode.NOT_ALLOWED: _went_wrong,
+}
 
 
 def error_message(error: ReservationError, facility=None) -> str:
     """One reservation error in the resident's words. `facility` names the category
     when a limit is reached."""
-    params = error.params
-    code = error.code
-    if code == "slot_taken":
-        return _(
-            "Someone else has just booked a time you chose on %(date)s. "
-            "Please choose another free time.",
-            date=_date(params.get("date")),
-        )
-    if code == "facility_closed":
-        return _(
-            "The facility is closed on %(date)s. Please choose another day.",
-            date=_date(params.get("date")),
-        )
-    if code == "block_not_offered":
-        return _(
-            "A time you chose is not offered on that day. Please choose from the times listed."
-        )
-    if code == "blocks_not_consecutive":
-        return _(
-            "The times you choose must follow one another, such as morning and "
-            "afternoon. Choose times next to each other, or make two bookings."
-        )
-    if code == "too_many_blocks":
-        return _(
-            "You can choose at most %(maximum)d times in one booking. "
-            "Choose fewer, or make another booking.",
-            maximum=params.get("maximum", 0),
-        )
-    if code == "in_past":
-        return _("That time has already started. Please choose a later time.")
-    if code == rules.NOT_OPEN_YET:
-        return _(
-            "Booking for %(date)s opens at %(opens_at)s. Please book then, "
-            "or choose an earlier date.",
-            date=_date(params.get("date")),
-            opens_at=_moment(params["opens_at"]),
-        )
-    if code == rules.BOOKING_CLOSED:
-        return _(
-            "Booking on the web for %(date)s has closed. Please choose a later date, "
-            "or call or visit the counter.",
-            date=_date(params.get("date")),
-        )
-    if code == "limit_reached":
-        category = localized(facility.category) if facility is not None else ""
-        return _(
-            "You already have %(maximum)d upcoming bookings for %(category)s, the most "
-            "allowed. You can book again after one has taken place, or cancel one in "
-            "My reservations.",
-            maximum=params.get("maximum", 0),
-            category=category,
-        )
-    if code == "too_late_to_cancel":
-        return _(
-            "Cancelling on the web was possible until the end of %(last_day)s. "
-            "To cancel now, please call or visit the counter.",
-            last_day=_date(params.get("last_day")),
-        )
-    if code == "already_cancelled":
-        return _("This booking has already been cancelled. There is nothing more to do.")
-    if code == "invalid_credentials":
-        return _(
-            "The registration number or PIN is not right. Check both and try again. "
-            "If you have forgotten your PIN, the counter can give you a new one."
-        )
-    if code == "account_locked":
-        until = params.get("until")
-        if until is None:
-            return _(
-                "Sign-in is locked because a wrong PIN was entered too many times. "
-                "Please ask the counter to unlock it."
-            )
-        return _(
-            "Sign-in is locked because a wrong PIN was entered too many times. "
-            "Try again after %(time)s, or ask the counter to unlock it.",
-            time=_moment(until),
-        )
-    if code == "invalid_input" and params.get("field") == "blocks":
-        return _("Choose at least one time.")
-    return _(
-        "Sorry, something went wrong with this request. Please try again, "
-        "or call or visit the counter."
-    )
+    return WORDINGS[error.code](error, facility)

@@ -25,9 +25,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
-from reservations import rules, services
+from reservations import services
 from reservations.errors import (
     AccountLocked,
+    ErrorCode,
     InvalidCredentials,
     NotFound,
     ReservationError,
@@ -58,21 +59,21 @@ DISPLAY_DAYS_AHEAD = 366  # how far the availability pages reach; the core's win
 
 # Each block's state in words, never only in colour.
 STATUS_WORDS = {
-    rules.FREE: _l("Free"),
-    rules.TAKEN: _l("Booked"),
-    rules.YOURS: _l("Your booking"),
-    rules.CLOSED: _l("Closed"),
-    rules.NOT_OFFERED: _l("Not offered"),
-    rules.PAST: _l("Ended"),
-    rules.NOT_OPEN_YET: _l("Not open yet"),
-    rules.BOOKING_CLOSED: _l("Booking closed"),
+    services.BlockStatus.FREE: _l("Free"),
+    services.BlockStatus.TAKEN: _l("Booked"),
+    services.BlockStatus.YOURS: _l("Your booking"),
+    services.BlockStatus.CLOSED: _l("Closed"),
+    services.BlockStatus.NOT_OFFERED: _l("Not offered"),
+    services.BlockStatus.PAST: _l("Ended"),
+    services.BlockStatus.NOT_OPEN_YET: _l("Not open yet"),
+    services.BlockStatus.BOOKING_CLOSED: _l("Booking closed"),
 }
 CLOSED_WORDS = {
-    rules.WEEKLY: _l("Regular closing day"),
-    rules.HOLIDAY: _l("Closed on public holidays"),
-    rules.MOVED_CLOSED_DAY: _l("Closed in place of a holiday"),
-    rules.YEAR_END: _l("New Year holidays"),
-    rules.CLOSURE: _l("Temporarily closed"),
+    services.ClosedReason.WEEKLY: _l("Regular closing day"),
+    services.ClosedReason.HOLIDAY: _l("Closed on public holidays"),
+    services.ClosedReason.MOVED_CLOSED_DAY: _l("Closed in place of a holiday"),
+    services.ClosedReason.YEAR_END: _l("New Year holidays"),
+    services.ClosedReason.CLOSURE: _l("Temporarily closed"),
 }
 WEEKDAY_WORDS = (_l("Mon"), _l("Tue"), _l("Wed"), _l("Thu"), _l("Fri"), _l("Sat"), _l("Sun"))
 
@@ -108,7 +109,7 @@ def web_context() -> dict:
 def holiday_name(day_availability) -> str | None:
     if day_availability.holiday is None or current_locale() == "ja":
         return day_availability.holiday
-    return rules.holiday_name(day_availability.date, "en") or day_availability.holiday
+    return services.holiday_name(day_availability.date, "en") or day_availability.holiday
 
 
 def offered_days(block) -> str | None:
@@ -142,14 +143,16 @@ def _unit_or_404(unit_id: int):
         abort(404)
 
 
+def _actor() -> services.Actor:
+    return services.Actor.resident(g.resident.id, "web")
+
+
 def _own_reservation(reservation_id: int):
+    """The signed-in resident's reservation; another's is not found (the core says so)."""
     try:
-        reservation = services.get_reservation(reservation_id)
+        return services.get_reservation(_actor(), reservation_id)
     except NotFound:
         abort(404)
-    if reservation.resident_id != g.resident.id:
-        abort(404)  # the same answer as for a number that does not exist
-    return reservation
 
 
 def _resident_id() -> int | None:
@@ -229,7 +232,14 @@ def _availability_rows(unit, days, era: bool) -> list[Row]:
         if day.closed:
             note = day.closed.note_en if locale == "en" and day.closed.note_en else day.closed.note
             text = closed_words[day.closed.reason] + (f": {note}" if note else "")
-            cells = [Cell(rules.CLOSED, words[rules.CLOSED], detail=text, colspan=len(day.blocks))]
+            cells = [
+                Cell(
+                    services.BlockStatus.CLOSED,
+                    words[services.BlockStatus.CLOSED],
+                    detail=text,
+                    colspan=len(day.blocks),
+                )
+            ]
         else:
             long_date = formatting.format_date(day.date, locale, era=era)
             link = day_url.replace("DAY", day.date.isoformat())
@@ -324,7 +334,9 @@ def blocks(unit_id: int, day: str):
     [day_availability] = services.availability(
         unit.id, chosen_day, chosen_day, now=services.clock_now(), resident_id=resident_id
     )
-    cells = [cell for cell in day_availability.blocks if cell.status != rules.NOT_OFFERED]
+    cells = [
+        cell for cell in day_availability.blocks if cell.status != services.BlockStatus.NOT_OFFERED
+    ]
     free = {cell.block.id for cell in cells if cell.bookable}
     form = BlocksForm(free=free)
     form.blocks.choices = [(cell.block.id, _block_label(cell.block)) for cell in cells]
@@ -396,7 +408,7 @@ def confirm():
     if request.method == "POST":
         try:
             reservation = services.book(
-                services.Actor.resident(g.resident.id, "web"),
+                _actor(),
                 resident_id=g.resident.id,
                 unit_id=unit_id,
                 day=day,
@@ -432,7 +444,7 @@ def confirm():
         "web/confirm.html",
         quote=quote,
         error=error_message(error, quote.facility) if error else None,
-        limit_reached=error is not None and error.code == "limit_reached",
+        limit_reached=error is not None and error.code == ErrorCode.LIMIT_REACHED,
         page_errors=error is not None,
         back_url=url_for("web.blocks", unit_id=unit_id, day=day.isoformat()),
         availability_url=_availability_url(unit_id, day),
@@ -486,14 +498,12 @@ def calendar(reservation_id: int):
 def my_reservations():
     now = services.clock_now()
     lists = services.reservations_of(g.resident.id, now=now)
-    deadlines = {r.id: services.cancellation_deadline(r) for r in lists.upcoming}
     return render_template(
         "web/my_reservations.html",
         upcoming=lists.upcoming,
         past=lists.past,
         more_past=lists.more_past,
-        deadlines=deadlines,
-        now=now,
+        actions=services.actions_for(_actor(), lists.upcoming, now),
     )
 
 
@@ -505,11 +515,7 @@ def cancel(reservation_id: int):
     error = None
     if request.method == "POST":
         try:
-            services.cancel(
-                services.Actor.resident(g.resident.id, "web"),
-                reservation_id=reservation.id,
-                now=now,
-            )
+            services.cancel(_actor(), reservation_id=reservation.id, now=now)
         except ReservationError as refused:
             error = refused
         else:
@@ -521,12 +527,12 @@ def cancel(reservation_id: int):
                 "success",
             )
             return redirect(url_for("web.my_reservations"))
-    deadline = services.cancellation_deadline(reservation)
+    actions = services.reservation_actions(_actor(), reservation.id, now)
     return render_template(
         "web/cancel.html",
-        reservation=reservation,
-        deadline=deadline,
-        can_cancel=reservation.is_active and not deadline.has_passed(now),
+        reservation=actions.reservation,
+        deadline=actions.deadline,
+        can_cancel=actions.may_cancel,
         error=error_message(error) if error else None,
         page_errors=error is not None,
     )

@@ -9,9 +9,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from channels import create_app
+from channels import create_app, demo
 from channels.phone.simulator import FlaskTransport, PhoneSimulator
-from reservations import demo, services
+from reservations import services
 from reservations.db import db
 from reservations.models import AuditEntry, Reservation
 from tests.channels.counter.conftest import RequestContextClient, get_page, post, sign_in, text_of
@@ -87,7 +87,7 @@ def test_booked_at_the_counter_seen_on_the_web_heard_and_cancelled_on_the_phone(
         call.hang_up()
 
         db.session.rollback()
-        cancelled = services.get_reservation(reservation.id)
+        cancelled = services.get_reservation(services.Actor.system(), reservation.id)
         assert (cancelled.status, cancelled.cancelled_channel) == ("cancelled", "phone")
         counter_page = text_of(get_page(counter, f"/counter/reservations/{reservation.id}"))
         assert "取消済み" in counter_page and "電話" in counter_page

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
+from channels import demo
 from channels.ids import MAX_ID, parse_id
-from reservations import demo
 from tests.channels.web.conftest import NOW
 from tests.pages import check_page
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from reservations import demo
+from channels import demo
 from tests.channels.web.conftest import NOW
 from tests.pages import check_page
 

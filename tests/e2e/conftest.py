@@ -19,8 +19,7 @@ from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from werkzeug.serving import make_server
 
-from channels import create_app
-from reservations import demo
+from channels import create_app, demo
 from tests.conftest import app_config, fresh_sqlite_url
 from tests.factories import at
 

@@ -22,8 +22,8 @@ from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 from werkzeug.datastructures import MultiDict
 
-from channels import create_app
-from reservations import demo, services
+from channels import create_app, demo
+from reservations import services
 from reservations.db import db
 from reservations.models import Facility, Reservation, Resident, Staff
 from tests.channels.phone.conftest import BASE_URL, OPERATOR, TOKEN, Clock

@@ -10,9 +10,13 @@ import random
 import sys
 from datetime import date, timedelta
 
+from sqlalchemy import select
+
 from channels import create_app
 from reservations import services
+from reservations.db import db
 from reservations.errors import ReservationError
+from reservations.models import Resident, Staff
 from tests.conftest import app_config
 from tests.factories import at
 
@@ -27,8 +31,8 @@ def main(url: str, seed: int) -> None:
         facility = next(f for f in services.list_facilities() if f.code == "gym")
         units = [u.id for u in facility.units]
         blocks = [b.id for b in facility.time_blocks]
-        staff = services.Actor.staff(services.db.session.scalar(services.select(services.Staff.id)))
-        residents = list(services.db.session.scalars(services.select(services.Resident.id)))
+        staff = services.Actor.staff(db.session.scalar(select(Staff.id)))
+        residents = list(db.session.scalars(select(Resident.id)))
         print("ready", flush=True)
         mine = []
         while True:

@@ -6,10 +6,11 @@ from datetime import date
 
 import pytest
 
-from reservations import rules, services
+from reservations import services
 from reservations.db import db
 from reservations.errors import (
     BlocksNotConsecutive,
+    ErrorCode,
     FacilityClosed,
     InPast,
     LimitReached,
@@ -54,7 +55,7 @@ def test_check_booking_says_what_book_would_refuse(gym):
         check(resident, gym, day=date(2026, 12, 1))
     with pytest.raises(OutsideWindow) as error:
         check(resident, gym, day=date(2027, 3, 3))
-    assert error.value.code == rules.NOT_OPEN_YET
+    assert error.value.code == ErrorCode.NOT_OPEN_YET
     with pytest.raises(BlocksNotConsecutive):
         check(resident, gym, blocks=("morning", "evening"))
 

@@ -157,5 +157,5 @@ def test_list_staff_and_closures(app):
     services.add_closure(actor, facility_id=None, start=DAY, end=DAY, reason="停電", now=NOW)
     assert [c.reason for c in services.list_closures(date(2026, 12, 1))] == ["停電"]
     closed = services.closed_facilities_on(DAY)
-    assert closed[gym.id].reason == rules.CLOSURE and closed[gym.id].note == "停電"
+    assert closed[gym.id].reason == rules.ClosedReason.CLOSURE and closed[gym.id].note == "停電"
     assert services.closed_facilities_on(date(2026, 12, 17)) == {}

@@ -7,11 +7,12 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from reservations import rules, services
+from reservations import services
 from reservations.db import db
 from reservations.errors import (
     AccountLocked,
     AlreadyCancelled,
+    ErrorCode,
     Forbidden,
     InvalidCredentials,
     InvalidInput,
@@ -126,7 +127,7 @@ def test_not_bookable_before_window_and_admin_override_needs_reason(gym):
     far = date(2027, 3, 10)  # opens 2027-01-01 09:00
     with pytest.raises(OutsideWindow) as error:
         book(resident, gym, day=far)
-    assert error.value.code == rules.NOT_OPEN_YET
+    assert error.value.code == ErrorCode.NOT_OPEN_YET
     clerk, admin = make_staff("clerk"), make_staff("admin")
     with pytest.raises(Forbidden):
         book(resident, gym, day=far, actor=services.Actor.staff(clerk.id), override_reason="大会")

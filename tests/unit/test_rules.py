@@ -10,6 +10,7 @@ from reservations import rules
 from reservations.errors import (
     BlockNotOffered,
     BlocksNotConsecutive,
+    ErrorCode,
     FacilityClosed,
     InPast,
     InvalidInput,
@@ -83,21 +84,26 @@ MONDAY_CLOSED_MOVES = dict(closed_weekdays="0", closed_day_moves_after_holiday=T
 
 
 def test_weekly_closed_day_is_closed():
-    assert rules.closed_reason(facility(**MONDAY_CLOSED), date(2026, 12, 7)).reason == rules.WEEKLY
+    assert (
+        rules.closed_reason(facility(**MONDAY_CLOSED), date(2026, 12, 7)).reason
+        == rules.ClosedReason.WEEKLY
+    )
     assert rules.closed_reason(facility(**MONDAY_CLOSED), date(2026, 12, 8)) is None
 
 
 def test_holiday_monday_stays_closed_when_the_facility_does_not_move_its_closed_day():
     # 2026-11-23 (Mon) is 勤労感謝の日.
     closed = rules.closed_reason(facility(**MONDAY_CLOSED), date(2026, 11, 23))
-    assert closed.reason == rules.WEEKLY
+    assert closed.reason == rules.ClosedReason.WEEKLY
     assert rules.closed_reason(facility(**MONDAY_CLOSED), date(2026, 11, 24)) is None
 
 
 def test_holiday_monday_opens_and_moves_the_closed_day_to_tuesday():
     gym = facility(**MONDAY_CLOSED_MOVES)
     assert rules.closed_reason(gym, date(2026, 11, 23)) is None
-    assert rules.closed_reason(gym, date(2026, 11, 24)).reason == rules.MOVED_CLOSED_DAY
+    assert (
+        rules.closed_reason(gym, date(2026, 11, 24)).reason == rules.ClosedReason.MOVED_CLOSED_DAY
+    )
     assert rules.closed_reason(gym, date(2026, 11, 25)) is None
 
 
@@ -106,7 +112,7 @@ def test_closed_day_moves_past_a_run_of_holidays():
     gym = facility(**MONDAY_CLOSED_MOVES)
     for day in (3, 4, 5):
         assert rules.closed_reason(gym, date(2027, 5, day)) is None
-    assert rules.closed_reason(gym, date(2027, 5, 6)).reason == rules.MOVED_CLOSED_DAY
+    assert rules.closed_reason(gym, date(2027, 5, 6)).reason == rules.ClosedReason.MOVED_CLOSED_DAY
     assert rules.closed_reason(gym, date(2027, 5, 7)) is None
 
 
@@ -119,7 +125,7 @@ def test_a_holiday_on_an_open_weekday_moves_nothing():
 
 def test_facility_closed_on_holidays():
     hall = facility(open_on_holidays=False)
-    assert rules.closed_reason(hall, date(2026, 11, 3)).reason == rules.HOLIDAY
+    assert rules.closed_reason(hall, date(2026, 11, 3)).reason == rules.ClosedReason.HOLIDAY
     assert rules.closed_reason(hall, date(2026, 11, 4)) is None
 
 
@@ -136,7 +142,7 @@ def test_facility_closed_on_holidays():
 )
 def test_year_end_closure_runs_from_29_december_to_3_january(day, closed):
     result = rules.closed_reason(facility(), day)
-    assert (result is not None and result.reason == rules.YEAR_END) is closed
+    assert (result is not None and result.reason == rules.ClosedReason.YEAR_END) is closed
 
 
 def test_year_end_closure_can_be_switched_off():
@@ -154,7 +160,7 @@ def test_ad_hoc_closure_with_its_reason():
     gym = facility()
     assert rules.closed_reason(gym, date(2026, 12, 9), [closure]) is None
     closed = rules.closed_reason(gym, date(2026, 12, 11), [closure])
-    assert closed == rules.ClosedDay(rules.CLOSURE, "床の改修工事", "Floor repairs")
+    assert closed == rules.ClosedDay(rules.ClosedReason.CLOSURE, "床の改修工事", "Floor repairs")
 
 
 def test_closure_for_all_facilities_and_not_for_another_one():
@@ -193,9 +199,12 @@ def test_school_gym_blocks_offered_on_evenings_weekends_and_holidays():
 def test_window_opens_on_the_first_two_months_ahead_at_nine_exactly():
     window = rules.booking_window(facility(), date(2027, 2, 10), True, TOKYO)
     assert window.opens_at == at(2026, 12, 1, 9)
-    assert window.status(at(2026, 12, 1, 8, 59, 59)) == rules.NOT_OPEN_YET
+    assert window.status(at(2026, 12, 1, 8, 59, 59)) == rules.BlockStatus.NOT_OPEN_YET
     assert window.status(at(2026, 12, 1, 9, 0, 0)) is None
-    assert window.status(at(2026, 12, 1, 9, 0, 0) - timedelta(microseconds=1)) == rules.NOT_OPEN_YET
+    assert (
+        window.status(at(2026, 12, 1, 9, 0, 0) - timedelta(microseconds=1))
+        == rules.BlockStatus.NOT_OPEN_YET
+    )
 
 
 def test_window_opens_later_for_non_residents():
@@ -211,7 +220,7 @@ def test_window_across_the_new_year():
 def test_window_closes_at_the_end_of_the_day_before():
     window = rules.booking_window(facility(), date(2026, 12, 10), True, TOKYO)
     assert window.status(at(2026, 12, 9, 23, 59, 59)) is None
-    assert window.status(at(2026, 12, 10, 0, 0, 0)) == rules.BOOKING_CLOSED
+    assert window.status(at(2026, 12, 10, 0, 0, 0)) == rules.BlockStatus.BOOKING_CLOSED
 
 
 def test_window_with_same_day_booking():
@@ -321,20 +330,20 @@ def test_bookable_inside_the_window():
 def test_not_bookable_before_the_window_opens():
     with pytest.raises(OutsideWindow) as error:
         _check(date(2027, 2, 10), at(2026, 12, 1, 8, 59, 59))
-    assert error.value.code == rules.NOT_OPEN_YET
+    assert error.value.code == ErrorCode.NOT_OPEN_YET
     assert error.value.params["opens_at"] == at(2026, 12, 1, 9)
 
 
 def test_not_bookable_after_the_window_closes():
     with pytest.raises(OutsideWindow) as error:
         _check(date(2026, 12, 10), at(2026, 12, 10, 0, 0))
-    assert error.value.code == rules.BOOKING_CLOSED
+    assert error.value.code == ErrorCode.BOOKING_CLOSED
 
 
 def test_not_bookable_on_a_closed_day_even_by_override():
     with pytest.raises(FacilityClosed) as error:
         _check(date(2026, 12, 7), at(2026, 12, 1, 10), window_override=True)
-    assert error.value.params["reason"] == rules.WEEKLY
+    assert error.value.params["reason"] == rules.ClosedReason.WEEKLY
 
 
 def test_override_lifts_the_window_but_not_the_past():

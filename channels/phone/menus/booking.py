@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from reservations import rules, services
+from reservations import services
 from reservations.errors import ReservationError, SlotTaken
-from reservations.models import TimeBlock, Unit
 
 from .. import prompts
 from ..speech import Reading, Speech
@@ -69,7 +68,7 @@ class BookUnit(ListNode):
         turn.goto("main")
 
 
-def _block(unit: Unit, block_id: int) -> TimeBlock:
+def _block(unit: services.Unit, block_id: int) -> services.TimeBlock:
     return next(block for block in unit.facility.time_blocks if block.id == block_id)
 
 
@@ -113,7 +112,7 @@ class BookHow(Node):
 class BookOffer(Node):
     name = "book_offer"
 
-    def _offer(self, turn: Turn) -> tuple[date, TimeBlock]:
+    def _offer(self, turn: Turn) -> tuple[date, services.TimeBlock]:
         day, block_id = turn.state["offer"]
         return date.fromisoformat(day), _block(services.get_unit(turn.state["unit_id"]), block_id)
 
@@ -189,17 +188,46 @@ class BookDate(Node):
         else:
             statuses = {cell.status for cell in availability.blocks}
             turn.say(prompts.date_read_back(day))
-            if rules.NOT_OPEN_YET in statuses:
-                turn.say(prompts.day_not_open_yet())
+            window = _outside_window(availability)
+            if window is not None and services.BlockStatus.NOT_OPEN_YET in statuses:
+                turn.say(_why_not(turn, day, window))
                 turn.goto("book_date")
-            elif statuses & {rules.TAKEN, rules.YOURS}:
+            elif statuses & {services.BlockStatus.TAKEN, services.BlockStatus.YOURS}:
                 turn.say(prompts.day_full())
                 last_block = services.get_unit(unit_id).facility.time_blocks[-1]
                 _propose(turn, (day, last_block.id))
+            elif window is not None:
+                turn.say(_why_not(turn, day, window))
+                turn.goto("book_date")
             else:
                 turn.say(prompts.day_booking_closed())
                 turn.goto("book_date")
         return True
+
+
+def _outside_window(availability: services.DayAvailability) -> services.TimeBlock | None:
+    """A block of the day that only the booking window keeps from being booked."""
+    for status in (services.BlockStatus.NOT_OPEN_YET, services.BlockStatus.BOOKING_CLOSED):
+        for cell in availability.blocks:
+            if cell.status == status:
+                return cell.block
+    return None
+
+
+def _why_not(turn: Turn, day: date, block: services.TimeBlock) -> Speech:
+    """What the core says to booking the block: when booking opens, or when it closed
+    (with the counter), in the caller's words."""
+    try:
+        services.check_booking(
+            resident_id=turn.resident_id,
+            unit_id=turn.state["unit_id"],
+            day=day,
+            block_ids=[block.id],
+            now=turn.now,
+        )
+    except ReservationError as error:
+        return prompts.refusal(error, turn.now)
+    return prompts.day_booking_closed()
 
 
 class BookBlock(ListNode):

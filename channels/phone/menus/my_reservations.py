@@ -40,7 +40,7 @@ class Hear(ListNode):
     def prompt(self, turn):
         start = turn.state["page"] * self.page_size
         items = [
-            prompts.reservation_item(start + index, services.get_reservation(item))
+            prompts.reservation_item(start + index, services.get_reservation(turn.actor(), item))
             for index, item in enumerate(self._page(turn), start=1)
         ]
         count = [prompts.reservation_count(len(turn.state["items"]))] if start == 0 else []
@@ -68,7 +68,7 @@ class CancelList(ListNode):
         turn.goto("main")
 
     def label(self, turn, item):
-        return prompts.cancel_item(services.get_reservation(item))
+        return prompts.cancel_item(services.get_reservation(turn.actor(), item))
 
     def intro(self, turn):
         return [prompts.ask_which_to_cancel()]
@@ -81,13 +81,9 @@ class CancelList(ListNode):
             services.check_cancellable(turn.actor(), reservation_id=item, now=turn.now)
         except TooLateToCancel as error:
             turn.event("refused", error.code, reservation_id=item)
-            turn.goto(
-                "cancel_too_late",
-                reservation_id=item,
-                last_day=error.params["last_day"].isoformat(),
-            )
-        except AlreadyCancelled:
-            turn.say(prompts.already_cancelled())
+            _too_late(turn, error, reservation_id=item)
+        except AlreadyCancelled as error:
+            turn.say(prompts.refusal(error, turn.now))
             turn.goto("main")
         except ReservationError as error:
             turn.event("refused", error.code, reservation_id=item)
@@ -97,16 +93,24 @@ class CancelList(ListNode):
             turn.goto("cancel_confirm", reservation_id=item)
 
 
+def _too_late(turn: Turn, error: TooLateToCancel, **updates) -> None:
+    """The deadline and the facility's rule, as the core gave them."""
+    turn.goto(
+        "cancel_too_late",
+        last_day=error.params["last_day"].isoformat(),
+        days_before=error.params["days_before"],
+        **updates,
+    )
+
+
 class CancelTooLate(Node):
     name = "cancel_too_late"
     result = True
 
     def prompt(self, turn):
-        reservation = services.get_reservation(turn.state["reservation_id"])
         return [
             prompts.too_late_to_cancel(
-                date.fromisoformat(turn.state["last_day"]),
-                reservation.unit.facility.cancel_days_before,
+                date.fromisoformat(turn.state["last_day"]), turn.state["days_before"]
             ),
             prompts.too_late_keys(),
         ]
@@ -125,10 +129,18 @@ class CancelTooLate(Node):
 
 
 class CancelConfirm(Node):
+    """The reservation read back before the caller confirms. As with a booking, the
+    confirmation's idempotency key belongs to this question: the same confirmation
+    again (a repeated webhook, or the question asked again after a lost answer) is the
+    cancellation already made, not "already cancelled"."""
+
     name = "cancel_confirm"
 
+    def enter(self, turn):
+        turn.state["cancel_key"] = f"phone-cancel:{turn.call.sid}:{turn.call.step}"
+
     def prompt(self, turn):
-        reservation = services.get_reservation(turn.state["reservation_id"])
+        reservation = services.get_reservation(turn.actor(), turn.state["reservation_id"])
         return [prompts.confirm_cancel(reservation), prompts.confirm_cancel_keys()]
 
     def simple(self, turn):
@@ -146,36 +158,28 @@ class CancelConfirm(Node):
             return False
         reservation_id = turn.state["reservation_id"]
         try:
-            services.cancel(turn.actor(), reservation_id=reservation_id, now=turn.now)
-        except AlreadyCancelled:
-            if not self._cancelled_in_this_call(turn, reservation_id):
-                turn.say(prompts.already_cancelled())
-                turn.goto("main")
-                return True
+            services.cancel(
+                turn.actor(),
+                reservation_id=reservation_id,
+                now=turn.now,
+                idempotency_key=turn.state["cancel_key"],
+            )
+        except AlreadyCancelled as error:
+            turn.say(prompts.refusal(error, turn.now))
+            turn.goto("main")
+            return True
         except TooLateToCancel as error:
             turn.event("refused", error.code, reservation_id=reservation_id)
-            turn.goto("cancel_too_late", last_day=error.params["last_day"].isoformat())
+            _too_late(turn, error)
             return True
         except ReservationError as error:
             turn.event("refused", error.code, reservation_id=reservation_id)
             turn.say(prompts.cannot_cancel())
             turn.goto("main")
             return True
-        else:
-            turn.event("cancelled", reservation_id=reservation_id)
+        turn.event("cancelled", reservation_id=reservation_id)
         turn.goto("cancel_done")
         return True
-
-    @staticmethod
-    def _cancelled_in_this_call(turn: Turn, reservation_id: int) -> bool:
-        """A repeated confirmation racing the first: the first one cancelled it."""
-        reservation = services.get_reservation(reservation_id)
-        return (
-            reservation.resident_id == turn.resident_id
-            and reservation.cancelled_channel == "phone"
-            and reservation.cancelled_at is not None
-            and reservation.cancelled_at >= turn.call.started_at
-        )
 
 
 class CancelDone(Node):

@@ -7,8 +7,6 @@ from datetime import datetime
 
 from reservations import services
 from reservations.errors import AccountLocked, InvalidCredentials
-from reservations.settings import get_settings
-from reservations.text import has_valid_check_digit
 
 from .. import prompts
 from .base import Node, is_number
@@ -29,7 +27,7 @@ class Registration(Node):
         return [prompts.registration_help()]
 
     def handle(self, turn, digits):
-        if not is_number(digits, self.digits) or not has_valid_check_digit(digits):
+        if not is_number(digits, self.digits) or not services.has_valid_check_digit(digits):
             turn.say(prompts.registration_not_valid())
             return False
         turn.goto("pin", registration_no=digits)
@@ -92,11 +90,10 @@ class Locked(Node):
 
     def prompt(self, turn):
         until = turn.state.get("locked_until")
-        moment = (
-            datetime.fromisoformat(until).astimezone(get_settings().timezone) if until else None
-        )
+        tz = services.town_timezone()
+        moment = datetime.fromisoformat(until).astimezone(tz) if until else None
         return [
-            prompts.locked(moment, turn.now.astimezone(get_settings().timezone)),
+            prompts.locked(moment, turn.now.astimezone(tz)),
             prompts.locked_prompt(),
         ]
 

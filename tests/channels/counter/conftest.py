@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 from flask.testing import FlaskClient
 
-from reservations import demo
+from channels import demo
 from reservations.db import db
 from tests.factories import at
 from tests.pages import check_page

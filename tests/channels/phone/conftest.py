@@ -12,10 +12,9 @@ from datetime import datetime
 import pytest
 from flask import Flask
 
-from channels import create_app
+from channels import create_app, demo
 from channels.phone import audio
 from channels.phone.simulator import FlaskTransport, PhoneSimulator
-from reservations import demo
 from reservations.db import db
 from tests.conftest import IN_CI, app_config, fresh_sqlite_url, truncate_all
 from tests.factories import at

@@ -248,6 +248,39 @@ def test_racing_duplicates_of_the_confirmation_book_once(phone_any_app, clock):
         assert body == final or "<Redirect" in body
 
 
+def test_a_cancel_answered_too_late_and_confirmed_again_is_the_same_cancellation(call, town, clock):
+    """The cancel's idempotency key belongs to the question: the caller who confirms
+    the question asked again hears that it is cancelled, not that it already was."""
+    from tests.channels.phone.test_calls import book_on_the_web
+
+    reservation = book_on_the_web(town.yamada, at(2026, 12, 16).date())
+    simulator = call(YAMADA_PHONE)
+    for key in (town.yamada.pin, "3", "1"):
+        simulator.press(key)
+    assert "のご予約を取り消します" in simulator.last.text
+    confirm = simulator.question.action
+    step = int(confirm.rsplit("/", 1)[1])
+    row = db.session.scalar(sa.select(PhoneCall).filter_by(call_sid=simulator.sid))
+    assert calls._claim(row.id, step, clock.now)  # a worker took the confirmation, then stalled
+    clock.now += calls.STEP_LEASE
+    simulator.question = None
+    simulator.send(confirm, {})  # Twilio's retry: the question is asked again
+    assert "のご予約を取り消します" in simulator.last.text
+    stalled = flow.answer(
+        flow.Call(simulator.sid, step, row.state, row.resident_id, row.started_at, clock.now),
+        simulator.params({"Digits": "1"}),
+        get_phone_settings(),
+        lambda n: f"{BASE_URL}/phone/step/{n}",
+    )
+    assert "ご予約を取り消しました" in stalled.xml
+    assert not calls._store(row.id, step + 1, stalled, clock.now)
+    simulator.press("1")
+    assert "ご予約を取り消しました。" in simulator.last.text
+    assert "すでに取り消されています" not in simulator.last.text
+    db.session.expire_all()
+    assert services.get_reservation(services.Actor.system(), reservation.id).status == "cancelled"
+
+
 def test_an_answer_that_comes_too_late_does_not_replace_the_repeated_question(call, town, clock):
     simulator = call(YAMADA_PHONE)
     for key in (town.yamada.pin, "1", "1", "1", "2", "1216", "1"):

@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from flask import g
 
-from reservations import demo
+from channels import demo
 from reservations.db import db
 from reservations.models import Facility
 from tests.factories import at

@@ -8,10 +8,9 @@ import logging
 import pytest
 from bs4 import BeautifulSoup
 
-from channels import create_app
+from channels import create_app, demo
 from channels.i18n import missing_translations
 from channels.web.auth import RESIDENT_KEY
-from reservations import demo
 from tests.channels.web.conftest import DAY, NOW, Visitor, facility_by_code
 from tests.channels.web.test_booking import block_ids, choose, gym_whole, sign_in
 from tests.conftest import app_config, fresh_sqlite_url

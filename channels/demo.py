@@ -1,4 +1,9 @@
-"""A realistic small-town education division, for demos and manual testing.
+"""A realistic small-town education division, for demos and manual testing
+(``flask --app channels seed-demo``), the benchmarks and the tests.
+
+It lives beside the command that seeds it, outside the core that ships the rules. The
+town's facilities go straight into the catalog's tables (there is no service for
+adding a facility); residents and staff are registered through the services.
 
 `seed` is idempotent: facilities are matched by code, residents by name and kana,
 staff by username; what exists is left as it is.
@@ -11,9 +16,9 @@ from datetime import datetime, time
 
 from sqlalchemy import select
 
-from . import services
-from .db import db, write_transaction
-from .models import (
+from reservations import services
+from reservations.db import db, write_transaction
+from reservations.models import (
     ExemptionCategory,
     Facility,
     FacilityCategory,
@@ -24,7 +29,7 @@ from .models import (
     TimeBlock,
     Unit,
 )
-from .text import search_key
+from reservations.text import search_key
 
 CATEGORIES = [
     # code, name, name_en, max active reservations per resident

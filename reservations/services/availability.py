@@ -1,0 +1,161 @@
+"""What is free: each day's blocks of a unit and their state, and the next free ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from .. import rules
+from ..db import db
+from ..errors import InvalidRange
+from ..models import Resident, TimeBlock
+from ..settings import get_settings
+from . import audit, claims
+from .actors import require_aware
+from .catalog import closures_between, get_unit
+from .residents import get_resident
+
+
+@dataclass(frozen=True)
+class BlockAvailability:
+    block: TimeBlock
+    status: rules.BlockStatus
+
+    @property
+    def bookable(self) -> bool:
+        return self.status == rules.BlockStatus.FREE
+
+
+@dataclass(frozen=True)
+class DayAvailability:
+    date: date
+    closed: rules.ClosedDay | None
+    holiday: str | None  # the holiday's Japanese name
+    blocks: list[BlockAvailability]
+
+    @property
+    def has_free_block(self) -> bool:
+        return any(cell.bookable for cell in self.blocks)
+
+
+def availability(
+    unit_id: int,
+    start: date,
+    end: date,
+    *,
+    now: datetime,
+    resident_id: int | None = None,
+) -> list[DayAvailability]:
+    """Each day from `start` to `end` (inclusive) and each block's state for the unit.
+
+    The window shown is the resident's (non-residents open later); without a resident,
+    a town resident's. Reads claims only within the dates, through the claims' index.
+    """
+    require_aware(now)
+    settings = get_settings()
+    if end < start or (end - start).days >= settings.availability_max_days:
+        raise InvalidRange(max_days=settings.availability_max_days)
+    unit = get_unit(unit_id)
+    facility = unit.facility
+    is_resident = True
+    if resident_id is not None:
+        resident = db.session.get(Resident, resident_id)
+        is_resident = resident.is_resident if resident is not None else True
+    held = claims.held_between([part.id for part in unit.parts], start, end)
+    closures = closures_between(facility, start, end)
+    tz = settings.timezone
+    days = []
+    day = start
+    while day <= end:
+        closed = rules.closed_reason(facility, day, closures)
+        window = rules.booking_window(facility, day, is_resident, tz)
+        cells = []
+        for block in facility.time_blocks:
+            holder = held.get((day, block.id))
+            status = rules.block_status(
+                facility,
+                day,
+                block,
+                now=now,
+                tz=tz,
+                closed=closed,
+                taken=holder is not None,
+                window=window,
+            )
+            if (
+                status == rules.BlockStatus.TAKEN
+                and resident_id is not None
+                and holder == resident_id
+            ):
+                status = rules.BlockStatus.YOURS
+            cells.append(BlockAvailability(block, status))
+        days.append(DayAvailability(day, closed, rules.holiday_name(day), cells))
+        day += timedelta(days=1)
+    return days
+
+
+@dataclass(frozen=True)
+class AvailabilitySnapshot:
+    """Availability with what a channel needs to keep it: it stays true while the
+    availability version is unchanged and until `valid_until` (None: no change by time
+    alone in the range)."""
+
+    days: list[DayAvailability]
+    version: int
+    valid_until: datetime | None
+
+
+def availability_version() -> int:
+    """Changes whenever anything that availability shows may have changed.
+
+    Every booking, change, cancellation and closure writes an audit row in its own
+    transaction, and audit rows are never deleted or reused: the trail's last id is
+    a version of the town's availability.
+    """
+    return audit.last_entry_id()
+
+
+def availability_snapshot(
+    unit_id: int, start: date, end: date, *, now: datetime, resident_id: int | None = None
+) -> AvailabilitySnapshot:
+    """availability() with its version and the moment the clock alone changes it."""
+    version = availability_version()  # first, so the days are never older than it
+    days = availability(unit_id, start, end, now=now, resident_id=resident_id)
+    unit = get_unit(unit_id)
+    is_resident = True
+    if resident_id is not None:
+        is_resident = get_resident(resident_id).is_resident
+    valid_until = rules.next_change_by_time(
+        unit.facility, start, end, now=now, tz=get_settings().timezone, is_resident=is_resident
+    )
+    return AvailabilitySnapshot(days, version, valid_until)
+
+
+def next_free_blocks(
+    unit_id: int,
+    *,
+    now: datetime,
+    after: tuple[date, int] | None = None,
+    limit: int = 1,
+    resident_id: int | None = None,
+) -> list[tuple[date, TimeBlock]]:
+    """The next bookable (date, block) pairs from today, or from just after `after`
+    (a date and a block id), as far as the booking window reaches."""
+    settings = get_settings()
+    unit = get_unit(unit_id)
+    positions = {block.id: block.position for block in unit.facility.time_blocks}
+    today = now.astimezone(settings.timezone).date()
+    skip_to = (after[0], positions.get(after[1], -1)) if after else (today, -1)
+    start = max(skip_to[0], today)
+    horizon = today + timedelta(days=31 * (unit.facility.window_months_ahead + 1))
+    found: list[tuple[date, TimeBlock]] = []
+    while start <= horizon:
+        end = min(start + timedelta(days=30), horizon)
+        for day in availability(unit_id, start, end, now=now, resident_id=resident_id):
+            for cell in day.blocks:
+                if cell.bookable and (day.date, cell.block.position) > skip_to:
+                    found.append((day.date, cell.block))
+                    if len(found) == limit:
+                        return found
+        start = end + timedelta(days=1)
+    return found

@@ -1,0 +1,131 @@
+"""Slot claims: the one mechanism by which anything occupies a slot.
+
+A claim is one row per atomic part, date and time block under a UNIQUE constraint.
+Claims are taken in sorted order; on PostgreSQL a transaction-scoped advisory lock per
+key comes first, so racing writers queue instead of deadlocking (SQLite's write lock,
+taken up front, already serialises them). A loser gets SlotTaken and its whole
+transaction rolls back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date
+from functools import wraps
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from ..db import db
+from ..errors import SlotTaken
+from ..models import Reservation, SlotClaim, TimeBlock
+
+T = TypeVar("T")
+
+
+def retry_once_on_conflict(fn: Callable[..., T]) -> Callable[..., T]:
+    """A deadlock or serialization failure (PostgreSQL 40P01/40001) or SQLite's busy
+    error is retried once, in a fresh transaction; a second failure means the slot is
+    being fought over, which the caller hears as SlotTaken."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        for attempt in (1, 2):
+            try:
+                return fn(*args, **kwargs)
+            except OperationalError as exc:
+                if not _is_transient(exc):
+                    raise
+                if attempt == 2:
+                    raise SlotTaken() from exc
+        raise AssertionError("unreachable")
+
+    return wrapper
+
+
+def _is_transient(exc: OperationalError) -> bool:
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    return sqlstate in ("40P01", "40001") or "database is locked" in str(exc.orig)
+
+
+def _is_claim_conflict(exc: IntegrityError) -> bool:
+    """A unique (23505) or exclusion (23P01) violation on the claims, on either database."""
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    message = str(exc.orig)
+    return "slot_claims" in message and (
+        sqlstate in ("23505", "23P01") or "UNIQUE constraint failed" in message
+    )
+
+
+def lock_slots(parts: Sequence[Any], day: date, blocks: Sequence[TimeBlock]) -> list[tuple]:
+    """The claim keys in one deterministic order; on PostgreSQL also take a
+    transaction-scoped advisory lock on each, so racing bookings queue instead of
+    deadlocking on the unique index."""
+    keys = sorted((part.id, day, block.id) for part in parts for block in blocks)
+    if db.session.get_bind().dialect.name == "postgresql":
+        for part_id, claim_day, block_id in keys:
+            lock_key = (part_id << 40) | (claim_day.toordinal() << 20) | block_id
+            db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
+    return keys
+
+
+def count_taken(part_ids, day: date, block_ids) -> int:
+    """How many of the parts' blocks on `day` are claimed already."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(SlotClaim)
+            .where(
+                SlotClaim.part_id.in_(part_ids),
+                SlotClaim.date == day,
+                SlotClaim.time_block_id.in_(block_ids),
+            )
+        )
+        or 0
+    )
+
+
+def claim(reservation: Reservation, keys: Sequence[tuple]) -> None:
+    """Claim the keys (from lock_slots) for the reservation, or raise SlotTaken."""
+    part_ids = {key[0] for key in keys}
+    block_ids = {key[2] for key in keys}
+    day = keys[0][1]
+    if count_taken(part_ids, day, block_ids):
+        raise SlotTaken(date=day, block_ids=sorted(block_ids))
+    for part_id, claim_day, block_id in keys:
+        db.session.add(
+            SlotClaim(
+                part_id=part_id,
+                date=claim_day,
+                time_block_id=block_id,
+                reservation_id=reservation.id,
+            )
+        )
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        if _is_claim_conflict(exc):
+            raise SlotTaken(date=day, block_ids=sorted(block_ids)) from exc
+        raise
+
+
+def release(reservation: Reservation) -> None:
+    db.session.execute(
+        SlotClaim.__table__.delete().where(SlotClaim.reservation_id == reservation.id)
+    )
+
+
+def held_between(part_ids, start: date, end: date) -> dict[tuple[date, int], int]:
+    """Who holds each claimed (date, block) of the parts from `start` to `end`: the
+    reservation's resident, read within the dates through the claims' index."""
+    rows = db.session.execute(
+        select(SlotClaim.date, SlotClaim.time_block_id, Reservation.resident_id)
+        .join(Reservation, Reservation.id == SlotClaim.reservation_id)
+        .where(
+            SlotClaim.part_id.in_(part_ids),
+            SlotClaim.date >= start,
+            SlotClaim.date <= end,
+        )
+    )
+    return {(day, block_id): holder for day, block_id, holder in rows}

@@ -1,0 +1,308 @@
+"""Staff accounts: creating and managing them, signing in and out, own passwords."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from ..db import db, write_transaction
+from ..errors import (
+    InputProblem,
+    InvalidCredentials,
+    InvalidInput,
+    NotAllowed,
+    NotAllowedProblem,
+    NotFound,
+)
+from ..models import ADMIN, STAFF_ROLES, Staff
+from ..text import clean_text, required_text
+from . import audit, credentials
+from .actors import Actor, require_aware, require_staff, staff_themself
+
+
+def create_staff(
+    actor: Actor, *, username: str, display_name: str, password: str, role: str, now: datetime
+) -> Staff:
+    """A staff account, created by an admin or from the command line. The password an
+    admin gives is temporary: its holder must choose their own at the first sign-in."""
+    require_aware(now)
+    username = required_text("username", username)
+    if role not in STAFF_ROLES:
+        raise InvalidInput(field="role", problem=InputProblem.UNKNOWN)
+    _check_staff_password("password", password)
+    with write_transaction():
+        acting = require_staff(actor, ADMIN)
+        if db.session.scalar(select(func.count()).where(Staff.username == username)):
+            raise InvalidInput(field="username", problem=InputProblem.TAKEN)
+        staff = Staff(
+            username=username,
+            display_name=required_text("display_name", display_name),
+            password_hash=credentials.hash_secret(password),
+            role=role,
+            active=True,
+            failed_attempts=0,
+            created_at=now,
+            must_change_password=acting is not None,  # an administrator chose it
+        )
+        db.session.add(staff)
+        db.session.flush()
+        audit.record(
+            actor,
+            now,
+            "staff.create",
+            f"staff:{username}",
+            after={"username": username, "role": role, "display_name": staff.display_name},
+        )
+    return staff
+
+
+def sign_in_staff(username: str, password: str, *, now: datetime) -> Staff:
+    """Staff sign in at the counter: `verify_staff`, and the sign-in in the audit trail."""
+    return verify_staff(username, password, now=now, record_sign_in=True)
+
+
+def verify_staff(
+    username: str, password: str, *, now: datetime, record_sign_in: bool = False
+) -> Staff:
+    """A staff member's password, with the same lockout as residents' PINs."""
+    require_aware(now)
+    with write_transaction():
+        staff = db.session.scalar(select(Staff).where(Staff.username == clean_text(username)))
+        if staff is None or not staff.active:
+            credentials.verify_nothing(password)
+            raise InvalidCredentials()
+        checked = credentials.attempt(staff, credentials.password(), password, now=now)
+        if checked.verified:
+            if record_sign_in:
+                audit.record(Actor.staff(staff.id), now, "staff.sign_in", f"staff:{staff.username}")
+            return staff
+        if checked.locked_now:
+            audit.record(Actor(channel="counter"), now, "staff.locked", f"staff:{staff.username}")
+    raise checked.refusal(InvalidCredentials())
+
+
+def get_staff(staff_id: int) -> Staff | None:
+    return db.session.get(Staff, staff_id)
+
+
+def list_staff() -> list[Staff]:
+    """Every staff account, by username (the audit view's filter, the admins' list)."""
+    return list(db.session.scalars(select(Staff).order_by(Staff.username)))
+
+
+def is_staff_locked(staff: Staff, now: datetime) -> bool:
+    """Locked after wrong passwords, and the lockout not yet over."""
+    return credentials.is_locked(staff, credentials.password(), now)
+
+
+def staff_snapshot(staff: Staff) -> dict[str, Any]:
+    """An account as the audit trail keeps it: never the password or its hash."""
+    return {
+        "username": staff.username,
+        "display_name": staff.display_name,
+        "role": staff.role,
+        "active": staff.active,
+        "failed_attempts": staff.failed_attempts,
+        "locked": staff.locked_at is not None,
+        "must_change_password": staff.must_change_password,
+    }
+
+
+STAFF_PASSWORD_MIN_LENGTH = 10
+# Temporary passwords are read out or written down: no 0/o, 1/l/i to mistake.
+_TEMPORARY_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def _check_staff_password(field: str, password: str) -> None:
+    if len(password) < STAFF_PASSWORD_MIN_LENGTH:
+        raise InvalidInput(
+            field=field, problem=InputProblem.TOO_SHORT, minimum=STAFF_PASSWORD_MIN_LENGTH
+        )
+
+
+def _new_temporary_password() -> str:
+    """Twelve letters and digits in groups of four (about 59 bits), e.g. 'k7mq-3xtd-9hwa'."""
+    letters = "".join(secrets.choice(_TEMPORARY_PASSWORD_ALPHABET) for _ in range(12))
+    return "-".join(letters[i : i + 4] for i in range(0, 12, 4))
+
+
+def _managed_staff(actor: Actor, staff_id: int) -> tuple[Staff | None, Staff]:
+    """The acting administrator (None from the command line) and the account they
+    change, both locked for this transaction.
+
+    The active administrators' rows are locked first, then the actor is checked: two
+    administrators demoting or deactivating each other at once queue on the same rows,
+    and the second finds that it is no longer an administrator (PostgreSQL; SQLite's
+    write lock already serialises writers).
+    """
+    db.session.execute(
+        select(Staff.id)
+        .where(Staff.role == ADMIN, Staff.active)
+        .order_by(Staff.id)
+        .with_for_update()
+    )
+    acting = require_staff(actor, ADMIN)
+    staff = get_staff(staff_id)
+    if staff is None:
+        raise NotFound(what="staff", id=staff_id)
+    db.session.refresh(staff, with_for_update=True)
+    return acting, staff
+
+
+def _not_own_account(acting: Staff | None, staff: Staff) -> None:
+    """Administrators change their own account only through the staff member's own
+    page (their password), never lock themselves out or demote themselves."""
+    if acting is not None and acting.id == staff.id:
+        raise NotAllowed(problem=NotAllowedProblem.OWN_ACCOUNT)
+
+
+def _keep_an_active_admin(staff: Staff) -> None:
+    """Called before `staff` stops being an active administrator."""
+    if staff.role != ADMIN or not staff.active:
+        return
+    others = db.session.scalar(
+        select(func.count())
+        .select_from(Staff)
+        .where(Staff.role == ADMIN, Staff.active, Staff.id != staff.id)
+    )
+    if not others:
+        raise NotAllowed(problem=NotAllowedProblem.LAST_ADMIN)
+
+
+def _audit_staff_change(
+    actor: Actor, now: datetime, action: str, staff: Staff, before: dict[str, Any]
+) -> None:
+    audit.record(
+        actor, now, action, f"staff:{staff.username}", before=before, after=staff_snapshot(staff)
+    )
+
+
+def deactivate_staff(actor: Actor, *, staff_id: int, now: datetime) -> Staff:
+    """The account can no longer sign in, and its open sessions end at their next
+    request. Its entries in the audit trail stay. Deactivating an inactive account
+    changes nothing."""
+    require_aware(now)
+    with write_transaction():
+        acting, staff = _managed_staff(actor, staff_id)
+        _not_own_account(acting, staff)
+        if staff.active:
+            _keep_an_active_admin(staff)
+            before = staff_snapshot(staff)
+            staff.active = False
+            _audit_staff_change(actor, now, "staff.deactivate", staff, before)
+    return staff
+
+
+def reactivate_staff(actor: Actor, *, staff_id: int, now: datetime) -> Staff:
+    require_aware(now)
+    with write_transaction():
+        _, staff = _managed_staff(actor, staff_id)
+        if not staff.active:
+            before = staff_snapshot(staff)
+            staff.active = True
+            _audit_staff_change(actor, now, "staff.reactivate", staff, before)
+    return staff
+
+
+def unlock_staff(actor: Actor, *, staff_id: int, now: datetime) -> Staff:
+    """Clear a lock after wrong passwords (and the count towards one)."""
+    require_aware(now)
+    with write_transaction():
+        _, staff = _managed_staff(actor, staff_id)
+        if staff.failed_attempts or staff.locked_at is not None:
+            before = staff_snapshot(staff)
+            credentials.clear_lock(staff, credentials.password())
+            _audit_staff_change(actor, now, "staff.unlock", staff, before)
+    return staff
+
+
+def change_staff_role(actor: Actor, *, staff_id: int, role: str, now: datetime) -> Staff:
+    """Takes effect at the staff member's next request."""
+    require_aware(now)
+    if role not in STAFF_ROLES:
+        raise InvalidInput(field="role", problem=InputProblem.UNKNOWN)
+    with write_transaction():
+        acting, staff = _managed_staff(actor, staff_id)
+        _not_own_account(acting, staff)
+        if staff.role != role:
+            _keep_an_active_admin(staff)
+            before = staff_snapshot(staff)
+            staff.role = role
+            _audit_staff_change(actor, now, "staff.role_change", staff, before)
+    return staff
+
+
+def reset_staff_password(
+    actor: Actor, *, staff_id: int, now: datetime, password: str | None = None
+) -> str:
+    """Give a staff member a temporary password: the one the administrator chose, or
+    one made here (returned, to be shown once; only its hash is kept). It also unlocks
+    the account. Until its holder chooses their own, the account can do nothing else,
+    so a session still open elsewhere is of no use to whoever holds it."""
+    require_aware(now)
+    if password is None:
+        password = _new_temporary_password()
+    _check_staff_password("password", password)
+    with write_transaction():
+        acting, staff = _managed_staff(actor, staff_id)
+        _not_own_account(acting, staff)
+        before = staff_snapshot(staff)
+        credentials.set_secret(staff, credentials.password(), password)
+        staff.must_change_password = True
+        _audit_staff_change(actor, now, "staff.password_reset", staff, before)
+    return password
+
+
+def change_own_password(
+    actor: Actor, *, current_password: str, new_password: str, now: datetime
+) -> Staff:
+    """A signed-in staff member chooses a new password, giving the current one (a
+    temporary one included). Wrong current passwords count towards the lockout, as at
+    sign-in, so an unattended session is no way to guess it."""
+    require_aware(now)
+    _check_staff_password("new_password", new_password)
+    if new_password == current_password:
+        raise InvalidInput(field="new_password", problem=InputProblem.UNCHANGED)
+    kind = credentials.password()
+    with write_transaction():
+        staff = staff_themself(actor)
+        db.session.refresh(staff, with_for_update=True)
+        before = staff_snapshot(staff)
+        checked = credentials.attempt(staff, kind, current_password, now=now)
+        if checked.verified:
+            credentials.set_secret(staff, kind, new_password)
+            staff.must_change_password = False
+            _audit_staff_change(actor, now, "staff.password_change", staff, before)
+            return staff
+        if checked.locked_now:
+            audit.record(
+                actor,
+                now,
+                "staff.locked",
+                f"staff:{staff.username}",
+                after={"failed_attempts": checked.failed_attempts},
+            )
+    raise checked.refusal(InvalidInput(field="current_password", problem=InputProblem.WRONG))
+
+
+def sign_out_staff(actor: Actor, *, now: datetime) -> None:
+    """The staff member signed out: the audit trail shows who was at the counter when."""
+    _record_session_end(actor, now, "staff.sign_out", None)
+
+
+def expire_staff_session(actor: Actor, *, now: datetime, last_activity: datetime | None) -> None:
+    """A session found idle too long at its next request: ended, as of `last_activity`."""
+    after = {"last_activity": last_activity.isoformat()} if last_activity else None
+    _record_session_end(actor, now, "staff.session_expired", after)
+
+
+def _record_session_end(
+    actor: Actor, now: datetime, action: str, after: dict[str, Any] | None
+) -> None:
+    require_aware(now)
+    with write_transaction():
+        staff = staff_themself(actor)
+        audit.record(actor, now, action, f"staff:{staff.username}", after=after)

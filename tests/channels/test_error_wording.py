@@ -1,0 +1,177 @@
+"""Every channel words every error code: each has one table from ErrorCode to a
+wording, and a code a table lacks fails here before a resident or a clerk meets it.
+Each wording is said in Japanese and in English for an error of that code."""
+
+from __future__ import annotations
+
+import re
+from contextlib import suppress
+from datetime import date, datetime
+
+import pytest
+from flask_babel import force_locale
+from werkzeug.exceptions import HTTPException
+
+from channels.counter import messages as counter_messages
+from channels.phone import prompts
+from channels.web import messages as web_messages
+from reservations import services
+from reservations.errors import (
+    AccountLocked,
+    AlreadyCancelled,
+    BlockNotOffered,
+    BlocksNotConsecutive,
+    BookingClosed,
+    ErrorCode,
+    FacilityClosed,
+    Forbidden,
+    ForbiddenAction,
+    InPast,
+    InputProblem,
+    InvalidCredentials,
+    InvalidInput,
+    InvalidRange,
+    LimitReached,
+    NotAllowed,
+    NotAllowedProblem,
+    NotFound,
+    NotOpenYet,
+    NotYourReservation,
+    PossibleDuplicate,
+    ReasonFor,
+    ReasonRequired,
+    SlotTaken,
+    TooLateToCancel,
+    TooManyBlocks,
+)
+from tests.factories import at
+
+DAY = date(2026, 12, 16)
+NOW = at(2026, 12, 1, 10)
+
+# One error of each code, with the parameters the core gives it.
+SAMPLES = [
+    NotFound(what="reservation", id=1),
+    InvalidInput(field="blocks", problem=InputProblem.REQUIRED),
+    InvalidRange(max_days=93),
+    SlotTaken(date=DAY, block_ids=[1]),
+    FacilityClosed(date=DAY, reason=services.ClosedReason.CLOSURE, note="停電"),
+    BlockNotOffered(block_id=1, date=DAY),
+    BlocksNotConsecutive(date=DAY),
+    TooManyBlocks(maximum=3),
+    InPast(date=DAY),
+    NotOpenYet(opens_at=at(2026, 12, 15, 9), date=date(2027, 2, 3)),
+    BookingClosed(closes_at=at(2026, 12, 15, 0), date=DAY),
+    LimitReached(maximum=2, category="ground"),
+    TooLateToCancel(deadline=at(2026, 12, 14, 0), last_day=date(2026, 12, 13), days_before=3),
+    AlreadyCancelled(number="12345674"),
+    NotYourReservation(),
+    InvalidCredentials(),
+    AccountLocked(until=at(2026, 12, 1, 10, 30)),
+    Forbidden(action=ForbiddenAction.OVERRIDE),
+    ReasonRequired(action=ReasonFor.STAFF_CHANGE),
+    PossibleDuplicate(matches=["123455"]),
+    NotAllowed(problem=NotAllowedProblem.PAID_FEE_DIFFERS),
+]
+
+
+def _phone(error) -> str:
+    return prompts.refusal(error, NOW).text
+
+
+# Each channel: a page of its own (its Babel domain), its table, its wording.
+CHANNELS = {
+    "web": ("/", web_messages.WORDINGS, web_messages.error_message),
+    "counter": ("/counter/sign-in", counter_messages.WORDINGS, counter_messages.describe),
+    "phone": ("/phone/fallback", prompts.REFUSALS, _phone),
+}
+JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+def test_there_is_a_sample_of_every_code():
+    assert sorted(error.code for error in SAMPLES) == sorted(ErrorCode)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+def test_every_channel_has_a_wording_for_every_code(channel):
+    _, table, _ = CHANNELS[channel]
+    assert sorted(table) == sorted(ErrorCode)
+    assert all(isinstance(code, ErrorCode) for code in table)  # never a bare string
+
+
+def test_the_counter_words_every_reason_staff_can_be_refused_for():
+    assert sorted(counter_messages.FORBIDDEN) == sorted(ForbiddenAction)
+    assert sorted(counter_messages.REASON_REQUIRED) == sorted(ReasonFor)
+    assert sorted(counter_messages.NOT_ALLOWED) == sorted(NotAllowedProblem)
+
+
+def _said(app, channel: str, error, locale: str) -> str:
+    path, _, word = CHANNELS[channel]
+    with app.test_request_context(path):
+        with suppress(HTTPException):  # the phone's refusal of an unsigned request
+            app.preprocess_request()  # the channel's catalog, as for a real request
+        with force_locale(locale):  # the phone speaks Japanese: English is its catalog's
+            return word(error)
+
+
+@pytest.mark.parametrize("channel", CHANNELS)
+@pytest.mark.parametrize("error", SAMPLES, ids=lambda error: error.code.value)
+def test_every_wording_is_said_in_japanese_and_in_english(app, channel, error):
+    japanese = _said(app, channel, error, "ja")
+    english = _said(app, channel, error, "en")
+    assert JAPANESE.search(japanese), japanese
+    assert english != japanese and english.strip()
+
+
+@pytest.mark.parametrize(
+    "error",
+    [Forbidden(action=action) for action in ForbiddenAction]
+    + [ReasonRequired(action=reason) for reason in ReasonFor]
+    + [NotAllowed(problem=problem) for problem in NotAllowedProblem],
+    ids=repr,
+)
+def test_every_reason_is_worded_for_staff(app, error):
+    assert JAPANESE.search(_said(app, "counter", error, "ja"))
+
+
+def test_the_phone_says_when_booking_opens_and_that_the_counter_helps_once_it_closed(app):
+    opens = _said(app, "phone", SAMPLES[9], "ja")
+    assert (
+        opens
+        == "その日のご予約は、まだ受付を始めていません。12月15日、火曜日、午前9時から受け付けます。"
+    )
+    closed = _said(app, "phone", SAMPLES[10], "ja")
+    # Booking closed at the midnight that ended 14 December.
+    assert closed == (
+        "その日のご予約の受付は終了しました。受付は12月14日、月曜日まででした。"
+        "窓口の担当者へのご相談は0を押してください。"
+    )
+
+
+def test_an_error_without_its_code_or_with_a_bare_string_reason_is_refused():
+    from reservations.errors import OutsideWindow, ReservationError
+
+    with pytest.raises(TypeError):
+        ReservationError()
+    with pytest.raises(TypeError):
+        OutsideWindow(date=DAY)
+    with pytest.raises(TypeError):
+        InvalidInput(field="pin", problem="format")
+    with pytest.raises(TypeError):
+        Forbidden(action="override")
+    with pytest.raises(TypeError):
+        NotAllowed(problem="last_admin")
+    with pytest.raises(TypeError):
+        ReasonRequired(action="override")
+
+
+def test_an_error_keeps_its_parameters_through_pickling():
+    import pickle
+
+    error = pickle.loads(pickle.dumps(SAMPLES[9]))
+    assert (type(error), error.code, error.params) == (
+        NotOpenYet,
+        ErrorCode.NOT_OPEN_YET,
+        SAMPLES[9].params,
+    )
+    assert isinstance(error.params["opens_at"], datetime)
