@@ -359,7 +359,7 @@ class NotAMember(ReservationError):
 
 class GroupLimitReached(ReservationError):
     """The group holds the most bookings its limits allow (``limit``: a GroupLimit,
-    ``maximum``, and ``category`` or ``month`` for those limits)."""
+    ``group``: its name, ``maximum``, and ``category`` or ``month`` for those limits)."""
 
     code = ErrorCode.GROUP_LIMIT_REACHED
 
@@ -371,7 +371,8 @@ class GroupLimitReached(ReservationError):
 
 class GroupRoleRequired(ReservationError):
     """A member may cancel only the group bookings the town's rule lets them (their
-    own, by default); the representative and contacts may cancel any (``group``)."""
+    own, by default); the representative and contacts may cancel any (``group``: its
+    name, ``members_may``: the rule, a MembersMayCancel)."""
 
     code = ErrorCode.GROUP_ROLE_REQUIRED
 

@@ -506,22 +506,26 @@ class GroupCounts:
 def check_group_limits(
     counts: GroupCounts,
     *,
+    group: str,
     category_maximum: int,
     category: str,
     month: date,
     group_rules: GroupRules,
 ) -> None:
-    """A group's own limits, apart from its members' personal ones."""
+    """A group's own limits, apart from its members' personal ones (`group`: its name,
+    for the refusal)."""
     if counts.in_category >= category_maximum:
         raise GroupLimitReached(
-            limit=GroupLimit.CATEGORY, maximum=category_maximum, category=category
+            limit=GroupLimit.CATEGORY, group=group, maximum=category_maximum, category=category
         )
     if counts.in_month >= group_rules.max_per_month:
         raise GroupLimitReached(
-            limit=GroupLimit.MONTH, maximum=group_rules.max_per_month, month=month
+            limit=GroupLimit.MONTH, group=group, maximum=group_rules.max_per_month, month=month
         )
     if counts.active >= group_rules.max_active:
-        raise GroupLimitReached(limit=GroupLimit.ACTIVE, maximum=group_rules.max_active)
+        raise GroupLimitReached(
+            limit=GroupLimit.ACTIVE, group=group, maximum=group_rules.max_active
+        )
 
 
 def overlapping_groups(roster: set[int], others: dict[str, set[int]], threshold: int) -> list[str]:

@@ -22,7 +22,7 @@ from .forms import AuditFilterForm
 from .messages import describe
 from .parsing import parse_day
 
-FILTER_ARGS = ("resident", "staff", "reservation", "start", "end")
+FILTER_ARGS = ("resident", "group", "staff", "reservation", "start", "end")
 
 
 def _filter_from(form: AuditFilterForm) -> services.AuditFilter:
@@ -35,6 +35,7 @@ def _filter_from(form: AuditFilterForm) -> services.AuditFilter:
     staff = form.staff.data
     return services.AuditFilter(
         registration_no=(form.resident.data or "").strip() or None,
+        group_no=(form.group.data or "").strip() or None,
         staff_id=parse_id(staff),
         reservation_number=(form.reservation.data or "").strip() or None,
         start=days["start"],
@@ -104,6 +105,7 @@ def csv_rows(entries) -> Iterator[list[str]]:
         _("Resident acting"),
         _("On behalf of"),
         _("On behalf of (name)"),
+        _("Group number"),
         _("Reservation number"),
         _("Subject"),
         _("Reason"),
@@ -123,6 +125,7 @@ def csv_rows(entries) -> Iterator[list[str]]:
                 entry.actor_resident.registration_no if entry.actor_resident else "",
                 entry.on_behalf_of.registration_no if entry.on_behalf_of else "",
                 entry.on_behalf_of.name if entry.on_behalf_of else "",
+                entry.group.registration_no if entry.group else "",
                 entry.reservation.number if entry.reservation else "",
                 entry.subject,
                 entry.reason,

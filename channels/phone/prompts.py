@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from flask_babel import gettext as _
 
 from reservations import services
-from reservations.errors import ErrorCode, ReservationError
+from reservations.errors import ErrorCode, GroupLimit, ReservationError
 from reservations.services import Facility, Reservation, Unit
 
 from .settings import PhoneSettings
@@ -539,6 +539,47 @@ def _account_locked(error: ReservationError, now: datetime) -> Speech:
     return locked(_local(until) if until else None, _local(now))
 
 
+def _group_not_active(error: ReservationError, now: datetime) -> Speech:
+    status = error.params.get("status")
+    if status == services.GroupStatus.EXPIRED:
+        return compose(
+            _("この団体の登録は、%(date)sで期限が切れています。窓口で更新すると予約できます。"),
+            date=spoken_date(error.params["valid_until"]),
+        )
+    if status == services.GroupStatus.SUSPENDED:
+        return Speech(
+            _("この団体は、ただいま利用を停止されています。担当者へのご相談は0を押してください。")
+        )
+    return Speech(_("この団体は、解散のため予約できません。"))
+
+
+def _group_validity_ends(error: ReservationError, now: datetime) -> Speech:
+    return compose(
+        _("この団体の登録は%(date)sまでです。その後の日は、更新の後に予約できます。"),
+        date=spoken_date(error.params["valid_until"]),
+    )
+
+
+def _not_a_member(error: ReservationError, now: datetime) -> Speech:
+    return Speech(_("この団体の会員として登録されていないため、お受けできません。"))
+
+
+def _group_limit_reached(error: ReservationError, now: datetime) -> Speech:
+    maximum = error.params.get("maximum", "")
+    limit = error.params.get("limit")
+    if limit == GroupLimit.CATEGORY:
+        return compose(
+            _("この種類の施設の団体のご予約は、%(maximum)s件までです。"), maximum=maximum
+        )
+    if limit == GroupLimit.MONTH:
+        return compose(_("団体のご予約は、ひと月%(maximum)s件までです。"), maximum=maximum)
+    return compose(_("団体のご予約は、%(maximum)s件までです。"), maximum=maximum)
+
+
+def _group_role_required(error: ReservationError, now: datetime) -> Speech:
+    return Speech(_("このご予約は、団体の代表者か連絡担当の方が取り消せます。"))
+
+
 def _not_accepted(error: ReservationError, now: datetime) -> Speech:
     return Speech(_("申し訳ありません。このご予約はお受けできませんでした。"))
 
@@ -556,6 +597,11 @@ REFUSALS: dict[ErrorCode, Callable[[ReservationError, datetime], Speech]] = {
     ErrorCode.ALREADY_CANCELLED: _already_cancelled,
     ErrorCode.INVALID_CREDENTIALS: _invalid_credentials,
     ErrorCode.ACCOUNT_LOCKED: _account_locked,
+    ErrorCode.GROUP_NOT_ACTIVE: _group_not_active,
+    ErrorCode.GROUP_VALIDITY_ENDS: _group_validity_ends,
+    ErrorCode.NOT_A_MEMBER: _not_a_member,
+    ErrorCode.GROUP_LIMIT_REACHED: _group_limit_reached,
+    ErrorCode.GROUP_ROLE_REQUIRED: _group_role_required,
     # The phone offers one block at a time, from its own lists: these mean the request
     # could not be taken, with the counter one key away.
     ErrorCode.BLOCKS_NOT_CONSECUTIVE: _not_accepted,
@@ -568,6 +614,15 @@ REFUSALS: dict[ErrorCode, Callable[[ReservationError, datetime], Speech]] = {
     ErrorCode.REASON_REQUIRED: _not_accepted,
     ErrorCode.POSSIBLE_DUPLICATE: _not_accepted,
     ErrorCode.NOT_ALLOWED: _not_accepted,
+    # Met only at the counter (registering and renewing groups, staff's exemptions).
+    ErrorCode.TOO_FEW_MEMBERS: _not_accepted,
+    ErrorCode.NOT_REGISTERED: _not_accepted,
+    ErrorCode.ALREADY_A_MEMBER: _not_accepted,
+    ErrorCode.GROUP_NAME_TAKEN: _not_accepted,
+    ErrorCode.GROUP_OVERLAP: _not_accepted,
+    ErrorCode.OUTSIDE_RENEWAL_WINDOW: _not_accepted,
+    ErrorCode.LAST_REPRESENTATIVE: _not_accepted,
+    ErrorCode.FEE_SETTLED: _not_accepted,
 }
 
 

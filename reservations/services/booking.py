@@ -136,6 +136,7 @@ def _check_rules(
     if group is not None:
         rules.check_group_limits(
             _group_counts(group.id, category.id, quoted.date, now, exclude),
+            group=group.name,
             category_maximum=category.max_active_per_group,
             category=category.code,
             month=_month(quoted.date)[0],

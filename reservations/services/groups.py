@@ -119,6 +119,14 @@ def status_of(group: Group, today: date) -> GroupStatus:
     return rules.group_status(group.status, group.valid_until, today)
 
 
+# Which stored statuses each change starts from, and where it goes.
+_STATUS_CHANGES = {
+    "group.suspend": ((GroupStatus.ACTIVE,), GroupStatus.SUSPENDED),
+    "group.dissolve": ((GroupStatus.ACTIVE, GroupStatus.SUSPENDED), GroupStatus.DISSOLVED),
+    "group.reinstate": ((GroupStatus.SUSPENDED,), GroupStatus.ACTIVE),
+}
+
+
 @dataclass(frozen=True)
 class GroupStanding:
     """Where a group stands on a day, as the core decides it: channels show these."""
@@ -126,8 +134,10 @@ class GroupStanding:
     status: GroupStatus
     renewal_opens: date  # the first day its registration may be renewed
     may_renew: bool  # renewal is open (or late), and the group is not suspended or dissolved
+    renewed_until: date  # the new end of its registration if it is renewed today
     pays_resident_fee: bool  # enough members live in town (GROUP_RESIDENT_SHARE_PERCENT)
     overlaps: list[tuple[Group, int]]  # active groups sharing the threshold or more members
+    status_changes: tuple[str, ...]  # "suspend", "dissolve", "reinstate": what staff may do
 
 
 def group_standing(group: Group, today: date) -> GroupStanding:
@@ -138,8 +148,14 @@ def group_standing(group: Group, today: date) -> GroupStanding:
         status=status,
         renewal_opens=opens,
         may_renew=status in (GroupStatus.ACTIVE, GroupStatus.EXPIRED) and today >= opens,
+        renewed_until=rules.registration_ends(today, settings),
         pays_resident_fee=pays_resident_fee(group),
         overlaps=_overlaps({m.resident_id for m in group.members}, today, exclude=group.id),
+        status_changes=tuple(
+            action.removeprefix("group.")
+            for action, (starts, _) in _STATUS_CHANGES.items()
+            if group.status in starts
+        ),
     )
 
 
@@ -418,13 +434,6 @@ def renew_group(
 
 
 # ------------------------------------------------------------------------ its standing
-
-# Which stored statuses each change starts from, and where it goes.
-_STATUS_CHANGES = {
-    "group.suspend": ((GroupStatus.ACTIVE,), GroupStatus.SUSPENDED),
-    "group.dissolve": ((GroupStatus.ACTIVE, GroupStatus.SUSPENDED), GroupStatus.DISSOLVED),
-    "group.reinstate": ((GroupStatus.SUSPENDED,), GroupStatus.ACTIVE),
-}
 
 
 def _change_status(actor: Actor, action: str, group_id: int, reason: str, now: datetime) -> Group:

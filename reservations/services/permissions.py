@@ -92,10 +92,9 @@ def require_may_handle(actor: Actor, reservation: Reservation) -> Staff | None:
     if membership is None:
         raise NotAMember(group=group_name)
     booked_it = reservation.booked_by_id == actor.resident_id
-    if not rules.may_cancel_group_booking(
-        MemberRole(membership.role), booked_it, group_rules().members_may_cancel
-    ):
-        raise GroupRoleRequired(group=group_name)
+    policy = group_rules().members_may_cancel
+    if not rules.may_cancel_group_booking(MemberRole(membership.role), booked_it, policy):
+        raise GroupRoleRequired(group=group_name, members_may=policy)
     return None
 
 

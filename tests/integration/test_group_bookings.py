@@ -124,7 +124,12 @@ def test_the_group_limit_per_kind_of_facility(any_app):
     book(gym, members[1], club, day=date(2026, 12, 17))
     with pytest.raises(GroupLimitReached) as refused:
         book(gym, members[2], club, day=date(2026, 12, 18))
-    assert refused.value.params == {"limit": GroupLimit.CATEGORY, "maximum": 2, "category": "gyms"}
+    assert refused.value.params == {
+        "limit": GroupLimit.CATEGORY,
+        "group": club.name,
+        "maximum": 2,
+        "category": "gyms",
+    }
 
 
 def test_the_group_limits_per_month_and_in_all_are_the_towns(any_app, gym):

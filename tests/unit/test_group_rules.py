@@ -143,7 +143,12 @@ def test_a_date_after_the_registration_ends_waits_for_the_renewal():
 def test_a_group_has_its_own_limits_per_category_month_and_in_all(counts, limit):
     with pytest.raises(GroupLimitReached) as refused:
         rules.check_group_limits(
-            counts, category_maximum=4, category="gym", month=date(2026, 12, 1), group_rules=DEFAULT
+            counts,
+            group="会",
+            category_maximum=4,
+            category="gym",
+            month=date(2026, 12, 1),
+            group_rules=DEFAULT,
         )
     assert refused.value.params["limit"] == limit
 
@@ -151,6 +156,7 @@ def test_a_group_has_its_own_limits_per_category_month_and_in_all(counts, limit)
 def test_a_group_under_every_limit_books():
     rules.check_group_limits(
         rules.GroupCounts(in_category=3, in_month=11, active=19),
+        group="会",
         category_maximum=4,
         category="gym",
         month=date(2026, 12, 1),
