@@ -105,12 +105,12 @@ def csv_rows(entries) -> Iterator[list[str]]:
         _("Resident acting"),
         _("On behalf of"),
         _("On behalf of (name)"),
-        _("Group number"),
         _("Reservation number"),
         _("Subject"),
         _("Reason"),
         _("Before"),
         _("After"),
+        _("Group number"),
     ]
     for entry in entries:
         yield [
@@ -125,12 +125,12 @@ def csv_rows(entries) -> Iterator[list[str]]:
                 entry.actor_resident.registration_no if entry.actor_resident else "",
                 entry.on_behalf_of.registration_no if entry.on_behalf_of else "",
                 entry.on_behalf_of.name if entry.on_behalf_of else "",
-                entry.group.registration_no if entry.group else "",
                 entry.reservation.number if entry.reservation else "",
                 entry.subject,
                 entry.reason,
                 _json(entry.before),
                 _json(entry.after),
+                entry.group.registration_no if entry.group else "",
             )
         ]
 

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from reservations import services
 from reservations.errors import ErrorCode, GroupLimit, ReservationError
-from reservations.services import Facility, Reservation, Unit
+from reservations.services import Facility, Group, Reservation, Unit
 
 from .settings import PhoneSettings
 from .speech import (
@@ -207,6 +207,47 @@ def main_menu() -> Speech:
 
 def main_menu_simple() -> Speech:
     return Speech(_("予約は1、確認は2、取り消しは3を押してください。"))
+
+
+# ---------------------------------------------------------------- for whom (団体)
+
+
+def group_reading(group: Group) -> Reading:
+    return Reading(group.name, group.name_kana)
+
+
+def for_whom_one_group(group: Group) -> Speech:
+    """A member of exactly one group: the item before its key."""
+    return compose(
+        _("ご自身のご予約は1、%(group)sのご予約は2を押してください。"), group=group_reading(group)
+    )
+
+
+def for_whom_one_group_simple() -> Speech:
+    return Speech(_("ご自身は1、団体は2を押してください。"))
+
+
+def for_whom_groups(choices: list[tuple[Speech | Reading | str, str]]) -> Speech:
+    """A member of several groups: at most four keys a menu (yourself and the groups,
+    three a page, and 5 for the next groups when there are more), each item before its
+    key: 「ご自身のご予約は1、青葉スポーツ少年団は2、…を押してください。」"""
+    items = Speech.join(
+        (compose(_("%(item)sは%(key)s"), item=label, key=key) for label, key in choices), "、"
+    )
+    return compose(_("%(items)sを押してください。"), items=items)
+
+
+def yourself() -> str:
+    return _("ご自身のご予約")
+
+
+def more_groups() -> str:
+    return _("ほかの団体")
+
+
+def for_group(group: Group) -> Speech:
+    """Said before a group's booking is read: its summary, an item heard, a cancel."""
+    return compose(_("%(group)sのご予約です。"), group=group_reading(group))
 
 
 # ------------------------------------------------------------------------ booking
@@ -416,12 +457,18 @@ def ask_which_to_cancel() -> Speech:
 
 
 def cancel_item(reservation: Reservation) -> Speech:
-    return compose(
-        _("%(date)s、%(time)sから、%(place)s"),
+    parts = dict(
         date=spoken_date(reservation.date),
         time=spoken_time(reservation.time_blocks[0].start_time),
         place=Reading(reservation.unit.facility.name, reservation.unit.facility.yomi),
     )
+    if reservation.group is not None:
+        return compose(
+            _("%(date)s、%(time)sから、%(place)s、%(group)s"),
+            group=group_reading(reservation.group),
+            **parts,
+        )
+    return compose(_("%(date)s、%(time)sから、%(place)s"), **parts)
 
 
 def too_late_to_cancel(last_day: date, days_before: int) -> Speech:

@@ -149,6 +149,7 @@ from .permissions import (
     actions_for,
     check_cancellable,
     choosable_statuses,
+    group_bookings_handled_by,
     may_override,
     reservation_actions,
 )
@@ -300,6 +301,7 @@ __all__ = [
     "get_resident",
     "get_staff",
     "get_unit",
+    "group_bookings_handled_by",
     "group_reservations",
     "group_rules",
     "group_snapshot",

@@ -36,8 +36,8 @@ from ..models import (
 from ..text import clean_text
 from .actors import Actor, acting_staff, require_aware, require_staff
 from .groups import group_rules
-from .lookup import get_reservation, load_reservation
-from .members import current_membership
+from .lookup import get_reservation, group_reservations, load_reservation
+from .members import current_membership, memberships_of
 from .quotes import cancellation_deadline
 
 # What staff may record when a reservation waits for its fee.
@@ -209,3 +209,19 @@ def actions_for(
     """reservation_actions for reservations already loaded (a resident's list), by id."""
     require_aware(now)
     return {reservation.id: _actions(actor, reservation, now) for reservation in reservations}
+
+
+def group_bookings_handled_by(resident_id: int, now: datetime) -> list[Reservation]:
+    """The upcoming bookings of the resident's groups that the group's rule lets them
+    cancel (as representative or contact any; as a member, as GROUP_MEMBERS_MAY_CANCEL
+    says), soonest first: what the phone reads with their own. The deadline is not
+    applied here: cancelling says when it has passed."""
+    require_aware(now)
+    policy = group_rules().members_may_cancel
+    found = []
+    for membership in memberships_of(resident_id):
+        for reservation in group_reservations(membership.group_id, now=now).upcoming:
+            booked_it = reservation.booked_by_id == resident_id
+            if rules.may_cancel_group_booking(MemberRole(membership.role), booked_it, policy):
+                found.append(reservation)
+    return sorted(found, key=lambda r: (r.start_at, r.id))

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 from reservations import services
 from reservations.db import db
 from reservations.models import AuditEntry, Group, GroupMember, Reservation
-from tests.channels.counter.conftest import fresh, get_page, post, text_of, token_of
+from tests.channels.counter.conftest import fresh, get_page, post, sign_in, text_of, token_of
 from tests.factories import at
 from tests.pages import check_page
 
@@ -150,7 +150,7 @@ def test_registering_a_group_prints_its_registration_slip_with_the_roster(clerk)
         (lambda p: {"declared_members": "たくさん"}, "declared_members", "数字"),
         (lambda p: {"name": "会" * 101}, "name", "100文字以内"),
         (lambda p: {"purpose": ""}, "purpose", "活動内容"),
-        (lambda p: {"category": "youth_club"}, "evidence", "確認した書類"),
+        (lambda p: {"category": "youth_club"}, "evidence", "確認に使った書類"),
         (lambda p: {"evidence_valid_until": "13/45"}, "evidence_valid_until", "日付"),
     ],
 )
@@ -193,6 +193,7 @@ def test_renewing_before_the_window_is_refused_and_in_it_extends_a_year(clerk, c
     soup = check_page(response.data)
     assert "更新は2027年2月1日(月)から" in text_of(soup.find(class_="error-summary"))
     clock.now = at(2027, 2, 10, 10)
+    sign_in(clerk)  # the counter's session ended while the months went by
     response = post(clerk, url, {"declared_members": "4", "resident_members": "4"})
     assert "名簿の人数" in error_on(check_page(response.data), "declared_members")
     response = post(clerk, url, {"declared_members": "30", "resident_members": "12"})
@@ -275,6 +276,7 @@ def test_members_are_added_from_the_search_on_the_groups_page(clerk):
 def test_the_registrations_ending_within_60_days_are_listed_to_print(clerk, clock):
     assert "ありません" in text_of(get_page(clerk, "/counter/groups/expiring"))
     clock.now = at(2027, 2, 1, 9)
+    sign_in(clerk)
     text = text_of(get_page(clerk, "/counter/groups/expiring"))
     for name in ("青葉スポーツ少年団", "寿会（老人クラブ）", "はばたき"):
         assert name in text
