@@ -278,7 +278,9 @@ def _register(form: GroupForm, extra: list, overlaps: list):
 # ---------------------------------------------------------------------- one group
 
 
-def _group_page(group: services.Group, *, add_form=None, extra=(), status=200):
+def _group_page(group: services.Group, *, add_form=None, extra=()):
+    """The group's page; a refused change shows its error summary there (the page is
+    the answer, as a form's is)."""
     now = services.clock_now()
     search = query_form(GroupSearchForm)
     query = (search.q.data or "").strip()
@@ -292,21 +294,28 @@ def _group_page(group: services.Group, *, add_form=None, extra=(), status=200):
     found = [r for r in services.find_residents(query) if r.id not in on_roster] if query else []
     bookings = services.group_reservations(group.id, now=now)
     members = sorted(group.members, key=lambda m: (ROLE_ORDER[m.role], m.resident.kana_key))
+    standing = services.group_standing(group, today())
+    add_form = add_form or AddMemberForm(formdata=None)
+    extra = list(extra)
+    if standing.status == services.GroupStatus.DISSOLVED:
+        # The page shows no roster forms: their errors go to the summary, unlinked.
+        for field in [*add_form, *search]:
+            extra += [(None, message) for message in field.errors]
+            field.errors = []
     return render(
         "group.html",
-        status=status,
         group=group,
-        standing=services.group_standing(group, today()),
+        standing=standing,
         members=members,
         role_forms={m.resident_id: MemberRoleForm(formdata=None, role=m.role) for m in members},
-        add_form=add_form or AddMemberForm(formdata=None),
+        add_form=add_form,
         search=search,
         query=query,
         found=found,
         upcoming=bookings.upcoming,
         past=bookings.past,
         form=ActionForm(),
-        extra=list(extra),
+        extra=extra,
     )
 
 
@@ -334,7 +343,7 @@ def add_member(group_id: int):
     group = _group_or_404(group_id)
     form = AddMemberForm()
     if not form.validate_on_submit():
-        return _group_page(group, add_form=form, status=400)
+        return _group_page(group, add_form=form)
     try:
         membership = services.add_member(
             actor(),
@@ -349,7 +358,7 @@ def add_member(group_id: int):
             add_error(form.registration_no, describe(error))
         else:
             extra = [(None, describe(error))]
-        return _group_page(_group_or_404(group_id), add_form=form, extra=extra, status=409)
+        return _group_page(_group_or_404(group_id), add_form=form, extra=extra)
     flash(_("%(name)s is on the roster.", name=membership.resident.name), "success")
     return redirect(url_for("counter.group", group_id=group.id))
 
@@ -359,7 +368,7 @@ def _roster_change(group_id: int, change, notice):
     try:
         done = change(group)
     except ReservationError as error:
-        return _group_page(_group_or_404(group_id), extra=[(None, describe(error))], status=409)
+        return _group_page(_group_or_404(group_id), extra=[(None, describe(error))])
     flash(notice(done), "success")
     return redirect(url_for("counter.group", group_id=group.id))
 
@@ -385,7 +394,6 @@ def member_role(group_id: int, resident_id: int):
         return _group_page(
             _group_or_404(group_id),
             extra=[(None, message) for message in form.role.errors],
-            status=400,
         )
     person = services.get_resident(resident_id)
     role = services.MemberRole(form.role.data)
@@ -415,7 +423,8 @@ def renew_group(group_id: int):
     extra: list = []
     if form.validate_on_submit():
         declared, in_town = _count(form.declared_members), _count(form.resident_members)
-        valid_until = typed_day(form.evidence_valid_until)
+        # The document's date is asked only of a group with a category.
+        valid_until = typed_day(form.evidence_valid_until) if group.category else None
         if declared is not None and in_town is not None and valid_until is not False:
             try:
                 renewed = services.renew_group(

@@ -118,7 +118,7 @@ class SignInForm(FlaskForm):
         field.data = digits
 
 
-class ForWhomRadio(RadioField):
+class ForWhomRadioField(RadioField):
     def pre_validate(self, form) -> None:
         if self.data not in {value for value, *_ in self.iter_choices()}:
             raise ValidationError(_l("Choose who the booking is for, from the list."))
@@ -127,4 +127,4 @@ class ForWhomRadio(RadioField):
 class ForWhomForm(FlaskForm):
     """A member of groups books for themself or for one of their groups."""
 
-    for_whom = ForWhomRadio(_l("Who is this booking for?"))
+    for_whom = ForWhomRadioField(_l("Who is this booking for?"))
