@@ -63,13 +63,13 @@ class InputProblem(StrEnum):
     FORMAT = "format"  # a PIN that is not four digits
     TOO_SIMPLE = "too_simple"  # 0000, 1234, 9876
     TOO_SHORT = "too_short"  # a password under the minimum (``minimum``)
+    TOO_LONG = "too_long"  # longer than its column keeps (``maximum``, in characters)
     TAKEN = "taken"  # a username already in use
     UNCHANGED = "unchanged"  # a new password equal to the current one
     WRONG = "wrong"  # the current password, when changing it
     NAIVE = "naive"  # a time without a zone (a programming error)
     BOTH_RESIDENT_AND_STAFF = "both_resident_and_staff"  # an actor that is both
     OUT_OF_RANGE = "out_of_range"  # a count beyond what it can be (``minimum``, ``maximum``)
-    TOO_LONG = "too_long"  # longer than its column keeps (``maximum`` characters)
 
 
 class NotAllowedProblem(StrEnum):
