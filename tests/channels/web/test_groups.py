@@ -144,3 +144,14 @@ def test_a_date_after_the_groups_registration_ends_names_the_renewal(visitor, lo
 def test_a_resident_in_no_group_is_not_asked(visitor, town):
     to_confirm(visitor, town, "山田 ハナ")
     assert visitor.soup.find("input", attrs={"name": "for_whom"}) is None
+
+
+def test_an_expired_group_is_refused_with_its_renewal(visitor, locale, town, clock):
+    clock.now = clock.now.replace(year=2027, month=4, day=2)  # registered until 31 March
+    to_confirm(visitor, town, "田中 美咲", day=date(2027, 4, 14))
+    kids = for_whom(visitor)["青葉スポーツ少年団"]
+    assert ("期限が切れています" if locale == "ja" else "ended on") in kids
+    visitor.post("/confirm", {"for_whom": str(group_id("青葉スポーツ少年団"))})
+    [message] = visitor.error_summary()
+    assert ("更新" if locale == "ja" else "renewed") in message
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Reservation)) == 0
