@@ -26,6 +26,9 @@ def seed_demo_command() -> None:
     click.echo("Demo residents (registration number / PIN):")
     for line in report.residents:
         click.echo(f"  {line.registration_no}  PIN {line.pin}  {line.name}  ({line.note})")
+    click.echo("Demo groups (group number: members book for them with their own PIN):")
+    for group in report.groups:
+        click.echo(f"  {group.registration_no}  {group.name}  ({group.note})")
     click.echo("Demo staff (username / password):")
     for line in report.staff:
         click.echo(f"  {line.username}  {line.password}  ({line.role})")

@@ -6,7 +6,11 @@ town's facilities go straight into the catalog's tables (there is no service for
 adding a facility); residents and staff are registered through the services.
 
 `seed` is idempotent: facilities are matched by code, residents by name and kana,
-staff by username; what exists is left as it is.
+groups by name, staff by username; what exists is left as it is.
+
+Groups are real groups (団体) with rosters of demo residents: a youth sports club with
+a full exemption, a seniors' club with half fee and a volleyball circle. (Earlier demo
+towns entered the two clubs as "residents" with one shared PIN; they are gone.)
 """
 
 from __future__ import annotations
@@ -40,25 +44,28 @@ CATEGORIES = [
 ]
 
 EXEMPTIONS = [
-    # code, name, name_en, percent waived
+    # code, name, name_en, percent waived, the group purposes it covers ("": all)
     (
         "youth_club",
         "スポーツ少年団・子ども会（全額免除）",
         "Youth sports clubs (fully exempt)",
         100,
+        "sport,culture,learning,children",
     ),
-    ("seniors", "老人クラブ（半額）", "Seniors' clubs (half fee)", 50),
+    ("seniors", "老人クラブ（半額）", "Seniors' clubs (half fee)", 50, ""),
     (
         "disability",
         "障害のある方の団体（半額）",
         "Groups of people with disabilities (half fee)",
         50,
+        "",
     ),
     (
         "town_event",
         "町・教育委員会の共催事業（全額免除）",
         "Co-hosted by the town (fully exempt)",
         100,
+        "",
     ),
 ]
 
@@ -287,26 +294,169 @@ RESIDENTS = [
         "non-resident",
     ),
     (
-        "青葉スポーツ少年団",
-        "あおば すぽーつ しょうねんだん",
-        "070-3456-7890",
+        "田中 美咲",
+        "たなか みさき",
+        "090-2468-1357",
+        "南町",
+        True,
+        None,
+        None,
+        "5162",
+        "youth club representative, in the volleyball circle too",
+    ),
+    (
+        "鈴木 健太",
+        "すずき けんた",
+        "080-3579-2468",
         "西町",
         True,
+        None,
+        None,
+        "8305",
+        "youth club contact, in one group",
+    ),
+    (
+        "伊藤 誠",
+        "いとう まこと",
+        "090-3141-5926",
+        "西町",
+        True,
+        None,
+        None,
+        "4719",
+        "youth club member",
+    ),
+    (
+        "吉田 花",
+        "よしだ はな",
+        "070-2718-2818",
+        "南町",
+        True,
+        None,
+        None,
+        "6053",
+        "youth club member",
+    ),
+    (
+        "加藤 大輔",
+        "かとう だいすけ",
+        "080-1618-0339",
+        "東町",
+        True,
+        None,
+        None,
+        "2961",
+        "youth club member, volleyball circle contact",
+    ),
+    (
+        "高橋 正子",
+        "たかはし まさこ",
+        "0166-33-4455",
+        "北町",
+        True,
+        None,
+        None,
+        "7048",
+        "seniors' club representative with a landline, in one group",
+    ),
+    (
+        "渡辺 和子",
+        "わたなべ かずこ",
+        "0166-44-5566",
+        "北町",
+        True,
+        None,
+        None,
+        "3852",
+        "seniors' club contact, in the volleyball circle too",
+    ),
+    (
+        "小林 勇",
+        "こばやし いさむ",
+        "0166-55-6677",
+        "北町",
+        True,
+        None,
+        None,
+        "9174",
+        "seniors' club member",
+    ),
+    (
+        "山本 清",
+        "やまもと きよし",
+        "0166-66-7788",
+        "本町",
+        True,
+        None,
+        None,
+        "1486",
+        "seniors' club member",
+    ),
+    (
+        "中村 陽子",
+        "なかむら ようこ",
+        "080-4040-5050",
+        "本町",
+        True,
+        None,
+        None,
+        "6297",
+        "volleyball circle representative, in the seniors' club too",
+    ),
+    (
+        "松本 恵",
+        "まつもと めぐみ",
+        "090-6060-7070",
+        "隣町（町外）",
+        False,
+        None,
+        None,
+        "8531",
+        "volleyball circle member from outside the town",
+    ),
+]
+
+GROUPS = [
+    # name, kana, purpose, category, evidence, declared members, of them in town,
+    # representative, contact, members (demo residents by name), note
+    (
+        "青葉スポーツ少年団",
+        "あおば すぽーつ しょうねんだん",
+        "sport",
         "youth_club",
-        "団体登録書",
-        "6148",
-        "exempt youth club",
+        "group_registration",
+        24,
+        22,
+        "田中 美咲",
+        "鈴木 健太",
+        ["伊藤 誠", "吉田 花", "加藤 大輔"],
+        "youth sports club, fully exempt",
     ),
     (
         "寿会（老人クラブ）",
         "ことぶきかい",
-        "0166-22-9876",
-        "北町",
-        True,
+        "welfare",
         "seniors",
-        "老人クラブ名簿",
-        "7391",
-        "seniors' club, half fee, landline",
+        "club_roster",
+        18,
+        18,
+        "高橋 正子",
+        "渡辺 和子",
+        ["小林 勇", "山本 清", "中村 陽子"],
+        "seniors' club, half fee",
+    ),
+    (
+        "バレーボールサークル「はばたき」",
+        "ばれーぼーる さーくる はばたき",
+        "sport",
+        None,
+        None,
+        12,
+        9,
+        "中村 陽子",
+        "加藤 大輔",
+        ["田中 美咲", "渡辺 和子", "松本 恵"],
+        "volleyball circle, resident fee, no exemption",
     ),
 ]
 
@@ -326,6 +476,13 @@ class ResidentLine:
 
 
 @dataclass
+class GroupLine:
+    registration_no: str
+    name: str
+    note: str
+
+
+@dataclass
 class StaffLine:
     username: str
     password: str
@@ -337,6 +494,7 @@ class SeedReport:
     facilities_added: int = 0
     facilities_present: int = 0
     residents: list[ResidentLine] = field(default_factory=list)
+    groups: list[GroupLine] = field(default_factory=list)
     staff: list[StaffLine] = field(default_factory=list)
 
 
@@ -346,15 +504,24 @@ def _seed_reference_data(report: SeedReport) -> None:
         for code, name, name_en, maximum in CATEGORIES:
             if code not in categories:
                 categories[code] = FacilityCategory(
-                    code=code, name=name, name_en=name_en, max_active_per_resident=maximum
+                    code=code,
+                    name=name,
+                    name_en=name_en,
+                    max_active_per_resident=maximum,
+                    max_active_per_group=2 * maximum,
                 )
                 db.session.add(categories[code])
         existing = set(db.session.scalars(select(ExemptionCategory.code)))
-        for position, (code, name, name_en, percent) in enumerate(EXEMPTIONS):
+        for position, (code, name, name_en, percent, purposes) in enumerate(EXEMPTIONS):
             if code not in existing:
                 db.session.add(
                     ExemptionCategory(
-                        code=code, name=name, name_en=name_en, percent=percent, position=position
+                        code=code,
+                        name=name,
+                        name_en=name_en,
+                        percent=percent,
+                        position=position,
+                        purposes=purposes,
                     )
                 )
         present = set(db.session.scalars(select(Facility.code)))
@@ -434,6 +601,7 @@ def seed(now: datetime) -> SeedReport:
     report = SeedReport()
     _seed_reference_data(report)
     actor = services.Actor.system()
+    numbers = {}
     for name, kana, phone, district, is_resident, exemption, evidence, pin, note in RESIDENTS:
         resident = db.session.scalar(
             select(Resident).where(
@@ -454,6 +622,8 @@ def seed(now: datetime) -> SeedReport:
                 now=now,
             )
         report.residents.append(ResidentLine(resident.registration_no, pin, name, note))
+        numbers[name] = resident.registration_no
+    _seed_groups(report, numbers, now)
     usernames = set(db.session.scalars(select(Staff.username)))
     for username, display_name, role, password in STAFF:
         if username not in usernames:
@@ -467,3 +637,36 @@ def seed(now: datetime) -> SeedReport:
             )
         report.staff.append(StaffLine(username, password, role))
     return report
+
+
+def _seed_groups(report: SeedReport, numbers: dict[str, str], now: datetime) -> None:
+    for (
+        name,
+        kana,
+        purpose,
+        category,
+        evidence,
+        declared,
+        in_town,
+        representative,
+        contact,
+        members,
+        note,
+    ) in GROUPS:
+        group = next((g for g in services.find_groups(name) if g.name == name), None)
+        if group is None:
+            group = services.register_group(
+                services.Actor.system(),
+                name=name,
+                name_kana=kana,
+                purpose=purpose,
+                category_code=category,
+                evidence=evidence,
+                representative=numbers[representative],
+                contact=numbers[contact],
+                members=[numbers[member] for member in members],
+                declared_members=declared,
+                resident_members=in_town,
+                now=now,
+            )
+        report.groups.append(GroupLine(group.registration_no, name, note))

@@ -37,6 +37,20 @@ class ErrorCode(StrEnum):
     REASON_REQUIRED = "reason_required"
     POSSIBLE_DUPLICATE = "possible_duplicate"
     NOT_ALLOWED = "not_allowed"
+    # Groups (団体) and exemptions per booking (減免).
+    TOO_FEW_MEMBERS = "too_few_members"
+    NOT_REGISTERED = "not_registered"
+    ALREADY_A_MEMBER = "already_a_member"
+    GROUP_NAME_TAKEN = "group_name_taken"
+    GROUP_OVERLAP = "group_overlap"
+    OUTSIDE_RENEWAL_WINDOW = "outside_renewal_window"
+    LAST_REPRESENTATIVE = "last_representative"
+    GROUP_NOT_ACTIVE = "group_not_active"
+    GROUP_VALIDITY_ENDS = "group_validity_ends"
+    NOT_A_MEMBER = "not_a_member"
+    GROUP_LIMIT_REACHED = "group_limit_reached"
+    GROUP_ROLE_REQUIRED = "group_role_required"
+    FEE_SETTLED = "fee_settled"
 
 
 class InputProblem(StrEnum):
@@ -49,11 +63,13 @@ class InputProblem(StrEnum):
     FORMAT = "format"  # a PIN that is not four digits
     TOO_SIMPLE = "too_simple"  # 0000, 1234, 9876
     TOO_SHORT = "too_short"  # a password under the minimum (``minimum``)
+    TOO_LONG = "too_long"  # longer than its column keeps (``maximum``, in characters)
     TAKEN = "taken"  # a username already in use
     UNCHANGED = "unchanged"  # a new password equal to the current one
     WRONG = "wrong"  # the current password, when changing it
     NAIVE = "naive"  # a time without a zone (a programming error)
     BOTH_RESIDENT_AND_STAFF = "both_resident_and_staff"  # an actor that is both
+    OUT_OF_RANGE = "out_of_range"  # a count beyond what it can be (``minimum``, ``maximum``)
 
 
 class NotAllowedProblem(StrEnum):
@@ -63,6 +79,7 @@ class NotAllowedProblem(StrEnum):
     NOT_UNPAID = "not_unpaid"  # a payment for a reservation not waiting for one
     OWN_ACCOUNT = "own_account"  # an administrator acting on their own account
     LAST_ADMIN = "last_admin"  # the last active administrator demoted or deactivated
+    GROUP_STATUS = "group_status"  # a group's status change its status does not allow
 
 
 class ForbiddenAction(StrEnum):
@@ -82,6 +99,17 @@ class ReasonFor(StrEnum):
 
     OVERRIDE = "override"  # an administrator's override of the window or the limit
     STAFF_CHANGE = "staff_change"  # staff changing or cancelling for a resident
+    EXEMPTION = "exemption"  # staff granting or refusing the exemption of one booking
+    GROUP_STATUS = "group_status"  # staff suspending, dissolving or reinstating a group
+
+
+class GroupLimit(StrEnum):
+    """Which of a group's own limits a booking would exceed (`GroupLimitReached`'s
+    ``limit``)."""
+
+    CATEGORY = "category"  # active future bookings in one kind of facility (``category``)
+    MONTH = "month"  # bookings dated in one calendar month (``month``: its first day)
+    ACTIVE = "active"  # active future bookings in all
 
 
 class ReservationError(Exception):
@@ -257,3 +285,99 @@ class NotAllowed(ReservationError):
         if not isinstance(problem, NotAllowedProblem):
             raise TypeError("NotAllowed's problem is a NotAllowedProblem")
         super().__init__(problem=problem, **params)
+
+
+# ------------------------------------------------------------------------ groups
+
+
+class TooFewMembers(ReservationError):
+    """A group registered or renewed with fewer members on its roster than the town
+    requires (``minimum``, ``count``)."""
+
+    code = ErrorCode.TOO_FEW_MEMBERS
+
+
+class NotRegistered(ReservationError):
+    """A registration number that is no registered resident's, given as a group's
+    representative, contact or member (``role``: a MemberRole, ``registration_no``)."""
+
+    code = ErrorCode.NOT_REGISTERED
+
+
+class AlreadyAMember(ReservationError):
+    """The same resident added to a roster twice (``registration_no``)."""
+
+    code = ErrorCode.ALREADY_A_MEMBER
+
+
+class GroupNameTaken(ReservationError):
+    """An active group already has this name (``number``: its registration number)."""
+
+    code = ErrorCode.GROUP_NAME_TAKEN
+
+
+class GroupOverlap(ReservationError):
+    """The new roster shares ``shared`` or more members with active groups (``groups``:
+    their registration numbers, ``shared``: the threshold): staff confirm it is another
+    group."""
+
+    code = ErrorCode.GROUP_OVERLAP
+
+
+class OutsideRenewalWindow(ReservationError):
+    """Renewal opens on ``opens_on`` for a registration valid until ``valid_until``."""
+
+    code = ErrorCode.OUTSIDE_RENEWAL_WINDOW
+
+
+class LastRepresentative(ReservationError):
+    """The group's only representative cannot be removed or made a plain member until
+    another representative is named."""
+
+    code = ErrorCode.LAST_REPRESENTATIVE
+
+
+class GroupNotActive(ReservationError):
+    """The group cannot book now (``status``: a GroupStatus: expired, suspended or
+    dissolved; ``group``: its name; ``valid_until``; ``renewal_opens``)."""
+
+    code = ErrorCode.GROUP_NOT_ACTIVE
+
+
+class GroupValidityEnds(ReservationError):
+    """The group's registration ends (``valid_until``) before the booking's ``date``:
+    that date can be booked once the group is renewed, from ``renewal_opens``."""
+
+    code = ErrorCode.GROUP_VALIDITY_ENDS
+
+
+class NotAMember(ReservationError):
+    """The person is not (or no longer) a member of the group (``group``: its name)."""
+
+    code = ErrorCode.NOT_A_MEMBER
+
+
+class GroupLimitReached(ReservationError):
+    """The group holds the most bookings its limits allow (``limit``: a GroupLimit,
+    ``group``: its name, ``maximum``, and ``category`` or ``month`` for those limits)."""
+
+    code = ErrorCode.GROUP_LIMIT_REACHED
+
+    def __init__(self, *, limit: GroupLimit, **params: Any) -> None:
+        if not isinstance(limit, GroupLimit):
+            raise TypeError("GroupLimitReached's limit is a GroupLimit")
+        super().__init__(limit=limit, **params)
+
+
+class GroupRoleRequired(ReservationError):
+    """A member may cancel only the group bookings the town's rule lets them (their
+    own, by default); the representative and contacts may cancel any (``group``: its
+    name, ``members_may``: the rule, a MembersMayCancel)."""
+
+    code = ErrorCode.GROUP_ROLE_REQUIRED
+
+
+class FeeSettled(ReservationError):
+    """The booking's fee is paid or settled: its exemption can no longer change."""
+
+    code = ErrorCode.FEE_SETTLED

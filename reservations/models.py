@@ -8,6 +8,7 @@ divide its day; a reservation (予約) claims one row per part, date and block.
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -61,6 +62,49 @@ EXEMPTION_EVIDENCE = (
 )
 
 
+class GroupStatus(StrEnum):
+    """A group's standing. EXPIRED is never stored: it is an active group whose
+    registration has ended (its valid-until date has passed), so no job must run for a
+    registration to end on time."""
+
+    ACTIVE = "active"  # 登録中
+    SUSPENDED = "suspended"  # 停止中 (staff, with a reason; may be reinstated)
+    DISSOLVED = "dissolved"  # 解散 (staff, with a reason; final)
+    EXPIRED = "expired"  # 期限切れ (derived)
+
+
+STORED_GROUP_STATUSES = (GroupStatus.ACTIVE, GroupStatus.SUSPENDED, GroupStatus.DISSOLVED)
+
+
+class MemberRole(StrEnum):
+    """What a person is in a group: one representative (代表者), contacts (連絡担当),
+    members (会員)."""
+
+    REPRESENTATIVE = "representative"
+    CONTACT = "contact"
+    MEMBER = "member"
+
+
+# What a group does (活動内容): exemption categories may cover only some of these.
+GROUP_PURPOSES = ("sport", "culture", "learning", "welfare", "children", "community", "other")
+
+
+class ExemptionBasis(StrEnum):
+    """How a booking's exemption (減免) was decided: by the core from the category of
+    the person or group it is for, or by staff on that one booking."""
+
+    NONE = "none"  # no category with an exemption
+    CATEGORY = "category"  # the category's exemption applies
+    EVIDENCE_EXPIRED = "evidence_expired"  # the evidence ends before the booking's date
+    PURPOSE_NOT_COVERED = "purpose_not_covered"  # the category does not cover the purpose
+    STAFF_GRANTED = "staff_granted"  # staff granted it on this booking, with a reason
+    STAFF_REFUSED = "staff_refused"  # staff refused it on this booking, with a reason
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(str(value)) for value in values)})"
+
+
 class FacilityCategory(Model):
     """A kind of facility (gyms, rooms, grounds, courts); limits per resident apply per
     category, so that one club cannot hold every gym evening of the month."""
@@ -72,6 +116,8 @@ class FacilityCategory(Model):
     name: Mapped[str] = mapped_column(String(100))
     name_en: Mapped[str] = mapped_column(String(100))
     max_active_per_resident: Mapped[int] = mapped_column(Integer)
+    # A group's own limit of active future bookings in the category (団体の上限).
+    max_active_per_group: Mapped[int] = mapped_column(Integer, default=8)
 
     facilities: Mapped[list[Facility]] = relationship(back_populates="category")
 
@@ -247,6 +293,13 @@ class ExemptionCategory(Model):
     name_en: Mapped[str] = mapped_column(String(100))
     percent: Mapped[int] = mapped_column(Integer)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # The group purposes (GROUP_PURPOSES) the exemption covers, comma-separated; empty
+    # covers every purpose (and every booking for a person, who has no purpose).
+    purposes: Mapped[str] = mapped_column(String(200), default="")
+
+    @property
+    def purpose_list(self) -> tuple[str, ...]:
+        return tuple(p for p in (self.purposes or "").split(",") if p)
 
 
 class Resident(Model):
@@ -267,12 +320,81 @@ class Resident(Model):
     is_resident: Mapped[bool] = mapped_column(Boolean, default=True)
     exemption_id: Mapped[int | None] = mapped_column(ForeignKey("exemption_categories.id"))
     exemption_evidence: Mapped[str | None] = mapped_column(String(100))
+    # The last day the evidence seen for the exemption holds (None: no end recorded).
+    exemption_valid_until: Mapped[date | None] = mapped_column(Date)
     pin_hash: Mapped[str] = mapped_column(String(200))
     failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     created_at: Mapped[datetime] = mapped_column(AwareDateTime())
 
     exemption: Mapped[ExemptionCategory | None] = relationship()
+
+
+class Group(Model):
+    """団体: a club or circle registered to book as itself. People act; groups are
+    booked for. Its registration is valid for a period (one school year by default) and
+    renewed at the counter."""
+
+    __tablename__ = "groups"
+    __table_args__ = (
+        CheckConstraint(_in("status", STORED_GROUP_STATUSES), name="status"),
+        CheckConstraint(_in("purpose", GROUP_PURPOSES), name="purpose"),
+        CheckConstraint(
+            "resident_members >= 0 AND resident_members <= declared_members", name="counts"
+        ),
+        CheckConstraint("valid_from <= valid_until", name="validity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_no: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    name_kana: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200), index=True)
+    kana_key: Mapped[str] = mapped_column(String(200), index=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    # The group's category (which drives its exemption), the kind of document staff saw
+    # for it and the last day that document holds (None: the registration's end).
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("exemption_categories.id"))
+    evidence: Mapped[str | None] = mapped_column(String(100))
+    evidence_valid_until: Mapped[date | None] = mapped_column(Date)
+    # As the group declared them: how many members it has, and how many live in town.
+    declared_members: Mapped[int] = mapped_column(Integer)
+    resident_members: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default=GroupStatus.ACTIVE)
+    status_reason: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+
+    category: Mapped[ExemptionCategory | None] = relationship()
+    memberships: Mapped[list[GroupMember]] = relationship(
+        back_populates="group", order_by="GroupMember.id"
+    )
+
+    @property
+    def members(self) -> list[GroupMember]:
+        """The current roster (people who left are kept, with the day they left)."""
+        return [m for m in self.memberships if m.left_at is None]
+
+
+class GroupMember(Model):
+    """A resident on a group's roster, with their role; leaving keeps the row."""
+
+    __tablename__ = "group_members"
+    __table_args__ = (
+        UniqueConstraint("group_id", "resident_id"),
+        CheckConstraint(_in("role", MemberRole), name="role"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    joined_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    left_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+    group: Mapped[Group] = relationship(back_populates="memberships")
+    resident: Mapped[Resident] = relationship()
 
 
 class Staff(Model):
@@ -318,15 +440,27 @@ class Reservation(Model):
         CheckConstraint("payment_status IN ('unpaid', 'paid', 'exempt')", name="payment_status"),
         CheckConstraint("channel IN ('web', 'phone', 'counter', 'cli')", name="channel"),
         CheckConstraint("fee_yen >= 0 AND fee_yen <= fee_base_yen", name="fee"),
-        # A resident's reservations by time: upcoming ones, the latest past ones, and
-        # the active ones counted against the limit, all bounded by start_at.
+        # For a person or for a group, never both.
+        CheckConstraint(
+            "(resident_id IS NULL AND group_id IS NOT NULL)"
+            " OR (resident_id IS NOT NULL AND group_id IS NULL)",
+            name="for_whom",
+        ),
+        CheckConstraint(_in("exemption_basis", ExemptionBasis), name="exemption_basis"),
+        # A resident's (or a group's) reservations by time: upcoming ones, the latest
+        # past ones, and the active ones counted against the limit, bounded by start_at.
         Index("ix_reservations_resident_start", "resident_id", "start_at"),
+        Index("ix_reservations_group_start", "group_id", "start_at"),
         Index("ix_reservations_date_unit", "date", "unit_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(12), unique=True)
-    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    # Who it is for: a person (resident_id) or a group (group_id); and the person who
+    # asked for it (the member booking for their group, or the resident themself).
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     date: Mapped[date] = mapped_column(Date)
     start_at: Mapped[datetime] = mapped_column(AwareDateTime())
@@ -336,6 +470,13 @@ class Reservation(Model):
     fee_base_yen: Mapped[int] = mapped_column(Integer)
     exemption_percent: Mapped[int] = mapped_column(Integer, default=0)
     fee_yen: Mapped[int] = mapped_column(Integer)
+    # The exemption of this booking (減免): how it was decided, on which category, the
+    # evidence it rested on and until when that held, and staff's reason for theirs.
+    exemption_basis: Mapped[str] = mapped_column(String(20), default=ExemptionBasis.NONE)
+    exemption_category_id: Mapped[int | None] = mapped_column(ForeignKey("exemption_categories.id"))
+    exemption_evidence: Mapped[str | None] = mapped_column(String(100))
+    exemption_valid_until: Mapped[date | None] = mapped_column(Date)
+    exemption_reason: Mapped[str | None] = mapped_column(String(500))
     payment_status: Mapped[str] = mapped_column(String(10), default=UNPAID)
     paid_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     paid_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
@@ -357,7 +498,10 @@ class Reservation(Model):
     # the reservation it already cancelled instead of "already cancelled".
     cancel_idempotency_key: Mapped[str | None] = mapped_column(String(100))
 
-    resident: Mapped[Resident] = relationship()
+    resident: Mapped[Resident | None] = relationship(foreign_keys=[resident_id])
+    group: Mapped[Group | None] = relationship()
+    booked_by: Mapped[Resident | None] = relationship(foreign_keys=[booked_by_id])
+    exemption_category: Mapped[ExemptionCategory | None] = relationship()
     unit: Mapped[Unit] = relationship()
     time_blocks: Mapped[list[TimeBlock]] = relationship(
         secondary=reservation_blocks, order_by="TimeBlock.position"
@@ -367,6 +511,12 @@ class Reservation(Model):
     @property
     def facility(self) -> Facility:
         return self.unit.facility
+
+    @property
+    def holder_name(self) -> str:
+        """The name it is booked under: the group's, or the person's."""
+        holder = self.group if self.group is not None else self.resident
+        return holder.name if holder is not None else ""
 
     @property
     def is_active(self) -> bool:
@@ -413,6 +563,8 @@ class AuditEntry(Model):
     actor_resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
     actor_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"), index=True)
+    # The group the change was for (a member booking for their group, a roster change).
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), index=True)
     reservation_id: Mapped[int | None] = mapped_column(ForeignKey("reservations.id"), index=True)
     subject: Mapped[str] = mapped_column(String(60))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
@@ -422,6 +574,7 @@ class AuditEntry(Model):
     actor_resident: Mapped[Resident | None] = relationship(foreign_keys=[actor_resident_id])
     actor_staff: Mapped[Staff | None] = relationship(foreign_keys=[actor_staff_id])
     on_behalf_of: Mapped[Resident | None] = relationship(foreign_keys=[on_behalf_of_id])
+    group: Mapped[Group | None] = relationship(foreign_keys=[group_id])
     reservation: Mapped[Reservation | None] = relationship(foreign_keys=[reservation_id])
 
 

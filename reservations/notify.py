@@ -58,7 +58,7 @@ def reservation_params(reservation: Reservation) -> dict[str, Any]:
     facility = reservation.unit.facility
     tz = get_settings().timezone
     blocks = reservation.time_blocks
-    return {
+    params = {
         "number": reservation.number,
         "facility": facility.name,
         "unit": reservation.unit.name,
@@ -71,15 +71,19 @@ def reservation_params(reservation: Reservation) -> dict[str, Any]:
             facility, reservation.date, tz
         ).last_day.isoformat(),
     }
+    if reservation.group is not None:
+        params["group"] = reservation.group.name  # the name it is booked under
+    return params
 
 
 def reservation_message(kind: str, reservation: Reservation, now: datetime) -> Notification | None:
     """Add a confirmation of `kind` to the outbox, in the caller's transaction, when the
-    resident has a registered mobile number; otherwise nothing."""
+    person who asked for it (the resident, or the member who booked for their group)
+    has a registered mobile number; otherwise nothing."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    resident = reservation.resident
-    if not resident.phone_e164 or not resident.phone_is_mobile:
+    resident = reservation.booked_by or reservation.resident
+    if resident is None or not resident.phone_e164 or not resident.phone_is_mobile:
         return None
     notification = Notification(
         kind=kind,

@@ -21,14 +21,29 @@ from .errors import (
     BlocksNotConsecutive,
     BookingClosed,
     FacilityClosed,
+    GroupLimit,
+    GroupLimitReached,
+    GroupNotActive,
+    GroupValidityEnds,
     InPast,
     InputProblem,
     InvalidInput,
     LimitReached,
     NotOpenYet,
+    OutsideRenewalWindow,
+    TooFewMembers,
     TooManyBlocks,
 )
-from .models import Closure, Facility, TimeBlock
+from .models import (
+    Closure,
+    ExemptionBasis,
+    ExemptionCategory,
+    Facility,
+    GroupStatus,
+    MemberRole,
+    TimeBlock,
+)
+from .settings import GroupRules, MembersMayCancel
 
 
 class ClosedReason(StrEnum):
@@ -335,3 +350,194 @@ def after_failed_attempt(
         state = LockState(0, None)  # the lockout expired: start counting afresh
     failures = state.failed_attempts + 1
     return LockState(failures, state.locked_at or (now if failures >= max_failures else None))
+
+
+# ------------------------------------------------------------------- exemptions (減免)
+
+
+@dataclass(frozen=True)
+class Exemption:
+    """A booking's exemption as decided: how, the share waived, on which category, and
+    the evidence it rested on with the last day that evidence holds."""
+
+    basis: ExemptionBasis
+    percent: int
+    category: ExemptionCategory | None = None
+    evidence: str | None = None
+    valid_until: date | None = None
+
+
+def decide_exemption(
+    category: ExemptionCategory | None,
+    *,
+    purpose: str | None,
+    evidence: str | None,
+    valid_until: date | None,
+    day: date,
+) -> Exemption:
+    """The exemption of a booking on `day` for a person or group of `category`.
+
+    The category's share applies unless the category covers only some purposes and
+    the group's is not one of them (a person has no purpose: every category covers
+    them), or the evidence staff recorded ends before the day.
+    """
+    if category is None or category.percent == 0:
+        return Exemption(ExemptionBasis.NONE, 0, category, evidence, valid_until)
+    if purpose is not None and category.purpose_list and purpose not in category.purpose_list:
+        return Exemption(ExemptionBasis.PURPOSE_NOT_COVERED, 0, category, evidence, valid_until)
+    if valid_until is not None and valid_until < day:
+        return Exemption(ExemptionBasis.EVIDENCE_EXPIRED, 0, category, evidence, valid_until)
+    return Exemption(ExemptionBasis.CATEGORY, category.percent, category, evidence, valid_until)
+
+
+def staff_exemption(granted: ExemptionCategory | None, previous: Exemption) -> Exemption:
+    """Staff's decision on one booking: the granted category's share, or none."""
+    if granted is None:
+        return Exemption(
+            ExemptionBasis.STAFF_REFUSED,
+            0,
+            previous.category,
+            previous.evidence,
+            previous.valid_until,
+        )
+    return Exemption(
+        ExemptionBasis.STAFF_GRANTED,
+        granted.percent,
+        granted,
+        previous.evidence,
+        previous.valid_until,
+    )
+
+
+# ---------------------------------------------------------------------- groups (団体)
+
+
+def _on(year: int, month_day: tuple[int, int]) -> date:
+    return date(year, *month_day)
+
+
+def renewal_opens_on(valid_until: date, group_rules: GroupRules) -> date:
+    """The first day a registration valid until `valid_until` may be renewed."""
+    opens = _on(valid_until.year, group_rules.renewal_opens)
+    return opens if opens <= valid_until else _on(valid_until.year - 1, group_rules.renewal_opens)
+
+
+def registration_ends(start: date, group_rules: GroupRules) -> date:
+    """The last day of a registration or renewal made on `start`: the first end of a
+    year (31 March) whose renewal has not opened yet on `start`, and `validity_years`
+    - 1 years after it. Registered in December: until the coming 31 March; in
+    February, when renewal is open: until the 31 March a year later."""
+    end = _on(start.year, group_rules.validity_ends)
+    if end < start:
+        end = _on(start.year + 1, group_rules.validity_ends)
+    if renewal_opens_on(end, group_rules) <= start:
+        end = _on(end.year + 1, group_rules.validity_ends)
+    return _on(end.year + group_rules.validity_years - 1, group_rules.validity_ends)
+
+
+def check_renewal(today: date, valid_until: date, group_rules: GroupRules) -> None:
+    """Renewal opens `renewal_opens` before the registration ends; a registration that
+    has ended may still be renewed (late), keeping its number and history."""
+    opens = renewal_opens_on(valid_until, group_rules)
+    if today < opens:
+        raise OutsideRenewalWindow(opens_on=opens, valid_until=valid_until)
+
+
+def check_roster(count: int, declared: int, resident_members: int, group_rules: GroupRules) -> None:
+    """At registration and renewal: enough registered residents on the roster, and
+    declared counts that can be true (at least the roster; residents among them)."""
+    if count < group_rules.min_members:
+        raise TooFewMembers(minimum=group_rules.min_members, count=count)
+    if declared < count:
+        raise InvalidInput(
+            field="declared_members", problem=InputProblem.OUT_OF_RANGE, minimum=count
+        )
+    if not 0 <= resident_members <= declared:
+        raise InvalidInput(
+            field="resident_members", problem=InputProblem.OUT_OF_RANGE, maximum=declared
+        )
+
+
+def pays_resident_fee(resident_members: int, declared: int, share_percent: int) -> bool:
+    """A group whose members living in town are at least the town's share of those it
+    declared books as a town resident (fee and booking window)."""
+    return declared > 0 and resident_members * 100 >= share_percent * declared
+
+
+def group_status(stored: str, valid_until: date, today: date) -> GroupStatus:
+    """The status as it stands on `today`: an active group past its end has expired."""
+    status = GroupStatus(stored)
+    if status == GroupStatus.ACTIVE and valid_until < today:
+        return GroupStatus.EXPIRED
+    return status
+
+
+def check_group_bookable(
+    name: str,
+    status: GroupStatus,
+    valid_until: date,
+    day: date,
+    group_rules: GroupRules,
+) -> None:
+    """Only an active group books, and only dates within its registration: a later
+    date can be booked once it is renewed (from the day renewal opens)."""
+    renewal = renewal_opens_on(valid_until, group_rules)
+    if status != GroupStatus.ACTIVE:
+        raise GroupNotActive(
+            status=status, group=name, valid_until=valid_until, renewal_opens=renewal
+        )
+    if day > valid_until:
+        raise GroupValidityEnds(
+            group=name, date=day, valid_until=valid_until, renewal_opens=renewal
+        )
+
+
+@dataclass(frozen=True)
+class GroupCounts:
+    """A group's bookings that its limits count, for a booking in one category and
+    month: active future ones in the category, confirmed ones dated in the month, and
+    active future ones in all."""
+
+    in_category: int
+    in_month: int
+    active: int
+
+
+def check_group_limits(
+    counts: GroupCounts,
+    *,
+    group: str,
+    category_maximum: int,
+    category: str,
+    month: date,
+    group_rules: GroupRules,
+) -> None:
+    """A group's own limits, apart from its members' personal ones (`group`: its name,
+    for the refusal)."""
+    if counts.in_category >= category_maximum:
+        raise GroupLimitReached(
+            limit=GroupLimit.CATEGORY, group=group, maximum=category_maximum, category=category
+        )
+    if counts.in_month >= group_rules.max_per_month:
+        raise GroupLimitReached(
+            limit=GroupLimit.MONTH, group=group, maximum=group_rules.max_per_month, month=month
+        )
+    if counts.active >= group_rules.max_active:
+        raise GroupLimitReached(
+            limit=GroupLimit.ACTIVE, group=group, maximum=group_rules.max_active
+        )
+
+
+def overlapping_groups(roster: set[int], others: dict[str, set[int]], threshold: int) -> list[str]:
+    """The groups (keys of `others`) sharing at least `threshold` people with `roster`."""
+    return sorted(key for key, members in others.items() if len(roster & members) >= threshold)
+
+
+def may_cancel_group_booking(role: MemberRole, booked_it: bool, policy: MembersMayCancel) -> bool:
+    """The representative and contacts cancel any of the group's bookings; a member,
+    as the town's rule says: their own (default), all, or none."""
+    if role in (MemberRole.REPRESENTATIVE, MemberRole.CONTACT):
+        return True
+    if policy == MembersMayCancel.ALL:
+        return True
+    return policy == MembersMayCancel.OWN and booked_it

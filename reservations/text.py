@@ -94,12 +94,12 @@ def has_valid_check_digit(number: str) -> bool:
     )
 
 
-def random_number_with_check_digit(length: int) -> str:
-    """A random number of `length` digits (no leading zero) whose last digit is a Luhn
-    check digit, so that a mistyped or misheard digit is caught before any lookup."""
-    body = str(secrets.randbelow(9) + 1) + "".join(
-        str(secrets.randbelow(10)) for _ in range(length - 2)
-    )
+def random_number_with_check_digit(length: int, prefix: str = "") -> str:
+    """A random number of `length` digits (no leading zero; starting with `prefix` when
+    one is given) whose last digit is a Luhn check digit, so that a mistyped or
+    misheard digit is caught before any lookup."""
+    first = prefix or str(secrets.randbelow(9) + 1)
+    body = first + "".join(str(secrets.randbelow(10)) for _ in range(length - 1 - len(first)))
     return body + luhn_check_digit(body)
 
 
@@ -109,4 +109,14 @@ def required_text(field: str, value: str | None) -> str:
     value = clean_text(value)
     if not value:
         raise InvalidInput(field=field, problem=InputProblem.REQUIRED)
+    return value
+
+
+def fitting_text(field: str, value: str | None, column, *, multiline: bool = False) -> str:
+    """`value` as it is kept (see clean_text), refused with InvalidInput(field,
+    TOO_LONG, maximum) when it is longer than the model's `column` keeps."""
+    value = clean_text(value, multiline=multiline)
+    maximum = getattr(column.type, "length", None)
+    if maximum is not None and len(value) > maximum:
+        raise InvalidInput(field=field, problem=InputProblem.TOO_LONG, maximum=maximum)
     return value

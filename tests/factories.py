@@ -37,10 +37,14 @@ def at(
     return datetime(year, month, day, hour, minute, second, tzinfo=TOKYO)
 
 
-def make_category(code: str = "gym", max_active: int = 4) -> FacilityCategory:
+def make_category(code: str = "gym", max_active: int = 4, per_group: int = 8) -> FacilityCategory:
     with write_transaction():
         category = FacilityCategory(
-            code=code, name=code, name_en=code, max_active_per_resident=max_active
+            code=code,
+            name=code,
+            name_en=code,
+            max_active_per_resident=max_active,
+            max_active_per_group=per_group,
         )
         db.session.add(category)
     return category
@@ -165,4 +169,41 @@ def make_staff(role: str = "clerk", username: str | None = None, password: str =
         password=password,
         role=role,
         now=at(2026, 11, 1, 9),
+    )
+
+
+def make_group(
+    members: list | None = None,
+    *,
+    name: str | None = None,
+    kana: str | None = None,
+    purpose: str = "sport",
+    category_code: str | None = None,
+    evidence: str | None = None,
+    evidence_valid_until=None,
+    declared: int | None = None,
+    resident_members: int | None = None,
+    now: datetime | None = None,
+    allow_overlap: bool = False,
+):
+    """A group of `members` (five new residents when none are given): the first is its
+    representative, the second its contact."""
+    n = next(_counter)
+    members = members if members is not None else [make_resident() for _ in range(5)]
+    declared = len(members) if declared is None else declared
+    return services.register_group(
+        SYSTEM,
+        name=name or f"団体 {n}",
+        name_kana=kana or f"だんたい {n}",
+        purpose=purpose,
+        representative=members[0].registration_no,
+        contact=members[1].registration_no if len(members) > 1 else None,
+        members=[m.registration_no for m in members[2:]],
+        declared_members=declared,
+        resident_members=declared if resident_members is None else resident_members,
+        category_code=category_code,
+        evidence=evidence,
+        evidence_valid_until=evidence_valid_until,
+        now=now or at(2026, 11, 1, 10),
+        allow_overlap=allow_overlap,
     )

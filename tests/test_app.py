@@ -13,7 +13,7 @@ from channels import create_app
 from channels.config import DEVELOPMENT_SECRET_KEY, sqlalchemy_url
 from channels.i18n import missing_translations
 from reservations.db import db
-from reservations.models import Facility, Resident, Staff
+from reservations.models import Facility, Group, Resident, Staff
 
 
 def test_production_refuses_to_start_without_a_secret_key(monkeypatch, tmp_path):
@@ -86,13 +86,15 @@ def test_seed_demo_twice_neither_fails_nor_duplicates(app):
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
     assert "5 added" in first.output and "clerk-demo-2026" in first.output
-    counts = (count(Facility), count(Resident), count(Staff))
+    counts = (count(Facility), count(Resident), count(Group), count(Staff))
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output
     assert "0 added, 5 already present" in second.output
-    assert (count(Facility), count(Resident), count(Staff)) == counts == (5, 5, 2)
-    # The same registration numbers are printed both times.
-    assert first.output.splitlines()[1:7] == second.output.splitlines()[1:7]
+    assert (count(Facility), count(Resident), count(Group), count(Staff)) == counts
+    assert counts == (5, 14, 3, 2)
+    # The same registration numbers (residents' and groups') are printed both times.
+    assert first.output.splitlines()[1:] == second.output.splitlines()[1:]
+    assert "青葉スポーツ少年団" in first.output
 
 
 def test_create_staff_command(app):

@@ -22,7 +22,7 @@ from .forms import AuditFilterForm
 from .messages import describe
 from .parsing import parse_day
 
-FILTER_ARGS = ("resident", "staff", "reservation", "start", "end")
+FILTER_ARGS = ("resident", "group", "staff", "reservation", "start", "end")
 
 
 def _filter_from(form: AuditFilterForm) -> services.AuditFilter:
@@ -35,6 +35,7 @@ def _filter_from(form: AuditFilterForm) -> services.AuditFilter:
     staff = form.staff.data
     return services.AuditFilter(
         registration_no=(form.resident.data or "").strip() or None,
+        group_no=(form.group.data or "").strip() or None,
         staff_id=parse_id(staff),
         reservation_number=(form.reservation.data or "").strip() or None,
         start=days["start"],
@@ -109,6 +110,7 @@ def csv_rows(entries) -> Iterator[list[str]]:
         _("Reason"),
         _("Before"),
         _("After"),
+        _("Group number"),
     ]
     for entry in entries:
         yield [
@@ -128,6 +130,7 @@ def csv_rows(entries) -> Iterator[list[str]]:
                 entry.reason,
                 _json(entry.before),
                 _json(entry.after),
+                entry.group.registration_no if entry.group else "",
             )
         ]
 

@@ -21,6 +21,7 @@ from ..ids import parse_id
 from ..ui import localized
 from .auth import current_staff
 from .messages import describe
+from .parsing import parse_day
 
 
 def actor() -> services.Actor:
@@ -101,6 +102,18 @@ def slot_args() -> tuple[int, date, list[int]] | None:
     if unit_id is None or not blocks or None in blocks:
         return None
     return unit_id, day, blocks
+
+
+def typed_day(field):
+    """An optional date typed by staff: None when empty, False (with the field's error)
+    when it is no date."""
+    if not (field.data or "").strip():
+        return None
+    day = parse_day(field.data, today())
+    if day is None:
+        add_error(field, date_error())
+        return False
+    return day
 
 
 def date_error() -> str:

@@ -47,10 +47,12 @@ class SearchForm(QueryForm):
     q = SearchField(_l("Registration number, phone number, name or kana"))
 
 
+class GroupSearchForm(QueryForm):
+    q = SearchField(_l("Find a resident to add"))
+
+
 class RegisterForm(FlaskForm):
-    name = StringField(
-        _l("Name (person or group)"), validators=[DataRequired(_l("Enter the resident's name"))]
-    )
+    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the resident's name"))])
     name_kana = StringField(
         _l("Name in kana"), validators=[DataRequired(_l("Enter the name in kana"))]
     )
@@ -66,6 +68,9 @@ class RegisterForm(FlaskForm):
     )
     exemption = SelectField(_l("Fee exemption"), validators=[Optional()])
     exemption_evidence = SelectField(_l("Document seen for the exemption"), validators=[Optional()])
+    exemption_valid_until = StringField(
+        _l("The document is valid until (optional)"), validators=[Optional()]
+    )
     confirm_different = BooleanField(
         _l("I have checked the residents listed above: this is a different person or group")
     )
@@ -74,11 +79,13 @@ class RegisterForm(FlaskForm):
 class ChooseForm(QueryForm):
     unit = SelectField(_l("Facility and room"), coerce=str)
     day = StringField(_l("Date"))
+    group = HiddenField()
 
 
 class BlocksForm(QueryForm):
     unit = HiddenField()
     day = HiddenField()
+    group = HiddenField()
     blocks = SelectMultipleField(
         _l("Time blocks"),
         coerce=int,
@@ -116,6 +123,7 @@ class DaySheetForm(QueryForm):
 
 class AuditFilterForm(QueryForm):
     resident = StringField(_l("Resident's registration number"))
+    group = StringField(_l("Group number"))
     staff = SelectField(_l("Staff member"), coerce=str)
     reservation = StringField(_l("Reservation number"))
     start = StringField(_l("From (date)"))
@@ -172,3 +180,67 @@ class ClosureForm(FlaskForm):
     end = StringField(_l("Last day closed"))
     reason = StringField(_l("Reason (Japanese, shown to residents)"))
     reason_en = StringField(_l("Reason in English (optional)"), validators=[Optional()])
+
+
+class GroupForm(FlaskForm):
+    """Registering a group: its details, then its roster, found with the search that is
+    part of the same form (nothing is saved until Register)."""
+
+    name = StringField(_l("Group name"))
+    name_kana = StringField(_l("Group name in kana"))
+    purpose = SelectField(_l("What the group does"))
+    category = SelectField(_l("Category (fee exemption)"), validators=[Optional()])
+    evidence = SelectField(_l("Document seen for the category"), validators=[Optional()])
+    evidence_valid_until = StringField(_l("The document is valid until (optional)"))
+    declared_members = StringField(_l("Members, as the group declares them"))
+    resident_members = StringField(_l("Of them, living in the town"))
+    q = SearchField(_l("Find a resident for the roster"))
+    representative = StringField(_l("Representative's registration number"))
+    contact = StringField(_l("Contact's registration number (optional)"))
+    members = TextAreaField(_l("Members' registration numbers"))
+    confirm_overlap = BooleanField(
+        _l("I have checked the groups listed above: this is a different group")
+    )
+
+
+class RenewForm(FlaskForm):
+    declared_members = StringField(_l("Members, as the group declares them"))
+    resident_members = StringField(_l("Of them, living in the town"))
+    evidence_valid_until = StringField(
+        _l("The document for the category is valid until (optional)")
+    )
+
+
+class GroupStatusForm(FlaskForm):
+    action = RadioField(
+        _l("What to do"), validators=[InputRequired(_l("Choose what to do with the group"))]
+    )
+    reason = TextAreaField(_l("Reason"))
+
+
+class AddMemberForm(FlaskForm):
+    registration_no = StringField(_l("Registration number of the resident to add"))
+    role = RadioField(
+        _l("Role"),
+        choices=[
+            SelectChoice("member", words.MEMBER_ROLES["member"]),
+            SelectChoice("contact", words.MEMBER_ROLES["contact"]),
+        ],
+        default="member",
+        validators=[InputRequired(_l("Choose a role"))],
+    )
+
+
+class MemberRoleForm(FlaskForm):
+    role = SelectField(
+        _l("Role"),
+        choices=[SelectChoice(code, text) for code, text in words.MEMBER_ROLES.items()],
+        validators=[InputRequired(_l("Choose a role"))],
+    )
+
+
+class ExemptionForm(FlaskForm):
+    """Staff's decision on one booking's exemption: a category, or none, with a reason."""
+
+    category = SelectField(_l("Exemption for this booking"), validators=[Optional()])
+    reason = TextAreaField(_l("Reason for the decision"))

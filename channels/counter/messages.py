@@ -16,6 +16,7 @@ from reservations import services
 from reservations.errors import (
     ErrorCode,
     ForbiddenAction,
+    GroupLimit,
     InputProblem,
     NotAllowedProblem,
     ReasonFor,
@@ -24,6 +25,7 @@ from reservations.errors import (
 
 from .. import formatting
 from ..i18n import current_locale
+from . import words
 
 
 def _day(value) -> str:
@@ -47,6 +49,7 @@ REQUIRED = {
     "username": lambda: _("Enter a username"),
     "display_name": lambda: _("Enter the name shown in the audit trail"),
     "reason": lambda: _("Write the reason"),
+    "representative": lambda: _("Enter the representative's registration number"),
 }
 
 # A value the core did not take, by (field, problem); what no entry matches is
@@ -66,6 +69,9 @@ INVALID_FIELD = {
     "phone": lambda: _("Enter a Japanese phone number, like 0166-12-3456 or 090-1234-5678"),
     "exemption_evidence": lambda: _("Choose the document you saw from the list"),
     "blocks": lambda: _("Choose each time block once"),
+    "purpose": lambda: _("Choose what the group does from the list"),
+    "category": lambda: _("Choose a category from the list"),
+    "role": lambda: _("Choose a role from the list"),
 }
 
 
@@ -80,6 +86,18 @@ def _invalid_input(error: ReservationError) -> str:
     field, problem = error.params.get("field", ""), error.params.get("problem")
     if problem == InputProblem.REQUIRED:
         return REQUIRED.get(field, lambda: _("Fill in this field"))()
+    if problem == InputProblem.TOO_LONG:
+        return _("Write at most %(maximum)s characters", maximum=error.params.get("maximum"))
+    if (field, problem) == ("declared_members", InputProblem.OUT_OF_RANGE):
+        return _(
+            "The declared number of members must be at least the number on the roster (%(minimum)s)",
+            minimum=error.params.get("minimum"),
+        )
+    if (field, problem) == ("resident_members", InputProblem.OUT_OF_RANGE):
+        return _(
+            "The members living in town must be between 0 and the declared members (%(maximum)s)",
+            maximum=error.params.get("maximum"),
+        )
     if field in INVALID_FIELD:
         return INVALID_FIELD[field]()
     if (field, problem) in INVALID:
@@ -123,6 +141,8 @@ FORBIDDEN: dict[ForbiddenAction, Callable[[], str]] = {
 REASON_REQUIRED: dict[ReasonFor, Callable[[], str]] = {
     ReasonFor.OVERRIDE: lambda: _("Write the reason for the override"),
     ReasonFor.STAFF_CHANGE: lambda: _("Write the reason"),
+    ReasonFor.EXEMPTION: lambda: _("Write the reason for the exemption decision"),
+    ReasonFor.GROUP_STATUS: lambda: _("Write the reason"),
 }
 
 NOT_ALLOWED: dict[NotAllowedProblem, Callable[[], str]] = {
@@ -136,7 +156,46 @@ NOT_ALLOWED: dict[NotAllowedProblem, Callable[[], str]] = {
     NotAllowedProblem.LAST_ADMIN: lambda: _(
         "This is the last active administrator. Make another member of staff an administrator first."
     ),
+    NotAllowedProblem.GROUP_STATUS: lambda: _(
+        "The group's status does not allow this. Reload the page to see where it stands."
+    ),
 }
+
+GROUP_LIMITS: dict[GroupLimit, Callable[[dict], str]] = {
+    GroupLimit.CATEGORY: lambda params: _(
+        "%(group)s already holds %(maximum)s upcoming bookings of this kind of facility, the most a group may. Only an administrator may override this, with a written reason.",
+        group=params.get("group"),
+        maximum=params.get("maximum"),
+    ),
+    GroupLimit.MONTH: lambda params: _(
+        "%(group)s already has %(maximum)s bookings in %(month)s, the most a group may make in one month. Only an administrator may override this, with a written reason.",
+        group=params.get("group"),
+        maximum=params.get("maximum"),
+        month=formatting.format_month(params["month"], current_locale())
+        if isinstance(params.get("month"), date)
+        else "",
+    ),
+    GroupLimit.ACTIVE: lambda params: _(
+        "%(group)s already holds %(maximum)s upcoming bookings, the most a group may. Only an administrator may override this, with a written reason.",
+        group=params.get("group"),
+        maximum=params.get("maximum"),
+    ),
+}
+
+
+def _group_not_active(error: ReservationError) -> str:
+    status = error.params.get("status")
+    if status == services.GroupStatus.EXPIRED:
+        return _(
+            "The registration of %(group)s ended on %(date)s. Renew it first.",
+            group=error.params.get("group"),
+            date=_day(error.params.get("valid_until")),
+        )
+    return _(
+        "%(group)s cannot do this: it is %(status)s.",
+        group=error.params.get("group"),
+        status=words.word(words.GROUP_STATUSES, status),
+    )
 
 
 def _nothing_changed(error: ReservationError) -> str:
@@ -190,6 +249,55 @@ WORDINGS: dict[ErrorCode, Callable[[ReservationError], str]] = {
     ErrorCode.NOT_ALLOWED: lambda error: NOT_ALLOWED[error.params["problem"]](),
     # Staff act for the resident: a resident's own reservation is never someone else's.
     ErrorCode.NOT_YOUR_RESERVATION: _nothing_changed,
+    ErrorCode.TOO_FEW_MEMBERS: lambda error: _(
+        "A group needs at least %(minimum)s registered residents on its roster; this one has %(count)s. Add members from the resident search.",
+        minimum=error.params.get("minimum"),
+        count=error.params.get("count"),
+    ),
+    ErrorCode.NOT_REGISTERED: lambda error: _(
+        "“%(number)s” is no registered resident's number. Find the person with the search, or register them first.",
+        number=error.params.get("registration_no", ""),
+    ),
+    ErrorCode.ALREADY_A_MEMBER: lambda error: _(
+        "The resident %(number)s is already on the roster.",
+        number=error.params.get("registration_no", ""),
+    ),
+    ErrorCode.GROUP_NAME_TAKEN: lambda error: _(
+        "A group with this name is already registered (group number %(number)s). Open that group instead, or choose another name.",
+        number=error.params.get("number", ""),
+    ),
+    ErrorCode.GROUP_OVERLAP: lambda error: _(
+        "This roster shares %(shared)s or more members with group %(groups)s. Check that it is a different group, then tick the box below to register it anyway.",
+        shared=error.params.get("shared"),
+        groups=", ".join(error.params.get("groups", [])),
+    ),
+    ErrorCode.OUTSIDE_RENEWAL_WINDOW: lambda error: _(
+        "Renewal opens on %(opens_on)s for a registration valid until %(valid_until)s.",
+        opens_on=_day(error.params.get("opens_on")),
+        valid_until=_day(error.params.get("valid_until")),
+    ),
+    ErrorCode.LAST_REPRESENTATIVE: lambda error: _(
+        "The group's only representative cannot be removed or given another role. Name another representative first."
+    ),
+    ErrorCode.GROUP_NOT_ACTIVE: _group_not_active,
+    ErrorCode.GROUP_VALIDITY_ENDS: lambda error: _(
+        "The registration of %(group)s ends on %(valid_until)s, before %(date)s. Book that date after renewing the group (renewal opens on %(renewal)s).",
+        group=error.params.get("group"),
+        valid_until=_day(error.params.get("valid_until")),
+        date=_day(error.params.get("date")),
+        renewal=_day(error.params.get("renewal_opens")),
+    ),
+    ErrorCode.NOT_A_MEMBER: lambda error: _(
+        "This resident is not on the roster of %(group)s.", group=error.params.get("group")
+    ),
+    ErrorCode.GROUP_LIMIT_REACHED: lambda error: GROUP_LIMITS[error.params["limit"]](error.params),
+    ErrorCode.GROUP_ROLE_REQUIRED: lambda error: _(
+        "Only the representative or a contact of %(group)s may cancel this booking.",
+        group=error.params.get("group"),
+    ),
+    ErrorCode.FEE_SETTLED: lambda error: _(
+        "This booking's fee is already paid or settled, so its exemption cannot change."
+    ),
 }
 
 

@@ -25,6 +25,9 @@ from reservations.errors import (
 )
 from reservations.services import Reservation, Resident
 
+from .. import formatting
+from ..i18n import current_locale
+from ..ids import parse_id
 from ..security import safe_next
 from ..ui import localized
 from . import words
@@ -40,6 +43,7 @@ from .common import (
     render,
     slot_args,
     today,
+    typed_day,
     unit_choices,
 )
 from .forms import (
@@ -51,6 +55,7 @@ from .forms import (
     ChangePasswordForm,
     ChooseForm,
     DaySheetForm,
+    ExemptionForm,
     PaymentForm,
     RegisterForm,
     SearchForm,
@@ -158,12 +163,15 @@ def home():
         )
         query = ""
     residents = services.find_residents(query) if query else []
+    groups = services.find_groups(query) if query else []
     reservation = services.find_reservation(query) if query else None
     return render(
         "home.html",
         form=form,
         query=query,
         residents=residents,
+        groups=groups,
+        group_status={g.id: services.status_of(g, today()) for g in groups},
         reservation=reservation,
         search_page=True,
     )
@@ -192,26 +200,29 @@ def register():
     matches: list[Resident] = []
     extra: list = []
     if form.validate_on_submit():
-        try:
-            resident, pin = services.register_resident(
-                actor(),
-                name=form.name.data,
-                name_kana=form.name_kana.data,
-                phone=form.phone.data,
-                district=form.district.data,
-                is_resident=form.is_resident.data == "yes",
-                exemption_code=form.exemption.data or None,
-                exemption_evidence=form.exemption_evidence.data or None,
-                now=services.clock_now(),
-                allow_duplicate=form.confirm_different.data,
-            )
-        except PossibleDuplicate as error:
-            matches = _residents_numbered(error.params.get("matches", []))
-            add_error(form.confirm_different, describe(error))
-        except ReservationError as error:
-            extra = attach_error(form, error)
-        else:
-            return registration_slip(resident, pin, new=True)
+        valid_until = typed_day(form.exemption_valid_until)
+        if valid_until is not False:
+            try:
+                resident, pin = services.register_resident(
+                    actor(),
+                    name=form.name.data,
+                    name_kana=form.name_kana.data,
+                    phone=form.phone.data,
+                    district=form.district.data,
+                    is_resident=form.is_resident.data == "yes",
+                    exemption_code=form.exemption.data or None,
+                    exemption_evidence=form.exemption_evidence.data or None,
+                    exemption_valid_until=valid_until,
+                    now=services.clock_now(),
+                    allow_duplicate=form.confirm_different.data,
+                )
+            except PossibleDuplicate as error:
+                matches = _residents_numbered(error.params.get("matches", []))
+                add_error(form.confirm_different, describe(error))
+            except ReservationError as error:
+                extra = attach_error(form, error)
+            else:
+                return registration_slip(resident, pin, new=True)
     return render("register.html", form=form, matches=matches, extra=extra)
 
 
@@ -242,6 +253,10 @@ def resident(resident_id: int):
         past=mine.past,
         more_past=mine.more_past,
         phone=_phone(person),
+        memberships=services.groups_of(person.id),
+        group_status={
+            m.group_id: services.status_of(m.group, today()) for m in services.groups_of(person.id)
+        },
         form=ActionForm(),
     )
 
@@ -272,11 +287,22 @@ def unlock(resident_id: int):
 # ------------------------------------------------------------- booking and changing
 
 
-def choose(person: Resident, reservation: Reservation | None):
+def _group_asked() -> services.Group | None:
+    """The group a counter booking is for (?group=), when one is named."""
+    if not request.args.get("group"):
+        return None
+    group_id = parse_id(request.args.get("group"))
+    if group_id is None:
+        abort(404)
+    return services.get_group(group_id)
+
+
+def choose(person: Resident, reservation: Reservation | None, group: services.Group | None):
     """Pick a unit and a day, see the day's blocks in words, tick the blocks."""
     facilities = services.list_facilities()
     form = query_form(ChooseForm)
     form.unit.choices = unit_choices(facilities)
+    form.group.data = str(group.id) if group is not None and reservation is None else ""
     if reservation is not None and not request.args:
         form.unit.data = str(reservation.unit_id)
         form.day.data = reservation.date.isoformat()
@@ -294,9 +320,15 @@ def choose(person: Resident, reservation: Reservation | None):
         if reservation
         else url_for("counter.book", resident_id=person.id)
     )
+    group_id = group.id if group is not None else None
     if unit is not None and day is not None:
         availability = services.availability(
-            unit.id, day, day, now=services.clock_now(), resident_id=person.id
+            unit.id,
+            day,
+            day,
+            now=services.clock_now(),
+            resident_id=None if group_id else person.id,
+            group_id=group_id,
         )[0]
         selectable = services.choosable_statuses(actor(), changing=reservation is not None)
         blocks_form = query_form(BlocksForm)
@@ -316,7 +348,7 @@ def choose(person: Resident, reservation: Reservation | None):
                 add_error(blocks_form.blocks, _("Choose at least one free time block"))
             else:
                 try:
-                    services.quote(unit.id, day, chosen, resident_id=person.id)
+                    services.quote(unit.id, day, chosen, resident_id=person.id, group_id=group_id)
                 except ReservationError as error:
                     extra = attach_error(blocks_form, error, default_field="blocks")
                 else:
@@ -324,7 +356,7 @@ def choose(person: Resident, reservation: Reservation | None):
                     key = (
                         {"reservation_id": reservation.id}
                         if reservation
-                        else {"resident_id": person.id}
+                        else {"resident_id": person.id, "group": group_id}
                     )
                     return redirect(
                         url_for(target, **key, unit=unit.id, day=day.isoformat(), blocks=chosen)
@@ -341,33 +373,42 @@ def choose(person: Resident, reservation: Reservation | None):
         availability=availability,
         extra=extra,
         here=here,
+        group=group,
+        group_arg=form.group.data,
         timedelta=timedelta,
     )
 
 
 @bp.get("/residents/<int:resident_id>/book")
 def book(resident_id: int):
-    return choose(services.get_resident(resident_id), None)
+    return choose(services.get_resident(resident_id), None, _group_asked())
+
+
+def _asker(reservation: Reservation) -> Resident:
+    """The person a reservation names: its resident, or the member who booked it for
+    their group."""
+    return reservation.resident or reservation.booked_by
 
 
 @bp.get("/reservations/<int:reservation_id>/change")
 def change(reservation_id: int):
     reservation = services.get_reservation(actor(), reservation_id)
-    return choose(reservation.resident, reservation)
+    return choose(_asker(reservation), reservation, reservation.group)
 
 
-def _confirm(person: Resident, reservation: Reservation | None):
+def _confirm(person: Resident, reservation: Reservation | None, group: services.Group | None):
     slot = slot_args()
+    group_id = group.id if group is not None else None
     back = (
         url_for("counter.change", reservation_id=reservation.id)
         if reservation
-        else url_for("counter.book", resident_id=person.id)
+        else url_for("counter.book", resident_id=person.id, group=group_id)
     )
     if slot is None:
         return redirect(back)
     unit_id, day, block_ids = slot
     try:
-        quoted = services.quote(unit_id, day, block_ids, resident_id=person.id)
+        quoted = services.quote(unit_id, day, block_ids, resident_id=person.id, group_id=group_id)
     except ReservationError as error:
         flash(describe(error), "error")
         return redirect(back)
@@ -380,6 +421,7 @@ def _confirm(person: Resident, reservation: Reservation | None):
                 done = services.book(
                     actor(),
                     resident_id=person.id,
+                    group_id=group_id,
                     unit_id=unit_id,
                     day=day,
                     block_ids=block_ids,
@@ -411,11 +453,13 @@ def _confirm(person: Resident, reservation: Reservation | None):
             extra = attach_error(form, error, shown=shown)
         else:
             return redirect(url_for("counter.reservation", reservation_id=done.id))
-    back_to_day = f"{back}?unit={unit_id}&day={day.isoformat()}"
+    joiner = "&" if "?" in back else "?"
+    back_to_day = f"{back}{joiner}unit={unit_id}&day={day.isoformat()}"
     return render(
         "confirm.html",
         may_override=services.may_override(actor()),
         resident=person,
+        group=group,
         reservation=reservation,
         quote=quoted,
         form=form,
@@ -426,21 +470,36 @@ def _confirm(person: Resident, reservation: Reservation | None):
 
 @bp.route("/residents/<int:resident_id>/book/confirm", methods=["GET", "POST"])
 def book_confirm(resident_id: int):
-    return _confirm(services.get_resident(resident_id), None)
+    return _confirm(services.get_resident(resident_id), None, _group_asked())
 
 
 @bp.route("/reservations/<int:reservation_id>/change/confirm", methods=["GET", "POST"])
 def change_confirm(reservation_id: int):
     reservation = services.get_reservation(actor(), reservation_id)
-    return _confirm(reservation.resident, reservation)
+    return _confirm(_asker(reservation), reservation, reservation.group)
 
 
 # -------------------------------------------------------------------- reservations
 
 
-def _reservation_page(reservation: Reservation, payment_form=None, extra=(), status=200):
+def _booking_exemption_choices(form: ExemptionForm) -> None:
+    form.category.choices = [("", _("No exemption (refuse it)"))] + [
+        (category.code, f"{localized(category)} ({category.percent}%)")
+        for category in services.list_exemptions()
+    ]
+
+
+def _reservation_page(
+    reservation: Reservation, payment_form=None, extra=(), status=200, exemption_form=None
+):
     actions = services.reservation_actions(actor(), reservation.id, services.clock_now())
     extra = list(extra)
+    exemption_form = exemption_form or ExemptionForm(formdata=None)
+    _booking_exemption_choices(exemption_form)
+    if not actions.may_set_exemption:
+        for field in exemption_form:
+            extra += [(None, message) for message in field.errors]
+            field.errors = []
     payment_form = payment_form or PaymentForm()
     payment_form.status.choices = [
         (code, words.word(words.PAYMENT_CHOICES, code)) for code in actions.payment_statuses
@@ -458,6 +517,7 @@ def _reservation_page(reservation: Reservation, payment_form=None, extra=(), sta
         actions=actions,
         deadline=actions.deadline,
         payment_form=payment_form,
+        exemption_form=exemption_form,
         extra=extra,
         staff_names=_staff_names(reservation),
     )
@@ -494,6 +554,35 @@ def payment(reservation_id: int):
         )
         return redirect(url_for("counter.reservation", reservation_id=booked.id))
     return _reservation_page(booked, form, status=400)
+
+
+@bp.post("/reservations/<int:reservation_id>/exemption")
+def exemption(reservation_id: int):
+    """Staff grant or refuse this one booking's exemption, with a reason."""
+    booked = services.get_reservation(actor(), reservation_id)
+    form = ExemptionForm()
+    _booking_exemption_choices(form)
+    if not form.validate_on_submit():
+        return _reservation_page(booked, exemption_form=form, status=400)
+    try:
+        done = services.set_booking_exemption(
+            actor(),
+            reservation_id=booked.id,
+            category_code=form.category.data or None,
+            reason=form.reason.data or "",
+            now=services.clock_now(),
+        )
+    except ReservationError as error:
+        extra = attach_error(form, error, default_field=None)
+        return _reservation_page(booked, exemption_form=form, extra=extra, status=409)
+    flash(
+        _(
+            "Exemption recorded. The fee to pay is now %(fee)s.",
+            fee=formatting.format_yen(done.fee_yen, current_locale()),
+        ),
+        "success",
+    )
+    return redirect(url_for("counter.reservation", reservation_id=booked.id))
 
 
 @bp.route("/reservations/<int:reservation_id>/cancel", methods=["GET", "POST"])

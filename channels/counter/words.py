@@ -37,6 +37,49 @@ ACTIONS = {
     "staff.deactivate": _l("Staff account deactivated"),
     "staff.reactivate": _l("Staff account reactivated"),
     "closure.add": _l("Closure added"),
+    "reservation.exemption": _l("Exemption decided by staff"),
+    "group.register": _l("Group registered"),
+    "group.renew": _l("Group renewed"),
+    "group.suspend": _l("Group suspended"),
+    "group.dissolve": _l("Group dissolved"),
+    "group.reinstate": _l("Group reinstated"),
+    "group.member_add": _l("Member added to a group"),
+    "group.member_remove": _l("Member removed from a group"),
+    "group.member_role": _l("Member's role in a group changed"),
+}
+
+GROUP_STATUSES = {
+    services.GroupStatus.ACTIVE: _l("Active"),
+    services.GroupStatus.EXPIRED: _l("Expired (renewal needed)"),
+    services.GroupStatus.SUSPENDED: _l("Suspended"),
+    services.GroupStatus.DISSOLVED: _l("Dissolved"),
+}
+
+MEMBER_ROLES = {
+    services.MemberRole.REPRESENTATIVE: _l("Representative"),
+    services.MemberRole.CONTACT: _l("Contact"),
+    services.MemberRole.MEMBER: _l("Member"),
+}
+
+PURPOSES = {
+    "sport": _l("Sport"),
+    "culture": _l("Culture and arts"),
+    "learning": _l("Learning"),
+    "welfare": _l("Welfare"),
+    "children": _l("Children and youth"),
+    "community": _l("Community activities"),
+    "other": _l("Other"),
+}
+
+EXEMPTION_BASES = {
+    services.ExemptionBasis.NONE: _l("No exemption"),
+    services.ExemptionBasis.CATEGORY: _l("From the category"),
+    services.ExemptionBasis.EVIDENCE_EXPIRED: _l("None: the document seen has expired"),
+    services.ExemptionBasis.PURPOSE_NOT_COVERED: _l(
+        "None: the category does not cover the group's purpose"
+    ),
+    services.ExemptionBasis.STAFF_GRANTED: _l("Granted by staff"),
+    services.ExemptionBasis.STAFF_REFUSED: _l("Refused by staff"),
 }
 
 EVIDENCE = {
@@ -104,5 +147,9 @@ def template_helpers() -> dict:
         "block_status_name": lambda code: word(BLOCK_STATUSES, code),
         "payment_name": lambda code: word(PAYMENTS, code),
         "role_name": lambda code: word(ROLES, code),
+        "group_status_name": lambda code: word(GROUP_STATUSES, code),
+        "member_role_name": lambda code: word(MEMBER_ROLES, code),
+        "purpose_name": lambda code: word(PURPOSES, code),
+        "exemption_basis_name": lambda code: word(EXEMPTION_BASES, code),
         "closed_text": closed_text,
     }

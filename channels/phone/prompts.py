@@ -14,8 +14,8 @@ from datetime import date, datetime, timedelta
 from flask_babel import gettext as _
 
 from reservations import services
-from reservations.errors import ErrorCode, ReservationError
-from reservations.services import Facility, Reservation, Unit
+from reservations.errors import ErrorCode, GroupLimit, ReservationError
+from reservations.services import Facility, Group, Reservation, Unit
 
 from .settings import PhoneSettings
 from .speech import (
@@ -207,6 +207,47 @@ def main_menu() -> Speech:
 
 def main_menu_simple() -> Speech:
     return Speech(_("予約は1、確認は2、取り消しは3を押してください。"))
+
+
+# ---------------------------------------------------------------- for whom (団体)
+
+
+def group_reading(group: Group) -> Reading:
+    return Reading(group.name, group.name_kana)
+
+
+def for_whom_one_group(group: Group) -> Speech:
+    """A member of exactly one group: the item before its key."""
+    return compose(
+        _("ご自身のご予約は1、%(group)sのご予約は2を押してください。"), group=group_reading(group)
+    )
+
+
+def for_whom_one_group_simple() -> Speech:
+    return Speech(_("ご自身は1、団体は2を押してください。"))
+
+
+def for_whom_groups(choices: list[tuple[Speech | Reading | str, str]]) -> Speech:
+    """A member of several groups: at most four keys a menu (yourself and the groups,
+    three a page, and 5 for the next groups when there are more), each item before its
+    key: 「ご自身のご予約は1、青葉スポーツ少年団は2、…を押してください。」"""
+    items = Speech.join(
+        (compose(_("%(item)sは%(key)s"), item=label, key=key) for label, key in choices), "、"
+    )
+    return compose(_("%(items)sを押してください。"), items=items)
+
+
+def yourself() -> str:
+    return _("ご自身のご予約")
+
+
+def more_groups() -> str:
+    return _("ほかの団体")
+
+
+def for_group(group: Group) -> Speech:
+    """Said before a group's booking is read: its summary, an item heard, a cancel."""
+    return compose(_("%(group)sのご予約です。"), group=group_reading(group))
 
 
 # ------------------------------------------------------------------------ booking
@@ -416,12 +457,18 @@ def ask_which_to_cancel() -> Speech:
 
 
 def cancel_item(reservation: Reservation) -> Speech:
-    return compose(
-        _("%(date)s、%(time)sから、%(place)s"),
+    parts = dict(
         date=spoken_date(reservation.date),
         time=spoken_time(reservation.time_blocks[0].start_time),
         place=Reading(reservation.unit.facility.name, reservation.unit.facility.yomi),
     )
+    if reservation.group is not None:
+        return compose(
+            _("%(date)s、%(time)sから、%(place)s、%(group)s"),
+            group=group_reading(reservation.group),
+            **parts,
+        )
+    return compose(_("%(date)s、%(time)sから、%(place)s"), **parts)
 
 
 def too_late_to_cancel(last_day: date, days_before: int) -> Speech:
@@ -539,6 +586,47 @@ def _account_locked(error: ReservationError, now: datetime) -> Speech:
     return locked(_local(until) if until else None, _local(now))
 
 
+def _group_not_active(error: ReservationError, now: datetime) -> Speech:
+    status = error.params.get("status")
+    if status == services.GroupStatus.EXPIRED:
+        return compose(
+            _("この団体の登録は、%(date)sで期限が切れています。窓口で更新すると予約できます。"),
+            date=spoken_date(error.params["valid_until"]),
+        )
+    if status == services.GroupStatus.SUSPENDED:
+        return Speech(
+            _("この団体は、ただいま利用を停止されています。担当者へのご相談は0を押してください。")
+        )
+    return Speech(_("この団体は、解散のため予約できません。"))
+
+
+def _group_validity_ends(error: ReservationError, now: datetime) -> Speech:
+    return compose(
+        _("この団体の登録は%(date)sまでです。その後の日は、更新の後に予約できます。"),
+        date=spoken_date(error.params["valid_until"]),
+    )
+
+
+def _not_a_member(error: ReservationError, now: datetime) -> Speech:
+    return Speech(_("この団体の会員として登録されていないため、お受けできません。"))
+
+
+def _group_limit_reached(error: ReservationError, now: datetime) -> Speech:
+    maximum = error.params.get("maximum", "")
+    limit = error.params.get("limit")
+    if limit == GroupLimit.CATEGORY:
+        return compose(
+            _("この種類の施設の団体のご予約は、%(maximum)s件までです。"), maximum=maximum
+        )
+    if limit == GroupLimit.MONTH:
+        return compose(_("団体のご予約は、ひと月%(maximum)s件までです。"), maximum=maximum)
+    return compose(_("団体のご予約は、%(maximum)s件までです。"), maximum=maximum)
+
+
+def _group_role_required(error: ReservationError, now: datetime) -> Speech:
+    return Speech(_("このご予約は、団体の代表者か連絡担当の方が取り消せます。"))
+
+
 def _not_accepted(error: ReservationError, now: datetime) -> Speech:
     return Speech(_("申し訳ありません。このご予約はお受けできませんでした。"))
 
@@ -556,6 +644,11 @@ REFUSALS: dict[ErrorCode, Callable[[ReservationError, datetime], Speech]] = {
     ErrorCode.ALREADY_CANCELLED: _already_cancelled,
     ErrorCode.INVALID_CREDENTIALS: _invalid_credentials,
     ErrorCode.ACCOUNT_LOCKED: _account_locked,
+    ErrorCode.GROUP_NOT_ACTIVE: _group_not_active,
+    ErrorCode.GROUP_VALIDITY_ENDS: _group_validity_ends,
+    ErrorCode.NOT_A_MEMBER: _not_a_member,
+    ErrorCode.GROUP_LIMIT_REACHED: _group_limit_reached,
+    ErrorCode.GROUP_ROLE_REQUIRED: _group_role_required,
     # The phone offers one block at a time, from its own lists: these mean the request
     # could not be taken, with the counter one key away.
     ErrorCode.BLOCKS_NOT_CONSECUTIVE: _not_accepted,
@@ -568,6 +661,15 @@ REFUSALS: dict[ErrorCode, Callable[[ReservationError, datetime], Speech]] = {
     ErrorCode.REASON_REQUIRED: _not_accepted,
     ErrorCode.POSSIBLE_DUPLICATE: _not_accepted,
     ErrorCode.NOT_ALLOWED: _not_accepted,
+    # Met only at the counter (registering and renewing groups, staff's exemptions).
+    ErrorCode.TOO_FEW_MEMBERS: _not_accepted,
+    ErrorCode.NOT_REGISTERED: _not_accepted,
+    ErrorCode.ALREADY_A_MEMBER: _not_accepted,
+    ErrorCode.GROUP_NAME_TAKEN: _not_accepted,
+    ErrorCode.GROUP_OVERLAP: _not_accepted,
+    ErrorCode.OUTSIDE_RENEWAL_WINDOW: _not_accepted,
+    ErrorCode.LAST_REPRESENTATIVE: _not_accepted,
+    ErrorCode.FEE_SETTLED: _not_accepted,
 }
 
 

@@ -35,6 +35,8 @@ def render(kind: str, params: dict[str, Any]) -> str:
             if params.get("single_unit")
             else (f"{params['facility']} {params['unit']}")
         )
+        if params.get("group"):
+            place = f"{place}（{params['group']}）"
         values = {"number": params["number"], "when": when, "place": place}
         if kind == services.RESERVATION_BOOKED:
             return _(

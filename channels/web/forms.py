@@ -9,7 +9,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectMultipleField, StringField
+from wtforms import PasswordField, RadioField, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -116,3 +116,15 @@ class SignInForm(FlaskForm):
         if len(digits) != services.PIN_LENGTH:
             raise ValidationError(_l("Enter your 4-digit PIN."))
         field.data = digits
+
+
+class ForWhomRadioField(RadioField):
+    def pre_validate(self, form) -> None:
+        if self.data not in {value for value, *_ in self.iter_choices()}:
+            raise ValidationError(_l("Choose who the booking is for, from the list."))
+
+
+class ForWhomForm(FlaskForm):
+    """A member of groups books for themself or for one of their groups."""
+
+    for_whom = ForWhomRadioField(_l("Who is this booking for?"))

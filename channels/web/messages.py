@@ -14,7 +14,7 @@ from datetime import date, datetime
 from flask_babel import gettext as _
 
 from reservations import services
-from reservations.errors import ErrorCode, ReservationError
+from reservations.errors import ErrorCode, GroupLimit, ReservationError
 
 from .. import formatting
 from ..i18n import current_locale
@@ -140,6 +140,88 @@ def _invalid_input(error, facility) -> str:
     return _went_wrong(error, facility)
 
 
+def _group_not_active(error, facility) -> str:
+    group = error.params.get("group", "")
+    status = error.params.get("status")
+    if status == services.GroupStatus.EXPIRED:
+        return _(
+            "The registration of %(group)s ended on %(date)s. It can book again once it "
+            "is renewed at the counter (renewal is open from %(renewal)s).",
+            group=group,
+            date=_date(error.params.get("valid_until")),
+            renewal=_date(error.params.get("renewal_opens")),
+        )
+    if status == services.GroupStatus.SUSPENDED:
+        return _(
+            "%(group)s is suspended and cannot book for now. Please ask at the counter.",
+            group=group,
+        )
+    return _("%(group)s is no longer registered and cannot book.", group=group)
+
+
+def _group_validity_ends(error, facility) -> str:
+    return _(
+        "The registration of %(group)s is valid until %(valid_until)s, so it cannot book "
+        "%(date)s yet. Once the group is renewed at the counter (from %(renewal)s), "
+        "that date can be booked.",
+        group=error.params.get("group", ""),
+        valid_until=_date(error.params.get("valid_until")),
+        date=_date(error.params.get("date")),
+        renewal=_date(error.params.get("renewal_opens")),
+    )
+
+
+def _not_a_member(error, facility) -> str:
+    return _(
+        "You are not on the list of members of %(group)s, so you cannot book or cancel "
+        "for it. If this is wrong, please ask the group's representative or the counter.",
+        group=error.params.get("group", ""),
+    )
+
+
+def _group_limit_reached(error, facility) -> str:
+    group, maximum = error.params.get("group", ""), error.params.get("maximum", 0)
+    limit = error.params.get("limit")
+    if limit == GroupLimit.CATEGORY:
+        return _(
+            "%(group)s already has %(maximum)d upcoming bookings for %(category)s, the most "
+            "a group may hold. It can book again after one has taken place or is cancelled.",
+            group=group,
+            maximum=maximum,
+            category=localized(facility.category) if facility is not None else "",
+        )
+    if limit == GroupLimit.MONTH:
+        month = error.params.get("month")
+        return _(
+            "%(group)s already has %(maximum)d bookings in %(month)s, the most a group may "
+            "make in one month. Please choose a day in another month.",
+            group=group,
+            maximum=maximum,
+            month=formatting.format_month(month, current_locale()) if month else "",
+        )
+    return _(
+        "%(group)s already has %(maximum)d upcoming bookings, the most a group may hold. "
+        "It can book again after one has taken place or is cancelled.",
+        group=group,
+        maximum=maximum,
+    )
+
+
+def _group_role_required(error, facility) -> str:
+    group = error.params.get("group", "")
+    if error.params.get("members_may") == services.MembersMayCancel.OWN:
+        return _(
+            "Only the representative or a contact of %(group)s, or the member who made "
+            "this booking, can cancel it. Please ask them, or the counter.",
+            group=group,
+        )
+    return _(
+        "Only the representative or a contact of %(group)s can cancel this booking. "
+        "Please ask them, or the counter.",
+        group=group,
+    )
+
+
 def _went_wrong(error, facility) -> str:
     return _(
         "Sorry, something went wrong with this request. Please try again, "
@@ -162,6 +244,11 @@ WORDINGS: dict[ErrorCode, Wording] = {
     ErrorCode.INVALID_CREDENTIALS: _invalid_credentials,
     ErrorCode.ACCOUNT_LOCKED: _account_locked,
     ErrorCode.INVALID_INPUT: _invalid_input,
+    ErrorCode.GROUP_NOT_ACTIVE: _group_not_active,
+    ErrorCode.GROUP_VALIDITY_ENDS: _group_validity_ends,
+    ErrorCode.NOT_A_MEMBER: _not_a_member,
+    ErrorCode.GROUP_LIMIT_REACHED: _group_limit_reached,
+    ErrorCode.GROUP_ROLE_REQUIRED: _group_role_required,
     # Not met on the resident's pages (staff operations, or requests no page sends).
     ErrorCode.NOT_FOUND: _went_wrong,
     ErrorCode.INVALID_RANGE: _went_wrong,
@@ -170,6 +257,14 @@ WORDINGS: dict[ErrorCode, Wording] = {
     ErrorCode.REASON_REQUIRED: _went_wrong,
     ErrorCode.POSSIBLE_DUPLICATE: _went_wrong,
     ErrorCode.NOT_ALLOWED: _went_wrong,
+    ErrorCode.TOO_FEW_MEMBERS: _went_wrong,
+    ErrorCode.NOT_REGISTERED: _went_wrong,
+    ErrorCode.ALREADY_A_MEMBER: _went_wrong,
+    ErrorCode.GROUP_NAME_TAKEN: _went_wrong,
+    ErrorCode.GROUP_OVERLAP: _went_wrong,
+    ErrorCode.OUTSIDE_RENEWAL_WINDOW: _went_wrong,
+    ErrorCode.LAST_REPRESENTATIVE: _went_wrong,
+    ErrorCode.FEE_SETTLED: _went_wrong,
 }
 
 

@@ -42,7 +42,7 @@ from ..security import safe_next
 from ..ui import localized
 from . import auth, page_cache
 from .auth import BOOKING_KEY, NEXT_KEY, resident_required
-from .forms import BlocksForm, DateForm, SignInForm, parse_date
+from .forms import BlocksForm, DateForm, ForWhomForm, SignInForm, parse_date
 from .ics import reservation_calendar
 from .messages import error_message
 
@@ -395,6 +395,61 @@ def _back_to_availability(error: SlotTaken, unit_id: int, day: date):
     return redirect(_availability_url(unit_id, day))
 
 
+SELF = "self"
+
+
+@dataclass(frozen=True)
+class ForWhom:
+    """One answer to "who is this booking for?", with what the core says of it: the
+    quote (the fee for that choice) and why it cannot be booked, if it cannot."""
+
+    value: str  # SELF, or the group's id
+    label: str
+    group_id: int | None
+    quote: services.Quote | None
+    refusal: ReservationError | None
+
+
+def _for_whom(unit_id: int, day: date, block_ids: list[int], now) -> list[ForWhom]:
+    """Myself, then each of the resident's groups. SlotTaken (the slot is gone, for
+    everyone) is raised for the caller to send the resident back."""
+    options = [(SELF, _("Myself (%(name)s)", name=g.resident.name), None)] + [
+        (str(m.group_id), m.group.name, m.group_id) for m in services.groups_of(g.resident.id)
+    ]
+    found = []
+    for value, label, group_id in options:
+        refusal = None
+        try:
+            quote = services.check_booking(
+                resident_id=g.resident.id,
+                group_id=group_id,
+                unit_id=unit_id,
+                day=day,
+                block_ids=block_ids,
+                now=now,
+            )
+        except SlotTaken:
+            raise
+        except ReservationError as refused:
+            refusal = refused
+            try:
+                quote = services.quote(
+                    unit_id, day, block_ids, resident_id=g.resident.id, group_id=group_id
+                )
+            except ReservationError:
+                quote = None
+        found.append(ForWhom(value, label, group_id, quote, refusal))
+    return found
+
+
+def _chosen(options: list[ForWhom], wanted: str | None) -> ForWhom:
+    """The answer kept from before, else the first that can be booked (myself first)."""
+    by_value = {option.value: option for option in options}
+    if wanted in by_value:
+        return by_value[wanted]
+    return next((o for o in options if o.refusal is None), options[0])
+
+
 @bp.route("/confirm", methods=["GET", "POST"])
 @resident_required
 def confirm():
@@ -404,50 +459,83 @@ def confirm():
         return redirect(url_for("web.facilities"))
     unit_id, day, block_ids = booking
     now = services.clock_now()
-    error = None
-    if request.method == "POST":
-        try:
-            reservation = services.book(
-                _actor(),
-                resident_id=g.resident.id,
-                unit_id=unit_id,
-                day=day,
-                block_ids=block_ids,
-                now=now,
-                idempotency_key=f"web-{session[BOOKING_KEY].get('key', '')}",
-            )
-        except SlotTaken as taken:
-            return _back_to_availability(taken, unit_id, day)
-        except ReservationError as refused:
-            error = refused
-        else:
-            session.pop(BOOKING_KEY, None)
-            return redirect(url_for("web.booked", reservation_id=reservation.id))
-    quote = None
     try:
-        quote = services.check_booking(
-            resident_id=g.resident.id, unit_id=unit_id, day=day, block_ids=block_ids, now=now
-        )
+        options = _for_whom(unit_id, day, block_ids, now)
     except SlotTaken as taken:
         return _back_to_availability(taken, unit_id, day)
-    except ReservationError as refused:
-        error = error or refused
-        try:
-            quote = services.quote(unit_id, day, block_ids, resident_id=g.resident.id)
-        except ReservationError:
-            quote = None
-    if quote is None:
+    form = ForWhomForm()
+    form.for_whom.choices = [(option.value, option.label) for option in options]
+    chosen = _chosen(options, session[BOOKING_KEY].get("for"))
+    error = chosen.refusal
+    if request.method == "POST":
+        if len(options) > 1 and not form.validate_on_submit():
+            error = None
+        else:
+            if len(options) > 1:
+                chosen = _chosen(options, form.for_whom.data)
+                session[BOOKING_KEY] = {**session[BOOKING_KEY], "for": chosen.value}
+            try:
+                reservation = services.book(
+                    _actor(),
+                    resident_id=g.resident.id,
+                    group_id=chosen.group_id,
+                    unit_id=unit_id,
+                    day=day,
+                    block_ids=block_ids,
+                    now=now,
+                    idempotency_key=f"web-{session[BOOKING_KEY].get('key', '')}",
+                )
+            except SlotTaken as taken:
+                return _back_to_availability(taken, unit_id, day)
+            except ReservationError as refused:
+                error = refused
+            else:
+                session.pop(BOOKING_KEY, None)
+                return redirect(url_for("web.booked", reservation_id=reservation.id))
+    if all(option.quote is None for option in options):
         session.pop(BOOKING_KEY, None)
-        flash(error_message(error), "error")
+        flash(error_message(error or options[0].refusal), "error")
         return redirect(url_for("web.facilities"))
+    if not form.for_whom.errors:
+        form.for_whom.data = chosen.value
+    quote = chosen.quote or next(o.quote for o in options if o.quote is not None)
+    if error is not None and len(options) > 1:
+        # The refusal belongs to the choice: on its radios, linked from the summary.
+        form.for_whom.errors = [error_message(error, quote.facility)]
+        error = None
     return render_template(
         "web/confirm.html",
         quote=quote,
+        form=form,
+        options=options,
+        chosen=chosen,
+        may_book=any(option.refusal is None for option in options),
         error=error_message(error, quote.facility) if error else None,
         limit_reached=error is not None and error.code == ErrorCode.LIMIT_REACHED,
-        page_errors=error is not None,
+        page_errors=error is not None or bool(form.for_whom.errors),
+        option_hint=_option_hint,
         back_url=url_for("web.blocks", unit_id=unit_id, day=day.isoformat()),
         availability_url=_availability_url(unit_id, day),
+    )
+
+
+def _option_hint(option: ForWhom) -> str:
+    """Under each answer: its fee (with the exemption, and on what it rests), or why
+    it cannot be booked."""
+    if option.refusal is not None:
+        facility = option.quote.facility if option.quote else None
+        return _("Cannot be booked: %(why)s", why=error_message(option.refusal, facility))
+    fee = option.quote.fee
+    locale = current_locale()
+    if not fee.exemption_percent:
+        return _("Fee: %(fee)s", fee=formatting.format_yen(fee.fee_yen, locale))
+    exemption = option.quote.exemption
+    return _(
+        "Fee: %(fee)s (%(base)s less a %(percent)d%% exemption: %(category)s)",
+        fee=formatting.format_yen(fee.fee_yen, locale),
+        base=formatting.format_yen(fee.base_yen, locale),
+        percent=fee.exemption_percent,
+        category=localized(exemption.category) if exemption.category else "",
     )
 
 
@@ -493,17 +581,41 @@ def calendar(reservation_id: int):
     )
 
 
+ROLE_WORDS = {
+    services.MemberRole.REPRESENTATIVE: _l("representative"),
+    services.MemberRole.CONTACT: _l("contact"),
+    services.MemberRole.MEMBER: _l("member"),
+}
+
+
+def _refusal_text(actions: services.ReservationActions) -> str:
+    """Why the resident may not cancel on the web, in their words."""
+    if actions.refusal is None:
+        return ""
+    return error_message(actions.refusal, actions.reservation.unit.facility)
+
+
 @bp.get("/my-reservations")
 @resident_required
 def my_reservations():
+    """The resident's own reservations, then each of their groups' upcoming ones under
+    the group's name."""
     now = services.clock_now()
     lists = services.reservations_of(g.resident.id, now=now)
+    group_bookings = [
+        (membership, services.group_reservations(membership.group_id, now=now).upcoming)
+        for membership in services.groups_of(g.resident.id)
+    ]
+    shown = lists.upcoming + [r for _, bookings in group_bookings for r in bookings]
     return render_template(
         "web/my_reservations.html",
         upcoming=lists.upcoming,
         past=lists.past,
         more_past=lists.more_past,
-        actions=services.actions_for(_actor(), lists.upcoming, now),
+        group_bookings=group_bookings,
+        role_words=ROLE_WORDS,
+        refusal_text=_refusal_text,
+        actions=services.actions_for(_actor(), shown, now),
     )
 
 
@@ -533,6 +645,7 @@ def cancel(reservation_id: int):
         reservation=actions.reservation,
         deadline=actions.deadline,
         can_cancel=actions.may_cancel,
+        refusal=None if actions.after_deadline else _refusal_text(actions),
         error=error_message(error) if error else None,
         page_errors=error is not None,
     )

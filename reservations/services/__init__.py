@@ -13,10 +13,15 @@ roles, evidence kinds) a channel words. The modules, one per area:
     catalog       facilities, units, closures
     availability  what is free
     claims        slot locks and claims (no slot is ever booked twice)
-    quotes        what a booking would cost and until when it can be cancelled
-    booking       book, change, cancel, payment, and what an actor may do
+    quotes        who a booking is for, what it would cost, until when it can be cancelled
+    booking       book, change, cancel, payment (for a resident or one of their groups)
+    permissions   what an actor may do with a reservation
+    exemptions    staff granting or refusing one booking's exemption
     lookup        finding reservations
     residents     registering, finding, PINs, signing in
+    groups        registering, renewing, suspending and finding groups (団体)
+    rosters       a group's members and their roles
+    members       who is on a roster now
     staff         staff accounts
     credentials   hashing, and one lockout for PINs and passwords
     numbers       the numbers residents type: check digits, PINs, phone numbers
@@ -35,6 +40,7 @@ from ..models import (
     CONFIRMED,
     EXEMPT,
     EXEMPTION_EVIDENCE,
+    GROUP_PURPOSES,
     PAID,
     PAYMENT_STATUSES,
     RESERVATION_STATUSES,
@@ -42,8 +48,13 @@ from ..models import (
     UNPAID,
     AuditEntry,
     Closure,
+    ExemptionBasis,
     ExemptionCategory,
     Facility,
+    Group,
+    GroupMember,
+    GroupStatus,
+    MemberRole,
     Reservation,
     Resident,
     Staff,
@@ -66,11 +77,13 @@ from ..rules import (
     CancelDeadline,
     ClosedDay,
     ClosedReason,
+    Exemption,
     FeeQuote,
     holiday_name,
     is_holiday,
     is_year_end,
 )
+from ..settings import GroupRules, MembersMayCancel
 from .actors import Actor, clock_now, town_timezone
 from .audit import AuditFilter, AuditPage, audit_trail, audit_trail_all
 from .availability import (
@@ -82,21 +95,7 @@ from .availability import (
     availability_version,
     next_free_blocks,
 )
-from .booking import (
-    RECORDABLE_PAYMENTS,
-    ReservationActions,
-    actions_for,
-    book,
-    cancel,
-    change,
-    check_booking,
-    check_cancellable,
-    choosable_statuses,
-    may_override,
-    record_payment,
-    reservation_actions,
-    reservation_snapshot,
-)
+from .booking import book, cancel, change, check_booking, record_payment
 from .catalog import (
     add_closure,
     closed_facilities_on,
@@ -105,14 +104,36 @@ from .catalog import (
     list_closures,
     list_facilities,
 )
+from .exemptions import exemption_of, set_booking_exemption
+from .groups import (
+    GroupStanding,
+    dissolve_group,
+    find_groups,
+    get_group,
+    group_rules,
+    group_snapshot,
+    group_standing,
+    groups_expiring,
+    groups_of,
+    list_groups,
+    pays_resident_fee,
+    register_group,
+    reinstate_group,
+    renew_group,
+    status_of,
+    suspend_group,
+)
 from .lookup import (
     ResidentReservations,
     find_reservation,
     get_reservation,
+    group_reservations,
+    reservation_snapshot,
     reservations_of,
     reservations_on,
 )
 from .numbers import (
+    GROUP_NUMBER_LENGTH,
     PIN_LENGTH,
     REGISTRATION_NUMBER_LENGTH,
     RESERVATION_NUMBER_LENGTH,
@@ -122,7 +143,17 @@ from .numbers import (
     normalize_phone,
     pin_problem,
 )
-from .quotes import Quote, cancellation_deadline, quote
+from .permissions import (
+    RECORDABLE_PAYMENTS,
+    ReservationActions,
+    actions_for,
+    check_cancellable,
+    choosable_statuses,
+    group_bookings_handled_by,
+    may_override,
+    reservation_actions,
+)
+from .quotes import Party, Quote, cancellation_deadline, quote
 from .residents import (
     SEARCH_MAX_LENGTH,
     find_residents,
@@ -136,6 +167,7 @@ from .residents import (
     unlock_resident,
     verify_pin,
 )
+from .rosters import add_member, remove_member, set_member_role
 from .staff import (
     STAFF_PASSWORD_MIN_LENGTH,
     change_own_password,
@@ -165,6 +197,8 @@ __all__ = [
     "CONFIRMED",
     "EXEMPT",
     "EXEMPTION_EVIDENCE",
+    "GROUP_NUMBER_LENGTH",
+    "GROUP_PURPOSES",
     "OVERRIDABLE",
     "PAID",
     "PAYMENT_STATUSES",
@@ -182,6 +216,10 @@ __all__ = [
     "RESERVATION_CHANGED",
     "BlockStatus",
     "ClosedReason",
+    "ExemptionBasis",
+    "GroupStatus",
+    "MemberRole",
+    "MembersMayCancel",
     # value types
     "Actor",
     "AuditEntry",
@@ -194,6 +232,12 @@ __all__ = [
     "Closure",
     "DayAvailability",
     "DeliveryReport",
+    "Exemption",
+    "Group",
+    "GroupMember",
+    "GroupRules",
+    "GroupStanding",
+    "Party",
     "LogSender",
     "Sender",
     "TwilioSender",
@@ -227,6 +271,7 @@ __all__ = [
     # operations
     "actions_for",
     "add_closure",
+    "add_member",
     "audit_trail",
     "audit_trail_all",
     "availability",
@@ -244,26 +289,43 @@ __all__ = [
     "closed_facilities_on",
     "create_staff",
     "deactivate_staff",
+    "dissolve_group",
+    "exemption_of",
     "expire_staff_session",
+    "find_groups",
     "find_reservation",
     "find_residents",
     "get_facility",
+    "get_group",
     "get_reservation",
     "get_resident",
     "get_staff",
     "get_unit",
+    "group_bookings_handled_by",
+    "group_reservations",
+    "group_rules",
+    "group_snapshot",
+    "group_standing",
+    "groups_expiring",
+    "groups_of",
     "is_staff_locked",
     "list_closures",
     "list_exemptions",
     "list_facilities",
+    "list_groups",
     "list_staff",
     "may_override",
     "next_free_blocks",
+    "pays_resident_fee",
     "possible_duplicates",
     "quote",
     "reactivate_staff",
     "record_payment",
+    "register_group",
     "register_resident",
+    "reinstate_group",
+    "remove_member",
+    "renew_group",
     "reservation_actions",
     "reservation_snapshot",
     "reservations_of",
@@ -271,10 +333,14 @@ __all__ = [
     "reset_staff_password",
     "resident_snapshot",
     "residents_with_phone",
+    "set_booking_exemption",
+    "set_member_role",
     "set_pin",
     "sign_in_staff",
     "sign_out_staff",
     "staff_snapshot",
+    "status_of",
+    "suspend_group",
     "unlock_resident",
     "unlock_staff",
     "verify_pin",

@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from ..db import db
 from ..errors import InvalidRange
-from ..models import AuditEntry, Reservation, Resident
+from ..models import AuditEntry, Group, Reservation, Resident
 from ..settings import get_settings
 from ..text import digits_only
 from .actors import Actor
@@ -30,9 +30,12 @@ def record(
     after: dict[str, Any] | None = None,
     reservation: Reservation | None = None,
     resident_id: int | None = None,
+    group_id: int | None = None,
     reason: str | None = None,
 ) -> None:
-    """Add the row for a change; the caller's transaction commits it with the change."""
+    """Add the row for a change; the caller's transaction commits it with the change.
+    `resident_id` is the person it was for (staff act on their behalf), `group_id` the
+    group it was for."""
     on_behalf_of = resident_id if actor.resident_id is None else None
     db.session.add(
         AuditEntry(
@@ -42,6 +45,7 @@ def record(
             actor_resident_id=actor.resident_id,
             actor_staff_id=actor.staff_id,
             on_behalf_of_id=on_behalf_of,
+            group_id=group_id,
             reservation_id=reservation.id if reservation is not None else None,
             subject=subject,
             before=before,
@@ -61,10 +65,12 @@ class AuditFilter:
     """What the counter's audit view narrows the trail to; every part is optional.
 
     `registration_no` matches what a resident did and what was done on their behalf;
+    `group_no` what was done for a group (its bookings, its roster, its status);
     `start` and `end` are days in the town's zone, both included.
     """
 
     registration_no: str | None = None
+    group_no: str | None = None
     staff_id: int | None = None
     reservation_number: str | None = None
     start: date | None = None
@@ -121,6 +127,11 @@ def _audit_query(audit_filter: AuditFilter) -> Select:
             if resident_id is not None
             else false()
         )
+    if audit_filter.group_no:
+        group_id = db.session.scalar(
+            select(Group.id).where(Group.registration_no == digits_only(audit_filter.group_no))
+        )
+        query = query.where(AuditEntry.group_id == group_id if group_id is not None else false())
     if audit_filter.reservation_number:
         reservation = find_reservation(audit_filter.reservation_number)
         query = query.where(
@@ -134,6 +145,7 @@ def _with_people(query: Select) -> Select:
         selectinload(AuditEntry.actor_staff),
         selectinload(AuditEntry.actor_resident),
         selectinload(AuditEntry.on_behalf_of),
+        selectinload(AuditEntry.group),
         selectinload(AuditEntry.reservation),
     ).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
 

@@ -6,14 +6,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from .. import rules
-from ..db import db
 from ..errors import InvalidRange
-from ..models import Resident, TimeBlock
+from ..models import TimeBlock
 from ..settings import get_settings
 from . import audit, claims
 from .actors import require_aware
 from .catalog import closures_between, get_unit
-from .residents import get_resident
+from .quotes import party
 
 
 @dataclass(frozen=True)
@@ -45,11 +44,14 @@ def availability(
     *,
     now: datetime,
     resident_id: int | None = None,
+    group_id: int | None = None,
 ) -> list[DayAvailability]:
     """Each day from `start` to `end` (inclusive) and each block's state for the unit.
 
-    The window shown is the resident's (non-residents open later); without a resident,
-    a town resident's. Reads claims only within the dates, through the claims' index.
+    The window shown is the resident's or the group's (non-residents open later);
+    without either, a town resident's. A block is YOURS when the resident holds it (or,
+    with a group, the group does). Reads claims only within the dates, through the
+    claims' index.
     """
     require_aware(now)
     settings = get_settings()
@@ -57,10 +59,8 @@ def availability(
         raise InvalidRange(max_days=settings.availability_max_days)
     unit = get_unit(unit_id)
     facility = unit.facility
-    is_resident = True
-    if resident_id is not None:
-        resident = db.session.get(Resident, resident_id)
-        is_resident = resident.is_resident if resident is not None else True
+    is_resident = party(resident_id, group_id).is_resident
+    mine = (None, group_id) if group_id is not None else (resident_id, None)
     held = claims.held_between([part.id for part in unit.parts], start, end)
     closures = closures_between(facility, start, end)
     tz = settings.timezone
@@ -82,11 +82,7 @@ def availability(
                 taken=holder is not None,
                 window=window,
             )
-            if (
-                status == rules.BlockStatus.TAKEN
-                and resident_id is not None
-                and holder == resident_id
-            ):
+            if status == rules.BlockStatus.TAKEN and mine != (None, None) and holder == mine:
                 status = rules.BlockStatus.YOURS
             cells.append(BlockAvailability(block, status))
         days.append(DayAvailability(day, closed, rules.holiday_name(day), cells))
@@ -122,9 +118,7 @@ def availability_snapshot(
     version = availability_version()  # first, so the days are never older than it
     days = availability(unit_id, start, end, now=now, resident_id=resident_id)
     unit = get_unit(unit_id)
-    is_resident = True
-    if resident_id is not None:
-        is_resident = get_resident(resident_id).is_resident
+    is_resident = party(resident_id).is_resident
     valid_until = rules.next_change_by_time(
         unit.facility, start, end, now=now, tz=get_settings().timezone, is_resident=is_resident
     )
@@ -138,6 +132,7 @@ def next_free_blocks(
     after: tuple[date, int] | None = None,
     limit: int = 1,
     resident_id: int | None = None,
+    group_id: int | None = None,
 ) -> list[tuple[date, TimeBlock]]:
     """The next bookable (date, block) pairs from today, or from just after `after`
     (a date and a block id), as far as the booking window reaches."""
@@ -151,7 +146,9 @@ def next_free_blocks(
     found: list[tuple[date, TimeBlock]] = []
     while start <= horizon:
         end = min(start + timedelta(days=30), horizon)
-        for day in availability(unit_id, start, end, now=now, resident_id=resident_id):
+        for day in availability(
+            unit_id, start, end, now=now, resident_id=resident_id, group_id=group_id
+        ):
             for cell in day.blocks:
                 if cell.bookable and (day.date, cell.block.position) > skip_to:
                     found.append((day.date, cell.block))

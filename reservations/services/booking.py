@@ -1,5 +1,6 @@
-"""Booking, changing and cancelling reservations, recording payments, and what an
-actor may do with a reservation.
+"""Booking, changing and cancelling reservations, for a resident or for one of their
+groups, and recording payments. One path for every channel: a group's booking claims
+its slots through the same claims as anyone's.
 
 Each write is one transaction: the change, its claims, its audit row and its outbox
 row commit together or not at all.
@@ -7,75 +8,57 @@ row commit together or not at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
 from .. import notify, rules
 from ..db import db, write_transaction
 from ..errors import (
-    AlreadyCancelled,
     Forbidden,
     ForbiddenAction,
     InputProblem,
     InvalidInput,
     NotAllowed,
     NotAllowedProblem,
-    NotYourReservation,
-    ReasonFor,
-    ReasonRequired,
-    ReservationError,
     SlotTaken,
-    TooLateToCancel,
 )
 from ..models import (
-    ADMIN,
     CANCELLED,
     CONFIRMED,
     EXEMPT,
     PAID,
     UNPAID,
+    ExemptionBasis,
     Facility,
+    Group,
     Reservation,
-    Resident,
-    Staff,
     Unit,
 )
 from ..settings import get_settings
-from ..text import clean_text
 from . import audit, claims
-from .actors import Actor, acting_staff, require_acting_for, require_aware, require_staff
+from .actors import Actor, require_acting_for, require_aware, require_staff
 from .catalog import closures_between, get_unit
-from .lookup import get_reservation, load_reservation
+from .groups import get_group, group_rules, locked_group, require_member, status_of
+from .lookup import load_reservation, reservation_snapshot
 from .numbers import RESERVATION_NUMBER_LENGTH, new_unique_number
-from .quotes import Quote, cancellation_deadline, quote_for
+from .permissions import (
+    RECORDABLE_PAYMENTS,
+    check_may_change,
+    check_override,
+    require_may_handle,
+)
+from .quotes import Party, Quote, quote_for
 from .residents import get_resident, locked_resident
 
-# What staff may record when a reservation waits for its fee.
-RECORDABLE_PAYMENTS = (PAID, EXEMPT)
 
-
-def reservation_snapshot(reservation: Reservation) -> dict[str, Any]:
-    """The reservation's state as the audit trail records it."""
-    return {
-        "number": reservation.number,
-        "status": reservation.status,
-        "resident": reservation.resident.registration_no,
-        "facility": reservation.unit.facility.code,
-        "unit": reservation.unit.code,
-        "date": reservation.date.isoformat(),
-        "blocks": [block.code for block in reservation.time_blocks],
-        "fee_base_yen": reservation.fee_base_yen,
-        "exemption_percent": reservation.exemption_percent,
-        "fee_yen": reservation.fee_yen,
-        "payment_status": reservation.payment_status,
-    }
+def _today(now: datetime) -> date:
+    return now.astimezone(get_settings().timezone).date()
 
 
 def _active_count(resident_id: int, category_id: int, now: datetime, exclude: int | None) -> int:
+    """A resident's own active future bookings in a category (not their groups')."""
     query = (
         select(func.count())
         .select_from(Reservation)
@@ -93,41 +76,38 @@ def _active_count(resident_id: int, category_id: int, now: datetime, exclude: in
     return db.session.scalar(query) or 0
 
 
-def _may_override(staff: Staff | None) -> bool:
-    return staff is not None and staff.role == ADMIN
+def _month(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1)
 
 
-def _check_override(staff: Staff | None, override_reason: str | None) -> str | None:
-    """Limits and the booking window may be overridden by an admin, with a reason."""
-    if override_reason is None:
-        return None
-    if not _may_override(staff):
-        raise Forbidden(action=ForbiddenAction.OVERRIDE)
-    reason = clean_text(override_reason, multiline=True)
-    if not reason:
-        raise ReasonRequired(action=ReasonFor.OVERRIDE)
-    return reason
-
-
-def may_override(actor: Actor) -> bool:
-    """Whether the actor may lift the booking window and the limit (with a reason)."""
-    return actor.resident_id is None and _may_override(acting_staff(actor))
-
-
-def choosable_statuses(actor: Actor, *, changing: bool) -> frozenset[rules.BlockStatus]:
-    """The availability statuses of the blocks this actor may pick:
-    free ones; those outside the booking window too for an administrator, who may
-    override it; and the resident's own when changing one of their reservations."""
-    statuses = {rules.BlockStatus.FREE}
-    if may_override(actor):
-        statuses |= rules.OVERRIDABLE
-    if changing:
-        statuses.add(rules.BlockStatus.YOURS)
-    return frozenset(statuses)
+def _group_counts(
+    group_id: int, category_id: int, day: date, now: datetime, exclude: int | None
+) -> rules.GroupCounts:
+    """The group's bookings its limits count (see rules.GroupCounts)."""
+    confirmed = (
+        select(func.count())
+        .select_from(Reservation)
+        .join(Unit, Unit.id == Reservation.unit_id)
+        .join(Facility, Facility.id == Unit.facility_id)
+        .where(Reservation.group_id == group_id, Reservation.status == CONFIRMED)
+    )
+    if exclude is not None:
+        confirmed = confirmed.where(Reservation.id != exclude)
+    future = confirmed.where(Reservation.start_at > now)
+    first, after = _month(day)
+    return rules.GroupCounts(
+        in_category=db.session.scalar(future.where(Facility.category_id == category_id)) or 0,
+        in_month=db.session.scalar(
+            confirmed.where(Reservation.date >= first, Reservation.date < after)
+        )
+        or 0,
+        active=db.session.scalar(future) or 0,
+    )
 
 
 def _check_rules(
-    resident: Resident,
+    booker: Party,
     quoted: Quote,
     *,
     now: datetime,
@@ -135,6 +115,11 @@ def _check_rules(
     exclude: int | None = None,
 ) -> None:
     facility = quoted.facility
+    group = booker.group
+    if group is not None:
+        rules.check_group_bookable(
+            group.name, status_of(group, _today(now)), group.valid_until, quoted.date, group_rules()
+        )
     rules.check_bookable(
         facility,
         quoted.date,
@@ -142,15 +127,41 @@ def _check_rules(
         now=now,
         tz=get_settings().timezone,
         closures=closures_between(facility, quoted.date, quoted.date),
-        is_resident=resident.is_resident,
+        is_resident=booker.is_resident,
         window_override=override is not None,
     )
-    if override is None:
-        rules.check_limit(
-            _active_count(resident.id, facility.category_id, now, exclude),
-            facility.category.max_active_per_resident,
-            facility.category.code,
+    if override is not None:
+        return
+    category = facility.category
+    if group is not None:
+        rules.check_group_limits(
+            _group_counts(group.id, category.id, quoted.date, now, exclude),
+            group=group.name,
+            category_maximum=category.max_active_per_group,
+            category=category.code,
+            month=_month(quoted.date)[0],
+            group_rules=group_rules(),
         )
+    elif booker.person is not None:
+        rules.check_limit(
+            _active_count(booker.person.id, category.id, now, exclude),
+            category.max_active_per_resident,
+            category.code,
+        )
+
+
+def _apply(reservation: Reservation, quoted: Quote) -> None:
+    """The quote's times, fee and exemption onto the reservation."""
+    reservation.start_at = quoted.start_at
+    reservation.end_at = quoted.end_at
+    reservation.fee_base_yen = quoted.fee.base_yen
+    reservation.exemption_percent = quoted.fee.exemption_percent
+    reservation.fee_yen = quoted.fee.fee_yen
+    exemption = quoted.exemption
+    reservation.exemption_basis = exemption.basis
+    reservation.exemption_category = exemption.category
+    reservation.exemption_evidence = exemption.evidence
+    reservation.exemption_valid_until = exemption.valid_until
 
 
 def book(
@@ -161,15 +172,19 @@ def book(
     day: date,
     block_ids: Sequence[int],
     now: datetime,
+    group_id: int | None = None,
     override_reason: str | None = None,
     idempotency_key: str | None = None,
 ) -> Reservation:
-    """Book consecutive blocks of one day for a resident.
+    """Book consecutive blocks of one day for a resident, or, with `group_id`, for one
+    of their groups (`resident_id` is then the member who asks: a resident acts for
+    themself, staff name the member in front of them).
 
-    With `idempotency_key`, a repeat of the same request returns the reservation it
-    already made, even when the repeat raced the original. `override_reason` (admins
-    only) lifts the booking window and the per-resident limit; the reason is kept on
-    the reservation and in the audit trail.
+    A group's booking uses the group's fee (its resident share), exemption and limits,
+    and needs the group active and registered on the day. With `idempotency_key`, a
+    repeat of the same request returns the reservation it already made, even when the
+    repeat raced the original. `override_reason` (admins only) lifts the booking window
+    and the limits; the reason is kept on the reservation and in the audit trail.
     """
     try:
         return _book(
@@ -179,6 +194,7 @@ def book(
             day=day,
             block_ids=block_ids,
             now=now,
+            group_id=group_id,
             override_reason=override_reason,
             idempotency_key=idempotency_key,
         )
@@ -191,26 +207,46 @@ def book(
 
 
 def check_booking(
-    *, resident_id: int, unit_id: int, day: date, block_ids: Sequence[int], now: datetime
+    *,
+    resident_id: int,
+    unit_id: int,
+    day: date,
+    block_ids: Sequence[int],
+    now: datetime,
+    group_id: int | None = None,
 ) -> Quote:
-    """What `book` would decide for this resident at `now`, without booking: the quote,
-    or the ReservationError that `book` would raise (closed, past, outside the window,
-    limit reached, slot taken, ...). For a channel's confirm page; the slot can still
-    be taken between this check and the booking, which `book` then reports."""
+    """What `book` would decide for this resident (or, with `group_id`, for this member
+    booking for their group) at `now`, without booking: the quote, or the
+    ReservationError that `book` would raise (not a member, the group not active or
+    its registration ending first, closed, past, outside the window, a limit reached,
+    slot taken, ...). For a channel's confirm page and its "for whom" choice; the slot
+    can still be taken between this check and the booking, which `book` then reports."""
     require_aware(now)
-    resident = get_resident(resident_id)
+    booker = _booker(resident_id, group_id, locked=False)
     unit = get_unit(unit_id)
-    quoted = quote_for(unit, day, block_ids, resident)
-    _check_rules(resident, quoted, now=now, override=None)
+    quoted = quote_for(unit, day, block_ids, booker)
+    _check_rules(booker, quoted, now=now, override=None)
     block_ids = [block.id for block in quoted.blocks]
     if claims.count_taken([part.id for part in unit.parts], day, block_ids):
         raise SlotTaken(date=day, block_ids=sorted(block_ids))
     return quoted
 
 
+def _booker(resident_id: int, group_id: int | None, *, locked: bool) -> Party:
+    """The person who asks, and the group it is for (they must be on its roster now).
+    Locked: their rows are locked for the transaction, so that bookings at once cannot
+    both slip under the limits (the group's, or the person's)."""
+    person = locked_resident(resident_id) if locked else get_resident(resident_id)
+    if group_id is None:
+        return Party(person)
+    group: Group = locked_group(group_id) if locked else get_group(group_id)
+    require_member(group, person.id)
+    return Party(person, group)
+
+
 def _by_idempotency_key(key: str, resident_id: int) -> Reservation | None:
     existing = db.session.scalar(select(Reservation).where(Reservation.idempotency_key == key))
-    if existing is not None and existing.resident_id != resident_id:
+    if existing is not None and existing.booked_by_id != resident_id:
         raise Forbidden(action=ForbiddenAction.IDEMPOTENCY_KEY)
     return existing
 
@@ -224,6 +260,7 @@ def _book(
     day: date,
     block_ids: Sequence[int],
     now: datetime,
+    group_id: int | None = None,
     override_reason: str | None = None,
     idempotency_key: str | None = None,
 ) -> Reservation:
@@ -234,23 +271,20 @@ def _book(
             if existing is not None:
                 return existing
         staff = require_acting_for(actor, resident_id)
-        override = _check_override(staff, override_reason)
-        resident = locked_resident(resident_id)
+        override = check_override(staff, override_reason)
+        booker = _booker(resident_id, group_id, locked=True)
         unit = get_unit(unit_id)
-        quoted = quote_for(unit, day, block_ids, resident)
-        _check_rules(resident, quoted, now=now, override=override)
+        quoted = quote_for(unit, day, block_ids, booker)
+        _check_rules(booker, quoted, now=now, override=override)
         keys = claims.lock_slots(unit.parts, day, quoted.blocks)
         reservation = Reservation(
             number=new_unique_number(Reservation.number, RESERVATION_NUMBER_LENGTH),
-            resident=resident,
+            resident=booker.person if booker.group is None else None,
+            group=booker.group,
+            booked_by=booker.person,
             unit=unit,
             date=day,
-            start_at=quoted.start_at,
-            end_at=quoted.end_at,
             status=CONFIRMED,
-            fee_base_yen=quoted.fee.base_yen,
-            exemption_percent=quoted.fee.exemption_percent,
-            fee_yen=quoted.fee.fee_yen,
             payment_status=EXEMPT if quoted.fee.fee_yen == 0 else UNPAID,
             created_at=now,
             channel=actor.channel,
@@ -259,6 +293,7 @@ def _book(
             idempotency_key=idempotency_key,
             time_blocks=list(quoted.blocks),
         )
+        _apply(reservation, quoted)
         db.session.add(reservation)
         db.session.flush()
         claims.claim(reservation, keys)
@@ -269,118 +304,12 @@ def _book(
             f"reservation:{reservation.number}",
             after=reservation_snapshot(reservation),
             reservation=reservation,
-            resident_id=resident.id,
+            resident_id=booker.person.id,
+            group_id=booker.group.id if booker.group else None,
             reason=override,
         )
         notify.reservation_message(notify.RESERVATION_BOOKED, reservation, now)
     return reservation
-
-
-def _check_may_change(
-    actor: Actor,
-    reservation: Reservation,
-    now: datetime,
-    reason: str | None,
-    *,
-    require_reason: bool = True,
-) -> tuple[Staff | None, str | None, bool]:
-    """Residents change or cancel their own reservations before the deadline; staff
-    any time, with a reason. Returns the staff member, the reason and whether the
-    deadline had passed."""
-    if reservation.status == CANCELLED:
-        raise AlreadyCancelled(number=reservation.number)
-    if actor.resident_id is not None and actor.resident_id != reservation.resident_id:
-        raise NotYourReservation()
-    staff = require_acting_for(actor, reservation.resident_id)
-    deadline = cancellation_deadline(reservation)
-    after_deadline = deadline.has_passed(now)
-    if actor.resident_id is not None:
-        if after_deadline:
-            raise TooLateToCancel(
-                deadline=deadline.deadline,
-                last_day=deadline.last_day,
-                days_before=reservation.unit.facility.cancel_days_before,
-            )
-        return None, clean_text(reason, multiline=True) or None, False
-    reason = clean_text(reason, multiline=True)
-    if not reason and require_reason:
-        raise ReasonRequired(action=ReasonFor.STAFF_CHANGE)
-    return staff, reason or None, after_deadline
-
-
-def check_cancellable(actor: Actor, *, reservation_id: int, now: datetime) -> Reservation:
-    """Raise what `cancel` would raise for this actor at `now` (AlreadyCancelled,
-    NotYourReservation, TooLateToCancel, Forbidden) without changing anything, so that a
-    channel can say so before it asks for confirmation. Staff give their reason when
-    they cancel."""
-    require_aware(now)
-    reservation = load_reservation(reservation_id)
-    _check_may_change(actor, reservation, now, None, require_reason=False)
-    return reservation
-
-
-@dataclass(frozen=True)
-class ReservationActions:
-    """What an actor may do with a reservation at a given moment, as the core decides
-    it: channels show or offer these, and never work them out themselves."""
-
-    reservation: Reservation
-    deadline: rules.CancelDeadline  # the resident's last day to cancel, and its end
-    after_deadline: bool  # the resident's deadline has passed (staff may still cancel)
-    may_cancel: bool
-    may_change: bool  # the same rules as cancelling: the old slot is given up
-    payment_statuses: tuple[str, ...]  # what this actor may record it as; () for none
-    refusal: ReservationError | None  # why this actor may not cancel or change it
-
-    @property
-    def may_pay(self) -> bool:
-        """A payment (or an exemption) can be recorded now."""
-        return bool(self.payment_statuses)
-
-
-def _actions(actor: Actor, reservation: Reservation, now: datetime) -> ReservationActions:
-    refusal = None
-    try:
-        _check_may_change(actor, reservation, now, None, require_reason=False)
-    except ReservationError as error:
-        refusal = error
-    payable = reservation.status == CONFIRMED and reservation.payment_status == UNPAID
-    deadline = cancellation_deadline(reservation)
-    return ReservationActions(
-        reservation=reservation,
-        deadline=deadline,
-        after_deadline=deadline.has_passed(now),
-        may_cancel=refusal is None,
-        may_change=refusal is None,
-        payment_statuses=RECORDABLE_PAYMENTS if payable and _is_staff_side(actor) else (),
-        refusal=refusal,
-    )
-
-
-def _is_staff_side(actor: Actor) -> bool:
-    """Staff in good standing, or the command line."""
-    if actor.resident_id is not None:
-        return False
-    try:
-        require_staff(actor)
-    except Forbidden:
-        return False
-    return True
-
-
-def reservation_actions(actor: Actor, reservation_id: int, now: datetime) -> ReservationActions:
-    """What `actor` may do with the reservation at `now` (see ReservationActions).
-    Another resident's reservation is NotFound, as in get_reservation."""
-    require_aware(now)
-    return _actions(actor, get_reservation(actor, reservation_id), now)
-
-
-def actions_for(
-    actor: Actor, reservations: Iterable[Reservation], now: datetime
-) -> dict[int, ReservationActions]:
-    """reservation_actions for reservations already loaded (a resident's list), by id."""
-    require_aware(now)
-    return {reservation.id: _actions(actor, reservation, now) for reservation in reservations}
 
 
 def _replayed_cancel(actor: Actor, reservation: Reservation, key: str | None) -> bool:
@@ -388,10 +317,16 @@ def _replayed_cancel(actor: Actor, reservation: Reservation, key: str | None) ->
     cancelled is the answer, for the same resident or staff."""
     if key is None or reservation.status != CANCELLED or reservation.cancel_idempotency_key != key:
         return False
-    if actor.resident_id is not None and actor.resident_id != reservation.resident_id:
-        raise NotYourReservation()
-    require_acting_for(actor, reservation.resident_id)
+    require_may_handle(actor, reservation)
     return True
+
+
+def _audit_ids(reservation: Reservation) -> dict:
+    """Whom a change of the reservation was for, as the audit trail records it."""
+    return {
+        "resident_id": reservation.resident_id or reservation.booked_by_id,
+        "group_id": reservation.group_id,
+    }
 
 
 def cancel(
@@ -412,7 +347,7 @@ def cancel(
         reservation = load_reservation(reservation_id, for_update=True)
         if _replayed_cancel(actor, reservation, idempotency_key):
             return reservation
-        _, reason, after_deadline = _check_may_change(actor, reservation, now, reason)
+        _, reason, after_deadline = check_may_change(actor, reservation, now, reason)
         before = reservation_snapshot(reservation)
         claims.release(reservation)
         reservation.status = CANCELLED
@@ -430,11 +365,35 @@ def cancel(
             before=before,
             after=reservation_snapshot(reservation),
             reservation=reservation,
-            resident_id=reservation.resident_id,
             reason=reason,
+            **_audit_ids(reservation),
         )
         notify.reservation_message(notify.RESERVATION_CANCELLED, reservation, now)
     return reservation
+
+
+def _kept_exemption(reservation: Reservation) -> rules.Exemption | None:
+    """Staff's decision on a booking stays when it is moved; the core's is made again."""
+    if reservation.exemption_basis not in (
+        ExemptionBasis.STAFF_GRANTED,
+        ExemptionBasis.STAFF_REFUSED,
+    ):
+        return None
+    return rules.Exemption(
+        ExemptionBasis(reservation.exemption_basis),
+        reservation.exemption_percent,
+        reservation.exemption_category,
+        reservation.exemption_evidence,
+        reservation.exemption_valid_until,
+    )
+
+
+def _booker_of(reservation: Reservation) -> Party:
+    """Whom the reservation is for, their rows locked (its group, with the member who
+    booked it; or its resident)."""
+    if reservation.group_id is not None:
+        return Party(reservation.booked_by, locked_group(reservation.group_id))
+    return Party(locked_resident(reservation.resident_id))
 
 
 @claims.retry_once_on_conflict
@@ -449,21 +408,23 @@ def change(
     reason: str | None = None,
     override_reason: str | None = None,
 ) -> Reservation:
-    """Move a reservation to another unit, date or blocks, keeping its number.
+    """Move a reservation to another unit, date or blocks, keeping its number and whom
+    it is for.
 
     The same rules as cancelling the old and booking the new, in one transaction: if
-    the new slot is taken, the old one is kept. The fee is quoted anew; a reservation
-    already paid keeps its payment only when the fee is unchanged.
+    the new slot is taken, the old one is kept. The fee is quoted anew (staff's
+    exemption decision on it stays); a reservation already paid keeps its payment only
+    when the fee is unchanged.
     """
     require_aware(now)
     with write_transaction():
         reservation = load_reservation(reservation_id, for_update=True)
-        staff, reason, _ = _check_may_change(actor, reservation, now, reason)
-        override = _check_override(staff, override_reason)
-        resident = locked_resident(reservation.resident_id)
+        staff, reason, _ = check_may_change(actor, reservation, now, reason)
+        override = check_override(staff, override_reason)
+        booker = _booker_of(reservation)
         unit = get_unit(unit_id)
-        quoted = quote_for(unit, day, block_ids, resident)
-        _check_rules(resident, quoted, now=now, override=override, exclude=reservation.id)
+        quoted = quote_for(unit, day, block_ids, booker, _kept_exemption(reservation))
+        _check_rules(booker, quoted, now=now, override=override, exclude=reservation.id)
         if reservation.payment_status == PAID and quoted.fee.fee_yen != reservation.fee_yen:
             raise NotAllowed(problem=NotAllowedProblem.PAID_FEE_DIFFERS)
         before = reservation_snapshot(reservation)
@@ -472,11 +433,7 @@ def change(
         reservation.unit = unit
         reservation.date = day
         reservation.time_blocks = list(quoted.blocks)
-        reservation.start_at = quoted.start_at
-        reservation.end_at = quoted.end_at
-        reservation.fee_base_yen = quoted.fee.base_yen
-        reservation.exemption_percent = quoted.fee.exemption_percent
-        reservation.fee_yen = quoted.fee.fee_yen
+        _apply(reservation, quoted)
         if reservation.payment_status != PAID:
             reservation.payment_status = EXEMPT if quoted.fee.fee_yen == 0 else UNPAID
         if override is not None:
@@ -491,8 +448,8 @@ def change(
             before=before,
             after=reservation_snapshot(reservation),
             reservation=reservation,
-            resident_id=reservation.resident_id,
             reason="; ".join(part for part in (reason, override) if part) or None,
+            **_audit_ids(reservation),
         )
         notify.reservation_message(notify.RESERVATION_CHANGED, reservation, now)
     return reservation
@@ -520,6 +477,6 @@ def record_payment(actor: Actor, *, reservation_id: int, status: str, now: datet
             before=before,
             after=reservation_snapshot(reservation),
             reservation=reservation,
-            resident_id=reservation.resident_id,
+            **_audit_ids(reservation),
         )
     return reservation

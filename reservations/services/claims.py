@@ -116,11 +116,13 @@ def release(reservation: Reservation) -> None:
     )
 
 
-def held_between(part_ids, start: date, end: date) -> dict[tuple[date, int], int]:
+def held_between(part_ids, start: date, end: date) -> dict[tuple[date, int], tuple]:
     """Who holds each claimed (date, block) of the parts from `start` to `end`: the
-    reservation's resident, read within the dates through the claims' index."""
+    reservation's (resident, group), read within the dates through the claims' index."""
     rows = db.session.execute(
-        select(SlotClaim.date, SlotClaim.time_block_id, Reservation.resident_id)
+        select(
+            SlotClaim.date, SlotClaim.time_block_id, Reservation.resident_id, Reservation.group_id
+        )
         .join(Reservation, Reservation.id == SlotClaim.reservation_id)
         .where(
             SlotClaim.part_id.in_(part_ids),
@@ -128,4 +130,4 @@ def held_between(part_ids, start: date, end: date) -> dict[tuple[date, int], int
             SlotClaim.date <= end,
         )
     )
-    return {(day, block_id): holder for day, block_id, holder in rows}
+    return {(day, block_id): (resident, group) for day, block_id, resident, group in rows}

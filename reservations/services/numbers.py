@@ -20,6 +20,8 @@ from ..text import (
 )
 
 __all__ = [
+    "GROUP_NUMBER_LENGTH",
+    "GROUP_NUMBER_PREFIX",
     "PIN_LENGTH",
     "REGISTRATION_NUMBER_LENGTH",
     "RESERVATION_NUMBER_LENGTH",
@@ -34,13 +36,17 @@ __all__ = [
 
 RESERVATION_NUMBER_LENGTH = 8
 REGISTRATION_NUMBER_LENGTH = 6
+# A group's registration number (団体登録番号): the residents' check digit, in a range of
+# its own that no resident's or reservation's number can fall in (seven digits from 9).
+GROUP_NUMBER_LENGTH = 7
+GROUP_NUMBER_PREFIX = "9"
 PIN_LENGTH = 4
 
 
-def new_unique_number(column, length: int) -> str:
+def new_unique_number(column, length: int, prefix: str = "") -> str:
     """A random number with a check digit that `column` does not hold yet."""
     while True:
-        number = random_number_with_check_digit(length)
+        number = random_number_with_check_digit(length, prefix)
         exists = db.session.scalar(select(func.count()).where(column == number))
         if not exists:
             return number

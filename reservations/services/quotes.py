@@ -1,4 +1,5 @@
-"""What a booking would be: its blocks in order, fee, times and cancellation deadline."""
+"""What a booking would be: who it is for, its blocks in order, its exemption and fee,
+times and cancellation deadline."""
 
 from __future__ import annotations
 
@@ -8,10 +9,57 @@ from datetime import date, datetime
 
 from .. import rules
 from ..errors import NotFound
-from ..models import Facility, Fee, Reservation, Resident, TimeBlock, Unit
+from ..models import ExemptionBasis, Facility, Fee, Group, Reservation, Resident, TimeBlock, Unit
 from ..settings import get_settings
 from .catalog import get_unit
+from .groups import get_group, pays_resident_fee
 from .residents import resident_or_none
+
+
+@dataclass(frozen=True)
+class Party:
+    """Who a booking is for: a resident (`person`, and no group), or a group (with the
+    member who asks for it, `person`, when one is named)."""
+
+    person: Resident | None
+    group: Group | None = None
+
+    @property
+    def is_resident(self) -> bool:
+        """Books as a town resident (fee and booking window): a resident of the town,
+        or a group with enough members living in it. Nobody named: a town resident."""
+        if self.group is not None:
+            return pays_resident_fee(self.group)
+        return self.person.is_resident if self.person is not None else True
+
+    def exemption(self, day: date) -> rules.Exemption:
+        """The exemption the core decides for a booking on `day` (see
+        rules.decide_exemption): from the group's category, purpose and evidence, or
+        the person's category and evidence."""
+        if self.group is not None:
+            group = self.group
+            return rules.decide_exemption(
+                group.category,
+                purpose=group.purpose,
+                evidence=group.evidence,
+                valid_until=group.evidence_valid_until,
+                day=day,
+            )
+        if self.person is None:
+            return rules.Exemption(ExemptionBasis.NONE, 0)
+        person = self.person
+        return rules.decide_exemption(
+            person.exemption,
+            purpose=None,
+            evidence=person.exemption_evidence,
+            valid_until=person.exemption_valid_until,
+            day=day,
+        )
+
+
+def party(resident_id: int | None = None, group_id: int | None = None) -> Party:
+    """The party of a booking by ids (NotFound for an unknown one)."""
+    return Party(resident_or_none(resident_id), get_group(group_id) if group_id else None)
 
 
 @dataclass(frozen=True)
@@ -23,6 +71,7 @@ class Quote:
     start_at: datetime
     end_at: datetime
     cancel: rules.CancelDeadline
+    exemption: rules.Exemption  # how the exemption in `fee` was decided, and on what
 
     @property
     def facility(self) -> Facility:
@@ -41,28 +90,44 @@ def _rates(unit: Unit, blocks: Sequence[TimeBlock], is_resident: bool) -> list[i
 
 
 def quote(
-    unit_id: int, day: date, block_ids: Sequence[int], *, resident_id: int | None = None
+    unit_id: int,
+    day: date,
+    block_ids: Sequence[int],
+    *,
+    resident_id: int | None = None,
+    group_id: int | None = None,
 ) -> Quote:
-    """The fee, times and cancellation deadline for these blocks, for this resident
-    (a town resident without exemption when none is given)."""
+    """The fee (with its exemption), times and cancellation deadline for these blocks,
+    for this resident or group (a town resident without exemption when none is
+    given). It says what a booking would cost, not whether it may be made: see
+    check_booking."""
     unit = get_unit(unit_id)
-    return quote_for(unit, day, block_ids, resident_or_none(resident_id))
+    return quote_for(unit, day, block_ids, party(resident_id, group_id))
 
 
-def quote_for(unit: Unit, day: date, block_ids: Sequence[int], resident: Resident | None) -> Quote:
+def quote_for(
+    unit: Unit,
+    day: date,
+    block_ids: Sequence[int],
+    booker: Party | None,
+    exemption: rules.Exemption | None = None,
+) -> Quote:
+    """The quote for `booker`; `exemption`, when given, is a decision already made
+    (staff's on a booking being changed) instead of the core's from the category."""
     tz = get_settings().timezone
     facility = unit.facility
     blocks = rules.order_blocks(facility, day, list(block_ids))
-    is_resident = resident.is_resident if resident is not None else True
-    percent = resident.exemption.percent if resident and resident.exemption else 0
+    booker = booker or Party(None)
+    exemption = exemption or booker.exemption(day)
     return Quote(
         unit=unit,
         date=day,
         blocks=blocks,
-        fee=rules.fee(_rates(unit, blocks, is_resident), percent),
+        fee=rules.fee(_rates(unit, blocks, booker.is_resident), exemption.percent),
         start_at=rules.block_start(day, blocks[0], tz),
         end_at=rules.block_end(day, blocks[-1], tz),
         cancel=rules.cancel_deadline(facility, day, tz),
+        exemption=exemption,
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -35,6 +35,9 @@ def resident_snapshot(resident: Resident) -> dict[str, Any]:
         "is_resident": resident.is_resident,
         "exemption": resident.exemption.code if resident.exemption else None,
         "exemption_evidence": resident.exemption_evidence,
+        "exemption_valid_until": (
+            resident.exemption_valid_until.isoformat() if resident.exemption_valid_until else None
+        ),
         "locked": resident.locked_at is not None,
     }
 
@@ -127,7 +130,7 @@ def locked_resident(resident_id: int) -> Resident:
     return resident
 
 
-def _check_evidence(actor: Actor, evidence: str | None) -> None:
+def check_evidence(actor: Actor, evidence: str | None) -> None:
     """Staff granting an exemption record the kind of document they saw (one of
     EXEMPTION_EVIDENCE); the command line may leave it out (imported records)."""
     if actor.staff_id is None:
@@ -150,13 +153,15 @@ def register_resident(
     now: datetime,
     exemption_code: str | None = None,
     exemption_evidence: str | None = None,
+    exemption_valid_until: date | None = None,
     pin: str | None = None,
     allow_duplicate: bool = False,
 ) -> tuple[Resident, str]:
     """Register a resident; returns the resident and the PIN (chosen or issued), which
     is shown once on the registration slip and never stored in clear.
 
-    Raises PossibleDuplicate when the phone or name+kana is already registered,
+    `exemption_valid_until` is the last day the document seen for the exemption holds
+    (None: no end). Raises PossibleDuplicate when the phone or name+kana is already registered,
     unless staff confirmed it is a different person (`allow_duplicate`).
     """
     require_aware(now)
@@ -173,7 +178,7 @@ def register_resident(
             )
             if exemption is None:
                 raise InvalidInput(field="exemption", problem=InputProblem.UNKNOWN)
-            _check_evidence(actor, exemption_evidence)
+            check_evidence(actor, exemption_evidence)
         if not allow_duplicate:
             matches = possible_duplicates(name, name_kana, phone_e164)
             if matches:
@@ -190,6 +195,7 @@ def register_resident(
             is_resident=is_resident,
             exemption=exemption,
             exemption_evidence=(clean_text(exemption_evidence) or None) if exemption else None,
+            exemption_valid_until=exemption_valid_until if exemption else None,
             pin_hash=credentials.hash_secret(pin),
             failed_pin_attempts=0,
             created_at=now,

@@ -95,3 +95,59 @@ def test_booked_at_the_counter_seen_on_the_web_heard_and_cancelled_on_the_phone(
         assert reservation.number in web.soup.get_text()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_member_books_for_the_group_on_the_web_others_see_it_everywhere(
+    sqlite_template, tmp_path
+):
+    """A plain member of the youth club books for it on the web; its representative
+    hears it on the phone (and may cancel it), another member sees it under the club's
+    name on the web, and the counter shows it on the club's page: one booking, the
+    club's, naming who made it."""
+    from tests.channels.phone.conftest import TANAKA_PHONE
+
+    app = create_app(phone_config(fresh_sqlite_url(sqlite_template, tmp_path), Clock(NOW)))
+    app.test_client_class = RequestContextClient
+    with app.app_context():
+        town = demo.seed(now=NOW)
+        line = {r.name: r for r in town.residents}
+        club = next(g for g in services.list_groups() if g.name == "青葉スポーツ少年団")
+        gym = next(f for f in services.list_facilities() if f.code == "town-gym")
+        whole = next(u for u in gym.units if u.code == "whole")
+        evening = next(b for b in gym.time_blocks if b.code == "evening")
+
+        web = Visitor(app.test_client(), "ja")
+        web.get(f"/units/{whole.id}/days/{DAY.isoformat()}")
+        web.post(f"/units/{whole.id}/days/{DAY.isoformat()}", {"blocks": [evening.id]})
+        ito = line["伊藤 誠"]
+        web.post("/sign-in", {"registration_no": ito.registration_no, "pin": ito.pin})
+        web.post("/confirm", {"for_whom": str(club.id)})
+        assert web.path.endswith("/booked")
+        db.session.rollback()
+        reservation = db.session.scalars(sa.select(Reservation)).one()
+        assert reservation.group_id == club.id and reservation.resident_id is None
+
+        other = Visitor(app.test_client(), "ja")
+        yoshida = line["吉田 花"]
+        other.get("/sign-in")
+        other.post("/sign-in", {"registration_no": yoshida.registration_no, "pin": yoshida.pin})
+        other.get("/my-reservations")
+        page = " ".join(other.soup.get_text(" ").split())
+        assert "青葉スポーツ少年団の予約" in page and reservation.number in page
+
+        call = PhoneSimulator(
+            FlaskTransport(app), public_base_url=BASE_URL, auth_token=TOKEN, caller=TANAKA_PHONE
+        )
+        call.call()
+        call.press(line["田中 美咲"].pin)
+        call.press("2")
+        assert (
+            "青葉スポーツ少年団《あおば すぽーつ しょうねんだん》のご予約です。" in call.last.text
+        )
+
+        counter = app.test_client()
+        sign_in(counter)
+        text = text_of(get_page(counter, f"/counter/groups/{club.id}"))
+        assert reservation.number in text
+        text = text_of(get_page(counter, f"/counter/reservations/{reservation.id}"))
+        assert "青葉スポーツ少年団" in text and "伊藤 誠" in text

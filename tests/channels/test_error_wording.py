@@ -18,29 +18,43 @@ from channels.web import messages as web_messages
 from reservations import services
 from reservations.errors import (
     AccountLocked,
+    AlreadyAMember,
     AlreadyCancelled,
     BlockNotOffered,
     BlocksNotConsecutive,
     BookingClosed,
     ErrorCode,
     FacilityClosed,
+    FeeSettled,
     Forbidden,
     ForbiddenAction,
+    GroupLimit,
+    GroupLimitReached,
+    GroupNameTaken,
+    GroupNotActive,
+    GroupOverlap,
+    GroupRoleRequired,
+    GroupValidityEnds,
     InPast,
     InputProblem,
     InvalidCredentials,
     InvalidInput,
     InvalidRange,
+    LastRepresentative,
     LimitReached,
     NotAllowed,
     NotAllowedProblem,
+    NotAMember,
     NotFound,
     NotOpenYet,
+    NotRegistered,
     NotYourReservation,
+    OutsideRenewalWindow,
     PossibleDuplicate,
     ReasonFor,
     ReasonRequired,
     SlotTaken,
+    TooFewMembers,
     TooLateToCancel,
     TooManyBlocks,
 )
@@ -72,6 +86,45 @@ SAMPLES = [
     ReasonRequired(action=ReasonFor.STAFF_CHANGE),
     PossibleDuplicate(matches=["123455"]),
     NotAllowed(problem=NotAllowedProblem.PAID_FEE_DIFFERS),
+    TooFewMembers(minimum=5, count=3),
+    NotRegistered(role=services.MemberRole.MEMBER, registration_no="123455"),
+    AlreadyAMember(registration_no="123455"),
+    GroupNameTaken(number="9123452"),
+    GroupOverlap(groups=["9123452"], shared=3),
+    OutsideRenewalWindow(opens_on=date(2027, 2, 1), valid_until=date(2027, 3, 31)),
+    LastRepresentative(),
+    GroupNotActive(
+        status=services.GroupStatus.EXPIRED,
+        group="青葉スポーツ少年団",
+        valid_until=date(2026, 3, 31),
+        renewal_opens=date(2026, 2, 1),
+    ),
+    GroupValidityEnds(
+        group="青葉スポーツ少年団",
+        date=date(2027, 4, 7),
+        valid_until=date(2027, 3, 31),
+        renewal_opens=date(2027, 2, 1),
+    ),
+    NotAMember(group="青葉スポーツ少年団"),
+    GroupLimitReached(limit=GroupLimit.MONTH, group="寿会", maximum=12, month=date(2026, 12, 1)),
+    GroupRoleRequired(group="寿会", members_may=services.MembersMayCancel.OWN),
+    FeeSettled(),
+]
+
+# The variants a code is worded in, by its parameters: each said in both languages too.
+VARIANTS = [
+    *(
+        GroupNotActive(
+            status=status, group="寿会", valid_until=date(2026, 3, 31), renewal_opens=None
+        )
+        for status in (services.GroupStatus.SUSPENDED, services.GroupStatus.DISSOLVED)
+    ),
+    GroupLimitReached(limit=GroupLimit.CATEGORY, group="寿会", maximum=8, category="gym"),
+    GroupLimitReached(limit=GroupLimit.ACTIVE, group="寿会", maximum=20),
+    GroupRoleRequired(group="寿会", members_may=services.MembersMayCancel.NONE),
+    InvalidInput(field="name", problem=InputProblem.TOO_LONG, maximum=100),
+    InvalidInput(field="declared_members", problem=InputProblem.OUT_OF_RANGE, minimum=5),
+    InvalidInput(field="resident_members", problem=InputProblem.OUT_OF_RANGE, maximum=20),
 ]
 
 
@@ -103,6 +156,7 @@ def test_the_counter_words_every_reason_staff_can_be_refused_for():
     assert sorted(counter_messages.FORBIDDEN) == sorted(ForbiddenAction)
     assert sorted(counter_messages.REASON_REQUIRED) == sorted(ReasonFor)
     assert sorted(counter_messages.NOT_ALLOWED) == sorted(NotAllowedProblem)
+    assert sorted(counter_messages.GROUP_LIMITS) == sorted(GroupLimit)
 
 
 def _said(app, channel: str, error, locale: str) -> str:
@@ -115,7 +169,11 @@ def _said(app, channel: str, error, locale: str) -> str:
 
 
 @pytest.mark.parametrize("channel", CHANNELS)
-@pytest.mark.parametrize("error", SAMPLES, ids=lambda error: error.code.value)
+@pytest.mark.parametrize(
+    "error",
+    SAMPLES + VARIANTS,
+    ids=lambda error: f"{error.code.value}-{sorted(error.params.items())}",
+)
 def test_every_wording_is_said_in_japanese_and_in_english(app, channel, error):
     japanese = _said(app, channel, error, "ja")
     english = _said(app, channel, error, "en")

@@ -58,6 +58,9 @@ class Town:
     admin_id: int
     victim_staff_id: int
     victim_admin_id: int
+    group_id: int  # a group of victims, for the counter's group pages to change
+    group_member_id: int  # one of its plain members
+    group_member_nos: list[str]  # its members' registration numbers
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +131,30 @@ def town(fuzz_app) -> Town:
             now=NOW,
         )
     staff = {s.username: s.id for s in db.session.scalars(db.select(Staff))}
+    roster = [victim] + [
+        services.register_resident(
+            SYSTEM,
+            name=f"的 会員{n}",
+            name_kana=f"まと かいいん{n}",
+            phone=None,
+            district="本町",
+            is_resident=True,
+            now=NOW,
+        )[0]
+        for n in range(5)
+    ]
+    group = services.register_group(
+        SYSTEM,
+        name="的の会",
+        name_kana="まとのかい",
+        purpose="sport",
+        representative=roster[1].registration_no,
+        contact=roster[2].registration_no,
+        members=[person.registration_no for person in roster[3:]],
+        declared_members=10,
+        resident_members=8,
+        now=NOW,
+    )
     town = Town(
         yamada.id,
         yamada.registration_no,
@@ -144,6 +171,9 @@ def town(fuzz_app) -> Town:
         staff["admin"],
         staff["victim"],
         staff["victim-admin"],
+        group.id,
+        roster[3].id,
+        [person.registration_no for person in roster],
     )
     db.session.rollback()
     assert db.session.get(Reservation, town.reservation_id) is not None

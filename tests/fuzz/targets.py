@@ -70,7 +70,10 @@ WEB_FORMS: dict[str, Fields] = {
         "pin": _pin(),
     },
     "web.blocks": lambda t: {"blocks": _ids(*t.block_ids)},
-    "web.confirm": lambda t: {"key": s.value},
+    "web.confirm": lambda t: {
+        "key": s.value,
+        "for_whom": st.one_of(st.sampled_from(["self", str(t.group_id), ""]), s.value),
+    },
     "web.cancel": lambda t: {"confirm": s.value},
     "web.sign_out": lambda t: {},
     "web.extend_session": lambda t: {"next": _next()},
@@ -167,6 +170,46 @@ COUNTER_FORMS: dict[str, Fields] = {
         "reason": _REASON,
         "reason_en": _REASON,
     },
+    "counter.register_group": lambda t: {
+        "name": s.value,
+        "name_kana": s.value,
+        "purpose": st.sampled_from(["sport", "welfare", "", "racing"]),
+        "category": st.sampled_from(["", "youth_club", "seniors", "nonesuch"]),
+        "evidence": st.sampled_from(["", "club_roster", "nonesuch"]),
+        "evidence_valid_until": s.any_date,
+        "declared_members": st.one_of(s.numbers, s.value),
+        "resident_members": st.one_of(s.numbers, s.value),
+        "q": st.one_of(s.value, _reg_no()),
+        "representative": st.one_of(st.sampled_from(t.group_member_nos), _reg_no(), s.value),
+        "contact": st.one_of(st.sampled_from(t.group_member_nos), _reg_no(), s.value),
+        "members": st.one_of(st.lists(st.sampled_from(t.group_member_nos)).map("\n".join), s.value),
+        "add": st.one_of(_reg_no(), s.value),
+        "make_representative": _reg_no(),
+        "make_contact": _reg_no(),
+        "confirm_overlap": st.sampled_from(["y", ""]),
+        "action": st.sampled_from(["register", "search", "", "x"]),
+    },
+    "counter.add_member": lambda t: {
+        "registration_no": st.one_of(st.sampled_from(t.group_member_nos), _reg_no(), s.value),
+        "role": st.sampled_from(["member", "contact", "representative", ""]),
+    },
+    "counter.remove_member": lambda t: {},
+    "counter.member_role": lambda t: {
+        "role": st.sampled_from(["member", "contact", "representative", "root", ""])
+    },
+    "counter.renew_group": lambda t: {
+        "declared_members": st.one_of(s.numbers, s.value),
+        "resident_members": st.one_of(s.numbers, s.value),
+        "evidence_valid_until": s.any_date,
+    },
+    "counter.group_status": lambda t: {
+        "action": st.sampled_from(["suspend", "dissolve", "reinstate", "", "explode"]),
+        "reason": _REASON,
+    },
+    "counter.exemption": lambda t: {
+        "category": st.sampled_from(["", "youth_club", "seniors", "nonesuch"]),
+        "reason": _REASON,
+    },
 }
 
 
@@ -176,6 +219,7 @@ def _SLOT(t):
         "day": s.any_date,
         "blocks": _ids(*t.block_ids),
         "go": st.sampled_from(["1", ""]),
+        "group": st.one_of(_ids(t.group_id), st.just("")),
     }
 
 
@@ -195,6 +239,7 @@ COUNTER_QUERIES: dict[str, Fields] = {
     "counter.day_sheet": lambda t: {"day": s.any_date, "facility": _ids(t.facility_id)},
     "counter.audit": lambda t: {
         "resident": st.one_of(_reg_no(), s.value),
+        "group": st.one_of(_reg_no(), s.value),
         "staff": _ids(t.clerk_id, t.admin_id),
         "reservation": s.value,
         "start": s.any_date,
@@ -211,6 +256,13 @@ COUNTER_QUERIES: dict[str, Fields] = {
     "counter.staff_accounts": lambda t: {},
     "counter.staff_member": lambda t: {},
     "counter.closures": lambda t: {},
+    "counter.groups": lambda t: {},
+    "counter.groups_expiring": lambda t: {},
+    "counter.register_group": lambda t: {},
+    "counter.group": lambda t: {"q": st.one_of(s.value, _reg_no())},
+    "counter.group_slip": lambda t: {},
+    "counter.renew_group": lambda t: {},
+    "counter.group_status": lambda t: {},
 }
 
 # ---------------------------------------------------------------------------- phone
@@ -294,7 +346,8 @@ def path_values(t: Town) -> dict[str, st.SearchStrategy[str]]:
         "unit_id": _ids(t.unit_id),
         "facility_id": _ids(t.facility_id),
         "reservation_id": _ids(t.reservation_id, t.other_reservation_id),
-        "resident_id": _ids(t.sato_id, t.victim_resident_id),
+        "resident_id": _ids(t.sato_id, t.victim_resident_id, t.group_member_id),
+        "group_id": _ids(t.group_id),
         "staff_id": _ids(t.victim_staff_id, t.victim_admin_id, t.admin_id),
         "step": _STEP,
         "day": st.one_of(s.any_date, st.just("2026-12-16")),

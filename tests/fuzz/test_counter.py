@@ -33,6 +33,13 @@ MAY_SUCCEED = {
     "counter.sign_out",
     "counter.extend_session",
     "counter.sign_in",
+    "counter.register_group",
+    "counter.add_member",
+    "counter.remove_member",
+    "counter.member_role",
+    "counter.renew_group",
+    "counter.group_status",
+    "counter.exemption",
 }
 
 

@@ -148,3 +148,38 @@ def test_one_resident_racing_past_their_limit_gets_only_the_limit(any_app):
 
     won, lost = split(race(any_app, attempt))
     assert len(won) == 1 and all(isinstance(o, LimitReached) for o in lost)
+
+
+def test_members_of_one_group_racing_past_its_limit_get_only_the_limit(any_app):
+    """Sixteen members book different slots for their group at once: the group's row
+    is locked (PostgreSQL) or the write lock queues them (SQLite), so the group's cap
+    of two holds, and each member's own limit plays no part."""
+    from reservations.errors import GroupLimitReached
+    from tests.factories import make_group
+
+    gym = make_facility(
+        "gym",
+        category=make_category("gyms", max_active=1, per_group=2),
+        units={"court": ("court",)},
+    )
+    members = [make_resident() for _ in range(THREADS)]
+    club = make_group(members)
+    block_ids = [b.id for b in gym.time_blocks]
+    unit_id = unit_of(gym, "court").id
+
+    def attempt(index: int):
+        member = members[index]
+        return services.book(
+            services.Actor.resident(member.id, "web"),
+            resident_id=member.id,
+            group_id=club.id,
+            unit_id=unit_id,
+            day=date(2026, 12, 10 + index // 3),
+            block_ids=[block_ids[index % 3]],
+            now=NOW,
+        )
+
+    won, lost = split(race(any_app, attempt))
+    assert len(won) == 2 and all(isinstance(o, GroupLimitReached) for o in lost)
+    assert {r.group_id for r in won} == {club.id}
+    assert table_counts()["reservations"] == 2

@@ -1,5 +1,6 @@
 """The menus of a call, by task: signing in (sign_in.py), the main menu and the way
-back after a transfer (main.py), booking (booking.py) and the caller's reservations
+back after a transfer (main.py), for whom a member of groups books (for_whom.py),
+booking (booking.py) and the caller's reservations
 (my_reservations.py). Each speaks its question and handles the keys pressed; what to
 offer, what it costs and what is allowed comes from reservations.services.
 
@@ -20,6 +21,7 @@ from .booking import (
     BookSummary,
     BookUnit,
 )
+from .for_whom import BookForWhom
 from .main import AfterDial, Main
 from .my_reservations import CancelConfirm, CancelDone, CancelList, CancelTooLate, Hear
 from .sign_in import Locked, Pin, Registration
@@ -31,6 +33,7 @@ NODES: dict[str, Node] = {
         Pin(),
         Locked(),
         Main(),
+        BookForWhom(),
         BookFacility(),
         BookUnit(),
         BookHow(),

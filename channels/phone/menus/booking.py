@@ -72,10 +72,20 @@ def _block(unit: services.Unit, block_id: int) -> services.TimeBlock:
     return next(block for block in unit.facility.time_blocks if block.id == block_id)
 
 
+def _group_id(turn: Turn) -> int | None:
+    """The group the caller books for (book_for_whom), or None: for themself."""
+    return turn.state.get("group_id")
+
+
 def _propose(turn: Turn, after: tuple[date, int] | None) -> None:
     """The next free block the core finds (after the one just offered, if any)."""
     found = services.next_free_blocks(
-        turn.state["unit_id"], now=turn.now, after=after, limit=1, resident_id=turn.resident_id
+        turn.state["unit_id"],
+        now=turn.now,
+        after=after,
+        limit=1,
+        resident_id=turn.resident_id,
+        group_id=_group_id(turn),
     )
     if not found:
         turn.say(prompts.no_free_blocks())
@@ -178,7 +188,7 @@ class BookDate(Node):
             return False
         unit_id = turn.state["unit_id"]
         [availability] = services.availability(
-            unit_id, day, day, now=turn.now, resident_id=turn.resident_id
+            unit_id, day, day, now=turn.now, resident_id=turn.resident_id, group_id=_group_id(turn)
         )
         if availability.closed is not None:
             turn.say(prompts.date_read_back(day), prompts.closed_day(availability.closed))
@@ -220,6 +230,7 @@ def _why_not(turn: Turn, day: date, block: services.TimeBlock) -> Speech:
     try:
         services.check_booking(
             resident_id=turn.resident_id,
+            group_id=_group_id(turn),
             unit_id=turn.state["unit_id"],
             day=day,
             block_ids=[block.id],
@@ -243,6 +254,7 @@ class BookBlock(ListNode):
             self._day(turn),
             now=turn.now,
             resident_id=turn.resident_id,
+            group_id=_group_id(turn),
         )
         return [cell.block.id for cell in availability.blocks if cell.bookable]
 
@@ -276,7 +288,13 @@ class BookSummary(Node):
 
     def _quote(self, turn: Turn) -> services.Quote:
         day, block_id = self._choice(turn)
-        return services.quote(turn.state["unit_id"], day, [block_id], resident_id=turn.resident_id)
+        return services.quote(
+            turn.state["unit_id"],
+            day,
+            [block_id],
+            resident_id=turn.resident_id,
+            group_id=_group_id(turn),
+        )
 
     def enter(self, turn):
         turn.state["booking_key"] = f"phone:{turn.call.sid}:{turn.call.step}"
@@ -289,7 +307,10 @@ class BookSummary(Node):
 
     def prompt(self, turn):
         quote = self._quote(turn)
+        group_id = _group_id(turn)
+        for_group = [prompts.for_group(services.get_group(group_id))] if group_id else []
         return [
+            *for_group,
             prompts.summary(
                 quote.facility,
                 quote.unit,
@@ -321,6 +342,7 @@ class BookSummary(Node):
             reservation = services.book(
                 turn.actor(),
                 resident_id=turn.resident_id,
+                group_id=_group_id(turn),
                 unit_id=turn.state["unit_id"],
                 day=day,
                 block_ids=[block_id],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import prompts
 from .base import Node
+from .for_whom import groups_to_offer
 
 
 class Main(Node):
@@ -22,7 +23,9 @@ class Main(Node):
         target = {"1": "book_facility", "2": "hear", "3": "cancel_list"}.get(digits)
         if target is None:
             return False
-        turn.goto(target)
+        if target == "book_facility" and groups_to_offer(turn):
+            target = "book_for_whom"  # a member of groups: for whom, first
+        turn.goto(target, group_id=None)
         return True
 
 

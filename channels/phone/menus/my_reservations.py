@@ -1,4 +1,6 @@
-"""The caller's reservations: hearing each upcoming one, and cancelling one."""
+"""The caller's reservations: hearing each upcoming one, and cancelling one. Their
+groups' bookings that the group's rule lets them cancel are read with their own, each
+said to be the group's."""
 
 from __future__ import annotations
 
@@ -12,7 +14,13 @@ from .base import ListNode, Node, Turn
 
 
 def _upcoming(turn: Turn) -> list[int]:
-    return [r.id for r in services.reservations_of(turn.resident_id, now=turn.now).upcoming]
+    own = services.reservations_of(turn.resident_id, now=turn.now).upcoming
+    groups = services.group_bookings_handled_by(turn.resident_id, turn.now)
+    return [r.id for r in sorted([*own, *groups], key=lambda r: (r.start_at, r.id))]
+
+
+def _for_group(reservation: services.Reservation) -> list:
+    return [prompts.for_group(reservation.group)] if reservation.group is not None else []
 
 
 class Hear(ListNode):
@@ -39,10 +47,13 @@ class Hear(ListNode):
 
     def prompt(self, turn):
         start = turn.state["page"] * self.page_size
-        items = [
-            prompts.reservation_item(start + index, services.get_reservation(turn.actor(), item))
-            for index, item in enumerate(self._page(turn), start=1)
-        ]
+        items = []
+        for index, item in enumerate(self._page(turn), start=1):
+            reservation = services.get_reservation(turn.actor(), item)
+            items += [
+                *_for_group(reservation),
+                prompts.reservation_item(start + index, reservation),
+            ]
         count = [prompts.reservation_count(len(turn.state["items"]))] if start == 0 else []
         return [*count, *items, self.footer(turn)]
 
@@ -141,7 +152,11 @@ class CancelConfirm(Node):
 
     def prompt(self, turn):
         reservation = services.get_reservation(turn.actor(), turn.state["reservation_id"])
-        return [prompts.confirm_cancel(reservation), prompts.confirm_cancel_keys()]
+        return [
+            *_for_group(reservation),
+            prompts.confirm_cancel(reservation),
+            prompts.confirm_cancel_keys(),
+        ]
 
     def simple(self, turn):
         return [prompts.confirm_cancel_keys_simple()]

@@ -14,7 +14,13 @@ from reservations.models import Staff
 from tests.channels.counter.conftest import get_page, post, sign_in, text_of, token_of
 from tests.pages import check_page
 
-SAMPLE_VALUES = {"resident_id": 1, "reservation_id": 1, "staff_id": 1, "filename": "counter.css"}
+SAMPLE_VALUES = {
+    "resident_id": 1,
+    "reservation_id": 1,
+    "staff_id": 1,
+    "group_id": 1,
+    "filename": "counter.css",
+}
 
 
 def counter_routes(app) -> list[tuple[str, str]]:

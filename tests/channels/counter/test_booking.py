@@ -62,16 +62,19 @@ def test_the_day_is_shown_in_words_and_only_free_blocks_can_be_ticked(clerk):
 
 def test_choosing_blocks_leads_to_the_fee_and_exemption_to_confirm(clerk):
     _, unit, blocks = gym_whole()
-    club = services.find_residents("ことぶき")[0]  # seniors' club: half fee
+    club = services.find_groups("ことぶき")[0]  # the seniors' club: half fee
+    member = services.find_residents("たかはし")[0]  # its representative, at the counter
     clerk.set_cookie("lang", "en")
     response = clerk.get(
-        f"/counter/residents/{club.id}/book?unit={unit.id}&day=2026-12-16"
+        f"/counter/residents/{member.id}/book?unit={unit.id}&day=2026-12-16&group={club.id}"
         f"&go=1&blocks={blocks['morning']}&blocks={blocks['afternoon']}"
     )
     assert response.status_code == 302 and "/book/confirm?" in response.location
+    assert f"group={club.id}" in response.location
     soup = get_page(clerk, response.location)
     text = text_of(soup)
     assert "Fee before exemption ¥3,500" in text and "Exemption 50%" in text
+    assert "From the category: Seniors' clubs (half fee)" in text
     assert "Fee to pay ¥1,750" in text
     assert soup.find("input", attrs={"name": "override"}) is None  # clerks cannot override
 

@@ -15,6 +15,7 @@ from flask import Flask
 from channels import create_app, demo
 from channels.phone import audio
 from channels.phone.simulator import FlaskTransport, PhoneSimulator
+from reservations import services
 from reservations.db import db
 from tests.conftest import IN_CI, app_config, fresh_sqlite_url, truncate_all
 from tests.factories import at
@@ -89,7 +90,13 @@ class Person:
 class Town:
     yamada: Person  # landline, the elderly resident
     sato: Person  # mobile
-    kotobuki: Person  # seniors' club, half fee
+    takahashi: Person  # landline, representative of the seniors' club (half fee), one group
+    tanaka: Person  # mobile, in the youth club (exempt) and the volleyball circle
+    groups: dict[str, int]  # the demo groups' ids by name
+
+
+TAKAHASHI_PHONE = "+81166334455"
+TANAKA_PHONE = "+819024681357"
 
 
 def seed_town(now: datetime) -> Town:
@@ -102,7 +109,10 @@ def seed_town(now: datetime) -> Town:
             db.select(Resident).filter_by(registration_no=line.registration_no)
         )
         people[line.name] = Person(resident.id, line.registration_no, line.pin)
-    return Town(people["山田 ハナ"], people["佐藤 一郎"], people["寿会（老人クラブ）"])
+    groups = {line.name: services.find_groups(line.registration_no)[0].id for line in report.groups}
+    return Town(
+        people["山田 ハナ"], people["佐藤 一郎"], people["高橋 正子"], people["田中 美咲"], groups
+    )
 
 
 @pytest.fixture

@@ -12,7 +12,13 @@ from channels.phone.models import PhoneCall, PhoneCallEvent
 from reservations import notify, services
 from reservations.db import db
 from reservations.models import CANCELLED, Notification, Reservation, SlotClaim
-from tests.channels.phone.conftest import OPERATOR, SATO_PHONE, UNKNOWN_PHONE, YAMADA_PHONE
+from tests.channels.phone.conftest import (
+    OPERATOR,
+    SATO_PHONE,
+    TAKAHASHI_PHONE,
+    UNKNOWN_PHONE,
+    YAMADA_PHONE,
+)
 from tests.factories import at
 
 
@@ -201,11 +207,12 @@ def test_a_single_unit_facility_skips_the_unit_menu_and_more_facilities_page(cal
 
 
 def test_the_seniors_club_hears_its_half_fee(call, town):
-    simulator = signed_in(call, town, caller="+81166229876", pin=town.kotobuki.pin)
-    for key in ("1", "2", "1", "2"):
+    simulator = signed_in(call, town, caller=TAKAHASHI_PHONE, pin=town.takahashi.pin)
+    for key in ("1", "2", "2", "1", "2"):  # book, for the club, the hall's meeting room, a date
         simulator.press(key)
     simulator.press("1216")
     simulator.press("1")
+    assert "寿会（老人クラブ）《ことぶきかい》のご予約です。" in simulator.last.text
     assert "減免後の使用料は250円です。" in simulator.last.text
 
 

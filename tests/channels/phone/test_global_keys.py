@@ -7,7 +7,12 @@ from datetime import date
 import pytest
 
 from channels.phone.menus import NODES
-from tests.channels.phone.conftest import OPERATOR, UNKNOWN_PHONE, YAMADA_PHONE
+from tests.channels.phone.conftest import (
+    OPERATOR,
+    TAKAHASHI_PHONE,
+    UNKNOWN_PHONE,
+    YAMADA_PHONE,
+)
 from tests.channels.phone.test_calls import book_on_the_web, phone_call, reservations
 from tests.factories import at
 
@@ -20,6 +25,7 @@ ROUTES = {
     "pin": (YAMADA_PHONE, None, []),
     "locked": (YAMADA_PHONE, None, ["9999"] * 5),
     "main": (YAMADA_PHONE, None, ["PIN"]),
+    "book_for_whom": (TAKAHASHI_PHONE, None, ["PIN:takahashi", "1"]),  # a member of a group
     "book_facility": (YAMADA_PHONE, None, ["PIN", "1"]),
     "book_unit": (YAMADA_PHONE, None, ["PIN", "1", "1"]),
     "book_how": (YAMADA_PHONE, None, ["PIN", *BOOK]),
@@ -47,7 +53,9 @@ def reach(node, call, town):
         book_on_the_web(town.yamada, booked_day, now=at(2026, 11, 20, 10))
     simulator = call(caller)
     for key in keys:
-        simulator.press(town.yamada.pin if key == "PIN" else key)
+        if key.startswith("PIN"):
+            key = getattr(town, key.partition(":")[2] or "yamada").pin
+        simulator.press(key)
     assert phone_call(simulator).node == node
     return simulator
 

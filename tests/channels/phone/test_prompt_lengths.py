@@ -77,6 +77,24 @@ BUDGETS: dict[str, float] = {
     "locked_prompt": 3.8,
     "main_menu": 11.7,
     "main_menu_simple": 5.3,
+    # For whom (issue 12), measured when written: a member of one group, of several
+    # (three a page with the demo's two longest names; 5 for more), and each group
+    # refusal a caller can meet.
+    "for_whom_one_group": 7.9,
+    "for_whom_one_group_simple": 3.6,
+    "for_whom_groups": 11.6,
+    "for_whom_groups: paged": 13.5,
+    "for_group": 4.2,
+    "refusal: group_not_active: expired": 10.8,
+    "refusal: group_not_active: suspended": 7.9,
+    "refusal: group_not_active: dissolved": 3.8,
+    "refusal: group_validity_ends": 10.1,
+    "refusal: not_a_member": 5.5,
+    "refusal: group_limit_reached: category": 4.9,
+    "refusal: group_limit_reached: month": 3.9,
+    "refusal: group_limit_reached: active": 3.3,
+    "refusal: group_role_required": 5.8,
+    "cancel_item: group": 11.1,
     "ask_facility": 2.5,
     "ask_unit": 4.3,
     "ask_how": 9.4,
@@ -203,6 +221,48 @@ def samples(town, now) -> dict[str, Speech]:
         errors.NotFound(what="unit", id=unit.id),  # what the phone cannot take: the apology
     ]
     lockout = timedelta(minutes=current_lockout_minutes())
+    groups = services.list_groups()
+    group = _longest(groups, prompts.for_group)
+    member = next(m.resident for m in group.members)
+    group_booking = services.book(
+        services.Actor.resident(member.id, "phone"),
+        resident_id=member.id,
+        group_id=group.id,
+        unit_id=unit.id,
+        day=day,
+        block_ids=[next(b.id for b in facility.time_blocks if b.id != block.id)],
+        now=now,
+    )
+    by_length = sorted(groups, key=lambda g: -len(prompts.group_reading(g).yomi))
+    three = [(prompts.yourself(), "1")] + [
+        (prompts.group_reading(g), str(key)) for key, g in enumerate(by_length[:2], start=2)
+    ]
+    paged = [*three, (prompts.more_groups(), "5")]
+    valid_until = now.date() + timedelta(days=120)
+    group_refusals = {
+        "refusal: group_not_active: expired": errors.GroupNotActive(
+            status=services.GroupStatus.EXPIRED, group=group.name, valid_until=valid_until
+        ),
+        "refusal: group_not_active: suspended": errors.GroupNotActive(
+            status=services.GroupStatus.SUSPENDED, group=group.name, valid_until=valid_until
+        ),
+        "refusal: group_not_active: dissolved": errors.GroupNotActive(
+            status=services.GroupStatus.DISSOLVED, group=group.name, valid_until=valid_until
+        ),
+        "refusal: group_validity_ends": errors.GroupValidityEnds(
+            group=group.name, date=day, valid_until=valid_until, renewal_opens=valid_until
+        ),
+        "refusal: not_a_member": errors.NotAMember(group=group.name),
+        **{
+            f"refusal: group_limit_reached: {limit}": errors.GroupLimitReached(
+                limit=limit, group=group.name, maximum=12, category="gym", month=day
+            )
+            for limit in errors.GroupLimit
+        },
+        "refusal: group_role_required": errors.GroupRoleRequired(
+            group=group.name, members_may=services.MembersMayCancel.OWN
+        ),
+    }
     return {
         # general
         "greeting": prompts.greeting(),
@@ -242,6 +302,13 @@ def samples(town, now) -> dict[str, Speech]:
         # main menu
         "main_menu": prompts.main_menu(),
         "main_menu_simple": prompts.main_menu_simple(),
+        # for whom (groups)
+        "for_whom_one_group": prompts.for_whom_one_group(group),
+        "for_whom_one_group_simple": prompts.for_whom_one_group_simple(),
+        "for_whom_groups": prompts.for_whom_groups(three),
+        "for_whom_groups: paged": prompts.for_whom_groups(paged),
+        "for_group": prompts.for_group(group),
+        **{name: prompts.refusal(error, now) for name, error in group_refusals.items()},
         # booking
         "ask_facility": prompts.ask_facility(),
         "ask_unit": prompts.ask_unit(several_units),
@@ -282,6 +349,7 @@ def samples(town, now) -> dict[str, Speech]:
         "hear_end_keys": prompts.hear_end_keys(),
         "ask_which_to_cancel": prompts.ask_which_to_cancel(),
         "cancel_item": prompts.cancel_item(reservation),
+        "cancel_item: group": prompts.cancel_item(group_booking),
         "too_late_to_cancel": prompts.too_late_to_cancel(deadline, facility.cancel_days_before),
         "too_late_keys": prompts.too_late_keys(),
         "confirm_cancel": prompts.confirm_cancel(reservation),

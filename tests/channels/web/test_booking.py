@@ -412,12 +412,13 @@ def test_a_non_resident_sees_their_own_fee_once_signed_in(visitor, locale, town)
     assert ("3,000円" if locale == "ja" else "¥3,000") in visitor.text
 
 
-def test_an_exempt_club_sees_the_exemption_on_the_confirm_page(visitor, locale, town):
+def test_a_member_of_an_exempt_club_sees_its_exemption_on_the_confirm_page(visitor, locale, town):
     gym, whole = gym_whole()
     choose(visitor, whole, DAY, block_ids(gym, "morning"))
-    sign_in(visitor, next(r for r in town.residents if "seniors" in r.note))
-    assert ("750円" if locale == "ja" else "¥750") in visitor.text
-    assert "50%" in visitor.text
+    sign_in(visitor, next(r for r in town.residents if "seniors' club representative" in r.note))
+    club = visitor.soup.find("label", string="寿会（老人クラブ）").find_parent(class_="choice")
+    assert ("750円" if locale == "ja" else "¥750") in club.get_text()
+    assert "50%" in club.get_text()
 
 
 def test_another_residents_reservation_is_not_found(visitor, town):
