@@ -51,6 +51,17 @@ class ErrorCode(StrEnum):
     GROUP_LIMIT_REACHED = "group_limit_reached"
     GROUP_ROLE_REQUIRED = "group_role_required"
     FEE_SETTLED = "fee_settled"
+    # Series (定期利用), allocation seasons, staff blocks (行政使用), partial closures.
+    SERIES_LAST_BEFORE_FIRST = "series_last_before_first"
+    SERIES_TOO_LONG = "series_too_long"
+    SERIES_WEEKDAY_CLOSED = "series_weekday_closed"
+    SERIES_EMPTY = "series_empty"
+    SERIES_CONFLICT = "series_conflict"
+    SERIES_LIMIT_REACHED = "series_limit_reached"
+    SERIES_OVERLAP = "series_overlap"
+    SERIES_NOT_EDITABLE = "series_not_editable"
+    IN_THE_WAY = "in_the_way"
+    UNAVAILABLE = "unavailable"
 
 
 class InputProblem(StrEnum):
@@ -381,3 +392,77 @@ class FeeSettled(ReservationError):
     """The booking's fee is paid or settled: its exemption can no longer change."""
 
     code = ErrorCode.FEE_SETTLED
+
+
+# ------------------------------------------------------- series, blocks, closures
+
+
+class SeriesLastBeforeFirst(ReservationError):
+    """A series whose last date (``last``) is before its first (``first``)."""
+
+    code = ErrorCode.SERIES_LAST_BEFORE_FIRST
+
+
+class SeriesTooLong(ReservationError):
+    """A series reaches beyond its season: it may run at most to ``season_end``, the
+    last day of the season (年度) of its first date."""
+
+    code = ErrorCode.SERIES_TOO_LONG
+
+
+class SeriesWeekdayClosed(ReservationError):
+    """The facility never opens the series' blocks on ``weekday`` (Monday = 0)."""
+
+    code = ErrorCode.SERIES_WEEKDAY_CLOSED
+
+
+class SeriesEmpty(ReservationError):
+    """No date of the series is left to book once the skipped ones are taken out
+    (``skipped``: how many were skipped)."""
+
+    code = ErrorCode.SERIES_EMPTY
+
+
+class SeriesConflict(ReservationError):
+    """Dates the clerk confirmed can no longer be booked (``dates``: each a dict of
+    ``date``, ``reason`` (a SkipReason) and ``number``, the reservation now holding it):
+    nothing was booked."""
+
+    code = ErrorCode.SERIES_CONFLICT
+
+
+class SeriesLimitReached(ReservationError):
+    """The group already has the most series allowed in the season (``group``,
+    ``maximum``, ``season_start``)."""
+
+    code = ErrorCode.SERIES_LIMIT_REACHED
+
+
+class SeriesOverlap(ReservationError):
+    """Prepared series of a season want the same slots (``overlaps``: each a dict of
+    ``series`` (two ids) and ``dates``): the season is not committed until they are
+    resolved."""
+
+    code = ErrorCode.SERIES_OVERLAP
+
+
+class SeriesNotEditable(ReservationError):
+    """The series (``series``) is not in a state that allows this (``status``): a draft
+    is committed or withdrawn, a committed series cancelled or extended."""
+
+    code = ErrorCode.SERIES_NOT_EDITABLE
+
+
+class InTheWay(ReservationError):
+    """Reservations stand where a staff block would go (``numbers``; ``series``: those
+    that are dates of a series, which a block never cancels): the admin sees them and
+    may cancel them with a reason."""
+
+    code = ErrorCode.IN_THE_WAY
+
+
+class Unavailable(ReservationError):
+    """The slot cannot be used (使用できません): the town uses it (a staff block) or it is
+    closed for this unit or block (``date``, ``note``: the closure's reason)."""
+
+    code = ErrorCode.UNAVAILABLE

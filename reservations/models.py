@@ -101,6 +101,79 @@ class ExemptionBasis(StrEnum):
     STAFF_REFUSED = "staff_refused"  # staff refused it on this booking, with a reason
 
 
+class ReservationOrigin(StrEnum):
+    """How a reservation came to be (DESIGN: direct, series, lottery, waitlist, block)."""
+
+    DIRECT = "direct"  # booked one by one, on any channel
+    SERIES = "series"  # a date of a series (定期利用)
+    LOTTERY = "lottery"  # a lottery win (抽選)
+    WAITLIST = "waitlist"  # a waitlist offer taken (キャンセル待ち)
+    BLOCK = "block"  # a staff block (行政使用): no resident, no group
+
+
+class StaffBlockKind(StrEnum):
+    """Why the town uses its own facility (行政使用)."""
+
+    TOWN_EVENT = "town_event"  # 町の行事
+    SCHOOL = "school"  # 学校使用
+    MAINTENANCE = "maintenance"  # 保守・点検
+    ELECTION = "election"  # 選挙
+    OTHER = "other"  # その他
+
+
+class CancelReasonKind(StrEnum):
+    """Who or what ended a reservation, as the refund rules read it (DESIGN's
+    cancel_reason): the free text stays in `cancel_reason`."""
+
+    RESIDENT = "resident"  # the resident (or a member of the group) cancelled
+    STAFF = "staff"  # staff cancelled for the resident, at their request
+    TOWN = "town"  # the town cancelled it: a staff block or a closure took the slot
+    UNPAID = "unpaid"  # a hold not paid by its deadline
+    LOTTERY_UNCONFIRMED = "lottery_unconfirmed"  # a lottery win not confirmed in time
+    OFFER_EXPIRED = "offer_expired"  # a waitlist offer not taken in time
+
+
+class SeriesStatus(StrEnum):
+    """A series (定期利用): prepared for an allocation season (its dates not yet
+    claimed), committed (its dates booked), or cancelled (every remaining date)."""
+
+    DRAFT = "draft"
+    COMMITTED = "committed"
+    CANCELLED = "cancelled"
+
+
+class SeriesFeeRule(StrEnum):
+    """The fee of a series' dates: as the core decides each booking's exemption from
+    the category of the person or group (STANDARD), or as staff decided for the whole
+    series: one category's exemption granted, or none."""
+
+    STANDARD = "standard"
+    GRANTED = "granted"
+    REFUSED = "refused"
+
+
+class SkipReason(StrEnum):
+    """Why a date of a series was not booked."""
+
+    WEEKLY = "weekly"  # 定休日
+    HOLIDAY = "holiday"  # a national holiday (祝日): closed, or skipped by the series
+    MOVED_CLOSED_DAY = "moved_closed_day"  # 振替休館日
+    YEAR_END = "year_end"  # 年末年始 12/29–1/3
+    CLOSURE = "closure"  # 臨時休館 of the facility, the unit or the blocks
+    NOT_OFFERED = "not_offered"  # outside the facility's opening (the block not offered)
+    TAKEN = "taken"  # already taken, by reservation `reservation_number`
+    BLOCKED = "blocked"  # a staff block (行政使用), `reservation_number`
+    PAST = "past"  # the date has begun already
+    EXCEPTION = "exception"  # a date the series was asked to skip
+
+
+class SeasonStatus(StrEnum):
+    """An allocation season (利用調整): series are prepared, then committed at once."""
+
+    PREPARING = "preparing"
+    COMMITTED = "committed"
+
+
 def _in(column: str, values) -> str:
     return f"{column} IN ({', '.join(repr(str(value)) for value in values)})"
 
@@ -262,23 +335,45 @@ class Fee(Model):
     time_block: Mapped[TimeBlock] = relationship()
 
 
+closure_blocks = Table(
+    "closure_blocks",
+    Model.metadata,
+    Column("closure_id", ForeignKey("closures.id"), primary_key=True),
+    Column("time_block_id", ForeignKey("time_blocks.id"), primary_key=True),
+)
+
+
 class Closure(Model):
-    """An ad-hoc closure (臨時休館) of one facility, or of all when facility_id is NULL."""
+    """An ad-hoc closure (臨時休館) of one facility, or of all when facility_id is NULL;
+    of one unit only (court 2: its parts, so the whole court too) when unit_id is set,
+    and of some time blocks only (the evenings) when it has blocks."""
 
     __tablename__ = "closures"
     __table_args__ = (
         CheckConstraint("start_date <= end_date", name="start_before_end"),
+        CheckConstraint("unit_id IS NULL OR facility_id IS NOT NULL", name="unit_of_facility"),
         Index("ix_closures_facility_dates", "facility_id", "start_date", "end_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     facility_id: Mapped[int | None] = mapped_column(ForeignKey("facilities.id"))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
     reason: Mapped[str] = mapped_column(String(200))
     reason_en: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(AwareDateTime())
     created_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+    unit: Mapped[Unit | None] = relationship()
+    time_blocks: Mapped[list[TimeBlock]] = relationship(
+        secondary=closure_blocks, order_by="TimeBlock.position"
+    )
+
+    @property
+    def is_partial(self) -> bool:
+        """Of one unit or some blocks, not the whole facility's day."""
+        return self.unit_id is not None or bool(self.time_blocks)
 
 
 class ExemptionCategory(Model):
@@ -441,12 +536,23 @@ class Reservation(Model):
         CheckConstraint("channel IN ('web', 'phone', 'counter', 'cli')", name="channel"),
         CheckConstraint("fee_yen >= 0 AND fee_yen <= fee_base_yen", name="fee"),
         # For a person or for a group, never both.
+        # For a person or for a group, never both; a staff block for neither.
         CheckConstraint(
             "(resident_id IS NULL AND group_id IS NOT NULL)"
-            " OR (resident_id IS NOT NULL AND group_id IS NULL)",
+            " OR (resident_id IS NOT NULL AND group_id IS NULL)"
+            " OR (resident_id IS NULL AND group_id IS NULL AND origin = 'block')",
             name="for_whom",
         ),
         CheckConstraint(_in("exemption_basis", ExemptionBasis), name="exemption_basis"),
+        CheckConstraint(_in("origin", ReservationOrigin), name="origin"),
+        CheckConstraint(
+            "(origin = 'block' AND block_kind IS NOT NULL)"
+            " OR (origin <> 'block' AND block_kind IS NULL)",
+            name="block_kind",
+        ),
+        CheckConstraint(_in("block_kind", StaffBlockKind), name="block_kind_known"),
+        CheckConstraint(_in("cancel_reason_kind", CancelReasonKind), name="cancel_reason_kind"),
+        CheckConstraint("(origin = 'series') = (series_id IS NOT NULL)", name="series"),
         # A resident's (or a group's) reservations by time: upcoming ones, the latest
         # past ones, and the active ones counted against the limit, bounded by start_at.
         Index("ix_reservations_resident_start", "resident_id", "start_at"),
@@ -488,11 +594,20 @@ class Reservation(Model):
     # A channel's key for "this request, once" (a phone call's confirm step): a repeated
     # request finds the reservation it already made instead of making a second one.
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
+    origin: Mapped[str] = mapped_column(
+        String(10), default=ReservationOrigin.DIRECT, server_default=ReservationOrigin.DIRECT
+    )
+    # A date of a series (定期利用), or a staff block (行政使用) with its kind and note.
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("reservation_series.id"), index=True)
+    block_kind: Mapped[str | None] = mapped_column(String(20))
+    block_note: Mapped[str | None] = mapped_column(String(500))
 
     cancelled_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     cancelled_channel: Mapped[str | None] = mapped_column(String(10))
     cancelled_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # Who or what ended it (a CancelReasonKind): the refund rules read TOWN.
+    cancel_reason_kind: Mapped[str | None] = mapped_column(String(30))
     cancelled_after_deadline: Mapped[bool] = mapped_column(Boolean, default=False)
     # The cancel request's key, like `idempotency_key`: the same request again finds
     # the reservation it already cancelled instead of "already cancelled".
@@ -507,10 +622,19 @@ class Reservation(Model):
         secondary=reservation_blocks, order_by="TimeBlock.position"
     )
     created_by_staff: Mapped[Staff | None] = relationship(foreign_keys=[created_by_staff_id])
+    series: Mapped[ReservationSeries | None] = relationship(back_populates="reservations")
 
     @property
     def facility(self) -> Facility:
         return self.unit.facility
+
+    @property
+    def is_staff_block(self) -> bool:
+        return self.origin == ReservationOrigin.BLOCK
+
+    @property
+    def cancelled_by_town(self) -> bool:
+        return self.cancel_reason_kind == CancelReasonKind.TOWN
 
     @property
     def holder_name(self) -> str:
@@ -529,6 +653,127 @@ class Reservation(Model):
     @property
     def is_unpaid(self) -> bool:
         return self.payment_status == UNPAID
+
+
+class AllocationSeason(Model):
+    """利用調整: a season (2027年度, 1 April to 31 March) whose series are prepared while
+    the public window is still closed and committed at once."""
+
+    __tablename__ = "allocation_seasons"
+    __table_args__ = (
+        CheckConstraint("start_date <= end_date", name="start_before_end"),
+        CheckConstraint(_in("status", SeasonStatus), name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(50), unique=True)
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default=SeasonStatus.PREPARING)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    committed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+    series: Mapped[list[ReservationSeries]] = relationship(
+        back_populates="season", order_by="ReservationSeries.id"
+    )
+
+
+reservation_series_blocks = Table(
+    "reservation_series_blocks",
+    Model.metadata,
+    Column("series_id", ForeignKey("reservation_series.id"), primary_key=True),
+    Column("time_block_id", ForeignKey("time_blocks.id"), primary_key=True),
+)
+
+
+class ReservationSeries(Model):
+    """定期利用: a unit on some weekdays and blocks from a first to a last date, for a
+    person or a group, expanded into ordinary reservations (one per date, each with its
+    claims); the dates not booked are kept with their reasons."""
+
+    __tablename__ = "reservation_series"
+    __table_args__ = (
+        CheckConstraint("first_date <= last_date", name="first_before_last"),
+        CheckConstraint(_in("status", SeriesStatus), name="status"),
+        CheckConstraint(_in("fee_rule", SeriesFeeRule), name="fee_rule"),
+        CheckConstraint(
+            "(resident_id IS NULL AND group_id IS NOT NULL)"
+            " OR (resident_id IS NOT NULL AND group_id IS NULL)",
+            name="for_whom",
+        ),
+        Index("ix_reservation_series_group_first", "group_id", "first_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    # The person who asked (the group's representative unless staff name a member).
+    booked_by_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    weekdays: Mapped[str] = mapped_column(String(7))  # "13": Tuesday and Thursday
+    first_date: Mapped[date] = mapped_column(Date)
+    last_date: Mapped[date] = mapped_column(Date)
+    # Dates asked to be skipped (ISO strings), and whether national holidays are.
+    exceptions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    skip_holidays: Mapped[bool] = mapped_column(Boolean, default=True)
+    purpose: Mapped[str] = mapped_column(String(200), default="")
+    fee_rule: Mapped[str] = mapped_column(String(10), default=SeriesFeeRule.STANDARD)
+    exemption_category_id: Mapped[int | None] = mapped_column(ForeignKey("exemption_categories.id"))
+    fee_reason: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(10), default=SeriesStatus.DRAFT)
+    season_id: Mapped[int | None] = mapped_column(ForeignKey("allocation_seasons.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    created_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    committed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    # Cancelled from this date on (every date when it is the first), and why.
+    cancelled_from: Mapped[date | None] = mapped_column(Date)
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+
+    resident: Mapped[Resident | None] = relationship(foreign_keys=[resident_id])
+    group: Mapped[Group | None] = relationship()
+    booked_by: Mapped[Resident | None] = relationship(foreign_keys=[booked_by_id])
+    unit: Mapped[Unit] = relationship()
+    exemption_category: Mapped[ExemptionCategory | None] = relationship()
+    season: Mapped[AllocationSeason | None] = relationship(back_populates="series")
+    time_blocks: Mapped[list[TimeBlock]] = relationship(
+        secondary=reservation_series_blocks, order_by="TimeBlock.position"
+    )
+    reservations: Mapped[list[Reservation]] = relationship(
+        back_populates="series", order_by="Reservation.date"
+    )
+    skipped: Mapped[list[SeriesSkippedDate]] = relationship(
+        back_populates="series", order_by="SeriesSkippedDate.date", cascade="all, delete-orphan"
+    )
+
+    @property
+    def holder_name(self) -> str:
+        holder = self.group if self.group is not None else self.resident
+        return holder.name if holder is not None else ""
+
+    @property
+    def weekday_list(self) -> list[int]:
+        return sorted(int(d) for d in self.weekdays)
+
+
+class SeriesSkippedDate(Model):
+    """A date a series would have had and did not book, with the reason (and, when
+    it was taken, the reservation that holds it)."""
+
+    __tablename__ = "series_skipped_dates"
+    __table_args__ = (
+        UniqueConstraint("series_id", "date"),
+        CheckConstraint(_in("reason", SkipReason), name="reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("reservation_series.id"))
+    date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(20))
+    # The holiday's name, the closure's reason; the number of what holds the slot.
+    detail: Mapped[str | None] = mapped_column(String(200))
+    reservation_number: Mapped[str | None] = mapped_column(String(12))
+
+    series: Mapped[ReservationSeries] = relationship(back_populates="skipped")
 
 
 class SlotClaim(Model):

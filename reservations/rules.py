@@ -113,10 +113,7 @@ def closed_reason(
     those for every facility).
     """
     for closure in closures:
-        if closure.start_date <= day <= closure.end_date and closure.facility_id in (
-            None,
-            facility.id,
-        ):
+        if _closure_touches(closure, facility, day) and not closure.is_partial:
             return ClosedDay(ClosedReason.CLOSURE, closure.reason, closure.reason_en or None)
     if facility.year_end_closure and is_year_end(day):
         return ClosedDay(ClosedReason.YEAR_END)
@@ -133,6 +130,35 @@ def closed_reason(
             if _is_closed_weekday(facility, previous):
                 return ClosedDay(ClosedReason.MOVED_CLOSED_DAY)
             previous -= timedelta(days=1)
+    return None
+
+
+def _closure_touches(closure: Closure, facility: Facility, day: date) -> bool:
+    return closure.start_date <= day <= closure.end_date and closure.facility_id in (
+        None,
+        facility.id,
+    )
+
+
+def partial_closure(
+    closures: Iterable[Closure],
+    facility: Facility,
+    part_ids: frozenset[int],
+    day: date,
+    block: TimeBlock,
+) -> Closure | None:
+    """The closure of one unit or some blocks (not of the whole facility: see
+    closed_reason) that closes `block` on `day` for a unit made of `part_ids`: a
+    closed unit closes every unit sharing one of its parts (court 2 closes the whole
+    court), closed blocks close them in every unit."""
+    for closure in closures:
+        if not closure.is_partial or not _closure_touches(closure, facility, day):
+            continue
+        if closure.unit is not None and not part_ids & {part.id for part in closure.unit.parts}:
+            continue
+        if closure.time_blocks and block.id not in {b.id for b in closure.time_blocks}:
+            continue
+        return closure
     return None
 
 

@@ -99,6 +99,10 @@ class Settings:
     argon2_time_cost: int = 2
     argon2_memory_kib: int = 19_456
     groups: GroupRules = field(default_factory=GroupRules)
+    # Series (定期利用): a season (年度) starts on this month-day; a group may have this
+    # many series in one season.
+    season_starts: tuple[int, int] = (4, 1)
+    series_max_per_group: int = 4
 
     @cached_property
     def hasher(self) -> PasswordHasher:
@@ -119,6 +123,8 @@ class Settings:
             argon2_time_cost=int(config.get("ARGON2_TIME_COST", 2)),
             argon2_memory_kib=int(config.get("ARGON2_MEMORY_KIB", 19_456)),
             groups=GroupRules.from_mapping(config),
+            season_starts=_month_day(config.get("SEASON_STARTS", "04-01")),
+            series_max_per_group=int(config.get("SERIES_MAX_PER_GROUP", 4)),
         )
 
 

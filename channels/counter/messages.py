@@ -298,7 +298,92 @@ WORDINGS: dict[ErrorCode, Callable[[ReservationError], str]] = {
     ErrorCode.FEE_SETTLED: lambda error: _(
         "This booking's fee is already paid or settled, so its exemption cannot change."
     ),
+    ErrorCode.SERIES_LAST_BEFORE_FIRST: lambda error: _(
+        "The last date (%(last)s) is before the first (%(first)s). Check the dates.",
+        last=_day(error.params.get("last")),
+        first=_day(error.params.get("first")),
+    ),
+    ErrorCode.SERIES_TOO_LONG: lambda error: _(
+        "A series stays within one season: its last date can be %(date)s at the latest.",
+        date=_day(error.params.get("season_end")),
+    ),
+    ErrorCode.SERIES_WEEKDAY_CLOSED: lambda error: _(
+        "The facility never opens these times on %(weekday)s. Choose other weekdays or times.",
+        weekday=words.weekday_name(error.params.get("weekday", -1)),
+    ),
+    ErrorCode.SERIES_EMPTY: lambda error: _(
+        "No date is left to book: all %(count)s dates would be skipped. "
+        "Check the dates, the weekdays and the dates to skip.",
+        count=error.params.get("skipped", 0),
+    ),
+    ErrorCode.SERIES_CONFLICT: lambda error: _(
+        "Nothing was booked: since the preview, these dates can no longer be booked: "
+        "%(dates)s. Look at the preview again.",
+        dates=_skipped_dates(error.params.get("dates", [])),
+    ),
+    ErrorCode.SERIES_LIMIT_REACHED: lambda error: _(
+        "%(group)s already has %(maximum)s series in the season from %(date)s, the most allowed.",
+        group=error.params.get("group", ""),
+        maximum=error.params.get("maximum", ""),
+        date=_day(error.params.get("season_start")),
+    ),
+    ErrorCode.SERIES_OVERLAP: lambda error: _(
+        "Prepared series want the same times: %(overlaps)s. Resolve them on the conflicts "
+        "page, then commit the season.",
+        overlaps=_overlaps(error.params.get("overlaps", [])),
+    ),
+    ErrorCode.SERIES_NOT_EDITABLE: lambda error: _(
+        "Series %(series)s cannot be changed this way in its present state.",
+        series=error.params.get("series", ""),
+    ),
+    ErrorCode.IN_THE_WAY: lambda error: _in_the_way(error.params),
+    ErrorCode.UNAVAILABLE: lambda error: _unavailable(error.params),
 }
+
+
+def _skipped_dates(dates: list[dict]) -> str:
+    return _(", ").join(
+        f"{_day(item['date'])} ({words.skip_text(item['reason'], None, item.get('number'))})"
+        for item in dates
+    )
+
+
+def _overlaps(overlaps: list[dict]) -> str:
+    return _(", ").join(
+        _(
+            "series %(first)s and %(second)s on %(dates)s",
+            first=item["series"][0],
+            second=item["series"][1],
+            dates=_(", ").join(_day(day) for day in item["dates"][:3]),
+        )
+        for item in overlaps
+    )
+
+
+def _in_the_way(params: dict) -> str:
+    if params.get("series"):
+        return _(
+            "Dates of a series stand in the way: %(numbers)s. A staff block never cancels "
+            "them: cancel those dates on their series first, or choose other times.",
+            numbers=_(", ").join(params["series"]),
+        )
+    return _(
+        "Reservations stand in the way: %(numbers)s. Tick the box to cancel them (with a "
+        "reason: the residents are told), or choose other times.",
+        numbers=_(", ").join(params.get("numbers", [])),
+    )
+
+
+def _unavailable(params: dict) -> str:
+    if params.get("note"):
+        return _(
+            "This time cannot be used on %(date)s: %(note)s",
+            date=_day(params.get("date")),
+            note=params["note"],
+        )
+    return _(
+        "This time cannot be used on %(date)s (the town uses it).", date=_day(params.get("date"))
+    )
 
 
 def describe(error: ReservationError) -> str:

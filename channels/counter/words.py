@@ -46,6 +46,32 @@ ACTIONS = {
     "group.member_add": _l("Member added to a group"),
     "group.member_remove": _l("Member removed from a group"),
     "group.member_role": _l("Member's role in a group changed"),
+    "series.commit": _l("Series booked"),
+    "series.extend": _l("Series extended"),
+    "series.cancel_from": _l("Series cancelled from a date"),
+}
+
+WEEKDAYS = [
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+]
+
+SKIP_REASONS = {
+    services.SkipReason.WEEKLY: _l("Regular closing day"),
+    services.SkipReason.HOLIDAY: _l("National holiday"),
+    services.SkipReason.MOVED_CLOSED_DAY: _l("Closing day moved after a holiday"),
+    services.SkipReason.YEAR_END: _l("New Year holidays (年末年始)"),
+    services.SkipReason.CLOSURE: _l("Closed"),
+    services.SkipReason.NOT_OFFERED: _l("Outside the facility's opening"),
+    services.SkipReason.TAKEN: _l("Already taken"),
+    services.SkipReason.BLOCKED: _l("Used by the town (行政使用)"),
+    services.SkipReason.PAST: _l("Already begun"),
+    services.SkipReason.EXCEPTION: _l("Asked to be skipped"),
 }
 
 GROUP_STATUSES = {
@@ -125,6 +151,20 @@ def word(table: dict, code: str | None) -> str:
     return str(table.get(code, code))
 
 
+def weekday_name(weekday: int) -> str:
+    return str(WEEKDAYS[weekday]) if 0 <= weekday < 7 else ""
+
+
+def skip_text(reason: str, detail: str | None = None, number: str | None = None) -> str:
+    """Why a series date was skipped, with the holiday, the closure or the booking."""
+    text = word(SKIP_REASONS, reason)
+    if number:
+        return _("%(reason)s (reservation %(number)s)", reason=text, number=number)
+    if detail:
+        return _("%(reason)s: %(detail)s", reason=text, detail=detail)
+    return text
+
+
 def closed_text(closed: services.ClosedDay) -> str:
     if closed.reason == services.ClosedReason.CLOSURE:
         note = (
@@ -152,4 +192,6 @@ def template_helpers() -> dict:
         "purpose_name": lambda code: word(PURPOSES, code),
         "exemption_basis_name": lambda code: word(EXEMPTION_BASES, code),
         "closed_text": closed_text,
+        "skip_text": skip_text,
+        "weekday_name": weekday_name,
     }

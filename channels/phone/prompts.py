@@ -565,6 +565,10 @@ def _facility_closed(error: ReservationError, now: datetime) -> Speech:
     return closed_day(services.ClosedDay(reason, error.params.get("note")))
 
 
+def _unavailable(error: ReservationError, now: datetime) -> Speech:
+    return Speech(_("申し訳ありません。その時間は、使用できません。"))
+
+
 def _block_not_offered(error: ReservationError, now: datetime) -> Speech:
     return Speech(_("その日は、その時間をご利用いただけません。"))
 
@@ -670,6 +674,17 @@ REFUSALS: dict[ErrorCode, Callable[[ReservationError, datetime], Speech]] = {
     ErrorCode.OUTSIDE_RENEWAL_WINDOW: _not_accepted,
     ErrorCode.LAST_REPRESENTATIVE: _not_accepted,
     ErrorCode.FEE_SETTLED: _not_accepted,
+    # Series, seasons and staff blocks are made at the counter.
+    ErrorCode.SERIES_LAST_BEFORE_FIRST: _not_accepted,
+    ErrorCode.SERIES_TOO_LONG: _not_accepted,
+    ErrorCode.SERIES_WEEKDAY_CLOSED: _not_accepted,
+    ErrorCode.SERIES_EMPTY: _not_accepted,
+    ErrorCode.SERIES_CONFLICT: _not_accepted,
+    ErrorCode.SERIES_LIMIT_REACHED: _not_accepted,
+    ErrorCode.SERIES_OVERLAP: _not_accepted,
+    ErrorCode.SERIES_NOT_EDITABLE: _not_accepted,
+    ErrorCode.IN_THE_WAY: _not_accepted,
+    ErrorCode.UNAVAILABLE: _unavailable,
 }
 
 

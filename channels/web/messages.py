@@ -45,6 +45,21 @@ def _slot_taken(error, facility) -> str:
     )
 
 
+def _unavailable(error, facility) -> str:
+    note = error.params.get("note")
+    if note:
+        return _(
+            "That time cannot be used on %(date)s (使用できません): %(note)s. "
+            "Please choose another time.",
+            date=_date(error.params.get("date")),
+            note=note,
+        )
+    return _(
+        "That time cannot be used on %(date)s (使用できません). Please choose another time.",
+        date=_date(error.params.get("date")),
+    )
+
+
 def _facility_closed(error, facility) -> str:
     return _(
         "The facility is closed on %(date)s. Please choose another day.",
@@ -265,6 +280,16 @@ WORDINGS: dict[ErrorCode, Wording] = {
     ErrorCode.OUTSIDE_RENEWAL_WINDOW: _went_wrong,
     ErrorCode.LAST_REPRESENTATIVE: _went_wrong,
     ErrorCode.FEE_SETTLED: _went_wrong,
+    ErrorCode.SERIES_LAST_BEFORE_FIRST: _went_wrong,
+    ErrorCode.SERIES_TOO_LONG: _went_wrong,
+    ErrorCode.SERIES_WEEKDAY_CLOSED: _went_wrong,
+    ErrorCode.SERIES_EMPTY: _went_wrong,
+    ErrorCode.SERIES_CONFLICT: _went_wrong,
+    ErrorCode.SERIES_LIMIT_REACHED: _went_wrong,
+    ErrorCode.SERIES_OVERLAP: _went_wrong,
+    ErrorCode.SERIES_NOT_EDITABLE: _went_wrong,
+    ErrorCode.IN_THE_WAY: _went_wrong,
+    ErrorCode.UNAVAILABLE: _unavailable,
 }
 
 

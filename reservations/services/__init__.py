@@ -25,6 +25,8 @@ roles, evidence kinds) a channel words. The modules, one per area:
     staff         staff accounts
     credentials   hashing, and one lockout for PINs and passwords
     numbers       the numbers residents type: check digits, PINs, phone numbers
+    series_plans  series (定期利用): the request checked, its dates and skipped dates
+    series        series: create, extend, cancel from a date
     system        binding to the app, the database's health
 
 The outbox (reservations/notify.py) is delivered through `deliver_due` with a sender.
@@ -47,6 +49,7 @@ from ..models import (
     STAFF_ROLES,
     UNPAID,
     AuditEntry,
+    CancelReasonKind,
     Closure,
     ExemptionBasis,
     ExemptionCategory,
@@ -56,7 +59,13 @@ from ..models import (
     GroupStatus,
     MemberRole,
     Reservation,
+    ReservationOrigin,
+    ReservationSeries,
     Resident,
+    SeriesFeeRule,
+    SeriesSkippedDate,
+    SeriesStatus,
+    SkipReason,
     Staff,
     TimeBlock,
     Unit,
@@ -168,6 +177,16 @@ from .residents import (
     verify_pin,
 )
 from .rosters import add_member, remove_member, set_member_role
+from .series import (
+    cancel_series_from,
+    create_series,
+    extend_series,
+    get_series,
+    preview_extension,
+    series_of,
+    series_position,
+)
+from .series_plans import PlannedDate, SeriesPlan, SeriesRequest, SkippedDate, preview_series
 from .staff import (
     STAFF_PASSWORD_MIN_LENGTH,
     change_own_password,
@@ -215,7 +234,12 @@ __all__ = [
     "RESERVATION_CANCELLED",
     "RESERVATION_CHANGED",
     "BlockStatus",
+    "CancelReasonKind",
     "ClosedReason",
+    "ReservationOrigin",
+    "SeriesFeeRule",
+    "SeriesStatus",
+    "SkipReason",
     "ExemptionBasis",
     "GroupStatus",
     "MemberRole",
@@ -238,6 +262,12 @@ __all__ = [
     "GroupRules",
     "GroupStanding",
     "Party",
+    "PlannedDate",
+    "ReservationSeries",
+    "SeriesPlan",
+    "SeriesRequest",
+    "SeriesSkippedDate",
+    "SkippedDate",
     "LogSender",
     "Sender",
     "TwilioSender",
@@ -279,6 +309,14 @@ __all__ = [
     "availability_version",
     "book",
     "cancel",
+    "cancel_series_from",
+    "create_series",
+    "extend_series",
+    "get_series",
+    "preview_extension",
+    "preview_series",
+    "series_of",
+    "series_position",
     "cancellation_deadline",
     "change",
     "change_own_password",

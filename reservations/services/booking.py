@@ -25,11 +25,13 @@ from ..errors import (
     SlotTaken,
 )
 from ..models import (
+    ADMIN,
     CANCELLED,
     CONFIRMED,
     EXEMPT,
     PAID,
     UNPAID,
+    CancelReasonKind,
     ExemptionBasis,
     Facility,
     Group,
@@ -58,7 +60,8 @@ def _today(now: datetime) -> date:
 
 
 def _active_count(resident_id: int, category_id: int, now: datetime, exclude: int | None) -> int:
-    """A resident's own active future bookings in a category (not their groups')."""
+    """A resident's own active future bookings in a category (not their groups', nor
+    the dates of their series, which have a cap of their own)."""
     query = (
         select(func.count())
         .select_from(Reservation)
@@ -66,6 +69,7 @@ def _active_count(resident_id: int, category_id: int, now: datetime, exclude: in
         .join(Facility, Facility.id == Unit.facility_id)
         .where(
             Reservation.resident_id == resident_id,
+            Reservation.series_id.is_(None),
             Reservation.status == CONFIRMED,
             Reservation.start_at > now,
             Facility.category_id == category_id,
@@ -84,13 +88,18 @@ def _month(day: date) -> tuple[date, date]:
 def _group_counts(
     group_id: int, category_id: int, day: date, now: datetime, exclude: int | None
 ) -> rules.GroupCounts:
-    """The group's bookings its limits count (see rules.GroupCounts)."""
+    """The group's one-off bookings its limits count (see rules.GroupCounts): the dates
+    of its series count against the series cap instead."""
     confirmed = (
         select(func.count())
         .select_from(Reservation)
         .join(Unit, Unit.id == Reservation.unit_id)
         .join(Facility, Facility.id == Unit.facility_id)
-        .where(Reservation.group_id == group_id, Reservation.status == CONFIRMED)
+        .where(
+            Reservation.group_id == group_id,
+            Reservation.series_id.is_(None),
+            Reservation.status == CONFIRMED,
+        )
     )
     if exclude is not None:
         confirmed = confirmed.where(Reservation.id != exclude)
@@ -336,11 +345,14 @@ def cancel(
     now: datetime,
     reason: str | None = None,
     idempotency_key: str | None = None,
+    by_town: bool = False,
 ) -> Reservation:
     """Cancel: the claims are released, the reservation stays with its history.
 
     With `idempotency_key`, a repeat of the same request (a confirmation sent twice)
     returns the reservation it already cancelled instead of AlreadyCancelled.
+    `by_town` (administrators) records that the town cancelled it (a closure, the
+    town's own use), which the refund rules read; otherwise the resident or staff did.
     """
     require_aware(now)
     with write_transaction():
@@ -348,28 +360,64 @@ def cancel(
         if _replayed_cancel(actor, reservation, idempotency_key):
             return reservation
         _, reason, after_deadline = check_may_change(actor, reservation, now, reason)
-        before = reservation_snapshot(reservation)
-        claims.release(reservation)
-        reservation.status = CANCELLED
-        reservation.cancelled_at = now
-        reservation.cancelled_channel = actor.channel
-        reservation.cancelled_by_staff_id = actor.staff_id
-        reservation.cancel_reason = reason
-        reservation.cancelled_after_deadline = after_deadline
-        reservation.cancel_idempotency_key = idempotency_key
-        audit.record(
-            actor,
-            now,
-            "reservation.cancel",
-            f"reservation:{reservation.number}",
-            before=before,
-            after=reservation_snapshot(reservation),
-            reservation=reservation,
-            reason=reason,
-            **_audit_ids(reservation),
+        if by_town:
+            require_staff(actor, ADMIN)
+        kind = (
+            CancelReasonKind.TOWN
+            if by_town
+            else CancelReasonKind.RESIDENT
+            if actor.resident_id is not None
+            else CancelReasonKind.STAFF
         )
-        notify.reservation_message(notify.RESERVATION_CANCELLED, reservation, now)
+        cancel_in_transaction(
+            actor,
+            reservation,
+            now=now,
+            reason=reason,
+            kind=kind,
+            after_deadline=after_deadline,
+            idempotency_key=idempotency_key,
+        )
     return reservation
+
+
+def cancel_in_transaction(
+    actor: Actor,
+    reservation: Reservation,
+    *,
+    now: datetime,
+    reason: str | None,
+    kind: CancelReasonKind,
+    after_deadline: bool = False,
+    idempotency_key: str | None = None,
+    tell: bool = True,
+) -> None:
+    """The cancellation itself, inside the caller's transaction (its checks made):
+    claims released, who or what ended it recorded, audited, and (with `tell`) the
+    resident told through the outbox."""
+    before = reservation_snapshot(reservation)
+    claims.release(reservation)
+    reservation.status = CANCELLED
+    reservation.cancelled_at = now
+    reservation.cancelled_channel = actor.channel
+    reservation.cancelled_by_staff_id = actor.staff_id
+    reservation.cancel_reason = reason
+    reservation.cancel_reason_kind = kind
+    reservation.cancelled_after_deadline = after_deadline
+    reservation.cancel_idempotency_key = idempotency_key
+    audit.record(
+        actor,
+        now,
+        "reservation.cancel",
+        f"reservation:{reservation.number}",
+        before=before,
+        after=reservation_snapshot(reservation),
+        reservation=reservation,
+        reason=reason,
+        **_audit_ids(reservation),
+    )
+    if tell:
+        notify.reservation_message(notify.RESERVATION_CANCELLED, reservation, now)
 
 
 def _kept_exemption(reservation: Reservation) -> rules.Exemption | None:

@@ -21,8 +21,9 @@ from .numbers import RESERVATION_NUMBER_LENGTH
 
 
 def reservation_snapshot(reservation: Reservation) -> dict[str, Any]:
-    """The reservation's state as the audit trail records it."""
-    return {
+    """The reservation's state as the audit trail records it (a series date names its
+    series, a staff block its kind, a cancellation who or what ended it)."""
+    snapshot = {
         "number": reservation.number,
         "status": reservation.status,
         "resident": reservation.resident.registration_no if reservation.resident else None,
@@ -41,6 +42,14 @@ def reservation_snapshot(reservation: Reservation) -> dict[str, Any]:
         "fee_yen": reservation.fee_yen,
         "payment_status": reservation.payment_status,
     }
+    if reservation.series_id is not None:
+        snapshot["series"] = reservation.series_id
+    if reservation.block_kind is not None:
+        snapshot["block_kind"] = reservation.block_kind
+        snapshot["block_note"] = reservation.block_note
+    if reservation.cancel_reason_kind is not None:
+        snapshot["cancel_reason_kind"] = reservation.cancel_reason_kind
+    return snapshot
 
 
 def load_reservation(reservation_id: int, *, for_update: bool = False) -> Reservation:

@@ -37,6 +37,7 @@ from reservations.errors import (
     GroupValidityEnds,
     InPast,
     InputProblem,
+    InTheWay,
     InvalidCredentials,
     InvalidInput,
     InvalidRange,
@@ -53,10 +54,19 @@ from reservations.errors import (
     PossibleDuplicate,
     ReasonFor,
     ReasonRequired,
+    SeriesConflict,
+    SeriesEmpty,
+    SeriesLastBeforeFirst,
+    SeriesLimitReached,
+    SeriesNotEditable,
+    SeriesOverlap,
+    SeriesTooLong,
+    SeriesWeekdayClosed,
     SlotTaken,
     TooFewMembers,
     TooLateToCancel,
     TooManyBlocks,
+    Unavailable,
 )
 from tests.factories import at
 
@@ -109,6 +119,20 @@ SAMPLES = [
     GroupLimitReached(limit=GroupLimit.MONTH, group="寿会", maximum=12, month=date(2026, 12, 1)),
     GroupRoleRequired(group="寿会", members_may=services.MembersMayCancel.OWN),
     FeeSettled(),
+    SeriesLastBeforeFirst(first=date(2027, 4, 5), last=date(2027, 4, 1)),
+    SeriesTooLong(season_end=date(2028, 3, 31)),
+    SeriesWeekdayClosed(weekday=0),
+    SeriesEmpty(skipped=3),
+    SeriesConflict(
+        dates=[
+            {"date": date(2027, 4, 6), "reason": services.SkipReason.TAKEN, "number": "12345674"}
+        ]
+    ),
+    SeriesLimitReached(group="寿会", maximum=4, season_start=date(2027, 4, 1)),
+    SeriesOverlap(overlaps=[{"series": [1, 2], "dates": [date(2027, 4, 6)]}]),
+    SeriesNotEditable(series=3, status=services.SeriesStatus.CANCELLED),
+    InTheWay(numbers=["12345674"], series=[]),
+    Unavailable(date=DAY, note=None),
 ]
 
 # The variants a code is worded in, by its parameters: each said in both languages too.
@@ -125,6 +149,8 @@ VARIANTS = [
     InvalidInput(field="name", problem=InputProblem.TOO_LONG, maximum=100),
     InvalidInput(field="declared_members", problem=InputProblem.OUT_OF_RANGE, minimum=5),
     InvalidInput(field="resident_members", problem=InputProblem.OUT_OF_RANGE, maximum=20),
+    InTheWay(numbers=[], series=["12345674"]),
+    Unavailable(date=DAY, note="照明の修理"),
 ]
 
 
