@@ -44,12 +44,27 @@ _ENV = {
     # no such header (anyone could forge it), so the client is the TCP peer.
     "PROXY_HOPS": ("0", int),
     "WEB_AVAILABILITY_FRESHNESS_SECONDS": ("1", float),
+    # The town and its counter, shown and spoken by every channel
+    # (reservations/settings.py, CounterDetails, checks them when the app starts).
+    "TOWN_NAME": ("", str),
+    "TOWN_NAME_EN": ("", str),
+    "COUNTER_NAME": ("", str),
+    "COUNTER_NAME_EN": ("", str),
+    "COUNTER_PHONE": ("", str),
+    "COUNTER_WEEKDAYS": ("", str),
+    "COUNTER_HOURS": ("", str),
+    "COUNTER_ON_HOLIDAYS": ("", str),
+    "COUNTER_ADDRESS": ("", str),
+    "COUNTER_ADDRESS_EN": ("", str),
+    "COUNTER_MAP_URL": ("", str),
     # The phone channel (channels/phone/settings.py checks these when the app starts).
     "PHONE_SIGNATURE_CHECK": ("on", str),
     "PHONE_OPERATOR_NUMBER": ("", str),
-    "PHONE_COUNTER_WEEKDAYS": ("01234", str),
-    "PHONE_COUNTER_HOURS": ("08:30-17:15", str),
-    "PHONE_COUNTER_ON_HOLIDAYS": ("off", str),
+    # The counter's hours' older names, read when COUNTER_WEEKDAYS, _HOURS and
+    # _ON_HOLIDAYS are not set.
+    "PHONE_COUNTER_WEEKDAYS": ("", str),
+    "PHONE_COUNTER_HOURS": ("", str),
+    "PHONE_COUNTER_ON_HOLIDAYS": ("", str),
     "PHONE_VOICE": ("Polly.Mizuki", str),
     "PHONE_SPEECH_RATE": ("90%", str),
     "PHONE_GATHER_TIMEOUT": ("8", int),

@@ -222,6 +222,17 @@ class Facility(Model):
     accessible_toilet: Mapped[bool] = mapped_column(Boolean, default=False)
     access_note: Mapped[str] = mapped_column(Text, default="")
     access_note_en: Mapped[str] = mapped_column(Text, default="")
+    # What a resident needs to get there and use it (admins edit these at the counter).
+    address: Mapped[str] = mapped_column(Text, default="")
+    address_en: Mapped[str] = mapped_column(Text, default="")
+    directions: Mapped[str] = mapped_column(Text, default="")  # how to get there
+    directions_en: Mapped[str] = mapped_column(Text, default="")
+    hours: Mapped[str] = mapped_column(Text, default="")  # hours of use, in words
+    hours_en: Mapped[str] = mapped_column(Text, default="")
+    equipment: Mapped[str] = mapped_column(Text, default="")
+    equipment_en: Mapped[str] = mapped_column(Text, default="")
+    phone: Mapped[str] = mapped_column(String(20), default="")  # the facility's own number
+    map_url: Mapped[str] = mapped_column(Text, default="")
 
     # Opening rules.
     closed_weekdays: Mapped[str] = mapped_column(String(7), default="")  # "0" = Monday

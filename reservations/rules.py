@@ -43,7 +43,7 @@ from .models import (
     MemberRole,
     TimeBlock,
 )
-from .settings import GroupRules, MembersMayCancel
+from .settings import CounterDetails, GroupRules, MembersMayCancel
 
 
 class ClosedReason(StrEnum):
@@ -69,6 +69,37 @@ class BlockStatus(StrEnum):
     PAST = "past"  # 終了
     NOT_OPEN_YET = "not_open_yet"  # 受付前
     BOOKING_CLOSED = "booking_closed"  # 受付終了
+
+
+class FullReason(StrEnum):
+    """Why a day has no free block, in the order it is said: a closed day, a window
+    not open yet, the blocks taken, booking closed for the day, the day over."""
+
+    CLOSED = "closed"
+    NOT_OPEN_YET = "not_open_yet"
+    TAKEN = "taken"
+    BOOKING_CLOSED = "booking_closed"
+    ENDED = "ended"
+    NOT_OFFERED = "not_offered"  # no block is offered that day (a school gym's weekday)
+
+
+def why_no_free_block(statuses: Sequence[BlockStatus]) -> FullReason | None:
+    """Why none of a day's blocks is free (None when one is). A day whose blocks are
+    partly taken and partly over is taken: others booked what could still be booked."""
+    present = set(statuses)
+    if BlockStatus.FREE in present:
+        return None
+    for status, reason in (
+        (BlockStatus.CLOSED, FullReason.CLOSED),
+        (BlockStatus.NOT_OPEN_YET, FullReason.NOT_OPEN_YET),
+        (BlockStatus.TAKEN, FullReason.TAKEN),
+        (BlockStatus.YOURS, FullReason.TAKEN),
+        (BlockStatus.BOOKING_CLOSED, FullReason.BOOKING_CLOSED),
+        (BlockStatus.PAST, FullReason.ENDED),
+    ):
+        if status in present:
+            return reason
+    return FullReason.NOT_OFFERED
 
 
 # The statuses an admin's override (with a written reason) lifts: the booking window.
@@ -98,6 +129,17 @@ def is_holiday(day: date) -> bool:
 
 def is_year_end(day: date) -> bool:
     return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
+
+
+def counter_is_open(counter: CounterDetails, now: datetime, tz: ZoneInfo) -> bool:
+    """Whether the counter's staff are there (and answer the telephone) at `now`."""
+    now = now.astimezone(tz)
+    day = now.date()
+    if not counter.on_holidays and (is_holiday(day) or is_year_end(day)):
+        return False
+    if str(day.weekday()) not in counter.weekdays:
+        return False
+    return counter.opens <= now.time() < counter.closes
 
 
 def _is_closed_weekday(facility: Facility, day: date) -> bool:

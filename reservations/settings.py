@@ -1,5 +1,6 @@
-"""The core's settings: the town's time zone, lockout policy, hashing cost and the
-rules for groups (団体).
+"""The core's settings: the town's time zone, lockout policy, hashing cost, the rules
+for groups (団体) and the town's and counter's details (name, telephone, hours,
+address), which every channel shows or speaks from this one place.
 
 The app factory builds them from its configuration (`init_app`); outside an app
 context the defaults apply, which is what the pure unit tests see.
@@ -7,14 +8,18 @@ context the defaults apply, which is what the pure unit tests see.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from flask import current_app, has_app_context
+
+from .errors import InvalidInput
+from .text import format_phone_national, normalize_phone
 
 
 class MembersMayCancel(StrEnum):
@@ -86,6 +91,112 @@ class GroupRules:
         )
 
 
+ON = ("on", "true", "yes", "1")
+OFF = ("off", "false", "no", "0")
+
+
+def _flag(name: str, value) -> bool:
+    lowered = str(value).strip().lower()
+    if lowered in ON:
+        return True
+    if lowered in OFF:
+        return False
+    raise RuntimeError(f"{name} must be on or off, not {value!r}")
+
+
+def _hours(name: str, value: str) -> tuple[time, time]:
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*", value)
+    if not match:
+        raise RuntimeError(f"{name} must look like 08:30-17:15, not {value!r}")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    try:
+        opens, closes = time(h1, m1), time(h2, m2)
+    except ValueError as error:
+        raise RuntimeError(f"{name}: {error}") from error
+    if opens >= closes:
+        raise RuntimeError(f"{name} must open before it closes")
+    return opens, closes
+
+
+def _pick(config, name: str, older: str | None, default: str) -> tuple[str, str]:
+    """A setting by its name, else by the older name it had (the phone's), else the
+    default: (the name that gave it, its value)."""
+    if config.get(name) not in (None, ""):
+        return name, str(config.get(name))
+    if older and config.get(older) not in (None, ""):
+        return older, str(config.get(older))
+    return name, default
+
+
+@dataclass(frozen=True)
+class CounterDetails:
+    """The town and its counter (窓口), where every channel sends a resident who needs
+    a person: its name, telephone, hours, address and map. One source for the web's
+    footer and messages, the phone's transfers and spoken hours, and the counter."""
+
+    town_name: str = ""  # empty: the service is named without the town's name
+    town_name_en: str = ""
+    name: str = "教育委員会の窓口"
+    name_en: str = "the Board of Education counter"
+    phone: str = ""  # written the Japanese way, 0166-00-0111; empty: none published
+    weekdays: str = "01234"  # days the counter is open, Monday = 0
+    opens: time = time(8, 30)
+    closes: time = time(17, 15)
+    on_holidays: bool = False  # open on national holidays and 12/29-1/3 too
+    address: str = ""
+    address_en: str = ""
+    map_url: str = ""
+
+    @classmethod
+    def from_mapping(cls, config) -> CounterDetails:
+        """COUNTER_* settings; the phone's older PHONE_COUNTER_WEEKDAYS, _HOURS and
+        _ON_HOLIDAYS are still read when the new names are not set."""
+        defaults = cls()
+        name, weekdays = _pick(config, "COUNTER_WEEKDAYS", "PHONE_COUNTER_WEEKDAYS", "01234")
+        weekdays = weekdays.strip()
+        if not re.fullmatch(r"[0-6]*", weekdays):
+            raise RuntimeError(f"{name} is digits 0 (Monday) to 6 (Sunday)")
+        opens, closes = _hours(
+            *_pick(config, "COUNTER_HOURS", "PHONE_COUNTER_HOURS", "08:30-17:15")
+        )
+        on_holidays = _flag(
+            *_pick(config, "COUNTER_ON_HOLIDAYS", "PHONE_COUNTER_ON_HOLIDAYS", "off")
+        )
+        phone = str(config.get("COUNTER_PHONE") or "").strip()
+        if phone:
+            try:
+                phone_e164, _ = normalize_phone(phone)
+            except InvalidInput as error:
+                raise RuntimeError(f"COUNTER_PHONE is not a valid number: {phone!r}") from error
+            phone = format_phone_national(phone_e164)
+        map_url = str(config.get("COUNTER_MAP_URL") or "").strip()
+        if map_url and not re.fullmatch(r"https://\S+", map_url):
+            raise RuntimeError("COUNTER_MAP_URL must be an https:// address")
+
+        def text(key: str, default: str) -> str:
+            return str(config.get(key) or default).strip()
+
+        return cls(
+            town_name=text("TOWN_NAME", defaults.town_name),
+            town_name_en=text("TOWN_NAME_EN", defaults.town_name_en),
+            name=text("COUNTER_NAME", defaults.name),
+            name_en=text("COUNTER_NAME_EN", defaults.name_en),
+            phone=phone,
+            weekdays="".join(sorted(set(weekdays))),
+            opens=opens,
+            closes=closes,
+            on_holidays=on_holidays,
+            address=text("COUNTER_ADDRESS", ""),
+            address_en=text("COUNTER_ADDRESS_EN", ""),
+            map_url=map_url,
+        )
+
+    @property
+    def phone_uri(self) -> str:
+        """The telephone as a tel: URI in international form (tel:+81166000111)."""
+        return "tel:" + normalize_phone(self.phone)[0] if self.phone else ""
+
+
 @dataclass(frozen=True)
 class Settings:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Tokyo"))
@@ -103,6 +214,7 @@ class Settings:
     # many series in one season.
     season_starts: tuple[int, int] = (4, 1)
     series_max_per_group: int = 4
+    counter: CounterDetails = field(default_factory=CounterDetails)
 
     @cached_property
     def hasher(self) -> PasswordHasher:
@@ -125,6 +237,7 @@ class Settings:
             groups=GroupRules.from_mapping(config),
             season_starts=_month_day(config.get("SEASON_STARTS", "04-01")),
             series_max_per_group=int(config.get("SERIES_MAX_PER_GROUP", 4)),
+            counter=CounterDetails.from_mapping(config),
         )
 
 

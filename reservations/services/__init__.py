@@ -28,6 +28,7 @@ roles, evidence kinds) a channel words. The modules, one per area:
     series_plans  series (定期利用): the request checked, its dates and skipped dates
     series        series: create, extend, cancel from a date
     system        binding to the app, the database's health
+    town          the town and its counter: name, telephone, hours, address
 
 The outbox (reservations/notify.py) is delivered through `deliver_due` with a sender.
 """
@@ -88,11 +89,13 @@ from ..rules import (
     ClosedReason,
     Exemption,
     FeeQuote,
+    FullReason,
+    Window,
     holiday_name,
     is_holiday,
     is_year_end,
 )
-from ..settings import GroupRules, MembersMayCancel
+from ..settings import CounterDetails, GroupRules, MembersMayCancel
 from .actors import Actor, clock_now, town_timezone
 from .audit import AuditFilter, AuditPage, audit_trail, audit_trail_all
 from .availability import (
@@ -106,12 +109,14 @@ from .availability import (
 )
 from .booking import book, cancel, change, check_booking, record_payment
 from .catalog import (
+    FACILITY_DETAILS,
     add_closure,
     closed_facilities_on,
     get_facility,
     get_unit,
     list_closures,
     list_facilities,
+    update_facility_details,
 )
 from .exemptions import exemption_of, set_booking_exemption
 from .groups import (
@@ -162,7 +167,17 @@ from .permissions import (
     may_override,
     reservation_actions,
 )
-from .quotes import Party, Quote, cancellation_deadline, quote
+from .quotes import (
+    Party,
+    PaymentMethod,
+    PaymentPlace,
+    PaymentState,
+    PaymentTerms,
+    Quote,
+    cancellation_deadline,
+    payment_terms,
+    quote,
+)
 from .residents import (
     SEARCH_MAX_LENGTH,
     find_residents,
@@ -206,6 +221,7 @@ from .staff import (
     verify_staff,
 )
 from .system import database_check, discard_unfinished_work, init_app
+from .town import counter_details, counter_open
 
 __all__ = [
     # vocabularies
@@ -216,6 +232,7 @@ __all__ = [
     "CONFIRMED",
     "EXEMPT",
     "EXEMPTION_EVIDENCE",
+    "FACILITY_DETAILS",
     "GROUP_NUMBER_LENGTH",
     "GROUP_PURPOSES",
     "OVERRIDABLE",
@@ -241,6 +258,10 @@ __all__ = [
     "SeriesStatus",
     "SkipReason",
     "ExemptionBasis",
+    "FullReason",
+    "PaymentMethod",
+    "PaymentPlace",
+    "PaymentState",
     "GroupStatus",
     "MemberRole",
     "MembersMayCancel",
@@ -254,6 +275,7 @@ __all__ = [
     "CancelDeadline",
     "ClosedDay",
     "Closure",
+    "CounterDetails",
     "DayAvailability",
     "DeliveryReport",
     "Exemption",
@@ -268,6 +290,7 @@ __all__ = [
     "SeriesRequest",
     "SeriesSkippedDate",
     "SkippedDate",
+    "PaymentTerms",
     "LogSender",
     "Sender",
     "TwilioSender",
@@ -282,6 +305,7 @@ __all__ = [
     "Staff",
     "TimeBlock",
     "Unit",
+    "Window",
     # the clock, the calendar, typed numbers
     "clock_now",
     "digits_only",
@@ -325,6 +349,8 @@ __all__ = [
     "check_cancellable",
     "choosable_statuses",
     "closed_facilities_on",
+    "counter_details",
+    "counter_open",
     "create_staff",
     "deactivate_staff",
     "dissolve_group",
@@ -354,6 +380,7 @@ __all__ = [
     "list_staff",
     "may_override",
     "next_free_blocks",
+    "payment_terms",
     "pays_resident_fee",
     "possible_duplicates",
     "quote",
@@ -381,6 +408,7 @@ __all__ = [
     "suspend_group",
     "unlock_resident",
     "unlock_staff",
+    "update_facility_details",
     "verify_pin",
     "verify_staff",
 ]

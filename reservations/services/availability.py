@@ -31,10 +31,23 @@ class DayAvailability:
     closed: rules.ClosedDay | None
     holiday: str | None  # the holiday's Japanese name
     blocks: list[BlockAvailability]
+    window: rules.Window  # when booking this day opens and closes, for whom it was asked
 
     @property
     def has_free_block(self) -> bool:
         return any(cell.bookable for cell in self.blocks)
+
+    @property
+    def full_reason(self) -> rules.FullReason | None:
+        """Why no block is free this day (None when one is)."""
+        return rules.why_no_free_block([cell.status for cell in self.blocks])
+
+    @property
+    def opens_at(self) -> datetime | None:
+        """When booking opens, while it has not (受付前): say it beside the state."""
+        if any(cell.status == rules.BlockStatus.NOT_OPEN_YET for cell in self.blocks):
+            return self.window.opens_at
+        return None
 
 
 def availability(
@@ -85,7 +98,7 @@ def availability(
             if status == rules.BlockStatus.TAKEN and mine != (None, None) and holder == mine:
                 status = rules.BlockStatus.YOURS
             cells.append(BlockAvailability(block, status))
-        days.append(DayAvailability(day, closed, rules.holiday_name(day), cells))
+        days.append(DayAvailability(day, closed, rules.holiday_name(day), cells, window))
         day += timedelta(days=1)
     return days
 

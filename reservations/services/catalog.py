@@ -10,9 +10,9 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from .. import rules
 from ..db import db, write_transaction
-from ..errors import InvalidRange, NotFound
+from ..errors import InputProblem, InvalidInput, InvalidRange, NotFound
 from ..models import ADMIN, Closure, Facility, Unit
-from ..text import clean_text, required_text
+from ..text import clean_text, format_phone_national, normalize_phone, required_text
 from . import audit
 from .actors import Actor, require_aware, require_staff
 
@@ -138,3 +138,64 @@ def closed_facilities_on(day: date) -> dict[int, rules.ClosedDay]:
         if reason is not None:
             closed[facility.id] = reason
     return closed
+
+
+# What admins edit of a facility at the counter, and residents read on its page.
+FACILITY_DETAILS = (
+    "address",
+    "address_en",
+    "directions",
+    "directions_en",
+    "hours",
+    "hours_en",
+    "equipment",
+    "equipment_en",
+    "access_note",
+    "access_note_en",
+    "phone",
+    "map_url",
+)
+FACILITY_DETAIL_MAX_LENGTH = 1000
+MULTILINE_DETAILS = {"directions", "directions_en", "equipment", "equipment_en"}
+
+
+def _facility_detail(name: str, value: str | None) -> str:
+    value = clean_text(value, multiline=name in MULTILINE_DETAILS)
+    if len(value) > FACILITY_DETAIL_MAX_LENGTH:
+        raise InvalidInput(
+            field=name, problem=InputProblem.TOO_LONG, maximum=FACILITY_DETAIL_MAX_LENGTH
+        )
+    if name == "phone" and value:
+        value = format_phone_national(normalize_phone(value)[0])  # InvalidInput(phone)
+    if name == "map_url" and value and (not value.startswith("https://") or " " in value):
+        raise InvalidInput(field=name, problem=InputProblem.FORMAT)
+    return value
+
+
+def update_facility_details(
+    actor: Actor, *, facility_id: int, details: dict[str, str | None], now: datetime
+) -> Facility:
+    """An admin sets what residents read about a facility: its address, how to get
+    there, hours of use, equipment, accessibility notes, telephone and map link. Only
+    the details given change; one audit row records them before and after."""
+    require_aware(now)
+    unknown = set(details) - set(FACILITY_DETAILS)
+    if unknown:
+        raise InvalidInput(field=sorted(unknown)[0], problem=InputProblem.UNKNOWN)
+    cleaned = {name: _facility_detail(name, value) for name, value in details.items()}
+    with write_transaction():
+        require_staff(actor, ADMIN)
+        facility = get_facility(facility_id)
+        before = {name: getattr(facility, name) for name in cleaned}
+        for name, value in cleaned.items():
+            setattr(facility, name, value)
+        changed = {name for name in cleaned if before[name] != cleaned[name]}
+        audit.record(
+            actor,
+            now,
+            "facility.details",
+            f"facility:{facility.id}",
+            before={name: before[name] for name in sorted(changed)},
+            after={name: cleaned[name] for name in sorted(changed)},
+        )
+    return facility

@@ -6,10 +6,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from .. import rules
 from ..errors import NotFound
-from ..models import ExemptionBasis, Facility, Fee, Group, Reservation, Resident, TimeBlock, Unit
+from ..models import (
+    EXEMPT,
+    PAID,
+    ExemptionBasis,
+    Facility,
+    Fee,
+    Group,
+    Reservation,
+    Resident,
+    TimeBlock,
+    Unit,
+)
 from ..settings import get_settings
 from .catalog import get_unit
 from .groups import get_group, pays_resident_fee
@@ -77,6 +89,12 @@ class Quote:
     def facility(self) -> Facility:
         return self.unit.facility
 
+    def cancel_deadline_passed(self, now: datetime) -> bool:
+        """Whether, booked at `now`, it could no longer be cancelled by the resident:
+        every channel warns before booking (the web's confirm page, the phone's offer,
+        the counter's confirm)."""
+        return self.cancel.has_passed(now)
+
 
 def _rates(unit: Unit, blocks: Sequence[TimeBlock], is_resident: bool) -> list[int]:
     fees = {fee.time_block_id: fee for fee in unit.fees}
@@ -135,4 +153,58 @@ def cancellation_deadline(reservation: Reservation) -> rules.CancelDeadline:
     """The last day on which the resident may cancel by themself, and its end."""
     return rules.cancel_deadline(
         reservation.unit.facility, reservation.date, get_settings().timezone
+    )
+
+
+class PaymentPlace(StrEnum):
+    COUNTER = "counter"  # the counter (窓口) of CounterDetails
+
+
+class PaymentMethod(StrEnum):
+    CASH = "cash"
+
+
+class PaymentState(StrEnum):
+    NOTHING_TO_PAY = "nothing_to_pay"  # no fee, or exempt
+    TO_PAY = "to_pay"
+    PAID = "paid"
+
+
+@dataclass(frozen=True)
+class PaymentTerms:
+    """How, where and by when a booking is paid, and what cancelling costs: the town's
+    rule until holds (仮予約) with payment deadlines replace it. Today every fee is paid
+    in cash at the counter before the use begins; cancelling costs nothing, on the web
+    until the cancellation deadline and at the counter after it."""
+
+    fee_yen: int
+    state: PaymentState
+    place: PaymentPlace
+    methods: tuple[PaymentMethod, ...]
+    due_by: datetime  # pay before the use begins
+    cancel: rules.CancelDeadline  # free on the web until then
+    cancellation_fee_yen: int  # what cancelling costs, before or after the deadline
+
+
+def payment_terms(subject: Quote | Reservation) -> PaymentTerms:
+    """The payment terms of a quote (before booking) or of a reservation."""
+    if isinstance(subject, Quote):
+        fee_yen, paid = subject.fee.fee_yen, False
+        facility, day, start_at = subject.facility, subject.date, subject.start_at
+    else:
+        fee_yen, paid = subject.fee_yen, subject.payment_status == PAID
+        facility, day, start_at = subject.unit.facility, subject.date, subject.start_at
+    exempt = isinstance(subject, Reservation) and subject.payment_status == EXEMPT
+    if fee_yen == 0 or exempt:
+        state = PaymentState.NOTHING_TO_PAY
+    else:
+        state = PaymentState.PAID if paid else PaymentState.TO_PAY
+    return PaymentTerms(
+        fee_yen=fee_yen,
+        state=state,
+        place=PaymentPlace.COUNTER,
+        methods=(PaymentMethod.CASH,),
+        due_by=start_at,
+        cancel=rules.cancel_deadline(facility, day, get_settings().timezone),
+        cancellation_fee_yen=0,
     )
