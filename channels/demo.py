@@ -258,6 +258,84 @@ FACILITIES = [
     ),
 ]
 
+# What residents read on each facility's page (admins edit it at the counter):
+# address, how to get there, hours of use, equipment (each in Japanese and English),
+# the facility's own telephone (empty: the counter's) and a map.
+FACILITY_DETAILS = {
+    "town-gym": dict(
+        address="みどり町本町1丁目2番3号",
+        address_en="1-2-3 Honcho, Midori Town",
+        directions="町営バス「役場前」から徒歩3分。駐車場80台",
+        directions_en="3 minutes' walk from the Yakuba-mae town bus stop; parking for 80 cars",
+        hours="午前9時から午後9時まで（月曜休館、祝日の場合は翌平日）",
+        hours_en="9 am to 9 pm (closed on Mondays; after a Monday holiday, the next weekday)",
+        equipment="バレーボール・バスケットボール・バドミントンの支柱とネット、卓球台12台、更衣室、シャワー",
+        equipment_en="Posts and nets for volleyball, basketball and badminton, 12 table-tennis tables, changing rooms, showers",
+        phone="0166-00-0200",
+        map_url="https://www.openstreetmap.org/?mlat=43.77&mlon=142.36#map=17/43.77/142.36",
+    ),
+    "community-hall": dict(
+        address="みどり町本町1丁目5番1号",
+        address_en="1-5-1 Honcho, Midori Town",
+        directions="町営バス「役場前」から徒歩1分。役場の隣です",
+        directions_en="1 minute's walk from the Yakuba-mae town bus stop, next to the town hall",
+        hours="午前9時から午後9時まで（月曜休館、祝日の場合は翌平日）",
+        hours_en="9 am to 9 pm (closed on Mondays; after a Monday holiday, the next weekday)",
+        equipment="会議室：机30、椅子40、ホワイトボード、プロジェクター。和室：座卓10。調理室：調理台6、食器",
+        equipment_en="Meeting room: 30 desks, 40 chairs, whiteboard, projector. Japanese-style room: 10 low tables. Cooking room: 6 worktops, tableware",
+        phone="",
+        map_url="https://www.openstreetmap.org/?mlat=43.771&mlon=142.361#map=17/43.771/142.361",
+    ),
+    "school-gym": dict(
+        address="みどり町東町3丁目1番",
+        address_en="3-1 Higashimachi, Midori Town",
+        directions="第一小学校の正門から入り、体育館の北側入口をご利用ください。駐車場20台",
+        directions_en="Enter by the school's main gate and use the gym's north door; parking for 20 cars",
+        hours="平日は午後6時から9時まで、土曜・日曜・祝日は午前9時から午後9時まで",
+        hours_en="Weekdays 6 pm to 9 pm; Saturdays, Sundays and holidays 9 am to 9 pm",
+        equipment="バレーボール・バドミントンの支柱とネット（ボールはお持ちください）",
+        equipment_en="Posts and nets for volleyball and badminton (bring your own balls)",
+        phone="",
+        map_url="",
+    ),
+    "sports-ground": dict(
+        address="みどり町南町5丁目",
+        address_en="5 Minamimachi, Midori Town",
+        directions="町営バス「運動公園」から徒歩2分。駐車場120台",
+        directions_en="2 minutes' walk from the Undo-koen town bus stop; parking for 120 cars",
+        hours="午前8時から午後5時まで（火曜休場、夜間照明なし）",
+        hours_en="8 am to 5 pm (closed on Tuesdays; no floodlights)",
+        equipment="バックネット、サッカーゴール2基、グラウンドゴルフ用具一式（管理棟で貸出）",
+        equipment_en="Backstop, two football goals, ground golf sets (lent at the clubhouse)",
+        phone="0166-00-0300",
+        map_url="https://www.openstreetmap.org/?mlat=43.76&mlon=142.37#map=17/43.76/142.37",
+    ),
+    "tennis": dict(
+        address="みどり町南町5丁目（運動公園内）",
+        address_en="5 Minamimachi, Midori Town (in the sports park)",
+        directions="町営バス「運動公園」から徒歩4分。町営グラウンドの駐車場をご利用ください",
+        directions_en="4 minutes' walk from the Undo-koen town bus stop; use the sports ground's car park",
+        hours="午前9時から午後5時まで（1時間ごと）",
+        hours_en="9 am to 5 pm (by the hour)",
+        equipment="ネット、審判台。ラケットとボールはお持ちください",
+        equipment_en="Nets and umpire chairs; bring your own rackets and balls",
+        phone="0166-00-0300",
+        map_url="",
+    ),
+}
+
+# The demo town's counter, as ./bin/demo and the tests configure it (COUNTER_* settings).
+DEMO_COUNTER = {
+    "TOWN_NAME": "みどり町",
+    "TOWN_NAME_EN": "Midori Town",
+    "COUNTER_NAME": "みどり町教育委員会 生涯学習課（役場2階）",
+    "COUNTER_NAME_EN": "Midori Town Board of Education, Lifelong Learning Division (town hall, 2nd floor)",
+    "COUNTER_PHONE": "0166-00-0111",
+    "COUNTER_ADDRESS": "みどり町本町1丁目1番1号",
+    "COUNTER_ADDRESS_EN": "1-1-1 Honcho, Midori Town",
+    "COUNTER_MAP_URL": "https://www.openstreetmap.org/?mlat=43.771&mlon=142.36#map=17/43.771/142.36",
+}
+
 RESIDENTS = [
     # name, kana, phone, district, resident?, exemption, evidence, PIN, note
     (
@@ -524,10 +602,14 @@ def _seed_reference_data(report: SeedReport) -> None:
                         purposes=purposes,
                     )
                 )
-        present = set(db.session.scalars(select(Facility.code)))
+        present = {f.code: f for f in db.session.scalars(select(Facility))}
         for position, spec in enumerate(FACILITIES):
             if spec.code in present:
                 report.facilities_present += 1
+                facility = present[spec.code]
+                if not facility.address:  # a demo town from before facility details
+                    for name, value in FACILITY_DETAILS.get(spec.code, {}).items():
+                        setattr(facility, name, value)
                 continue
             _add_facility(spec, categories[spec.category], position)
             report.facilities_added += 1
@@ -550,6 +632,7 @@ def _add_facility(spec: FacilitySpec, category: FacilityCategory, position: int)
         accessible_toilet=toilet,
         access_note=spec.access_note,
         access_note_en=spec.access_note_en,
+        **FACILITY_DETAILS.get(spec.code, {}),
         **spec.options,
     )
     db.session.add(facility)

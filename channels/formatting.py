@@ -58,8 +58,42 @@ def format_month(day: date, locale: str = "ja") -> str:
     return f"{day.year}年{day.month}月"
 
 
-def format_time(value: time | datetime) -> str:
+def format_time(value: time | datetime, locale: str = "ja") -> str:
+    """A moment on its own: 8:50 in Japanese, 8:50 am in English (a range keeps the
+    24-hour clock, where 13:00 says itself)."""
+    if locale == "en":
+        hour = value.hour % 12 or 12
+        return f"{hour}:{value.minute:02d} {'am' if value.hour < 12 else 'pm'}"
     return f"{value.hour}:{value.minute:02d}"
+
+
+def format_clock(value: time, locale: str = "ja") -> str:
+    """A time as said in a sentence: 午前8時30分, 午後5時, 正午 / 8:30 am."""
+    if locale == "en":
+        return format_time(value, "en")
+    if value.hour == 12 and value.minute == 0:
+        return "正午"
+    half, hour = ("午前", value.hour) if value.hour < 12 else ("午後", value.hour - 12)
+    return f"{half}{hour}時" + (f"{value.minute}分" if value.minute else "")
+
+
+WEEKDAY_NAMES_JA = ("月曜日", "火曜日", "水曜日", "木曜日", "金曜日", "土曜日", "日曜日")
+WEEKDAY_NAMES_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def format_weekdays(weekdays: str, locale: str = "ja") -> str:
+    """Days of the week ("01234", Monday = 0) in words: 月曜日から金曜日 / Monday to
+    Friday for a run of three or more, otherwise each day (月・水・金 / Mon, Wed, Fri)."""
+    days = sorted({int(d) for d in weekdays})
+    if not days:
+        return ""
+    names = WEEKDAY_NAMES_EN if locale == "en" else WEEKDAY_NAMES_JA
+    if len(days) >= 3 and days == list(range(days[0], days[-1] + 1)):
+        joiner = " to " if locale == "en" else "から"
+        return f"{names[days[0]]}{joiner}{names[days[-1]]}"
+    if locale == "en":
+        return ", ".join(WEEKDAYS_EN[d] for d in days)
+    return "・".join(WEEKDAYS_JA[d] for d in days)
 
 
 def format_time_range(start: time | datetime, end: time | datetime, locale: str = "ja") -> str:
@@ -68,8 +102,15 @@ def format_time_range(start: time | datetime, end: time | datetime, locale: str 
     return f"{format_time(start)}{separator}{format_time(end)}"
 
 
+def format_moment(moment: datetime, locale: str = "ja") -> str:
+    """A day and time in a sentence: 12月1日(火) 午前9時 / Tue 1 Dec, 9:00 am."""
+    if locale == "en":
+        return f"{format_short_date(moment.date(), 'en')}, {format_time(moment, 'en')}"
+    return f"{format_short_date(moment.date())} {format_clock(moment.time())}"
+
+
 def format_datetime(moment: datetime, locale: str = "ja") -> str:
-    return f"{format_date(moment.date(), locale)} {format_time(moment)}"
+    return f"{format_date(moment.date(), locale)} {format_time(moment, locale)}"
 
 
 def format_yen(amount: int, locale: str = "ja") -> str:

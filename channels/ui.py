@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 
 from reservations import services
 
@@ -32,8 +34,17 @@ def init_app(app: Flask) -> None:
         _local(moment), current_locale()
     )
     filters["time"] = lambda moment: formatting.format_time(
-        _local(moment) if isinstance(moment, datetime) else moment
+        _local(moment) if isinstance(moment, datetime) else moment, current_locale()
     )
+    filters["moment"] = lambda moment: formatting.format_moment(_local(moment), current_locale())
+    filters["clock"] = lambda value: formatting.format_clock(value, current_locale())
+    filters["ja_name"] = ja_name
+    filters["phone_e164"] = lambda phone: services.normalize_phone(phone)[0]
+    app.jinja_env.tests["refers_to_counter"] = lambda message: bool(
+        getattr(message, "refers_to_counter", False)
+    )
+    app.jinja_env.globals["counter"] = services.counter_details
+    app.jinja_env.globals["counter_hours"] = counter_hours
     filters["time_range"] = lambda start, end: formatting.format_time_range(
         _local(start) if isinstance(start, datetime) else start,
         _local(end) if isinstance(end, datetime) else end,
@@ -51,3 +62,32 @@ def localized(obj, attribute: str = "name") -> str:
         if english:
             return english
     return getattr(obj, attribute)
+
+
+def ja_name(name: str) -> Markup:
+    """A name kept only in Japanese (a person's, a group's), marked as Japanese on a
+    page in another language so that screen readers say it in Japanese."""
+    if current_locale() == "ja" or not name:
+        return escape(name)
+    return Markup('<span lang="ja">%s</span>') % name
+
+
+def counter_hours(details: services.CounterDetails | None = None) -> str:
+    """When the counter is open, in words: 月曜日から金曜日 午前8時30分から午後5時15分まで
+    (祝日・年末年始を除く) / Monday to Friday, 8:30 am to 5:15 pm (...)."""
+    details = details or services.counter_details()
+    locale = current_locale()
+    days = formatting.format_weekdays(details.weekdays, locale)
+    opens = formatting.format_clock(details.opens, locale)
+    closes = formatting.format_clock(details.closes, locale)
+    hours = _("%(days)s, %(opens)s to %(closes)s", days=days, opens=opens, closes=closes)
+    if not details.on_holidays:
+        hours += _(" (closed on public holidays and 29 December to 3 January)")
+    return hours
+
+
+def markup_format(translated: str, **values) -> Markup:
+    """A translated sentence (gettext without values, so its placeholders are kept)
+    filled with values that may carry markup (a name marked with its language): the
+    sentence is escaped, and so is every value that is not Markup already."""
+    return Markup(escape(translated)) % values

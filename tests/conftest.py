@@ -19,6 +19,7 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from channels import create_app
+from channels.demo import DEMO_COUNTER
 from reservations.db import db
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -35,6 +36,8 @@ BASE_TEST_CONFIG = {
     "PUBLIC_BASE_URL": "https://yoyaku.example.jp",
     # Pages see every booking at once (the default trusts a version for a second).
     "WEB_AVAILABILITY_FRESHNESS_SECONDS": 0,
+    # The demo town's counter, as ./bin/demo sets it.
+    **DEMO_COUNTER,
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
+from flask import flash
 from flask_babel import gettext as _
 
 from reservations import services
@@ -238,9 +239,11 @@ def _group_role_required(error, facility) -> str:
 
 
 def _went_wrong(error, facility) -> str:
-    return _(
-        "Sorry, something went wrong with this request. Please try again, "
-        "or call or visit the counter."
+    return CounterMessage(
+        _(
+            "Sorry, something went wrong with this request. Please try again, "
+            "or call or visit the counter."
+        )
     )
 
 
@@ -293,7 +296,50 @@ WORDINGS: dict[ErrorCode, Wording] = {
 }
 
 
+# The codes whose wording sends the resident to the counter: the page shows the
+# counter's telephone (a tel: link), hours and address beside it.
+SENDS_TO_COUNTER = frozenset(
+    {
+        ErrorCode.BOOKING_CLOSED,
+        ErrorCode.TOO_LATE_TO_CANCEL,
+        ErrorCode.INVALID_CREDENTIALS,
+        ErrorCode.ACCOUNT_LOCKED,
+        ErrorCode.GROUP_NOT_ACTIVE,
+        ErrorCode.GROUP_VALIDITY_ENDS,
+        ErrorCode.NOT_A_MEMBER,
+        ErrorCode.GROUP_ROLE_REQUIRED,
+    }
+    | {code for code, wording in WORDINGS.items() if wording is _went_wrong}
+)
+
+
+class CounterMessage(str):
+    """A message that sends the resident to the counter: pages show the counter's
+    details with it (the `refers_to_counter` template test)."""
+
+    refers_to_counter = True
+
+
+def to_counter(text: str) -> CounterMessage:
+    return CounterMessage(text)
+
+
 def error_message(error: ReservationError, facility=None) -> str:
     """One reservation error in the resident's words. `facility` names the category
     when a limit is reached."""
-    return WORDINGS[error.code](error, facility)
+    text = WORDINGS[error.code](error, facility)
+    dissolved = (
+        error.code == ErrorCode.GROUP_NOT_ACTIVE
+        and error.params.get("status") == services.GroupStatus.DISSOLVED
+    )
+    if isinstance(text, CounterMessage) or (error.code in SENDS_TO_COUNTER and not dissolved):
+        return CounterMessage(text)
+    return text
+
+
+def flash_message(message: str, category: str = "error") -> None:
+    """Flash a message; one that sends the resident to the counter is shown with the
+    counter's details."""
+    if getattr(message, "refers_to_counter", False):
+        category += " counter"
+    flash(message, category)

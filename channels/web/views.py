@@ -39,12 +39,12 @@ from .. import formatting
 from ..i18n import current_locale
 from ..ids import parse_id
 from ..security import safe_next
-from ..ui import localized
+from ..ui import ja_name, localized, markup_format
 from . import auth, page_cache
 from .auth import BOOKING_KEY, NEXT_KEY, resident_required
 from .forms import BlocksForm, DateForm, ForWhomForm, SignInForm, parse_date
 from .ics import reservation_calendar
-from .messages import error_message
+from .messages import error_message, flash_message, to_counter
 
 bp = Blueprint(
     "web",
@@ -103,6 +103,7 @@ def web_context() -> dict:
         "holiday_name": holiday_name,
         "offered_days": offered_days,
         "current_path": request.full_path.rstrip("?"),
+        "payment_terms": services.payment_terms,
     }
 
 
@@ -119,7 +120,7 @@ def offered_days(block) -> str | None:
     names = [str(WEEKDAY_WORDS[int(d)]) for d in sorted(block.weekdays)]
     if block.on_holidays:
         names.append(_("public holidays"))
-    return _("Only on: %(days)s", days=", ".join(names))
+    return _("Only on: %(days)s", days=("・" if current_locale() == "ja" else ", ").join(names))
 
 
 def _block_label(block) -> str:
@@ -266,6 +267,40 @@ def _availability_rows(unit, days, era: bool) -> list[Row]:
     return rows
 
 
+def _say_why_moved(asked: date | None, first: date, last: date) -> None:
+    """A week or month asked for that cannot be shown: say why before showing another."""
+    locale = current_locale()
+    if asked is None:
+        flash_message(_("That date could not be read, so this week is shown."), "warning")
+    elif asked < first:
+        flash_message(
+            _(
+                "%(date)s has already passed, so the first dates that can be booked are shown.",
+                date=formatting.format_date(asked, locale),
+            ),
+            "warning",
+        )
+    else:
+        flash_message(
+            _(
+                "Dates up to %(last)s are shown here, so the last of them are shown instead "
+                "of %(date)s.",
+                last=formatting.format_date(last, locale),
+                date=formatting.format_date(asked, locale),
+            ),
+            "warning",
+        )
+
+
+def _openings(days) -> list[tuple[date, object]]:
+    """(the first day, the moment) for each moment booking opens among days 受付前."""
+    found: dict = {}
+    for day in days:
+        if day.opens_at is not None and day.opens_at not in found:
+            found[day.opens_at] = day.date
+    return [(first, moment) for moment, first in found.items()]
+
+
 @bp.get("/units/<int:unit_id>/availability")
 def availability(unit_id: int):
     """A week (the default, best on a phone) or a whole month (?month=2026-12)."""
@@ -287,15 +322,25 @@ def availability(unit_id: int):
         return redirect(url_for("web.blocks", unit_id=unit.id, day=form.day.isoformat()))
     if "month" in request.args:
         view = "month"
-        start = month_start(_parse_month(request.args["month"]) or first)
+        asked = _parse_month(request.args["month"])
+        start = month_start(asked or first)
         start = min(max(start, month_start(first)), month_start(last))
+        if asked is None or start != month_start(asked):
+            _say_why_moved(asked, first, last)
+            return redirect(
+                url_for("web.availability", unit_id=unit.id, month=start.strftime("%Y-%m"))
+            )
         end = next_month(start) - timedelta(days=1)
         previous = month_start(start - timedelta(days=1)) if start > month_start(first) else None
         following = next_month(start) if next_month(start) <= last else None
     else:
         view = "week"
-        start = week_start(parse_date(request.args.get("week", "")) or first)
+        asked = parse_date(request.args.get("week", "")) if "week" in request.args else first
+        start = week_start(asked or first)
         start = min(max(start, week_start(first)), week_start(last))
+        if asked is None or start != week_start(asked):
+            _say_why_moved(asked, first, last)
+            return redirect(url_for("web.availability", unit_id=unit.id, week=start.isoformat()))
         end = start + timedelta(days=6)
         previous = start - timedelta(days=7) if start > week_start(first) else None
         following = start + timedelta(days=7) if start + timedelta(days=7) <= last else None
@@ -308,6 +353,7 @@ def availability(unit_id: int):
         facility=unit.facility,
         start=start,
         rows=_availability_rows(unit, snapshot.days, era),
+        openings=_openings(snapshot.days),
         end=end,
         view=view,
         previous=previous,
@@ -328,8 +374,11 @@ def blocks(unit_id: int, day: str):
         chosen_day = date.fromisoformat(day)
     except ValueError:
         abort(404)
-    if not today() <= chosen_day <= today() + timedelta(days=DISPLAY_DAYS_AHEAD):
-        return redirect(url_for("web.availability", unit_id=unit.id))
+    first, last = today(), today() + timedelta(days=DISPLAY_DAYS_AHEAD)
+    if not first <= chosen_day <= last:
+        _say_why_moved(chosen_day, first, last)
+        shown = min(max(chosen_day, first), last)
+        return redirect(_availability_url(unit.id, shown))
     resident_id = _resident_id()
     [day_availability] = services.availability(
         unit.id, chosen_day, chosen_day, now=services.clock_now(), resident_id=resident_id
@@ -391,7 +440,7 @@ def _booking_in_progress():
 def _back_to_availability(error: SlotTaken, unit_id: int, day: date):
     """Someone else took the slot: back to the same week, with the message; the
     sign-in and the unit stay as they were."""
-    flash(error_message(error), "error")
+    flash_message(error_message(error))
     return redirect(_availability_url(unit_id, day))
 
 
@@ -413,8 +462,11 @@ class ForWhom:
 def _for_whom(unit_id: int, day: date, block_ids: list[int], now) -> list[ForWhom]:
     """Myself, then each of the resident's groups. SlotTaken (the slot is gone, for
     everyone) is raised for the caller to send the resident back."""
-    options = [(SELF, _("Myself (%(name)s)", name=g.resident.name), None)] + [
-        (str(m.group_id), m.group.name, m.group_id) for m in services.groups_of(g.resident.id)
+    options = [
+        (SELF, markup_format(_("Myself (%(name)s)"), name=ja_name(g.resident.name)), None)
+    ] + [
+        (str(m.group_id), ja_name(m.group.name), m.group_id)
+        for m in services.groups_of(g.resident.id)
     ]
     found = []
     for value, label, group_id in options:
@@ -494,7 +546,7 @@ def confirm():
                 return redirect(url_for("web.booked", reservation_id=reservation.id))
     if all(option.quote is None for option in options):
         session.pop(BOOKING_KEY, None)
-        flash(error_message(error or options[0].refusal), "error")
+        flash_message(error_message(error or options[0].refusal))
         return redirect(url_for("web.facilities"))
     if not form.for_whom.errors:
         form.for_whom.data = chosen.value
@@ -514,6 +566,8 @@ def confirm():
         limit_reached=error is not None and error.code == ErrorCode.LIMIT_REACHED,
         page_errors=error is not None or bool(form.for_whom.errors),
         option_hint=_option_hint,
+        cancel_passed=quote.cancel_deadline_passed(now),
+        terms=services.payment_terms(quote),
         back_url=url_for("web.blocks", unit_id=unit_id, day=day.isoformat()),
         availability_url=_availability_url(unit_id, day),
     )
@@ -607,6 +661,7 @@ def my_reservations():
         for membership in services.groups_of(g.resident.id)
     ]
     shown = lists.upcoming + [r for _, bookings in group_bookings for r in bookings]
+    actions = services.actions_for(_actor(), shown, now)
     return render_template(
         "web/my_reservations.html",
         upcoming=lists.upcoming,
@@ -615,7 +670,8 @@ def my_reservations():
         group_bookings=group_bookings,
         role_words=ROLE_WORDS,
         refusal_text=_refusal_text,
-        actions=services.actions_for(_actor(), shown, now),
+        actions=actions,
+        any_late=any(action.after_deadline for action in actions.values()),
     )
 
 
@@ -673,10 +729,12 @@ def sign_in():
             extra_errors.append(
                 (
                     None,
-                    _(
-                        "There have been too many sign-in attempts from this device. Please wait "
-                        "%(minutes)d minutes and try again, or call or visit the counter.",
-                        minutes=minutes,
+                    to_counter(
+                        _(
+                            "There have been too many sign-in attempts from this device. Please wait "
+                            "%(minutes)d minutes and try again, or call or visit the counter.",
+                            minutes=minutes,
+                        )
                     ),
                 )
             )

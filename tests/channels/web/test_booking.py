@@ -19,7 +19,7 @@ WORDS = {
         "past": "終了",
         "not_open_yet": "受付前",
         "booking_closed": "受付終了",
-        "yours": "あなたの予約",
+        "yours": "ご自身の予約",
         "weekly": "定休日",
         "error": "エラー:",
         "year_end": "年末年始休館",
@@ -95,7 +95,7 @@ def test_facility_page_has_a_fee_table_per_unit_and_links_to_availability(visito
     table = visitor.soup.find("table")
     assert table.caption and all(th.get("scope") for th in table.find_all("th"))
     assert (
-        "利用できる日：土, 日, 祝日" if locale == "ja" else "Only on: Sat, Sun, public holidays"
+        "利用できる日：土・日・祝日" if locale == "ja" else "Only on: Sat, Sun, public holidays"
     ) in visitor.text
     link = visitor.soup.find("a", href=f"/units/{school.units[0].id}/availability")
     assert link is not None

@@ -74,7 +74,7 @@ def test_pages_of_signed_in_residents_and_pages_with_notices_are_not_kept(app, g
     )
     sign_in(guest, line)
     guest.get(f"/units/{whole.id}/availability?week=2026-12-14")
-    assert cells_of(guest, "12月16日")[0] == "あなたの予約"
+    assert cells_of(guest, "12月16日")[0] == "ご自身の予約"
     assert len(rendered_pages()) == 0
 
 
