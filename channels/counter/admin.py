@@ -15,7 +15,14 @@ from . import words
 from .auth import current_staff
 from .blueprint import bp
 from .common import actor, add_error, attach_error, date_error, forbidden, render, today
-from .forms import ActionForm, ClosureForm, RoleForm, StaffForm, StaffPasswordForm
+from .forms import (
+    ActionForm,
+    ClosureForm,
+    FacilityDetailsForm,
+    RoleForm,
+    StaffForm,
+    StaffPasswordForm,
+)
 from .parsing import parse_day
 
 
@@ -259,3 +266,41 @@ def closures():
         names=names,
         upcoming=services.list_closures(today()),
     )
+
+
+# ------------------------------------------------------------ facility details
+
+
+@bp.get("/facilities")
+def facilities():
+    if not current_staff().is_admin:
+        return forbidden()
+    return render("facilities.html", facilities=services.list_facilities())
+
+
+@bp.route("/facilities/<int:facility_id>", methods=["GET", "POST"])
+def facility_details(facility_id: int):
+    """What residents read on a facility's page: address, how to get there, hours of
+    use, equipment, accessibility notes, telephone and map."""
+    if not current_staff().is_admin:
+        return forbidden()
+    facility = services.get_facility(facility_id)
+    form = FacilityDetailsForm(obj=facility)
+    extra: list = []
+    if form.validate_on_submit():
+        try:
+            services.update_facility_details(
+                actor(),
+                facility_id=facility.id,
+                details={name: form[name].data or "" for name in services.FACILITY_DETAILS},
+                now=services.clock_now(),
+            )
+        except ReservationError as error:
+            extra = attach_error(form, error)
+        else:
+            flash(
+                _("The details of %(facility)s are saved.", facility=localized(facility)),
+                "success",
+            )
+            return redirect(url_for("counter.facility_details", facility_id=facility.id))
+    return render("facility.html", facility=facility, form=form, extra=extra)

@@ -182,6 +182,23 @@ class ClosureForm(FlaskForm):
     reason_en = StringField(_l("Reason in English (optional)"), validators=[Optional()])
 
 
+class FacilityDetailsForm(FlaskForm):
+    """What residents read about a facility (admins): services.FACILITY_DETAILS."""
+
+    address = StringField(_l("Address"))
+    address_en = StringField(_l("Address in English"))
+    directions = TextAreaField(_l("How to get there"))
+    directions_en = TextAreaField(_l("How to get there, in English"))
+    hours = StringField(_l("Hours of use"))
+    hours_en = StringField(_l("Hours of use, in English"))
+    equipment = TextAreaField(_l("Equipment"))
+    equipment_en = TextAreaField(_l("Equipment, in English"))
+    access_note = StringField(_l("Accessibility notes"))
+    access_note_en = StringField(_l("Accessibility notes, in English"))
+    phone = StringField(_l("The facility's telephone (empty: the counter's)"))
+    map_url = StringField(_l("Map address (https://…)"))
+
+
 class GroupForm(FlaskForm):
     """Registering a group: its details, then its roster, found with the search that is
     part of the same form (nothing is saved until Register)."""

@@ -72,6 +72,7 @@ INVALID_FIELD = {
     "purpose": lambda: _("Choose what the group does from the list"),
     "category": lambda: _("Choose a category from the list"),
     "role": lambda: _("Choose a role from the list"),
+    "map_url": lambda: _("Enter a map address starting with https://"),
 }
 
 

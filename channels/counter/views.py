@@ -462,6 +462,7 @@ def _confirm(person: Resident, reservation: Reservation | None, group: services.
         group=group,
         reservation=reservation,
         quote=quoted,
+        cancel_passed=quoted.cancel_deadline_passed(services.clock_now()),
         form=form,
         extra=extra,
         back=back_to_day,

@@ -210,6 +210,11 @@ COUNTER_FORMS: dict[str, Fields] = {
         "category": st.sampled_from(["", "youth_club", "seniors", "nonesuch"]),
         "reason": _REASON,
     },
+    "counter.facility_details": lambda t: {
+        **{name: s.value for name in ("address", "address_en", "directions", "hours", "equipment")},
+        "phone": st.one_of(st.sampled_from(["0166-00-0200", "", "12345"]), s.value),
+        "map_url": st.one_of(st.sampled_from(["https://example.jp/map", "javascript:x"]), s.value),
+    },
 }
 
 
@@ -256,6 +261,8 @@ COUNTER_QUERIES: dict[str, Fields] = {
     "counter.staff_accounts": lambda t: {},
     "counter.staff_member": lambda t: {},
     "counter.closures": lambda t: {},
+    "counter.facilities": lambda t: {},
+    "counter.facility_details": lambda t: {},
     "counter.groups": lambda t: {},
     "counter.groups_expiring": lambda t: {},
     "counter.register_group": lambda t: {},
