@@ -62,6 +62,11 @@ class ErrorCode(StrEnum):
     SERIES_NOT_EDITABLE = "series_not_editable"
     IN_THE_WAY = "in_the_way"
     UNAVAILABLE = "unavailable"
+    # Use records (利用実績), keybox codes and the no-show rule.
+    USE_ALREADY_RECORDED = "use_already_recorded"
+    USE_NOT_YET = "use_not_yet"
+    ACCESS_CODE_WRONG = "access_code_wrong"
+    NO_SHOW_RESTRICTED = "no_show_restricted"
 
 
 class InputProblem(StrEnum):
@@ -103,6 +108,8 @@ class ForbiddenAction(StrEnum):
     OTHER_RESIDENT = "other_resident"  # a resident acting for someone else
     OVERRIDE = "override"  # lifting the window or the limit without being an admin
     IDEMPOTENCY_KEY = "idempotency_key"  # a key that belongs to another resident's request
+    OTHER_FACILITY = "other_facility"  # a caretaker at a facility that is not theirs
+    STATISTICS_ONLY = "statistics_only"  # the figures, for admins and statistics staff
 
 
 class ReasonFor(StrEnum):
@@ -112,6 +119,7 @@ class ReasonFor(StrEnum):
     STAFF_CHANGE = "staff_change"  # staff changing or cancelling for a resident
     EXEMPTION = "exemption"  # staff granting or refusing the exemption of one booking
     GROUP_STATUS = "group_status"  # staff suspending, dissolving or reinstating a group
+    NO_SHOW_RESTRICTION = "no_show_restriction"  # the counter booking despite the no-show rule
 
 
 class GroupLimit(StrEnum):
@@ -466,3 +474,32 @@ class Unavailable(ReservationError):
     closed for this unit or block (``date``, ``note``: the closure's reason)."""
 
     code = ErrorCode.UNAVAILABLE
+# ------------------------------------------------------------------- use records
+
+
+class UseAlreadyRecorded(ReservationError):
+    """The booking's use is already recorded (``state``: a UseState, ``recorded_at``)."""
+
+    code = ErrorCode.USE_ALREADY_RECORDED
+
+
+class UseNotYet(ReservationError):
+    """Use is recorded from the booking's day, a no-show only once it has started
+    (``starts_at``)."""
+
+    code = ErrorCode.USE_NOT_YET
+
+
+class AccessCodeWrong(ReservationError):
+    """The keybox code typed at handover is not the booking's (``attempts_left``: 0 once
+    it is locked, when the counter checks the slip instead)."""
+
+    code = ErrorCode.ACCESS_CODE_WRONG
+
+
+class NoShowRestricted(ReservationError):
+    """The resident or group did not come to ``count`` bookings within ``months``
+    months: no online booking until ``until`` (inclusive); the counter can still book,
+    with a reason."""
+
+    code = ErrorCode.NO_SHOW_RESTRICTED

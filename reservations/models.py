@@ -45,7 +45,19 @@ PAYMENT_STATUSES = (UNPAID, PAID, EXEMPT)
 
 CLERK = "clerk"
 ADMIN = "admin"
-STAFF_ROLES = (CLERK, ADMIN)
+# A school's or hall's caretaker (管理人): only the day lists of their facilities.
+CARETAKER = "caretaker"
+# Read-only figures (統計): the statistics pages, nothing else.
+STATISTICS = "statistics"
+STAFF_ROLES = (CLERK, ADMIN, CARETAKER, STATISTICS)
+
+
+class UseState(StrEnum):
+    """What became of a confirmed booking on its day (利用実績). None: not recorded."""
+
+    USED = "used"  # checked in: the key handed over, or the caretaker saw them
+    NO_SHOW = "no_show"  # 無断不使用: nobody came
+
 
 CHANNELS = ("web", "phone", "counter", "cli")
 
@@ -220,6 +232,8 @@ class Facility(Model):
     step_free: Mapped[bool] = mapped_column(Boolean, default=False)
     parking: Mapped[bool] = mapped_column(Boolean, default=False)
     accessible_toilet: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A keybox (キーボックス) instead of a key at the counter: each booking gets a code.
+    uses_access_code: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     access_note: Mapped[str] = mapped_column(Text, default="")
     access_note_en: Mapped[str] = mapped_column(Text, default="")
     # What a resident needs to get there and use it (admins edit these at the counter).
@@ -507,7 +521,7 @@ class Staff(Model):
     """A member of the education division who signs in at the counter."""
 
     __tablename__ = "staff"
-    __table_args__ = (CheckConstraint("role IN ('clerk', 'admin')", name="role"),)
+    __table_args__ = (CheckConstraint(_in("role", STAFF_ROLES), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)
@@ -524,9 +538,22 @@ class Staff(Model):
         Boolean, default=False, server_default=false()
     )
 
+    # A caretaker's facilities: the day lists they may open and mark.
+    facilities: Mapped[list[Facility]] = relationship(
+        secondary="staff_facilities", order_by="Facility.position"
+    )
+
     @property
     def is_admin(self) -> bool:
         return self.role == ADMIN
+
+
+staff_facilities = Table(
+    "staff_facilities",
+    Model.metadata,
+    Column("staff_id", ForeignKey("staff.id"), primary_key=True),
+    Column("facility_id", ForeignKey("facilities.id"), primary_key=True),
+)
 
 
 reservation_blocks = Table(
@@ -564,6 +591,7 @@ class Reservation(Model):
         CheckConstraint(_in("block_kind", StaffBlockKind), name="block_kind_known"),
         CheckConstraint(_in("cancel_reason_kind", CancelReasonKind), name="cancel_reason_kind"),
         CheckConstraint("(origin = 'series') = (series_id IS NOT NULL)", name="series"),
+        CheckConstraint(_in("use_state", UseState), name="use_state"),
         # A resident's (or a group's) reservations by time: upcoming ones, the latest
         # past ones, and the active ones counted against the limit, bounded by start_at.
         Index("ix_reservations_resident_start", "resident_id", "start_at"),
@@ -623,6 +651,15 @@ class Reservation(Model):
     # The cancel request's key, like `idempotency_key`: the same request again finds
     # the reservation it already cancelled instead of "already cancelled".
     cancel_idempotency_key: Mapped[str | None] = mapped_column(String(100))
+
+    # The use record (利用実績): used or a no-show, who recorded it and when.
+    use_state: Mapped[str | None] = mapped_column(String(10))
+    use_recorded_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    use_recorded_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # A keybox facility's code for this booking (鍵箱の暗証番号), shown on the slip and
+    # read out by phone; the caretaker types it at handover, three wrong in a row lock it.
+    access_code: Mapped[str | None] = mapped_column(String(4))
+    access_code_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     resident: Mapped[Resident | None] = relationship(foreign_keys=[resident_id])
     group: Mapped[Group | None] = relationship()

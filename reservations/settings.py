@@ -198,6 +198,33 @@ class CounterDetails:
 
 
 @dataclass(frozen=True)
+class NoShowRule:
+    """After `limit` no-shows (無断不使用) dated within `months` months, a resident or
+    group may not book online for `days` days from the last of them. Off (limit 0) by
+    default; the counter can always book, with a reason."""
+
+    limit: int = 0
+    months: int = 6
+    days: int = 30
+
+    def __post_init__(self) -> None:
+        if self.limit < 0 or self.months < 1 or self.days < 1:
+            raise ValueError("NO_SHOW_LIMIT >= 0, NO_SHOW_MONTHS and NO_SHOW_DAYS >= 1")
+
+    @property
+    def is_on(self) -> bool:
+        return self.limit > 0
+
+    @classmethod
+    def from_mapping(cls, config) -> NoShowRule:
+        return cls(
+            limit=int(config.get("NO_SHOW_LIMIT", 0)),
+            months=int(config.get("NO_SHOW_MONTHS", 6)),
+            days=int(config.get("NO_SHOW_DAYS", 30)),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Tokyo"))
     pin_max_failures: int = 5
@@ -215,6 +242,13 @@ class Settings:
     season_starts: tuple[int, int] = (4, 1)
     series_max_per_group: int = 4
     counter: CounterDetails = field(default_factory=CounterDetails)
+    no_shows: NoShowRule = field(default_factory=NoShowRule)
+    # Keybox codes: wrong ones in a row that lock a booking's code.
+    access_code_max_failures: int = 3
+    # The longest period the statistics compute in one request, in days.
+    statistics_max_days: int = 731
+    # Open data: a figure resting on fewer bookings than this is suppressed.
+    open_data_min_count: int = 5
 
     @cached_property
     def hasher(self) -> PasswordHasher:
@@ -238,6 +272,9 @@ class Settings:
             season_starts=_month_day(config.get("SEASON_STARTS", "04-01")),
             series_max_per_group=int(config.get("SERIES_MAX_PER_GROUP", 4)),
             counter=CounterDetails.from_mapping(config),
+            no_shows=NoShowRule.from_mapping(config),
+            statistics_max_days=int(config.get("STATISTICS_MAX_DAYS", 731)),
+            open_data_min_count=int(config.get("OPEN_DATA_MIN_COUNT", 5)),
         )
 
 

@@ -23,6 +23,7 @@ roles, evidence kinds) a channel words. The modules, one per area:
     rosters       a group's members and their roles
     members       who is on a roster now
     staff         staff accounts
+    usage         use records (利用実績), caretakers' day lists, keybox codes, the no-show rule
     credentials   hashing, and one lockout for PINs and passwords
     numbers       the numbers residents type: check digits, PINs, phone numbers
     series_plans  series (定期利用): the request checked, its dates and skipped dates
@@ -38,6 +39,7 @@ from __future__ import annotations
 from ..models import (
     ADMIN,
     CANCELLED,
+    CARETAKER,
     CHANNELS,
     CLERK,
     CONFIRMED,
@@ -48,6 +50,7 @@ from ..models import (
     PAYMENT_STATUSES,
     RESERVATION_STATUSES,
     STAFF_ROLES,
+    STATISTICS,
     UNPAID,
     AuditEntry,
     CancelReasonKind,
@@ -70,6 +73,7 @@ from ..models import (
     Staff,
     TimeBlock,
     Unit,
+    UseState,
 )
 from ..notify import (
     RESERVATION_BOOKED,
@@ -222,11 +226,24 @@ from .staff import (
 )
 from .system import database_check, discard_unfinished_work, init_app
 from .town import counter_details, counter_open
+from .usage import (
+    ACCESS_CODE_LENGTH,
+    DayListEntry,
+    NoShowStanding,
+    day_list,
+    day_list_facilities,
+    no_show_pause,
+    no_show_standing,
+    record_use,
+    set_caretaker_facilities,
+)
 
 __all__ = [
     # vocabularies
+    "ACCESS_CODE_LENGTH",
     "ADMIN",
     "CANCELLED",
+    "CARETAKER",
     "CHANNELS",
     "CLERK",
     "CONFIRMED",
@@ -246,6 +263,7 @@ __all__ = [
     "SEARCH_MAX_LENGTH",
     "STAFF_PASSWORD_MIN_LENGTH",
     "STAFF_ROLES",
+    "STATISTICS",
     "UNPAID",
     "RESERVATION_BOOKED",
     "RESERVATION_CANCELLED",
@@ -265,6 +283,7 @@ __all__ = [
     "GroupStatus",
     "MemberRole",
     "MembersMayCancel",
+    "UseState",
     # value types
     "Actor",
     "AuditEntry",
@@ -277,6 +296,8 @@ __all__ = [
     "Closure",
     "CounterDetails",
     "DayAvailability",
+    "DayListEntry",
+    "NoShowStanding",
     "DeliveryReport",
     "Exemption",
     "Group",
@@ -319,6 +340,8 @@ __all__ = [
     "town_timezone",
     # the app and the outbox
     "database_check",
+    "day_list",
+    "day_list_facilities",
     "deliver_due",
     "discard_unfinished_work",
     "init_app",
@@ -381,11 +404,14 @@ __all__ = [
     "may_override",
     "next_free_blocks",
     "payment_terms",
+    "no_show_pause",
+    "no_show_standing",
     "pays_resident_fee",
     "possible_duplicates",
     "quote",
     "reactivate_staff",
     "record_payment",
+    "record_use",
     "register_group",
     "register_resident",
     "reinstate_group",
@@ -399,6 +425,7 @@ __all__ = [
     "resident_snapshot",
     "residents_with_phone",
     "set_booking_exemption",
+    "set_caretaker_facilities",
     "set_member_role",
     "set_pin",
     "sign_in_staff",

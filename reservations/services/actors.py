@@ -7,7 +7,7 @@ from datetime import datetime
 
 from ..db import db
 from ..errors import Forbidden, ForbiddenAction, InputProblem, InvalidInput
-from ..models import ADMIN, CHANNELS, Staff
+from ..models import ADMIN, CARETAKER, CHANNELS, CLERK, STATISTICS, Staff
 from ..settings import get_settings
 from ..settings import now as settings_now
 
@@ -71,15 +71,27 @@ def staff_themself(actor: Actor) -> Staff:
     return staff
 
 
+# Which staff roles each role check admits: no role asked means the counter's own work
+# (booking, residents, groups), which caretakers and statistics staff may not do.
+_ROLES_ADMITTED = {
+    None: (CLERK, ADMIN),
+    CLERK: (CLERK, ADMIN),
+    ADMIN: (ADMIN,),
+    CARETAKER: (CARETAKER, CLERK, ADMIN),
+    STATISTICS: (STATISTICS, ADMIN),
+}
+_REFUSED_AS = {ADMIN: ForbiddenAction.ADMIN_ONLY, STATISTICS: ForbiddenAction.STATISTICS_ONLY}
+
+
 def require_staff(actor: Actor, role: str | None = None) -> Staff | None:
-    """Staff (of `role`, when given) or the command line; never a resident."""
+    """Staff admitted by `role` (clerks and admins when none is given; a caretaker's
+    day lists admit clerks and admins too, the statistics admit admins) or the command
+    line; never a resident."""
     if actor.is_system:
         return None
     staff = acting_staff(actor)
-    if staff is None or (role == ADMIN and staff.role != ADMIN):
-        raise Forbidden(
-            action=ForbiddenAction.ADMIN_ONLY if role == ADMIN else ForbiddenAction.STAFF_ONLY
-        )
+    if staff is None or staff.role not in _ROLES_ADMITTED[role]:
+        raise Forbidden(action=_REFUSED_AS.get(role, ForbiddenAction.STAFF_ONLY))
     return staff
 
 

@@ -20,6 +20,7 @@ from ..errors import (
     ForbiddenAction,
     InputProblem,
     InvalidInput,
+    NoShowRestricted,
     NotAllowed,
     NotAllowedProblem,
     SlotTaken,
@@ -39,7 +40,7 @@ from ..models import (
     Unit,
 )
 from ..settings import get_settings
-from . import audit, claims
+from . import audit, claims, usage
 from .actors import Actor, require_acting_for, require_aware, require_staff
 from .catalog import closures_between, get_unit
 from .groups import get_group, group_rules, locked_group, require_member, status_of
@@ -184,6 +185,7 @@ def book(
     group_id: int | None = None,
     override_reason: str | None = None,
     idempotency_key: str | None = None,
+    restriction_reason: str | None = None,
 ) -> Reservation:
     """Book consecutive blocks of one day for a resident, or, with `group_id`, for one
     of their groups (`resident_id` is then the member who asks: a resident acts for
@@ -194,6 +196,8 @@ def book(
     repeat of the same request returns the reservation it already made, even when the
     repeat raced the original. `override_reason` (admins only) lifts the booking window
     and the limits; the reason is kept on the reservation and in the audit trail.
+    A resident or group paused by the no-show rule is refused online; staff book for
+    them with `restriction_reason`, kept in the audit trail.
     """
     try:
         return _book(
@@ -206,6 +210,7 @@ def book(
             group_id=group_id,
             override_reason=override_reason,
             idempotency_key=idempotency_key,
+            restriction_reason=restriction_reason,
         )
     except SlotTaken:
         if idempotency_key is not None:
@@ -235,6 +240,10 @@ def check_booking(
     unit = get_unit(unit_id)
     quoted = quote_for(unit, day, block_ids, booker)
     _check_rules(booker, quoted, now=now, override=None)
+    paused = usage.no_show_pause(**_holder(booker), now=now)
+    if paused is not None:
+        rule = get_settings().no_shows
+        raise NoShowRestricted(until=paused, count=rule.limit, months=rule.months)
     block_ids = [block.id for block in quoted.blocks]
     if claims.count_taken([part.id for part in unit.parts], day, block_ids):
         raise SlotTaken(date=day, block_ids=sorted(block_ids))
@@ -251,6 +260,13 @@ def _booker(resident_id: int, group_id: int | None, *, locked: bool) -> Party:
     group: Group = locked_group(group_id) if locked else get_group(group_id)
     require_member(group, person.id)
     return Party(person, group)
+
+
+def _holder(booker: Party) -> dict:
+    """Whom the no-show rule looks at: the group a booking is for, or the person."""
+    if booker.group is not None:
+        return {"resident_id": None, "group_id": booker.group.id}
+    return {"resident_id": booker.person.id, "group_id": None}
 
 
 def _by_idempotency_key(key: str, resident_id: int) -> Reservation | None:
@@ -272,6 +288,7 @@ def _book(
     group_id: int | None = None,
     override_reason: str | None = None,
     idempotency_key: str | None = None,
+    restriction_reason: str | None = None,
 ) -> Reservation:
     require_aware(now)
     with write_transaction():
@@ -282,6 +299,9 @@ def _book(
         staff = require_acting_for(actor, resident_id)
         override = check_override(staff, override_reason)
         booker = _booker(resident_id, group_id, locked=True)
+        restriction = usage.check_no_show_rule(
+            actor, **_holder(booker), now=now, reason=restriction_reason
+        )
         unit = get_unit(unit_id)
         quoted = quote_for(unit, day, block_ids, booker)
         _check_rules(booker, quoted, now=now, override=override)
@@ -301,6 +321,7 @@ def _book(
             override_reason=override,
             idempotency_key=idempotency_key,
             time_blocks=list(quoted.blocks),
+            access_code=usage.new_access_code() if unit.facility.uses_access_code else None,
         )
         _apply(reservation, quoted)
         db.session.add(reservation)
@@ -315,10 +336,16 @@ def _book(
             reservation=reservation,
             resident_id=booker.person.id,
             group_id=booker.group.id if booker.group else None,
-            reason=override,
+            reason=_joined(override, restriction),
         )
         notify.reservation_message(notify.RESERVATION_BOOKED, reservation, now)
     return reservation
+
+
+def _joined(*reasons: str | None) -> str | None:
+    """The reasons staff wrote for one booking (an override, booking despite the
+    no-show rule), in one audit entry."""
+    return "\n".join(reason for reason in reasons if reason) or None
 
 
 def _replayed_cancel(actor: Actor, reservation: Reservation, key: str | None) -> bool:
