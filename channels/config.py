@@ -34,6 +34,10 @@ _ENV = {
     "GROUP_MAX_ACTIVE": ("20", int),
     "GROUP_MEMBERS_MAY_CANCEL": ("own", str),
     "GROUP_REMINDER_DAYS": ("60", int),
+    # Use records and statistics (reservations/settings.py, NoShowRule).
+    "NO_SHOW_LIMIT": ("0", int),
+    "NO_SHOW_MONTHS": ("6", int),
+    "NO_SHOW_DAYS": ("30", int),
     "PUBLIC_BASE_URL": ("http://127.0.0.1:5000", str),
     "TWILIO_ACCOUNT_SID": ("", str),
     "TWILIO_AUTH_TOKEN": ("", str),

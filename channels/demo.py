@@ -203,7 +203,8 @@ FACILITIES = [
             ("afternoon", "午後", "Afternoon", time(13), time(17), "56", True),
             ("evening", "夜間", "Evening", time(18), time(21), "0123456", True),
         ],
-        options=dict(cancel_days_before=2),
+        # The school's keybox: each booking gets a code on its slip (鍵箱の暗証番号).
+        options=dict(cancel_days_before=2, uses_access_code=True),
     ),
     FacilitySpec(
         code="sports-ground",
@@ -542,7 +543,11 @@ STAFF = [
     # username, display name, role, password
     ("clerk", "窓口 一子", "clerk", "clerk-demo-2026"),
     ("admin", "管理 太郎", "admin", "admin-demo-2026"),
+    ("caretaker", "用務 三郎", "caretaker", "caretaker-demo-2026"),
+    ("stats", "統計 花子", "statistics", "stats-demo-2026"),
 ]
+# The demo caretaker keeps the school gym's day lists.
+CARETAKER_FACILITIES = {"caretaker": ["school-gym"]}
 
 
 @dataclass
@@ -719,7 +724,21 @@ def seed(now: datetime) -> SeedReport:
                 now=now,
             )
         report.staff.append(StaffLine(username, password, role))
+    _seed_caretakers(now)
     return report
+
+
+def _seed_caretakers(now: datetime) -> None:
+    facilities = {f.code: f.id for f in services.list_facilities()}
+    for username, codes in CARETAKER_FACILITIES.items():
+        staff = db.session.scalar(select(Staff).where(Staff.username == username))
+        if staff is not None and not staff.facilities:
+            services.set_caretaker_facilities(
+                services.Actor.system(),
+                staff_id=staff.id,
+                facility_ids=[facilities[code] for code in codes],
+                now=now,
+            )
 
 
 def _seed_groups(report: SeedReport, numbers: dict[str, str], now: datetime) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, flash, g, redirect, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from reservations import services
@@ -29,6 +29,15 @@ TEMPORARY_PASSWORD_ENDPOINTS = {
     "counter.sign_out",
     "counter.extend_session",
 }
+
+# What the narrow roles open besides their own password and signing out: a caretaker
+# the day lists of use records, statistics staff the statistics (the core checks the
+# role and the facility as well; these spare them pages they cannot use).
+ROLE_ENDPOINTS = {
+    services.CARETAKER: {"counter.use_day", "counter.use_mark"},
+    services.STATISTICS: set(),
+}
+ROLE_HOMES = {services.CARETAKER: "counter.use_day"}
 
 
 def idle_seconds() -> int:
@@ -94,13 +103,27 @@ def require_staff():
     g.counter_staff = staff
     if staff.must_change_password and request.endpoint not in TEMPORARY_PASSWORD_ENDPOINTS:
         return redirect(url_for("counter.change_password", next=_asked_for()))
-    return None
+    return _within_role(staff)
+
+
+def _within_role(staff: services.Staff):
+    allowed = ROLE_ENDPOINTS.get(staff.role)
+    if allowed is None or request.endpoint in allowed | TEMPORARY_PASSWORD_ENDPOINTS:
+        return None
+    home = ROLE_HOMES.get(staff.role)
+    if request.endpoint == "counter.home" and home is not None:
+        return redirect(url_for(home))
+    return render_template("counter/forbidden.html"), 403
 
 
 @bp.context_processor
 def counter_context() -> dict:
+    staff = current_staff()
     return {
-        "staff": current_staff(),
+        "staff": staff,
+        # Clerks and admins do the counter's work; caretakers and statistics staff see
+        # their own pages only.
+        "counter_staff": staff is not None and staff.role in (services.CLERK, services.ADMIN),
         "idle_seconds": idle_seconds(),
         "warning_seconds": WARNING_SECONDS,
     }

@@ -45,7 +45,10 @@ def _field_for(error: ReservationError) -> str | None:
     if isinstance(error, InvalidInput):
         return error.params.get("field")
     if error.code == ErrorCode.REASON_REQUIRED:
-        return "override_reason" if error.params["action"] == ReasonFor.OVERRIDE else "reason"
+        return {
+            ReasonFor.OVERRIDE: "override_reason",
+            ReasonFor.NO_SHOW_RESTRICTION: "restriction_reason",
+        }.get(error.params["action"], "reason")
     if error.code == ErrorCode.FORBIDDEN and error.params["action"] == ForbiddenAction.OVERRIDE:
         return "override"
     return None

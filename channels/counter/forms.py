@@ -98,6 +98,8 @@ class BlocksForm(QueryForm):
 class BookForm(FlaskForm):
     override = BooleanField(_l("Override the booking window or the limit (administrators only)"))
     override_reason = TextAreaField(_l("Reason for the override"))
+    # Only asked when the no-show rule pauses the resident's (or group's) online booking.
+    restriction_reason = TextAreaField(_l("Why the counter books despite the no-show rule"))
 
 
 class ChangeForm(BookForm):
@@ -130,7 +132,7 @@ class AuditFilterForm(QueryForm):
     end = StringField(_l("To (date)"))
 
 
-ROLE_CHOICES = [SelectChoice("clerk", _l("Clerk")), SelectChoice("admin", _l("Administrator"))]
+ROLE_CHOICES = [SelectChoice(code, label) for code, label in words.ROLES.items()]
 
 
 class StaffForm(FlaskForm):
@@ -261,3 +263,27 @@ class ExemptionForm(FlaskForm):
 
     category = SelectField(_l("Exemption for this booking"), validators=[Optional()])
     reason = TextAreaField(_l("Reason for the decision"))
+
+
+class UseDayForm(QueryForm):
+    """The day list (利用実績): a day and one facility (or all the staff member's)."""
+
+    day = StringField(_l("Date"))
+    facility = SelectField(_l("Facility"), coerce=str)
+
+
+class UseMarkForm(FlaskForm):
+    """One booking's mark on the day list: which button, and the keybox code."""
+
+    state = HiddenField()
+    access_code = StringField(_l("Keybox code from the slip"))
+
+
+class CaretakerFacilitiesForm(FlaskForm):
+    facilities = SelectMultipleField(
+        _l("Facilities"),
+        coerce=str,
+        validate_choice=False,  # the core refuses an unknown facility, in words
+        option_widget=CheckboxInput(),
+        widget=ListWidget(prefix_label=False),
+    )

@@ -50,6 +50,7 @@ REQUIRED = {
     "display_name": lambda: _("Enter the name shown in the audit trail"),
     "reason": lambda: _("Write the reason"),
     "representative": lambda: _("Enter the representative's registration number"),
+    "access_code": lambda: _("Type the keybox code from the resident's slip"),
 }
 
 # A value the core did not take, by (field, problem); what no entry matches is
@@ -137,6 +138,12 @@ FORBIDDEN: dict[ForbiddenAction, Callable[[], str]] = {
     ForbiddenAction.STAFF_ONLY: lambda: _("Only an administrator may do this."),
     ForbiddenAction.OTHER_RESIDENT: lambda: _("Only an administrator may do this."),
     ForbiddenAction.IDEMPOTENCY_KEY: lambda: _("Only an administrator may do this."),
+    ForbiddenAction.OTHER_FACILITY: lambda: _(
+        "This facility is not one of yours. You can open the day lists of your own facilities only."
+    ),
+    ForbiddenAction.STATISTICS_ONLY: lambda: _(
+        "Only administrators and statistics staff may see the statistics."
+    ),
 }
 
 REASON_REQUIRED: dict[ReasonFor, Callable[[], str]] = {
@@ -144,6 +151,9 @@ REASON_REQUIRED: dict[ReasonFor, Callable[[], str]] = {
     ReasonFor.STAFF_CHANGE: lambda: _("Write the reason"),
     ReasonFor.EXEMPTION: lambda: _("Write the reason for the exemption decision"),
     ReasonFor.GROUP_STATUS: lambda: _("Write the reason"),
+    ReasonFor.NO_SHOW_RESTRICTION: lambda: _(
+        "Write why the counter books despite the no-show rule"
+    ),
 }
 
 NOT_ALLOWED: dict[NotAllowedProblem, Callable[[], str]] = {
@@ -199,6 +209,52 @@ def _group_not_active(error: ReservationError) -> str:
     )
 
 
+def _invalid_range(error: ReservationError) -> str:
+    maximum = error.params.get("max_days")
+    if maximum:
+        return _(
+            "Choose a period from an earlier to a later date, of at most %(days)s days.",
+            days=maximum,
+        )
+    return _("The end date must be on or after the start date")
+
+
+_USE_STATES = {
+    services.UseState.USED: lambda: _("used"),
+    services.UseState.NO_SHOW: lambda: _("not used (no-show)"),
+}
+
+
+def _use_already_recorded(error: ReservationError) -> str:
+    state = _USE_STATES.get(error.params.get("state"), lambda: "")()
+    return _(
+        "This booking is already recorded as %(state)s (%(at)s). Nothing was changed.",
+        state=state,
+        at=_moment(error.params.get("recorded_at")),
+    )
+
+
+def _access_code_wrong(error: ReservationError) -> str:
+    left = error.params.get("attempts_left", 0)
+    if left:
+        return _(
+            "That is not this booking's keybox code. %(left)s more tries, then it locks.",
+            left=left,
+        )
+    return _(
+        "The keybox code was wrong three times and is locked for this booking. Check the resident's slip, or ask the counter to record the use."
+    )
+
+
+def _no_show_restricted(error: ReservationError) -> str:
+    return _(
+        "This resident or group did not come to %(count)s bookings within %(months)s months: no online booking until %(until)s. The counter can still book, with a written reason.",
+        count=error.params.get("count"),
+        months=error.params.get("months"),
+        until=_day(error.params.get("until")),
+    )
+
+
 def _nothing_changed(error: ReservationError) -> str:
     return _("That could not be done. Nothing was changed.")
 
@@ -208,7 +264,7 @@ WORDINGS: dict[ErrorCode, Callable[[ReservationError], str]] = {
     ErrorCode.NOT_FOUND: lambda error: _(
         "That record was not found. It may have been typed wrongly."
     ),
-    ErrorCode.INVALID_RANGE: lambda error: _("The end date must be on or after the start date"),
+    ErrorCode.INVALID_RANGE: _invalid_range,
     ErrorCode.SLOT_TAKEN: lambda error: _(
         "Someone else has just booked one of these time blocks. Choose other blocks."
     ),
@@ -339,6 +395,13 @@ WORDINGS: dict[ErrorCode, Callable[[ReservationError], str]] = {
     ),
     ErrorCode.IN_THE_WAY: lambda error: _in_the_way(error.params),
     ErrorCode.UNAVAILABLE: lambda error: _unavailable(error.params),
+    ErrorCode.USE_ALREADY_RECORDED: _use_already_recorded,
+    ErrorCode.USE_NOT_YET: lambda error: _(
+        "Use can be recorded from the booking's day, and a no-show only once it has started (%(starts_at)s).",
+        starts_at=_moment(error.params.get("starts_at")),
+    ),
+    ErrorCode.ACCESS_CODE_WRONG: _access_code_wrong,
+    ErrorCode.NO_SHOW_RESTRICTED: _no_show_restricted,
 }
 
 

@@ -414,6 +414,15 @@ def _confirm(person: Resident, reservation: Reservation | None, group: services.
         return redirect(back)
     form = ChangeForm() if reservation else BookForm()
     extra: list = []
+    paused = (
+        None
+        if reservation
+        else services.no_show_pause(
+            resident_id=None if group_id else person.id,
+            group_id=group_id,
+            now=services.clock_now(),
+        )
+    )
     if form.validate_on_submit():
         override_reason = (form.override_reason.data or "") if form.override.data else None
         try:
@@ -427,6 +436,7 @@ def _confirm(person: Resident, reservation: Reservation | None, group: services.
                     block_ids=block_ids,
                     now=services.clock_now(),
                     override_reason=override_reason,
+                    restriction_reason=form.restriction_reason.data if paused else None,
                 )
                 flash(
                     _("Booked. The reservation number is %(number)s.", number=done.number),
@@ -449,7 +459,7 @@ def _confirm(person: Resident, reservation: Reservation | None, group: services.
                 )
         except ReservationError as error:
             # Clerks see no override controls: a refusal of one goes to the summary.
-            shown = None if services.may_override(actor()) else {"reason"}
+            shown = None if services.may_override(actor()) else {"reason", "restriction_reason"}
             extra = attach_error(form, error, shown=shown)
         else:
             return redirect(url_for("counter.reservation", reservation_id=done.id))
@@ -466,6 +476,7 @@ def _confirm(person: Resident, reservation: Reservation | None, group: services.
         form=form,
         extra=extra,
         back=back_to_day,
+        paused=paused,
     )
 
 

@@ -37,6 +37,8 @@ ACTIONS = {
     "staff.deactivate": _l("Staff account deactivated"),
     "staff.reactivate": _l("Staff account reactivated"),
     "closure.add": _l("Closure added"),
+    "reservation.use": _l("Use recorded (used or no-show)"),
+    "caretaker.facilities": _l("Caretaker's facilities changed"),
     "reservation.exemption": _l("Exemption decided by staff"),
     "group.register": _l("Group registered"),
     "group.renew": _l("Group renewed"),
@@ -141,7 +143,17 @@ PAYMENT_CHOICES = {
     services.EXEMPT: _l("Exempt: no fee to pay"),
 }
 
-ROLES = {services.CLERK: _l("Clerk"), services.ADMIN: _l("Administrator")}
+ROLES = {
+    services.CLERK: _l("Clerk"),
+    services.ADMIN: _l("Administrator"),
+    services.CARETAKER: _l("Caretaker"),
+    services.STATISTICS: _l("Statistics (read only)"),
+}
+
+USE_STATES = {
+    services.UseState.USED: _l("Used"),
+    services.UseState.NO_SHOW: _l("No-show"),
+}
 
 
 def word(table: dict, code: str | None) -> str:
@@ -187,6 +199,7 @@ def template_helpers() -> dict:
         "block_status_name": lambda code: word(BLOCK_STATUSES, code),
         "payment_name": lambda code: word(PAYMENTS, code),
         "role_name": lambda code: word(ROLES, code),
+        "use_state_name": lambda code: word(USE_STATES, code),
         "group_status_name": lambda code: word(GROUP_STATUSES, code),
         "member_role_name": lambda code: word(MEMBER_ROLES, code),
         "purpose_name": lambda code: word(PURPOSES, code),

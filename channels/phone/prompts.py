@@ -631,6 +631,15 @@ def _group_role_required(error: ReservationError, now: datetime) -> Speech:
     return Speech(_("このご予約は、団体の代表者か連絡担当の方が取り消せます。"))
 
 
+def _no_show_restricted(error: ReservationError, now: datetime) -> Speech:
+    return compose(
+        _(
+            "ご利用のないご予約が続いたため、%(date)sまで、電話とインターネットでのご予約をお休みしています。窓口の担当者へのご相談は0を押してください。"
+        ),
+        date=spoken_date(error.params["until"]),
+    )
+
+
 def _not_accepted(error: ReservationError, now: datetime) -> Speech:
     return Speech(_("申し訳ありません。このご予約はお受けできませんでした。"))
 
@@ -685,6 +694,11 @@ REFUSALS: dict[ErrorCode, Callable[[ReservationError, datetime], Speech]] = {
     ErrorCode.SERIES_NOT_EDITABLE: _not_accepted,
     ErrorCode.IN_THE_WAY: _not_accepted,
     ErrorCode.UNAVAILABLE: _unavailable,
+    ErrorCode.NO_SHOW_RESTRICTED: _no_show_restricted,
+    # Use records are kept by staff, never by a caller.
+    ErrorCode.USE_ALREADY_RECORDED: _not_accepted,
+    ErrorCode.USE_NOT_YET: _not_accepted,
+    ErrorCode.ACCESS_CODE_WRONG: _not_accepted,
 }
 
 

@@ -238,6 +238,17 @@ def _group_role_required(error, facility) -> str:
     )
 
 
+def _no_show_restricted(error, facility) -> str:
+    return _(
+        "Because %(count)d bookings in the last %(months)d months were not used without "
+        "a cancellation, online booking is paused until %(until)s. Until then you can "
+        "book at the counter or by calling it.",
+        count=error.params.get("count", 0),
+        months=error.params.get("months", 0),
+        until=_date(error.params.get("until")),
+    )
+
+
 def _went_wrong(error, facility) -> str:
     return CounterMessage(
         _(
@@ -293,6 +304,10 @@ WORDINGS: dict[ErrorCode, Wording] = {
     ErrorCode.SERIES_NOT_EDITABLE: _went_wrong,
     ErrorCode.IN_THE_WAY: _went_wrong,
     ErrorCode.UNAVAILABLE: _unavailable,
+    ErrorCode.USE_ALREADY_RECORDED: _went_wrong,
+    ErrorCode.USE_NOT_YET: _went_wrong,
+    ErrorCode.ACCESS_CODE_WRONG: _went_wrong,
+    ErrorCode.NO_SHOW_RESTRICTED: _no_show_restricted,
 }
 
 

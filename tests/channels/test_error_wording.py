@@ -17,6 +17,7 @@ from channels.phone import prompts
 from channels.web import messages as web_messages
 from reservations import services
 from reservations.errors import (
+    AccessCodeWrong,
     AccountLocked,
     AlreadyAMember,
     AlreadyCancelled,
@@ -43,6 +44,7 @@ from reservations.errors import (
     InvalidRange,
     LastRepresentative,
     LimitReached,
+    NoShowRestricted,
     NotAllowed,
     NotAllowedProblem,
     NotAMember,
@@ -67,6 +69,8 @@ from reservations.errors import (
     TooLateToCancel,
     TooManyBlocks,
     Unavailable,
+    UseAlreadyRecorded,
+    UseNotYet,
 )
 from tests.factories import at
 
@@ -133,10 +137,17 @@ SAMPLES = [
     SeriesNotEditable(series=3, status=services.SeriesStatus.CANCELLED),
     InTheWay(numbers=["12345674"], series=[]),
     Unavailable(date=DAY, note=None),
+    UseAlreadyRecorded(state=services.UseState.NO_SHOW, recorded_at=at(2026, 12, 1, 10)),
+    UseNotYet(starts_at=at(2026, 12, 16, 9)),
+    AccessCodeWrong(attempts_left=2),
+    NoShowRestricted(until=date(2026, 12, 31), count=3, months=6),
 ]
 
 # The variants a code is worded in, by its parameters: each said in both languages too.
 VARIANTS = [
+    AccessCodeWrong(attempts_left=0),
+    UseAlreadyRecorded(state=services.UseState.USED, recorded_at=at(2026, 12, 1, 10)),
+    InvalidRange(max_days=None),
     *(
         GroupNotActive(
             status=status, group="寿会", valid_until=date(2026, 3, 31), renewal_opens=None

@@ -206,6 +206,16 @@ COUNTER_FORMS: dict[str, Fields] = {
         "action": st.sampled_from(["suspend", "dissolve", "reinstate", "", "explode"]),
         "reason": _REASON,
     },
+    "counter.use_mark": lambda t: {
+        "state": st.one_of(st.sampled_from(["used", "no_show", ""]), s.value),
+        "access_code": st.one_of(s.value, st.text("0123456789", max_size=6)),
+        "day": st.one_of(s.any_date, st.just("2026-12-16")),
+        "facility": _ids(t.facility_id),
+        "next_row": _ids(t.reservation_id),
+    },
+    "counter.caretaker_facilities": lambda t: {
+        "facilities": _ids(t.facility_id),
+    },
     "counter.exemption": lambda t: {
         "category": st.sampled_from(["", "youth_club", "seniors", "nonesuch"]),
         "reason": _REASON,
@@ -242,6 +252,8 @@ COUNTER_QUERIES: dict[str, Fields] = {
     "counter.cancel": lambda t: {},
     "counter.slip": lambda t: {},
     "counter.day_sheet": lambda t: {"day": s.any_date, "facility": _ids(t.facility_id)},
+    "counter.use_day": lambda t: {"day": s.any_date, "facility": _ids(t.facility_id)},
+    "counter.caretaker_facilities": lambda t: {},
     "counter.audit": lambda t: {
         "resident": st.one_of(_reg_no(), s.value),
         "group": st.one_of(_reg_no(), s.value),

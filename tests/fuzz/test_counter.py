@@ -40,6 +40,8 @@ MAY_SUCCEED = {
     "counter.renew_group",
     "counter.group_status",
     "counter.exemption",
+    "counter.use_mark",
+    "counter.caretaker_facilities",
 }
 
 

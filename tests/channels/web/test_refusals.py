@@ -26,3 +26,38 @@ def test_a_non_resident_hears_when_their_booking_opens(visitor, locale, town):
     assert visitor.soup.find("main").find("form", method="post") is None
     resident = services.find_residents(outsider.registration_no)[0]
     assert services.reservations_of(resident.id, now=NOW).upcoming == []
+
+
+def test_a_paused_resident_reads_until_when_and_where_to_book(visitor, locale, town, app):
+    from dataclasses import replace
+
+    from reservations.settings import NoShowRule
+    from tests.factories import at
+
+    app.extensions["reservations"] = replace(
+        app.extensions["reservations"], no_shows=NoShowRule(limit=1, months=6, days=30)
+    )
+    line = town.residents[0]
+    hana = services.find_residents(line.registration_no)[0]
+    gym, whole = gym_whole()
+    missed = services.book(
+        services.Actor.system(),
+        resident_id=hana.id,
+        unit_id=whole.id,
+        day=date(2026, 11, 28),
+        block_ids=block_ids(gym, "morning"),
+        now=at(2026, 11, 1, 10),
+    )
+    services.record_use(
+        services.Actor.system(),
+        reservation_id=missed.id,
+        state=services.UseState.NO_SHOW,
+        now=at(2026, 11, 28, 12),
+    )
+    choose(visitor, whole, date(2026, 12, 16), block_ids(gym, "morning"))
+    sign_in(visitor, line)
+    [message] = visitor.error_summary()
+    until = {"ja": "2026年12月28日(月)", "en": "Mon 28 December 2026"}[locale]
+    assert until in message
+    assert visitor.soup.find("main").find("form", method="post") is None
+    assert [r.id for r in services.reservations_of(hana.id, now=NOW).upcoming] == []
