@@ -474,6 +474,8 @@ class Unavailable(ReservationError):
     closed for this unit or block (``date``, ``note``: the closure's reason)."""
 
     code = ErrorCode.UNAVAILABLE
+
+
 # ------------------------------------------------------------------- use records
 
 

@@ -41,6 +41,7 @@ from ..models import (
     CONFIRMED,
     Facility,
     Reservation,
+    ReservationOrigin,
     Staff,
     Unit,
     UseState,
@@ -140,6 +141,7 @@ def day_list(actor: Actor, *, day: date, facility_id: int | None, now: datetime)
         .join(Facility, Facility.id == Unit.facility_id)
         .where(
             Reservation.date == day,
+            Reservation.origin != ReservationOrigin.BLOCK,  # the town's own use: no key
             or_(
                 Reservation.status == CONFIRMED,
                 Reservation.cancelled_after_deadline.is_(True),
