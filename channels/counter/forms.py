@@ -287,3 +287,41 @@ class CaretakerFacilitiesForm(FlaskForm):
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
     )
+
+
+def _checkboxes(label, coerce=str):
+    return SelectMultipleField(
+        label, coerce=coerce, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+    )
+
+
+class SeriesForm(FlaskForm):
+    """A series (定期利用): whom for (from the address), the unit, weekdays and blocks,
+    the dates, the dates to skip, the purpose and the fee rule. `action` says whether
+    to preview it or, after the preview, to book it; `expected` carries the dates the
+    preview showed."""
+
+    resident = HiddenField()
+    group = HiddenField()
+    unit = SelectField(_l("Facility and unit"))
+    weekdays = _checkboxes(_l("Weekdays"))
+    blocks = _checkboxes(_l("Time blocks"))
+    first_date = StringField(_l("First date"))
+    last_date = StringField(_l("Last date"))
+    exceptions = TextAreaField(_l("Dates to skip (optional)"), validators=[Optional()])
+    skip_holidays = BooleanField(_l("Skip national holidays"), default=True)
+    purpose = StringField(_l("Purpose (optional)"), validators=[Optional()])
+    fee_rule = RadioField(_l("Fee"), default="standard")
+    exemption = SelectField(_l("Exemption category granted"), validators=[Optional()])
+    fee_reason = TextAreaField(_l("Reason for the fee decision"), validators=[Optional()])
+    expected = HiddenField()
+
+
+class SeriesCancelFromForm(FlaskForm):
+    from_date = StringField(_l("Cancel every date from"))
+    reason = TextAreaField(_l("Reason for cancelling"))
+
+
+class SeriesExtendForm(FlaskForm):
+    last_date = StringField(_l("New last date"))
+    expected = HiddenField()

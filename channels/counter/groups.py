@@ -25,6 +25,7 @@ from .. import formatting
 from ..i18n import current_locale
 from ..ui import localized
 from . import words
+from .auth import current_staff
 from .blueprint import bp
 from .common import actor, add_error, query_form, render, today, typed_day
 from .forms import (
@@ -314,6 +315,8 @@ def _group_page(group: services.Group, *, add_form=None, extra=()):
         found=found,
         upcoming=bookings.upcoming,
         past=bookings.past,
+        series_list=services.series_of(group_id=group.id),
+        is_admin=current_staff().is_admin,
         form=ActionForm(),
         extra=extra,
     )

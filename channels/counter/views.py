@@ -31,7 +31,7 @@ from ..ids import parse_id
 from ..security import safe_next
 from ..ui import localized
 from . import words
-from .auth import end_staff_session, start_staff_session
+from .auth import current_staff, end_staff_session, start_staff_session
 from .blueprint import bp
 from .common import (
     actor,
@@ -254,6 +254,8 @@ def resident(resident_id: int):
         more_past=mine.more_past,
         phone=_phone(person),
         memberships=services.groups_of(person.id),
+        series_list=services.series_of(resident_id=person.id),
+        is_admin=current_staff().is_admin,
         group_status={
             m.group_id: services.status_of(m.group, today()) for m in services.groups_of(person.id)
         },
@@ -532,6 +534,7 @@ def _reservation_page(
         exemption_form=exemption_form,
         extra=extra,
         staff_names=_staff_names(reservation),
+        series_position=services.series_position(actions.reservation),
     )
 
 
@@ -620,6 +623,7 @@ def cancel(reservation_id: int):
         extra=extra,
         deadline=actions.deadline,
         after_deadline=actions.after_deadline,
+        series_position=services.series_position(booked),
     )
 
 

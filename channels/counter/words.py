@@ -63,6 +63,18 @@ WEEKDAYS = [
     _l("Sunday"),
 ]
 
+SERIES_FEE_RULES = {
+    services.SeriesFeeRule.STANDARD: _l("As decided for each date (the category's exemption)"),
+    services.SeriesFeeRule.GRANTED: _l("Grant an exemption category to every date"),
+    services.SeriesFeeRule.REFUSED: _l("No exemption on any date"),
+}
+
+SERIES_STATUSES = {
+    services.SeriesStatus.DRAFT: _l("Prepared (not booked yet)"),
+    services.SeriesStatus.COMMITTED: _l("Booked"),
+    services.SeriesStatus.CANCELLED: _l("Cancelled"),
+}
+
 SKIP_REASONS = {
     services.SkipReason.WEEKLY: _l("Regular closing day"),
     services.SkipReason.HOLIDAY: _l("National holiday"),
@@ -167,6 +179,10 @@ def weekday_name(weekday: int) -> str:
     return str(WEEKDAYS[weekday]) if 0 <= weekday < 7 else ""
 
 
+def weekdays_text(weekdays) -> str:
+    return _(", ").join(weekday_name(int(day)) for day in weekdays)
+
+
 def skip_text(reason: str, detail: str | None = None, number: str | None = None) -> str:
     """Why a series date was skipped, with the holiday, the closure or the booking."""
     text = word(SKIP_REASONS, reason)
@@ -206,5 +222,8 @@ def template_helpers() -> dict:
         "exemption_basis_name": lambda code: word(EXEMPTION_BASES, code),
         "closed_text": closed_text,
         "skip_text": skip_text,
+        "series_status_name": lambda code: word(SERIES_STATUSES, code),
+        "fee_rule_name": lambda code: word(SERIES_FEE_RULES, code),
         "weekday_name": weekday_name,
+        "weekdays_text": weekdays_text,
     }

@@ -61,6 +61,7 @@ class Town:
     group_id: int  # a group of victims, for the counter's group pages to change
     group_member_id: int  # one of its plain members
     group_member_nos: list[str]  # its members' registration numbers
+    series_id: int  # the group's series (定期利用) of Wednesday evenings
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +175,18 @@ def town(fuzz_app) -> Town:
         group.id,
         roster[3].id,
         [person.registration_no for person in roster],
+        services.create_series(
+            SYSTEM,
+            services.SeriesRequest(
+                unit_id=unit.id,
+                weekdays=[2],
+                block_ids=blocks[-1:],
+                first_date=date(2027, 1, 6),
+                last_date=date(2027, 2, 24),
+                group_id=group.id,
+            ),
+            now=NOW,
+        ).id,
     )
     db.session.rollback()
     assert db.session.get(Reservation, town.reservation_id) is not None

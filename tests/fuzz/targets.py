@@ -225,6 +225,29 @@ COUNTER_FORMS: dict[str, Fields] = {
         "phone": st.one_of(st.sampled_from(["0166-00-0200", "", "12345"]), s.value),
         "map_url": st.one_of(st.sampled_from(["https://example.jp/map", "javascript:x"]), s.value),
     },
+    "counter.new_series": lambda t: {
+        "resident": st.one_of(_ids(t.sato_id), st.just("")),
+        "group": st.one_of(_ids(t.group_id), st.just("")),
+        "unit": _ids(t.unit_id),
+        "weekdays": st.one_of(st.integers(-1, 8).map(str), s.value),
+        "blocks": _ids(*t.block_ids),
+        "first_date": st.one_of(st.just("2027-01-05"), s.any_date),
+        "last_date": st.one_of(st.just("2027-03-25"), s.any_date),
+        "exceptions": st.one_of(s.any_date, s.value),
+        "skip_holidays": st.sampled_from(["y", ""]),
+        "purpose": s.value,
+        "fee_rule": st.sampled_from(["standard", "granted", "refused", "", "free"]),
+        "exemption": st.sampled_from(["", "youth_club", "seniors", "nonesuch"]),
+        "fee_reason": _REASON,
+        "expected": st.one_of(s.any_date, s.value),
+        "action": st.sampled_from(["preview", "commit", "edit", "", "x"]),
+    },
+    "counter.series_cancel_from": lambda t: {"from_date": s.any_date, "reason": _REASON},
+    "counter.series_extend": lambda t: {
+        "last_date": st.one_of(st.just("2027-03-31"), s.any_date),
+        "expected": st.one_of(s.any_date, s.value),
+        "action": st.sampled_from(["preview", "commit", ""]),
+    },
 }
 
 
@@ -282,6 +305,12 @@ COUNTER_QUERIES: dict[str, Fields] = {
     "counter.group_slip": lambda t: {},
     "counter.renew_group": lambda t: {},
     "counter.group_status": lambda t: {},
+    "counter.new_series": lambda t: {
+        "resident": st.one_of(_ids(t.sato_id), st.just("")),
+        "group": st.one_of(_ids(t.group_id), st.just("")),
+    },
+    "counter.series": lambda t: {},
+    "counter.series_slip": lambda t: {},
 }
 
 # ---------------------------------------------------------------------------- phone
@@ -367,6 +396,7 @@ def path_values(t: Town) -> dict[str, st.SearchStrategy[str]]:
         "reservation_id": _ids(t.reservation_id, t.other_reservation_id),
         "resident_id": _ids(t.sato_id, t.victim_resident_id, t.group_member_id),
         "group_id": _ids(t.group_id),
+        "series_id": _ids(t.series_id),
         "staff_id": _ids(t.victim_staff_id, t.victim_admin_id, t.admin_id),
         "step": _STEP,
         "day": st.one_of(s.any_date, st.just("2026-12-16")),
