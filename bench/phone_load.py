@@ -15,8 +15,8 @@ Per task:
   date), until the task's result is spoken;
 - menus deep: how many different menus those decisions were made in;
 - largest menu: the most options a menu offered where the caller chose, as the engine
-  declares them (the keys a node accepts; `*` repeat and `0` a person work in every
-  menu and are not counted);
+  declares them (the keys a node accepts; `*` repeat, `0` a person and `9` the main
+  menu work the same in every menu and are not counted);
 - speech: seconds the caller listens to, from the greeting to the end of the answer
   that gives the result, measured from Open JTalk's synthesized audio at the
   configured PHONE_SPEECH_RATE (channels/phone/audio.py says how); "after sign-in"
@@ -138,8 +138,23 @@ class Task:
     missing: str = ""  # why the task cannot be measured yet
 
 
-def _gym(town: Town) -> list[str]:
-    return ["1", "1", "1"]  # book, 町民体育館, 全面
+def _gym() -> list[str]:
+    return ["1", "1"]  # 体育館 (the kind of place), 町民体育館の全面
+
+
+def booked_the_gym_before(town: Town) -> None:
+    """The caller booked the gym's whole court on the web before: it is offered first."""
+    actor = services.Actor.resident(town.resident_id, "web")
+    chosen = _unit("town-gym", "whole")
+    day = _free_day(chosen.id, NOW.date() + timedelta(weeks=3))
+    services.book(
+        actor,
+        resident_id=town.resident_id,
+        unit_id=chosen.id,
+        day=day,
+        block_ids=[chosen.facility.time_blocks[0].id],
+        now=NOW,
+    )
 
 
 TASKS = [
@@ -152,25 +167,31 @@ TASKS = [
     ),
     Task(
         "book next free",
-        # the first block offered, then confirm the summary
-        lambda t: [t.pin, *_gym(t), "1", "1", "1"],
+        # the soonest free block (main menu 1), the place, then book the block offered
+        lambda t: [t.pin, "1", *_gym(), "1"],
         "booked",
     ),
     Task(
         "book by date",
-        # a date, its first free block, then confirm the summary
-        lambda t: [t.pin, *_gym(t), "2", t.free_day.strftime("%m%d"), "1", "1"],
+        # by date (main menu 2), the place, a date, then book its first free block
+        lambda t: [t.pin, "2", *_gym(), t.free_day.strftime("%m%d"), "1"],
         "booked",
     ),
     Task(
+        "book next free, the place booked last time",
+        lambda t: [t.pin, "1", "1", "1"],  # 「前回と同じ…でよろしければ1」, then book
+        "booked",
+        before=booked_the_gym_before,
+    ),
+    Task(
         "hear my reservations",
-        lambda t: [t.pin, "2"],
+        lambda t: [t.pin, "3"],
         "heard",
         before=two_reservations_on_the_web,
     ),
     Task(
         "cancel",
-        lambda t: [t.pin, "3", "1", "1"],  # the first reservation listed, then confirm
+        lambda t: [t.pin, "4", "1", "1"],  # the first reservation listed, then confirm
         "cancelled",
         before=two_reservations_on_the_web,
     ),
@@ -386,7 +407,8 @@ def main() -> None:
         "the synthesizer's silence around it, plus <Pause>s; every prompt heard to its "
         "end). Decisions are the questions answered after sign-in (menu choices and typed "
         "dates); menus deep counts the different menus among them; the largest menu is "
-        "the most keys a menu where the caller chose accepts, `*` and `0` aside. The "
+        "the most keys a menu where the caller chose accepts, `*`, `0` and `9` aside (the same "
+        "in every menu). The "
         "demo town on Tuesday 1 December 2026 at 10:00: 山田 ハナ calls from her "
         "landline (from an unknown number to sign in by registration number) and books "
         "the town gym, whole court; for hearing and cancelling she has two reservations "

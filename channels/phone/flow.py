@@ -5,11 +5,15 @@ channel's part is only this: parse the keys, keep the call's place, and word wha
 core decided. Every decision (what is free, what it costs, who may cancel, whether a
 PIN is right) comes from reservations.services.
 
-Keys that work everywhere: `*` repeats, `0` goes to the operator, `#` ends a number.
-Silence repeats the prompt in simpler words, a second silence offers the operator and a
-third failure (silence or a wrong key) transfers to the operator. After a result
-(booked, cancelled, heard) a second silence ends the call with a goodbye. No path ends
-in a silent hang-up.
+Keys that work the same at every prompt: `*` repeats, `0` reaches a person (during the
+counter's telephone hours; otherwise the hours are said and the same prompt is asked
+again, at number prompts too), `9` returns to the main menu once signed in (except
+inside a number: there 9 alone, ended by #, is the way back), `#` ends a number.
+Silence repeats the prompt in simpler words, a second silence offers a person when one
+can answer (else how to hear it again), a third failure (silence or a wrong key) puts
+the caller through, or says the hours and asks again; only after six failures in a row
+does the call end, politely. After a result (booked, cancelled, heard) a second silence
+ends the call with a goodbye. No path ends in a silent hang-up.
 """
 
 from __future__ import annotations
@@ -26,7 +30,10 @@ from . import prompts, twiml
 from .menus import NODES
 from .menus.base import Call, Node
 from .settings import DIAL_TIMEOUT, PhoneSettings
-from .speech import Speech
+from .speech import Silence, Speech
+
+MAX_FAILURES = 6  # in a row at one prompt: then the call ends with the hours, politely
+MENU_KEY = "9"
 
 
 @dataclass(frozen=True)
@@ -58,7 +65,7 @@ class Turn:
         self.now = call.now
         self.state: dict[str, Any] = copy.deepcopy(call.state)
         self.resident_id = call.resident_id
-        self.preface: list[Speech] = []
+        self.preface: list[Speech | Silence] = []
         self.events: list[Event] = []
         self._ending: tuple[str, str] = ("ask", "full")
 
@@ -103,6 +110,9 @@ class Turn:
     def ask(self, mode: str) -> None:
         self._ending = ("ask", mode)
 
+    def person_available(self) -> bool:
+        return can_transfer(self.settings, self.now)
+
     def dial(self) -> None:
         self._ending = ("dial", "")
 
@@ -133,18 +143,29 @@ class Turn:
             )
         return Reply(xml, self.state["node"], self.state, self.resident_id, self.events)
 
-    def _question(self, mode: str) -> list[Speech]:
+    def _question(self, mode: str) -> list[Speech | Silence]:
         node = self.node
         if mode == "full":
-            greeting = [] if self.state.get("greeted") else [prompts.greeting()]
+            greeting = (
+                [] if self.state.get("greeted") else [prompts.greeting(self.person_available())]
+            )
             return greeting + node.prompt(self)
         if mode == "simple":
             return node.simple(self)
         if mode == "operator":
-            return [prompts.offer_operator(), *node.simple(self)]
+            return [self._way_out(), *node.simple(self)]
         if mode == "help":
             return [*node.help(self), *node.simple(self)]
-        return [*node.help(self), prompts.offer_operator(), *node.simple(self)]
+        return [*node.help(self), self._way_out(), *node.simple(self)]
+
+    def _way_out(self) -> Speech:
+        """After a second failure: a person if one can answer, else how to hear again."""
+        return prompts.offer_operator() if self.person_available() else prompts.repeat_hint()
+
+
+def can_transfer(settings: PhoneSettings, now: datetime) -> bool:
+    """Whether `0` reaches a person now: an operator number, in the counter's hours."""
+    return bool(settings.operator_number) and settings.counter_open(now)
 
 
 # ------------------------------------------------------------------------- engine
@@ -183,6 +204,8 @@ def answer(
         turn.state["greeted"] = True
         if digits == "0":
             _operator(turn, "asked")
+        elif digits == MENU_KEY and turn.resident_id is not None:
+            turn.goto("main")
         elif not digits:
             _failure(turn, "no_input")
         elif not node.handle(turn, digits):
@@ -200,10 +223,10 @@ def reprompt(call: Call, settings: PhoneSettings, step_url: Callable[[int], str]
 def _failure(turn: Turn, kind: str) -> None:
     failures = turn.state.get("failures", 0) + 1
     turn.event(kind)
+    turn.state["failures"] = failures
     if failures >= 3:
         _operator(turn, "failures")
         return
-    turn.state["failures"] = failures
     if kind == "no_input":
         if turn.node.result and failures >= 2:
             turn.end()
@@ -214,10 +237,11 @@ def _failure(turn: Turn, kind: str) -> None:
 
 
 def _operator(turn: Turn, reason: str) -> None:
-    """To the counter's telephone during its hours; otherwise say the hours, then go on
-    where the caller was (they asked) or say goodbye (they could not go on)."""
+    """To the counter's telephone during its hours; otherwise say the hours and ask the
+    same question again (a number prompt too: nothing the caller did is lost). Only a
+    caller who cannot go on (MAX_FAILURES in a row) hears goodbye."""
     settings = turn.settings
-    if settings.operator_number and settings.counter_open(turn.now):
+    if can_transfer(settings, turn.now):
         turn.event("transferred", reason)
         turn.state["awaiting"] = "dial"
         turn.state["return_node"] = turn.state["node"]
@@ -226,12 +250,13 @@ def _operator(turn: Turn, reason: str) -> None:
     turn.event("operator_unavailable", reason)
     unavailable = prompts.no_operator() if not settings.operator_number else prompts.out_of_hours()
     turn.say(unavailable, prompts.counter_hours(settings))
-    if reason == "asked" and turn.node.keys(turn):
-        turn.state["failures"] = 0
-        turn.ask("full")
-    else:
+    if reason == "failures" and turn.state.get("failures", 0) >= MAX_FAILURES:
         turn.say(prompts.call_again_later())
         turn.end()
+        return
+    if reason == "asked":
+        turn.state["failures"] = 0
+    turn.ask("full" if reason == "asked" else "simple")
 
 
 # Twilio's DialCallStatus values; anything else is recorded as "unknown".

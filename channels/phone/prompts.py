@@ -23,7 +23,7 @@ from .speech import (
     Speech,
     compose,
     spoken_date,
-    spoken_digits,
+    spoken_digit_groups,
     spoken_moment,
     spoken_slot,
     spoken_time,
@@ -33,6 +33,8 @@ from .speech import (
 )
 
 SERVICE_NAME = Reading("町予約", "まちよやく")
+# The voice reads 米印 as べいじるし without its reading.
+ASTERISK = Reading("米印", "こめじるし")
 
 
 def keys_text(keys: list[str]) -> str:
@@ -42,14 +44,13 @@ def keys_text(keys: list[str]) -> str:
 # -------------------------------------------------------------------------- general
 
 
-def greeting() -> Speech:
-    return compose(
-        _(
-            "お電話ありがとうございます。%(service)sの自動受付です。"
-            "オペレーターにおつなぎする場合は0を、もう一度お聞きになる場合は米印を押してください。"
-        ),
-        service=SERVICE_NAME,
-    )
+def greeting(person: bool) -> Speech:
+    """Only what is needed: where the caller is, and a person (0) when one can answer
+    now; `*`, `9` and `0` are said where they help (after silence, in the help)."""
+    speech = compose(_("お電話ありがとうございます。%(service)sです。"), service=SERVICE_NAME)
+    if person:
+        speech += _("担当者は0を押してください。")
+    return speech
 
 
 def press_one_of(keys: list[str]) -> Speech:
@@ -57,30 +58,37 @@ def press_one_of(keys: list[str]) -> Speech:
 
 
 def offer_operator() -> Speech:
-    return Speech(_("オペレーターにおつなぎする場合は0を押してください。"))
+    return Speech(_("担当者とお話しになる場合は0を押してください。"))
+
+
+def repeat_hint() -> Speech:
+    """What silence hears when no one can answer: how to hear it again."""
+    return compose(_("もう一度お聞きになる場合は%(asterisk)sを押してください。"), asterisk=ASTERISK)
 
 
 def goodbye() -> Speech:
     return Speech(_("お電話ありがとうございました。"))
 
 
-def choose_number() -> Speech:
-    return Speech(_("ご希望の番号を押してください。"))
+def choices(listed: list[tuple[Speech | Reading | str, str]]) -> Speech:
+    """A menu, each item before its key: 「町民体育館は1、中央公民館は2を押してください。」"""
+    items = Speech.join(
+        (compose(_("%(item)sは%(key)s"), item=label, key=key) for label, key in listed), "、"
+    )
+    return compose(_("%(items)sを押してください。"), items=items)
 
 
-def numbered(key: str, label: Speech | str) -> Speech:
-    return compose(_("%(key)s、%(label)s。"), key=key, label=label)
+def task_done() -> Speech:
+    """After a finished task: hear it again, or hang up (9, the menu, is in the help
+    and after silence)."""
+    return compose(
+        _("もう一度お聞きになる場合は%(asterisk)sを。お済みでしたら、お電話をお切りください。"),
+        asterisk=ASTERISK,
+    )
 
 
-def list_footer(more: bool, more_label: str) -> Speech:
-    """The keys after a numbered list: the next page (5) and the menu (9)."""
-    if more:
-        return compose(_("%(more)sは5を、メニューに戻る場合は9を押してください。"), more=more_label)
-    return Speech(_("メニューに戻る場合は9を押してください。"))
-
-
-def back_to_menu() -> Speech:
-    return Speech(_("メニューに戻る場合は9を押してください。"))
+def task_done_simple() -> Speech:
+    return Speech(_("ほかのご用件は9を押してください。お済みでしたら、お電話をお切りください。"))
 
 
 def place(facility: Facility, unit: Unit) -> Speech:
@@ -95,7 +103,7 @@ def place(facility: Facility, unit: Unit) -> Speech:
 
 
 def transferring() -> Speech:
-    return Speech(_("オペレーターにおつなぎします。そのままお待ちください。"))
+    return Speech(_("担当者におつなぎします。そのままお待ちください。"))
 
 
 def out_of_hours() -> Speech:
@@ -103,7 +111,7 @@ def out_of_hours() -> Speech:
 
 
 def no_operator() -> Speech:
-    return Speech(_("ただいま、オペレーターにおつなぎできません。"))
+    return Speech(_("ただいま、担当者におつなぎできません。"))
 
 
 def counter_hours(settings: PhoneSettings) -> Speech:
@@ -122,7 +130,7 @@ def call_again_later() -> Speech:
 
 
 def nobody_answered() -> Speech:
-    return Speech(_("申し訳ありません。ただいま係の者が電話に出られません。"))
+    return Speech(_("申し訳ありません。ただいま担当者が電話に出られません。"))
 
 
 def back_to_automatic() -> Speech:
@@ -189,24 +197,24 @@ def locked(until: datetime | None, now: datetime) -> Speech:
     )
 
 
-def locked_prompt() -> Speech:
-    return offer_operator()
+def locked_prompt(person: bool = True) -> Speech:
+    """A person when one can answer now; otherwise the hours are said on 0."""
+    return offer_operator() if person else Speech(_("お電話ありがとうございました。"))
 
 
 # --------------------------------------------------------------------- main menu
 
 
 def main_menu() -> Speech:
+    """Four tasks, the most used first, each before its key; how to book (the soonest
+    free block, or a date) is chosen here, so that the booking asks nothing twice."""
     return Speech(
-        _(
-            "ご用件をお選びください。新しく予約する場合は1を、予約を確認する場合は2を、"
-            "予約を取り消す場合は3を押してください。"
-        )
+        _("早い日のご予約は1、日にちを決めてのご予約は2、確認は3、取り消しは4を押してください。")
     )
 
 
 def main_menu_simple() -> Speech:
-    return Speech(_("予約は1、確認は2、取り消しは3を押してください。"))
+    return Speech(_("早い日は1、日にちは2、確認は3、取り消しは4を押してください。"))
 
 
 # ---------------------------------------------------------------- for whom (団体)
@@ -227,14 +235,11 @@ def for_whom_one_group_simple() -> Speech:
     return Speech(_("ご自身は1、団体は2を押してください。"))
 
 
-def for_whom_groups(choices: list[tuple[Speech | Reading | str, str]]) -> Speech:
+def for_whom_groups(listed: list[tuple[Speech | Reading | str, str]]) -> Speech:
     """A member of several groups: at most four keys a menu (yourself and the groups,
-    three a page, and 5 for the next groups when there are more), each item before its
+    three a page, and 4 for the next groups when there are more), each item before its
     key: 「ご自身のご予約は1、青葉スポーツ少年団は2、…を押してください。」"""
-    items = Speech.join(
-        (compose(_("%(item)sは%(key)s"), item=label, key=key) for label, key in choices), "、"
-    )
-    return compose(_("%(items)sを押してください。"), items=items)
+    return choices(listed)
 
 
 def yourself() -> str:
@@ -253,47 +258,76 @@ def for_group(group: Group) -> Speech:
 # ------------------------------------------------------------------------ booking
 
 
-def ask_facility() -> Speech:
-    return Speech(_("予約する施設をお選びください。"))
+def last_place(place: Speech) -> Speech:
+    """The place the caller booked last, offered first."""
+    return compose(
+        _("前回と同じ、%(place)sでよろしければ1、ほかの施設は2を押してください。"), place=place
+    )
 
 
-def more_facilities() -> str:
+def last_place_simple() -> Speech:
+    return Speech(_("前回と同じ施設は1、ほかの施設は2を押してください。"))
+
+
+def more_places() -> str:
     return _("ほかの施設")
 
 
-def ask_unit(facility: Facility) -> Speech:
-    return compose(
-        _("%(facility)sの、どちらを予約しますか。"), facility=Reading(facility.name, facility.yomi)
-    )
-
-
-def more_units() -> str:
-    return _("ほかの場所")
-
-
-def ask_how() -> Speech:
-    return Speech(
-        _(
-            "空いている日時をご案内する場合は1を、日付を指定する場合は2を、"
-            "メニューに戻る場合は9を押してください。"
+def place_choices(groups: list[tuple[Reading | str, list[tuple[Reading | None, str]]]]) -> Speech:
+    """The places of one kind, each before its key; a facility with several units is
+    named once: 「町民体育館の、全面は1、半面Aは2、第一小学校体育館は3を押してください。」"""
+    parts = []
+    for facility, units in groups:
+        if len(units) == 1 and units[0][0] is None:
+            parts.append(compose(_("%(item)sは%(key)s"), item=facility, key=units[0][1]))
+            continue
+        listed = Speech.join(
+            (
+                compose(_("%(item)sは%(key)s"), item=unit or facility, key=key)
+                for unit, key in units
+            ),
+            "、",
         )
+        parts.append(compose(_("%(facility)sの、%(units)s"), facility=facility, units=listed))
+    return compose(_("%(items)sを押してください。"), items=Speech.join(parts, "、"))
+
+
+def offer(day: date, start, end, today: date) -> Speech:
+    """The block offered, the date first (read back when the caller typed it); the
+    place was said just before, in the caller's choice."""
+    return compose(
+        _("%(slot)s、空いています。"),
+        slot=Speech(next_year(day, today), spoken_slot(day, start, end)),
     )
 
 
-def ask_how_simple() -> Speech:
-    return Speech(_("空きの案内は1、日付の指定は2を押してください。"))
+def next_year(day: date, today: date) -> str:
+    """「来年の」 before a date of next year, which a caller must not take for this year."""
+    return _("来年の") if day.year > today.year else ""
 
 
-def offer(day: date, start, end) -> Speech:
-    return compose(_("次の空きは、%(slot)sです。"), slot=spoken_slot(day, start, end))
+def terms(
+    fee_yen: int, exemption_percent: int, cancel_last_day: date, cancel_passed: bool
+) -> Speech:
+    """The fee, then the cancellation deadline said plainly (and, past it, that the
+    booking cannot be cancelled): heard before the caller books."""
+    if fee_yen == 0:
+        speech = Speech(_("使用料はかかりません。"))
+    elif exemption_percent:
+        speech = compose(_("減免後の使用料は%(fee)sです。"), fee=spoken_yen(fee_yen))
+    else:
+        speech = compose(_("使用料は%(fee)sです。"), fee=spoken_yen(fee_yen))
+    if cancel_passed:
+        return speech + _("この日は取り消しの期限を過ぎていて、予約すると取り消せません。")
+    return speech + compose(_("取り消しは、%(date)sまでです。"), date=spoken_date(cancel_last_day))
 
 
 def offer_keys() -> Speech:
-    return Speech(_("予約する場合は1を、次の候補は2を、日付を指定する場合は3を押してください。"))
+    return Speech(_("予約する場合は1、次の空きは2、ほかの日は3を押してください。"))
 
 
 def offer_keys_simple() -> Speech:
-    return Speech(_("予約は1、次の候補は2、日付の指定は3を押してください。"))
+    return Speech(_("予約は1、次は2、ほかの日は3を押してください。"))
 
 
 def no_free_blocks() -> Speech:
@@ -301,9 +335,7 @@ def no_free_blocks() -> Speech:
 
 
 def ask_date() -> Speech:
-    return Speech(
-        _("ご希望の日付を、月と日の4桁で押してください。たとえば12月3日は、1、2、0、3です。")
-    )
+    return Speech(_("ご希望の日にちを、月と日の4桁で押してください。12月3日なら、1、2、0、3です。"))
 
 
 def ask_date_simple() -> Speech:
@@ -311,11 +343,21 @@ def ask_date_simple() -> Speech:
 
 
 def date_help() -> Speech:
-    return Speech(_("日付は4桁です。1月5日なら、0、1、0、5です。"))
+    """How to type a date, and the way back: 9 alone (then #) is no date."""
+    return Speech(
+        _(
+            "日にちは4桁です。1月5日なら、0、1、0、5です。メニューに戻る場合は、9と#を押してください。"
+        )
+    )
 
 
 def no_such_date() -> Speech:
     return Speech(_("その日付はありません。"))
+
+
+def date_passed(day: date) -> Speech:
+    """A date typed that has just passed (not taken for next year's)."""
+    return compose(_("%(date)sは、もう過ぎています。"), date=spoken_date(day))
 
 
 def date_read_back(day: date) -> Speech:
@@ -348,74 +390,17 @@ def day_full() -> Speech:
     return Speech(_("その日は、空いている時間がありません。"))
 
 
-def ask_block() -> Speech:
-    return Speech(_("空いている時間をご案内します。"))
-
-
-def block_label(block) -> Speech:
-    return spoken_time_range(block.start_time, block.end_time)
-
-
-def more_blocks() -> str:
-    return _("ほかの時間")
-
-
-def summary(
-    facility: Facility,
-    unit: Unit,
-    day: date,
-    blocks,
-    fee_yen: int,
-    exemption_percent: int,
-    cancel_last_day: date,
-    cancel_passed: bool,
-) -> Speech:
-    speech = compose(
-        _("ご予約の内容です。%(place)s。%(slot)s。"),
-        place=place(facility, unit),
-        slot=spoken_slot(day, blocks[0].start_time, blocks[-1].end_time),
-    )
-    if fee_yen == 0:
-        speech += _("使用料はかかりません。")
-    elif exemption_percent:
-        speech += compose(_("減免後の使用料は%(fee)sです。"), fee=spoken_yen(fee_yen))
-    else:
-        speech += compose(_("使用料は%(fee)sです。"), fee=spoken_yen(fee_yen))
-    if cancel_passed:
-        return speech + _(
-            "このご予約は、取り消しの期限を過ぎているため、予約した後は取り消せません。"
-        )
-    return speech + compose(
-        _("取り消しは、%(date)sまでにお願いします。"), date=spoken_date(cancel_last_day)
-    )
-
-
-def confirm_keys() -> Speech:
-    return Speech(_("この内容で予約する場合は1を、最初からやり直す場合は2を押してください。"))
-
-
-def confirm_keys_simple() -> Speech:
-    return Speech(_("予約する場合は1を、やり直す場合は2を押してください。"))
-
-
-def starting_over() -> Speech:
-    return Speech(_("最初からやり直します。"))
-
-
 def booked() -> Speech:
-    return Speech(_("ご予約を承りました。"))
+    return Speech(_("承りました。ご予約番号を申し上げます。メモのご用意はよろしいですか。"))
 
 
 def reservation_number(number: str) -> Speech:
-    return compose(_("予約番号は、%(digits)sです。"), digits=spoken_digits(number))
+    """Eight digits in two groups of four."""
+    return compose(_("%(digits)sです。"), digits=spoken_digit_groups(number))
 
 
-def number_keys() -> Speech:
-    return Speech(_("もう一度お聞きになる場合は1を、メニューに戻る場合は9を押してください。"))
-
-
-def number_keys_simple() -> Speech:
-    return Speech(_("番号をもう一度は1、メニューは9を押してください。"))
+def number_again(number: str) -> Speech:
+    return compose(_("もう一度、%(digits)sです。"), digits=spoken_digit_groups(number))
 
 
 # ------------------------------------------------------------------- hear, cancel
@@ -432,28 +417,38 @@ def reservation_count(count: int) -> Speech:
 def reservation_item(ordinal: int, reservation: Reservation) -> Speech:
     blocks = reservation.time_blocks
     return compose(
-        _("%(ordinal)s件目。%(slot)s。%(place)s。予約番号、%(digits)s。"),
+        _("%(ordinal)s件目。%(slot)s。%(place)s。"),
         ordinal=ordinal,
         slot=spoken_slot(reservation.date, blocks[0].start_time, blocks[-1].end_time),
         place=place(reservation.unit.facility, reservation.unit),
-        digits=spoken_digits(reservation.number),
     )
 
 
+def reservation_number_heard(number: str) -> Speech:
+    """After a reservation heard: its number, in two groups of four."""
+    return compose(_("予約番号、%(digits)s。"), digits=spoken_digit_groups(number))
+
+
 def more_reservations() -> str:
-    return _("続き")
+    return _("ほかのご予約")
+
+
+def hear_more_keys() -> Speech:
+    return Speech(_("続きをお聞きになる場合は1、ほかのご用件は9を押してください。"))
 
 
 def hear_again_from_start_keys() -> Speech:
-    return Speech(_("最初からお聞きになる場合は5を、メニューに戻る場合は9を押してください。"))
-
-
-def hear_end_keys() -> Speech:
-    return Speech(_("もう一度お聞きになる場合は米印を、メニューに戻る場合は9を押してください。"))
+    return Speech(_("最初からお聞きになる場合は1、ほかのご用件は9を押してください。"))
 
 
 def ask_which_to_cancel() -> Speech:
     return Speech(_("取り消すご予約をお選びください。"))
+
+
+def nothing_to_cancel() -> Speech:
+    return Speech(
+        _("電話で取り消せるご予約はありません。期限を過ぎたご予約は、窓口でご相談ください。")
+    )
 
 
 def cancel_item(reservation: Reservation) -> Speech:
@@ -474,16 +469,16 @@ def cancel_item(reservation: Reservation) -> Speech:
 def too_late_to_cancel(last_day: date, days_before: int) -> Speech:
     return compose(
         _(
-            "このご予約の取り消しは、%(date)sまででした。取り消しは、ご利用日の%(days)s日前まで承っています。"
-            "期限を過ぎたご予約は、窓口でご相談ください。"
+            "このご予約の取り消しは、%(date)sまででした。期限を過ぎたご予約は、窓口でご相談ください。"
         ),
         date=spoken_date(last_day),
-        days=days_before,
     )
 
 
-def too_late_keys() -> Speech:
-    return Speech(_("オペレーターにおつなぎする場合は0を、メニューに戻る場合は9を押してください。"))
+def too_late_keys(person: bool) -> Speech:
+    if person:
+        return Speech(_("担当者とお話しになる場合は0を、ほかのご用件は9を押してください。"))
+    return task_done_simple()
 
 
 def confirm_cancel(reservation: Reservation) -> Speech:

@@ -51,6 +51,14 @@ class Reading:
 Segment = str | Reading
 
 
+@dataclass(frozen=True)
+class Silence:
+    """A pause in what the caller hears (TwiML ``<Pause>``), e.g. time to find a pen
+    before the reservation number."""
+
+    seconds: int
+
+
 class Speech:
     """An immutable run of text and readings; adjacent text is merged."""
 
@@ -180,6 +188,13 @@ def spoken_moment(moment: datetime, today: date) -> Speech:
 def spoken_digits(number: str) -> str:
     """A number read digit by digit: 「1、2、3、4」."""
     return "、".join(number)
+
+
+def spoken_digit_groups(number: str, size: int = 4) -> str:
+    """A long number read in groups, digit by digit: 「1、2、3、4の、5、6、7、8」 (as
+    telephone numbers are read), so that it can be written down in two breaths."""
+    groups = [number[i : i + size] for i in range(0, len(number), size)]
+    return "の、".join(spoken_digits(group) for group in groups)
 
 
 def spoken_yen(amount: int) -> str:

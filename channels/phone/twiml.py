@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from twilio.twiml.voice_response import VoiceResponse
 
 from .settings import PhoneSettings
-from .speech import Reading, Speech
+from .speech import Reading, Silence, Speech
 
 LANGUAGE = "ja-JP"
 
@@ -30,14 +30,16 @@ def _say(parent, speech: Speech, settings: PhoneSettings) -> None:
             container.nest(segment)
 
 
-def _says(parent, speeches: Sequence[Speech], settings: PhoneSettings) -> None:
+def _says(parent, speeches: Sequence[Speech | Silence], settings: PhoneSettings) -> None:
     for speech in speeches:
-        if speech:
+        if isinstance(speech, Silence):
+            parent.pause(length=speech.seconds)
+        elif speech:
             _say(parent, speech, settings)
 
 
 def gather(
-    speeches: Sequence[Speech], *, action: str, num_digits: int, settings: PhoneSettings
+    speeches: Sequence[Speech | Silence], *, action: str, num_digits: int, settings: PhoneSettings
 ) -> str:
     """Speak, then wait for keys. One-key menus take the first key as it is pressed
     (no finishing key, so # is an ordinary, invalid, key); entries end at their length
@@ -58,7 +60,7 @@ def gather(
 
 
 def dial(
-    speeches: Sequence[Speech],
+    speeches: Sequence[Speech | Silence],
     *,
     number: str,
     action: str | None,
@@ -77,7 +79,7 @@ def dial(
     return response.to_xml()
 
 
-def hang_up(speeches: Sequence[Speech], settings: PhoneSettings) -> str:
+def hang_up(speeches: Sequence[Speech | Silence], settings: PhoneSettings) -> str:
     response = VoiceResponse()
     _says(response, speeches, settings)
     response.hangup()

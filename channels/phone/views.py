@@ -103,18 +103,15 @@ def trouble_twiml() -> str:
     the configuration alone, so that it works when the database does not."""
     settings = get_phone_settings()
     if settings.operator_number and settings.counter_open(services.clock_now()):
+        # The dial's outcome comes back to /fallback/dialled: after a clerk has talked
+        # with the caller, only a goodbye (never "no one can answer").
+        path = url_for("phone.fallback_dialled")[len(request.script_root) :]
         return twiml.dial(
             [prompts.system_trouble(), prompts.transferring()],
             number=settings.operator_number,
-            action=None,
+            action=settings.public_base_url + path,
             timeout=DIAL_TIMEOUT,
             settings=settings,
-            unanswered=[
-                prompts.nobody_answered(),
-                prompts.counter_hours(settings),
-                prompts.call_again_later(),
-                prompts.goodbye(),
-            ],
         )
     return twiml.hang_up(
         [
@@ -130,6 +127,26 @@ def trouble_twiml() -> str:
 @bp.route("/fallback", methods=["GET", "POST"])
 def fallback():
     return _twiml(trouble_twiml())
+
+
+@bp.route("/fallback/dialled", methods=["POST"])
+def fallback_dialled():
+    """How the fallback's dial ended (Twilio's DialCallStatus): after a conversation a
+    goodbye; unanswered, the apology with the hours. No database, like the fallback."""
+    settings = get_phone_settings()
+    if request.form.get("DialCallStatus") in ("completed", "answered"):
+        return _twiml(twiml.hang_up([prompts.goodbye()], settings))
+    return _twiml(
+        twiml.hang_up(
+            [
+                prompts.nobody_answered(),
+                prompts.counter_hours(settings),
+                prompts.call_again_later(),
+                prompts.goodbye(),
+            ],
+            settings,
+        )
+    )
 
 
 @bp.errorhandler(Exception)

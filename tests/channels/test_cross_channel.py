@@ -73,13 +73,14 @@ def test_booked_at_the_counter_seen_on_the_web_heard_and_cancelled_on_the_phone(
         )
         call.call()
         call.press(hana.pin)
-        call.press("2")
+        call.press("3")
         heard = call.last.text
         assert "ご予約は1件です。" in heard
         assert "12月16日、水曜日、午後6時から午後9時《くじ》まで。" in heard  # 《》: the reading
-        assert f"予約番号、{'、'.join(reservation.number)}。" in heard
+        number = reservation.number
+        assert f"予約番号、{'、'.join(number[:4])}の、{'、'.join(number[4:])}。" in heard
         call.press("9")
-        call.press("3")
+        call.press("4")
         call.press("1")
         assert "のご予約を取り消します。" in call.last.text
         call.press("1")
@@ -140,7 +141,7 @@ def test_a_member_books_for_the_group_on_the_web_others_see_it_everywhere(
         )
         call.call()
         call.press(line["田中 美咲"].pin)
-        call.press("2")
+        call.press("3")
         assert (
             "青葉スポーツ少年団《あおば すぽーつ しょうねんだん》のご予約です。" in call.last.text
         )

@@ -4,23 +4,15 @@ booking (booking.py) and the caller's reservations
 (my_reservations.py). Each speaks its question and handles the keys pressed; what to
 offer, what it costs and what is allowed comes from reservations.services.
 
-Keys 1–3 choose from a list (5: more, 9: the menu); `*`, `0`, silence and wrong keys
-are handled for every menu by the engine in flow.py.
+At most four keys a menu, each item before its key; keys 1–3 choose from a list and 4
+is its next page. `*`, `0`, `9`, silence and wrong keys are handled for every menu by
+the engine in flow.py.
 """
 
 from __future__ import annotations
 
 from .base import Node
-from .booking import (
-    BookBlock,
-    BookDate,
-    BookDone,
-    BookFacility,
-    BookHow,
-    BookOffer,
-    BookSummary,
-    BookUnit,
-)
+from .booking import BookDate, BookDone, BookKind, BookLast, BookOffer, BookUnit
 from .for_whom import BookForWhom
 from .main import AfterDial, Main
 from .my_reservations import CancelConfirm, CancelDone, CancelList, CancelTooLate, Hear
@@ -34,13 +26,11 @@ NODES: dict[str, Node] = {
         Locked(),
         Main(),
         BookForWhom(),
-        BookFacility(),
+        BookLast(),
+        BookKind(),
         BookUnit(),
-        BookHow(),
         BookOffer(),
         BookDate(),
-        BookBlock(),
-        BookSummary(),
         BookDone(),
         Hear(),
         CancelList(),

@@ -56,6 +56,10 @@ class Turn(Protocol):
     def ask(self, mode: str) -> None:
         """Ask the current menu's question again ("full": in full)."""
 
+    def person_available(self) -> bool:
+        """Whether `0` would reach a person now (the counter's telephone, in its hours):
+        only then is a person offered."""
+
 
 class Node:
     name = ""
@@ -91,9 +95,12 @@ def is_number(digits: str, length: int) -> bool:
     return len(digits) == length and digits.isascii() and digits.isdigit()
 
 
+MORE_KEY = "4"  # the next page of a list: three items a page, four keys at most
+
+
 class ListNode(Node):
-    """A numbered list, a page at a time: 1–3 choose, 5 the next page, 9 the menu (at
-    most five choices in a menu)."""
+    """A list, a page at a time, each item before its key: 1–3 choose, 4 the next page
+    (at most four keys a menu). `9`, `*` and `0` are the engine's, as everywhere."""
 
     page_size = 3
     selectable = True
@@ -124,40 +131,43 @@ class ListNode(Node):
             self.empty(turn)
 
     def _page(self, turn: Turn) -> list[Any]:
+        if not self._has_more(turn):
+            return turn.state["items"]
         start = turn.state["page"] * self.page_size
         return turn.state["items"][start : start + self.page_size]
 
     def _has_more(self, turn: Turn) -> bool:
-        return len(turn.state["items"]) > self.page_size
+        """Four items fit one menu; more are paged three at a time, 4 the next."""
+        return len(turn.state["items"]) > self.page_size + 1
 
     def listing(self, turn: Turn) -> Speech:
-        return Speech.join(
-            prompts.numbered(str(index), self.label(turn, item))
+        listed = [
+            (self.label(turn, item), str(index))
             for index, item in enumerate(self._page(turn), start=1)
-        )
-
-    def footer(self, turn: Turn) -> Speech:
-        return prompts.list_footer(self._has_more(turn), self.more_label())
+        ]
+        if self._has_more(turn):
+            listed.append((self.more_label(), MORE_KEY))
+        return prompts.choices(listed)
 
     def prompt(self, turn):
-        return [*self.intro(turn), self.listing(turn), prompts.choose_number(), self.footer(turn)]
+        return [*self.intro(turn), self.listing(turn)]
 
     def simple(self, turn):
-        return [prompts.choose_number(), self.listing(turn), self.footer(turn)]
+        return [self.listing(turn)]
 
     def keys(self, turn):
         keys = [str(i) for i in range(1, len(self._page(turn)) + 1)] if self.selectable else []
-        return keys + (["5"] if self._has_more(turn) else []) + ["9"]
+        return keys + ([MORE_KEY] if self._has_more(turn) else [])
+
+    def next_page(self, turn: Turn) -> None:
+        pages = -(-len(turn.state["items"]) // self.page_size)
+        turn.state["page"] = (turn.state["page"] + 1) % pages
+        turn.state["failures"] = 0
+        turn.ask("full")
 
     def handle(self, turn, digits):
-        if digits == "9":
-            turn.goto("main")
-            return True
-        if digits == "5" and self._has_more(turn):
-            pages = -(-len(turn.state["items"]) // self.page_size)
-            turn.state["page"] = (turn.state["page"] + 1) % pages
-            turn.state["failures"] = 0
-            turn.ask("full")
+        if digits == MORE_KEY and self._has_more(turn):
+            self.next_page(turn)
             return True
         page = self._page(turn)
         if self.selectable and is_number(digits, 1) and 1 <= int(digits) <= len(page):

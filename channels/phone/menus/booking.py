@@ -1,43 +1,139 @@
-"""Booking: a facility, a unit, the next free time or a typed date, a time block, the
-summary read back, and the reservation number."""
+"""Booking: how (the soonest free block or a date: chosen in the main menu), the place
+(the one booked last time first, else the kind of place, then the place of that kind),
+a date when the caller wants one, and the offer, which reads back the date and says
+what matters before the caller books (place, fee, the cancellation deadline or that it
+has passed); 1 books it, and the reservation number is read for writing down.
+
+Decisions after sign-in, measured by bench/phone_load.py: the soonest free block is
+the main menu, the kind, the place and the offer (four); by date, the same and the
+date (five); the place booked last time saves one or two.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from reservations import services
 from reservations.errors import ReservationError, SlotTaken
 
 from .. import prompts
-from ..speech import Reading, Speech
-from .base import ListNode, Node, Turn, is_number
+from ..speech import Reading, Silence, Speech
+from .base import MORE_KEY, ListNode, Node, Turn, is_number
+
+NEXT = "next"  # how: the soonest free block
+BY_DATE = "date"  # how: a date the caller types
+RECENT_DAYS = 31  # a date typed this many days back is "passed", not next year's
 
 
 def _facility_reading(facility) -> Reading:
     return Reading(facility.name, facility.yomi)
 
 
-class BookFacility(ListNode):
-    name = "book_facility"
+def _unit_reading(unit) -> Reading:
+    return Reading(unit.name, unit.yomi)
+
+
+def _bookable_units() -> list[services.Unit]:
+    return [unit for facility in services.list_facilities() for unit in facility.units]
+
+
+def _group_id(turn: Turn) -> int | None:
+    """The group the caller books for (book_for_whom), or None: for themself."""
+    return turn.state.get("group_id")
+
+
+def start_booking(turn: Turn, how: str, group_id: int | None = None) -> None:
+    """From the main menu (or for whom): the place booked last time first, if any."""
+    turn.state["how"] = how
+    last = _last_unit(turn, group_id)
+    if last is not None:
+        turn.goto("book_last", last_unit_id=last, group_id=group_id)
+    else:
+        turn.goto("book_kind", group_id=group_id)
+
+
+def _last_unit(turn: Turn, group_id: int | None) -> int | None:
+    """The unit of the caller's latest booking (or the group's, booking for it), if it
+    is still offered."""
+    if group_id is not None:
+        lists = services.group_reservations(group_id, now=turn.now, past_limit=5)
+    else:
+        lists = services.reservations_of(turn.resident_id, now=turn.now, past_limit=5)
+    booked = [*lists.upcoming, *lists.past]
+    if not booked:
+        return None
+    latest = max(booked, key=lambda reservation: reservation.id)
+    offered = {unit.id for unit in _bookable_units()}
+    return latest.unit_id if latest.unit_id in offered else None
+
+
+def place_chosen(turn: Turn, unit_id: int) -> None:
+    """The place is known: offer its soonest free block, or ask the date."""
+    turn.state["unit_id"] = unit_id
+    if turn.state.get("how") == BY_DATE:
+        turn.goto("book_date")
+    else:
+        _propose(turn, None)
+
+
+class BookLast(Node):
+    """「前回と同じ、町民体育館の全面でよろしければ1、ほかの施設は2」."""
+
+    name = "book_last"
+
+    def _place(self, turn: Turn) -> Speech:
+        unit = services.get_unit(turn.state["last_unit_id"])
+        return prompts.place(unit.facility, unit)
+
+    def prompt(self, turn):
+        return [prompts.last_place(self._place(turn))]
+
+    def simple(self, turn):
+        return [prompts.last_place_simple()]
+
+    def keys(self, turn):
+        return ["1", "2"]
+
+    def handle(self, turn, digits):
+        if digits == "1":
+            place_chosen(turn, turn.state["last_unit_id"])
+        elif digits == "2":
+            turn.goto("book_kind")
+        else:
+            return False
+        return True
+
+
+class BookKind(ListNode):
+    """The kind of place (体育館, 公民館の部屋, …: the facility categories), so that no
+    menu of a town's five facilities needs an "other facilities" page. A town with one
+    kind skips the question."""
+
+    name = "book_kind"
 
     def items(self, turn):
-        return [facility.id for facility in services.list_facilities() if facility.units]
+        kinds: dict[int, str] = {}
+        for unit in _bookable_units():
+            kinds.setdefault(unit.facility.category_id, unit.facility.category.name)
+        return [[category_id, name] for category_id, name in kinds.items()]
+
+    def enter(self, turn):
+        super().enter(turn)
+        if len(turn.state["items"]) == 1:
+            self.choose(turn, turn.state["items"][0])
 
     def label(self, turn, item):
-        return Speech(_facility_reading(services.get_facility(item)))
-
-    def intro(self, turn):
-        return [prompts.ask_facility()]
+        return Speech(item[1])
 
     def more_label(self):
-        return prompts.more_facilities()
+        return prompts.more_places()
 
     def choose(self, turn, item):
-        facility = services.get_facility(item)
-        if len(facility.units) == 1:
-            turn.goto("book_how", unit_id=facility.units[0].id)
+        units = [unit.id for unit in _bookable_units() if unit.facility.category_id == item[0]]
+        if len(units) == 1:
+            place_chosen(turn, units[0])
         else:
-            turn.goto("book_unit", facility_id=facility.id)
+            turn.goto("book_unit", category_id=item[0])
 
     def empty(self, turn):
         turn.say(prompts.no_free_blocks())
@@ -45,23 +141,40 @@ class BookFacility(ListNode):
 
 
 class BookUnit(ListNode):
+    """The places of the chosen kind, a facility with several units named once."""
+
     name = "book_unit"
 
     def items(self, turn):
-        return [unit.id for unit in services.get_facility(turn.state["facility_id"]).units]
+        return [
+            unit.id
+            for unit in _bookable_units()
+            if unit.facility.category_id == turn.state["category_id"]
+        ]
 
     def label(self, turn, item):
         unit = services.get_unit(item)
-        return Speech(Reading(unit.name, unit.yomi))
+        return prompts.place(unit.facility, unit)
 
-    def intro(self, turn):
-        return [prompts.ask_unit(services.get_facility(turn.state["facility_id"]))]
+    def listing(self, turn):
+        groups: list[tuple[Reading | str, list[tuple[Reading | None, str]]]] = []
+        for key, unit_id in enumerate(self._page(turn), start=1):
+            unit = services.get_unit(unit_id)
+            facility = _facility_reading(unit.facility)
+            label = None if len(unit.facility.units) == 1 else _unit_reading(unit)
+            if groups and groups[-1][0] == facility:
+                groups[-1][1].append((label, str(key)))
+            else:
+                groups.append((facility, [(label, str(key))]))
+        if self._has_more(turn):
+            groups.append((prompts.more_places(), [(None, MORE_KEY)]))
+        return prompts.place_choices(groups)
 
     def more_label(self):
-        return prompts.more_units()
+        return prompts.more_places()
 
     def choose(self, turn, item):
-        turn.goto("book_how", unit_id=item)
+        place_chosen(turn, item)
 
     def empty(self, turn):
         turn.say(prompts.no_free_blocks())
@@ -70,11 +183,6 @@ class BookUnit(ListNode):
 
 def _block(unit: services.Unit, block_id: int) -> services.TimeBlock:
     return next(block for block in unit.facility.time_blocks if block.id == block_id)
-
-
-def _group_id(turn: Turn) -> int | None:
-    """The group the caller books for (book_for_whom), or None: for themself."""
-    return turn.state.get("group_id")
 
 
 def _propose(turn: Turn, after: tuple[date, int] | None) -> None:
@@ -95,73 +203,117 @@ def _propose(turn: Turn, after: tuple[date, int] | None) -> None:
     turn.goto("book_offer", offer=[day.isoformat(), block.id])
 
 
-class BookHow(Node):
-    name = "book_how"
-
-    def prompt(self, turn):
-        return [prompts.ask_how()]
-
-    def simple(self, turn):
-        return [prompts.ask_how_simple()]
-
-    def keys(self, turn):
-        return ["1", "2", "9"]
-
-    def handle(self, turn, digits):
-        if digits == "1":
-            _propose(turn, None)
-        elif digits == "2":
-            turn.goto("book_date")
-        elif digits == "9":
-            turn.goto("main")
-        else:
-            return False
-        return True
-
-
 class BookOffer(Node):
+    """One free block with what matters before booking it: the date and times (read
+    back first), the place, the fee and the cancellation deadline, plainly, or that it
+    has passed. 1 books it: the offer is the summary. Its idempotency key belongs to
+    this offer, so a repeated webhook, or the same offer confirmed again, books once."""
+
     name = "book_offer"
 
     def _offer(self, turn: Turn) -> tuple[date, services.TimeBlock]:
         day, block_id = turn.state["offer"]
         return date.fromisoformat(day), _block(services.get_unit(turn.state["unit_id"]), block_id)
 
-    def prompt(self, turn):
+    def _quote(self, turn: Turn) -> services.Quote:
         day, block = self._offer(turn)
-        return [prompts.offer(day, block.start_time, block.end_time), prompts.offer_keys()]
+        return services.quote(
+            turn.state["unit_id"],
+            day,
+            [block.id],
+            resident_id=turn.resident_id,
+            group_id=_group_id(turn),
+        )
+
+    def enter(self, turn):
+        turn.state["booking_key"] = f"phone:{turn.call.sid}:{turn.call.step}"
+        try:
+            self._quote(turn)
+        except ReservationError as error:
+            turn.event("refused", error.code)
+            turn.say(prompts.refusal(error, turn.now))
+            turn.goto("main")
+
+    def _what(self, turn: Turn) -> list[Speech]:
+        quote = self._quote(turn)
+        group_id = _group_id(turn)
+        for_group = [prompts.for_group(services.get_group(group_id))] if group_id else []
+        blocks = quote.blocks
+        return [
+            *for_group,
+            prompts.offer(
+                quote.date,
+                blocks[0].start_time,
+                blocks[-1].end_time,
+                turn.today,
+            ),
+            prompts.terms(
+                quote.fee.fee_yen,
+                quote.fee.exemption_percent,
+                quote.cancel.last_day,
+                quote.cancel.has_passed(turn.now),
+            ),
+        ]
+
+    def prompt(self, turn):
+        return [*self._what(turn), prompts.offer_keys()]
 
     def simple(self, turn):
-        day, block = self._offer(turn)
-        return [prompts.offer(day, block.start_time, block.end_time), prompts.offer_keys_simple()]
+        return [*self._what(turn), prompts.offer_keys_simple()]
 
     def keys(self, turn):
-        return ["1", "2", "3", "9"]
+        return ["1", "2", "3"]
 
     def handle(self, turn, digits):
         day, block = self._offer(turn)
         if digits == "1":
-            turn.goto("book_summary", choice=[day.isoformat(), block.id])
+            _book(turn, day, block.id)
         elif digits == "2":
             _propose(turn, (day, block.id))
         elif digits == "3":
             turn.goto("book_date")
-        elif digits == "9":
-            turn.goto("main")
         else:
             return False
         return True
 
 
-def _typed_date(digits: str, today: date) -> date | None:
+def _book(turn: Turn, day: date, block_id: int) -> None:
+    try:
+        reservation = services.book(
+            turn.actor(),
+            resident_id=turn.resident_id,
+            group_id=_group_id(turn),
+            unit_id=turn.state["unit_id"],
+            day=day,
+            block_ids=[block_id],
+            now=turn.now,
+            idempotency_key=turn.state["booking_key"],
+        )
+    except SlotTaken as error:
+        turn.event("refused", error.code)
+        turn.say(prompts.refusal(error, turn.now))
+        _propose(turn, (day, block_id))
+        return
+    except ReservationError as error:
+        turn.event("refused", error.code)
+        turn.say(prompts.refusal(error, turn.now))
+        turn.goto("main")
+        return
+    turn.event("booked", reservation_id=reservation.id)
+    turn.goto("book_done", number=reservation.number)
+
+
+def typed_date(digits: str, today: date) -> date | None:
     """MMDD as the next such date from today (this year, or next year if it has
-    passed); None when there is no such date."""
+    passed more than RECENT_DAYS ago: a date of the last month is the one the caller
+    meant, and is said to have passed); None when there is no such date."""
     month, day = int(digits[:2]), int(digits[2:])
     for year in (today.year, today.year + 1):
         try:
             candidate = date(year, month, day)
         except ValueError:
             continue
-        if candidate >= today:
+        if candidate >= today - timedelta(days=RECENT_DAYS):
             return candidate
     return None
 
@@ -182,10 +334,14 @@ class BookDate(Node):
     def handle(self, turn, digits):
         if not is_number(digits, 4):
             return False
-        day = _typed_date(digits, turn.today)
+        day = typed_date(digits, turn.today)
         if day is None:
             turn.say(prompts.no_such_date())
             return False
+        if day < turn.today:
+            turn.say(prompts.date_passed(day))
+            turn.goto("book_date")
+            return True
         unit_id = turn.state["unit_id"]
         [availability] = services.availability(
             unit_id, day, day, now=turn.now, resident_id=turn.resident_id, group_id=_group_id(turn)
@@ -193,25 +349,27 @@ class BookDate(Node):
         if availability.closed is not None:
             turn.say(prompts.date_read_back(day), prompts.closed_day(availability.closed))
             turn.goto("book_date")
-        elif availability.has_free_block:
-            turn.goto("book_block", day=day.isoformat())
+            return True
+        bookable = [cell.block for cell in availability.blocks if cell.bookable]
+        if bookable:  # the offer reads the date back first
+            turn.goto("book_offer", offer=[day.isoformat(), bookable[0].id])
+            return True
+        statuses = {cell.status for cell in availability.blocks}
+        turn.say(prompts.date_read_back(day))
+        window = _outside_window(availability)
+        if window is not None and services.BlockStatus.NOT_OPEN_YET in statuses:
+            turn.say(_why_not(turn, day, window))
+            turn.goto("book_date")
+        elif statuses & {services.BlockStatus.TAKEN, services.BlockStatus.YOURS}:
+            turn.say(prompts.day_full())
+            last_block = services.get_unit(unit_id).facility.time_blocks[-1]
+            _propose(turn, (day, last_block.id))
+        elif window is not None:
+            turn.say(_why_not(turn, day, window))
+            turn.goto("book_date")
         else:
-            statuses = {cell.status for cell in availability.blocks}
-            turn.say(prompts.date_read_back(day))
-            window = _outside_window(availability)
-            if window is not None and services.BlockStatus.NOT_OPEN_YET in statuses:
-                turn.say(_why_not(turn, day, window))
-                turn.goto("book_date")
-            elif statuses & {services.BlockStatus.TAKEN, services.BlockStatus.YOURS}:
-                turn.say(prompts.day_full())
-                last_block = services.get_unit(unit_id).facility.time_blocks[-1]
-                _propose(turn, (day, last_block.id))
-            elif window is not None:
-                turn.say(_why_not(turn, day, window))
-                turn.goto("book_date")
-            else:
-                turn.say(prompts.day_booking_closed())
-                turn.goto("book_date")
+            turn.say(prompts.day_booking_closed())
+            turn.goto("book_date")
         return True
 
 
@@ -241,152 +399,28 @@ def _why_not(turn: Turn, day: date, block: services.TimeBlock) -> Speech:
     return prompts.day_booking_closed()
 
 
-class BookBlock(ListNode):
-    name = "book_block"
-
-    def _day(self, turn: Turn) -> date:
-        return date.fromisoformat(turn.state["day"])
-
-    def items(self, turn):
-        [availability] = services.availability(
-            turn.state["unit_id"],
-            self._day(turn),
-            self._day(turn),
-            now=turn.now,
-            resident_id=turn.resident_id,
-            group_id=_group_id(turn),
-        )
-        return [cell.block.id for cell in availability.blocks if cell.bookable]
-
-    def label(self, turn, item):
-        return prompts.block_label(_block(services.get_unit(turn.state["unit_id"]), item))
-
-    def intro(self, turn):
-        return [prompts.date_read_back(self._day(turn)), prompts.ask_block()]
-
-    def more_label(self):
-        return prompts.more_blocks()
-
-    def choose(self, turn, item):
-        turn.goto("book_summary", choice=[turn.state["day"], item])
-
-    def empty(self, turn):
-        turn.say(prompts.day_full())
-        turn.goto("book_date")
-
-
-class BookSummary(Node):
-    """Everything read back (place, date, times, fee, cancellation deadline) before the
-    caller confirms. The confirmation's idempotency key belongs to this summary, so a
-    repeated webhook, or the same summary confirmed again, books once."""
-
-    name = "book_summary"
-
-    def _choice(self, turn: Turn) -> tuple[date, int]:
-        day, block_id = turn.state["choice"]
-        return date.fromisoformat(day), block_id
-
-    def _quote(self, turn: Turn) -> services.Quote:
-        day, block_id = self._choice(turn)
-        return services.quote(
-            turn.state["unit_id"],
-            day,
-            [block_id],
-            resident_id=turn.resident_id,
-            group_id=_group_id(turn),
-        )
-
-    def enter(self, turn):
-        turn.state["booking_key"] = f"phone:{turn.call.sid}:{turn.call.step}"
-        try:
-            self._quote(turn)
-        except ReservationError as error:
-            turn.event("refused", error.code)
-            turn.say(prompts.refusal(error, turn.now))
-            turn.goto("main")
-
-    def prompt(self, turn):
-        quote = self._quote(turn)
-        group_id = _group_id(turn)
-        for_group = [prompts.for_group(services.get_group(group_id))] if group_id else []
-        return [
-            *for_group,
-            prompts.summary(
-                quote.facility,
-                quote.unit,
-                quote.date,
-                quote.blocks,
-                quote.fee.fee_yen,
-                quote.fee.exemption_percent,
-                quote.cancel.last_day,
-                quote.cancel.has_passed(turn.now),
-            ),
-            prompts.confirm_keys(),
-        ]
-
-    def simple(self, turn):
-        return [prompts.confirm_keys_simple()]
-
-    def keys(self, turn):
-        return ["1", "2"]
-
-    def handle(self, turn, digits):
-        if digits == "2":
-            turn.say(prompts.starting_over())
-            turn.goto("book_facility")
-            return True
-        if digits != "1":
-            return False
-        day, block_id = self._choice(turn)
-        try:
-            reservation = services.book(
-                turn.actor(),
-                resident_id=turn.resident_id,
-                group_id=_group_id(turn),
-                unit_id=turn.state["unit_id"],
-                day=day,
-                block_ids=[block_id],
-                now=turn.now,
-                idempotency_key=turn.state["booking_key"],
-            )
-        except SlotTaken as error:
-            turn.event("refused", error.code)
-            turn.say(prompts.refusal(error, turn.now))
-            _propose(turn, (day, block_id))
-            return True
-        except ReservationError as error:
-            turn.event("refused", error.code)
-            turn.say(prompts.refusal(error, turn.now))
-            turn.goto("main")
-            return True
-        turn.event("booked", reservation_id=reservation.id)
-        turn.goto("book_done", number=reservation.number)
-        return True
+NUMBER_PAUSE = Silence(2)  # time to find a pen after 「メモのご用意はよろしいですか」
 
 
 class BookDone(Node):
+    """The number, for writing down: announced, a pause, in two groups of four, and
+    once again; then `*` hears it again, 9 the menu, or the caller hangs up."""
+
     name = "book_done"
     result = True
 
     def prompt(self, turn):
+        number = turn.state["number"]
         return [
             prompts.booked(),
-            prompts.reservation_number(turn.state["number"]),
-            prompts.number_keys(),
+            NUMBER_PAUSE,
+            prompts.reservation_number(number),
+            prompts.number_again(number),
+            prompts.task_done(),
         ]
 
     def simple(self, turn):
-        return [prompts.reservation_number(turn.state["number"]), prompts.number_keys_simple()]
+        return [prompts.reservation_number(turn.state["number"]), prompts.task_done_simple()]
 
-    def keys(self, turn):
-        return ["1", "9"]
-
-    def handle(self, turn, digits):
-        if digits == "1":
-            turn.state["failures"] = 0
-            turn.ask("full")
-        elif digits == "9":
-            turn.goto("main")
-        else:
-            return False
-        return True
+    def help(self, turn):
+        return [prompts.task_done()]

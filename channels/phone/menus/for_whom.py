@@ -1,6 +1,6 @@
 """For whom a caller books: themself or one of their groups (団体). A member of
 exactly one group hears 「ご自身のご予約は1、<団体>のご予約は2」; of several, the groups
-are listed three at a time (with 5 for the next ones: four keys at most a menu), each
+are listed three at a time (with 4 for the next ones: four keys at most a menu), each
 item before its key (measured: a page of the demo's longest names is about 10 s). The choice stays
 with the call (`group_id`) for the booking that follows; the core decides what the
 group may book."""
@@ -10,9 +10,10 @@ from __future__ import annotations
 from reservations import services
 
 from .. import prompts
-from .base import Node, Turn, is_number
+from .base import MORE_KEY, Node, Turn, is_number
+from .booking import start_booking
 
-PAGE = 3  # choices a page (yourself first), and 5 for the next when there are more
+PAGE = 3  # choices a page (yourself first), and 4 for the next when there are more
 
 
 def groups_to_offer(turn: Turn) -> list[int]:
@@ -29,7 +30,7 @@ class BookForWhom(Node):
         turn.state["whom_page"] = 0
 
     def _paged(self, turn: Turn) -> bool:
-        return len(turn.state["whom"]) > PAGE
+        return len(turn.state["whom"]) > PAGE + 1
 
     def _page(self, turn: Turn) -> list[int | None]:
         choices = turn.state["whom"]
@@ -49,7 +50,7 @@ class BookForWhom(Node):
             return [prompts.for_whom_one_group(services.get_group(choices[1]))]
         listed = [(self._label(c), str(i)) for i, c in enumerate(self._page(turn), start=1)]
         if self._paged(turn):
-            listed.append((prompts.more_groups(), "5"))
+            listed.append((prompts.more_groups(), MORE_KEY))
         return [prompts.for_whom_groups(listed)]
 
     def simple(self, turn):
@@ -59,10 +60,10 @@ class BookForWhom(Node):
 
     def keys(self, turn):
         keys = [str(i) for i in range(1, len(self._page(turn)) + 1)]
-        return keys + (["5"] if self._paged(turn) else [])
+        return keys + ([MORE_KEY] if self._paged(turn) else [])
 
     def handle(self, turn, digits):
-        if digits == "5" and self._paged(turn):
+        if digits == MORE_KEY and self._paged(turn):
             pages = -(-len(turn.state["whom"]) // PAGE)
             turn.state["whom_page"] = (turn.state["whom_page"] + 1) % pages
             turn.state["failures"] = 0
@@ -74,5 +75,5 @@ class BookForWhom(Node):
         group_id = page[int(digits) - 1]
         if group_id is not None:
             turn.say(prompts.for_group(services.get_group(group_id)))
-        turn.goto("book_facility", group_id=group_id)
+        start_booking(turn, turn.state.get("how", "next"), group_id)
         return True

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from .. import prompts
 from .base import Node
+from .booking import BY_DATE, NEXT, start_booking
 from .for_whom import groups_to_offer
+
+TASKS = {"1": NEXT, "2": BY_DATE, "3": "hear", "4": "cancel_list"}
 
 
 class Main(Node):
@@ -17,15 +20,20 @@ class Main(Node):
         return [prompts.main_menu_simple()]
 
     def keys(self, turn):
-        return ["1", "2", "3"]
+        return list(TASKS)
 
     def handle(self, turn, digits):
-        target = {"1": "book_facility", "2": "hear", "3": "cancel_list"}.get(digits)
-        if target is None:
+        task = TASKS.get(digits)
+        if task is None:
             return False
-        if target == "book_facility" and groups_to_offer(turn):
-            target = "book_for_whom"  # a member of groups: for whom, first
-        turn.goto(target, group_id=None)
+        turn.state["group_id"] = None
+        if task in (NEXT, BY_DATE):
+            if groups_to_offer(turn):  # a member of groups: for whom, first
+                turn.goto("book_for_whom", how=task)
+            else:
+                start_booking(turn, task)
+        else:
+            turn.goto(task)
         return True
 
 

@@ -24,7 +24,8 @@ def _for_group(reservation: services.Reservation) -> list:
 
 
 class Hear(ListNode):
-    """Each upcoming reservation read in full, three at a time."""
+    """Each upcoming reservation read in full, three at a time: 1 the next three (or
+    from the start again), `*` the same again, 9 the menu."""
 
     name = "hear"
     result = True
@@ -53,6 +54,7 @@ class Hear(ListNode):
             items += [
                 *_for_group(reservation),
                 prompts.reservation_item(start + index, reservation),
+                prompts.reservation_number_heard(reservation.number),
             ]
         count = [prompts.reservation_count(len(turn.state["items"]))] if start == 0 else []
         return [*count, *items, self.footer(turn)]
@@ -60,22 +62,45 @@ class Hear(ListNode):
     def simple(self, turn):
         return [self.footer(turn)]
 
+    def _has_more(self, turn):
+        return len(turn.state["items"]) > self.page_size
+
     def footer(self, turn):
         if not self._has_more(turn):
-            return prompts.hear_end_keys()
+            return prompts.task_done()
         if (turn.state["page"] + 1) * self.page_size >= len(turn.state["items"]):
-            return prompts.hear_again_from_start_keys()  # 5 goes round to the first page
-        return super().footer(turn)
+            return prompts.hear_again_from_start_keys()  # 1 goes round to the first page
+        return prompts.hear_more_keys()
+
+    def keys(self, turn):
+        return ["1"] if self._has_more(turn) else []
+
+    def help(self, turn):
+        return [self.footer(turn)]
+
+    def handle(self, turn, digits):
+        if digits == "1" and self._has_more(turn):
+            self.next_page(turn)
+            return True
+        return False
 
 
 class CancelList(ListNode):
+    """Only what the caller may cancel now (the core says): a booking past its
+    deadline is not offered, to be refused after it was chosen."""
+
     name = "cancel_list"
 
     def items(self, turn):
-        return _upcoming(turn)
+        upcoming = _upcoming(turn)
+        turn.state["nothing_upcoming"] = not upcoming
+        return [item for item in upcoming if _cancellable(turn, item)]
 
     def empty(self, turn):
-        turn.say(prompts.no_reservations())
+        if turn.state.pop("nothing_upcoming", False):
+            turn.say(prompts.no_reservations())
+        else:
+            turn.say(prompts.nothing_to_cancel())
         turn.goto("main")
 
     def label(self, turn, item):
@@ -104,6 +129,14 @@ class CancelList(ListNode):
             turn.goto("cancel_confirm", reservation_id=item)
 
 
+def _cancellable(turn: Turn, reservation_id: int) -> bool:
+    try:
+        services.check_cancellable(turn.actor(), reservation_id=reservation_id, now=turn.now)
+    except ReservationError:
+        return False
+    return True
+
+
 def _too_late(turn: Turn, error: TooLateToCancel, **updates) -> None:
     """The deadline and the facility's rule, as the core gave them."""
     turn.goto(
@@ -123,20 +156,11 @@ class CancelTooLate(Node):
             prompts.too_late_to_cancel(
                 date.fromisoformat(turn.state["last_day"]), turn.state["days_before"]
             ),
-            prompts.too_late_keys(),
+            prompts.too_late_keys(turn.person_available()),
         ]
 
     def simple(self, turn):
-        return [prompts.too_late_keys()]
-
-    def keys(self, turn):
-        return ["9"]
-
-    def handle(self, turn, digits):
-        if digits != "9":
-            return False
-        turn.goto("main")
-        return True
+        return [prompts.too_late_keys(turn.person_available())]
 
 
 class CancelConfirm(Node):
@@ -202,16 +226,10 @@ class CancelDone(Node):
     result = True
 
     def prompt(self, turn):
-        return [prompts.cancelled(), prompts.back_to_menu()]
+        return [prompts.cancelled(), prompts.task_done()]
 
     def simple(self, turn):
-        return [prompts.back_to_menu()]
+        return [prompts.task_done_simple()]
 
-    def keys(self, turn):
-        return ["9"]
-
-    def handle(self, turn, digits):
-        if digits != "9":
-            return False
-        turn.goto("main")
-        return True
+    def help(self, turn):
+        return [prompts.task_done()]

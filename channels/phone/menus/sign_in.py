@@ -94,11 +94,11 @@ class Locked(Node):
         moment = datetime.fromisoformat(until).astimezone(tz) if until else None
         return [
             prompts.locked(moment, turn.now.astimezone(tz)),
-            prompts.locked_prompt(),
+            prompts.locked_prompt(turn.person_available()),
         ]
 
     def simple(self, turn):
-        return [prompts.locked_prompt()]
+        return [prompts.locked_prompt(turn.person_available())]
 
     def help(self, turn):
         return [prompts.press_one_of(["0"])]

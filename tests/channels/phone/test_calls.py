@@ -61,90 +61,120 @@ def book_on_the_web(person, day, block="morning", facility="town-gym", unit="who
     )
 
 
+MAIN_MENU = "早い日のご予約は1、日にちを決めてのご予約は2、確認は3、取り消しは4を押してください。"
+KINDS = "体育館は1、公民館の部屋は2、グラウンドは3、テニスコートは4を押してください。"
+GYMS = (
+    "町民体育館《ちょうみん たいいくかん》の、全面《ぜんめん》は1、"
+    "半面A（ステージ側）《ステージがわの はんめん》は2、半面B（入口側）《いりぐちがわの はんめん》は3、"
+    "第一小学校体育館（学校開放）《だいいち しょうがっこう たいいくかん》は4を押してください。"
+)
+
+
 def signed_in(call, town, caller=YAMADA_PHONE, pin=None):
     simulator = call(caller)
     simulator.press(pin or town.yamada.pin)
-    assert "ご用件をお選びください" in simulator.last.text
+    assert simulator.last.text.endswith(MAIN_MENU)
     return simulator
+
+
+def grouped(number: str) -> str:
+    """A reservation number as the phone reads it: 「1、2、3、4の、5、6、7、8」."""
+    return "、".join(number[:4]) + "の、" + "、".join(number[4:])
 
 
 # ----------------------------------------------------------------------- booking
 
 
-def test_book_the_proposed_slot_by_a_landline_caller(call, town):
+def test_book_the_soonest_free_block_in_four_decisions(call, town):
     simulator = call(YAMADA_PHONE)
     greeting = simulator.last.text
-    assert greeting.startswith("お電話ありがとうございます。町予約《まちよやく》の自動受付です。")
-    assert (
-        "オペレーターにおつなぎする場合は0を、もう一度お聞きになる場合は米印を押してください。"
-        in greeting
+    # Only what is needed: where the caller is, and a person (one can answer now).
+    assert greeting.startswith(
+        "お電話ありがとうございます。町予約《まちよやく》です。担当者は0を押してください。"
     )
+    assert "オペレーター" not in greeting
     # Caller ID matched one resident: only the PIN is asked.
     assert greeting.endswith("暗証番号、4桁を押してください。")
 
     simulator.press(town.yamada.pin)
     assert "山田 ハナ《やまだ はな》様、ご本人の確認ができました。" in simulator.last.text
-    simulator.press("1")
-    assert "1、町民体育館《ちょうみん たいいくかん》。" in simulator.last.text
-    assert "ほかの施設は5を" in simulator.last.text
-    simulator.press("1")
-    assert "1、全面《ぜんめん》。2、半面A（ステージ側）《はんめん エー》。" in simulator.last.text
-    simulator.press("1")
-    assert "空いている日時をご案内する場合は1を" in simulator.last.text
-    simulator.press("1")
-    # 1 December at 10:00: the next free block is tomorrow morning.
-    assert (
-        "次の空きは、12月2日《ふつか》、水曜日、午前9時《くじ》から正午までです。"
-        in simulator.last.text
+    simulator.press("1")  # the soonest free block
+    # The kind of place first: four kinds, each item before its key, no "other" page.
+    assert simulator.last.text == KINDS
+    simulator.press("1")  # 体育館
+    assert simulator.last.text == GYMS
+    simulator.press("1")  # 町民体育館の全面
+    offer = simulator.last.text
+    # 1 December at 10:00: the next free block is tomorrow morning, past the 3-day
+    # cancellation deadline: said in the offer itself, before booking.
+    assert offer.startswith(
+        "12月2日《ふつか》、水曜日、午前9時《くじ》から正午まで、空いています。"
+        "使用料は1500円です。この日は取り消しの期限を過ぎていて、予約すると取り消せません。"
     )
-    assert "予約する場合は1を、次の候補は2を" in simulator.last.text
+    assert offer.endswith("予約する場合は1、次の空きは2、ほかの日は3を押してください。")
     simulator.press("2")
-    assert (
-        "次の空きは、12月2日《ふつか》、水曜日、午後1時から午後5時までです。" in simulator.last.text
-    )
-    simulator.press("1")
-    summary = simulator.last.text
-    assert "ご予約の内容です。町民体育館《ちょうみん たいいくかん》、全面《ぜんめん》。" in summary
-    assert "12月2日《ふつか》、水曜日、午後1時から午後5時まで。" in summary
-    assert "使用料は2000円です。" in summary  # 4 hours: 1500円 × 4/3
-    # Tomorrow is past the 3-day cancellation deadline: said before confirming.
-    assert "取り消しの期限を過ぎているため、予約した後は取り消せません。" in summary
+    offer = simulator.last.text
+    assert offer.startswith("12月2日《ふつか》、水曜日、午後1時から午後5時まで、空いています。")
+    assert "使用料は2000円です。" in offer  # 4 hours: 1500円 × 4/3
     assert reservations() == []
 
     simulator.press("1")
     [reservation] = reservations()
     assert reservation.channel == "phone" and reservation.resident_id == town.yamada.id
     assert reservation.date == date(2026, 12, 2)
-    digits = "、".join(reservation.number)
-    assert f"ご予約を承りました。予約番号は、{digits}です。" in simulator.last.text
-    simulator.press("1")  # the number again
-    assert f"予約番号は、{digits}です。" in simulator.last.text
+    done = simulator.last
+    assert done.text.startswith(
+        "承りました。ご予約番号を申し上げます。メモのご用意はよろしいですか。"
+    )
+    number = grouped(reservation.number)
+    assert f"{number}です。もう一度、{number}です。" in done.text
+    assert done.text.endswith(
+        "もう一度お聞きになる場合は米印《こめじるし》を。お済みでしたら、お電話をお切りください。"
+    )
+    assert '<Pause length="2"' in done.body  # time to find a pen
+    simulator.press("*")  # the number again
+    assert f"{number}です。もう一度、{number}です。" in simulator.last.text
     simulator.hang_up()
     assert phone_call(simulator).outcome == "booked"
     assert "booked" in event_kinds(simulator)
     assert db.session.scalars(sa.select(Notification)).all() == []  # a landline: no SMS
 
 
+def test_the_place_booked_last_time_is_offered_first(call, town):
+    book_on_the_web(town.yamada, date(2026, 12, 16), "afternoon", "community-hall", "washitsu")
+    simulator = signed_in(call, town)
+    simulator.press("1")
+    assert simulator.last.text == (
+        "前回と同じ、中央公民館《ちゅうおう こうみんかん》、和室（2階・20人）《わしつ》で"
+        "よろしければ1、ほかの施設は2を押してください。"
+    )
+    simulator.press("1")
+    assert simulator.last.text.startswith("12月2日《ふつか》、水曜日、午前9時《くじ》から正午まで")
+    assert phone_call(simulator).state["unit_id"] == unit_id("community-hall", "washitsu")
+    simulator.press("9")
+    simulator.press("1")
+    simulator.press("2")  # another place
+    assert simulator.last.text == KINDS
+
+
 def test_book_a_typed_date_from_a_mobile_queues_an_sms(call, town):
     simulator = signed_in(call, town, caller=SATO_PHONE, pin=town.sato.pin)
-    simulator.press("1")
-    simulator.press("2")  # 中央公民館
-    assert "中央公民館《ちゅうおう こうみんかん》の、どちらを予約しますか。" in simulator.last.text
+    simulator.press("2")  # by date
+    simulator.press("2")  # 公民館の部屋
+    assert simulator.last.text == (
+        "中央公民館《ちゅうおう こうみんかん》の、会議室（1階・30人）《かいぎしつ》は1、"
+        "和室（2階・20人）《わしつ》は2、調理室（2階・24人）《ちょうりしつ》は3を押してください。"
+    )
     simulator.press("2")  # 和室
-    simulator.press("2")  # a date
-    assert "ご希望の日付を、月と日の4桁で押してください。" in simulator.last.text
+    assert simulator.last.text.startswith("ご希望の日にちを、月と日の4桁で押してください。")
     simulator.press("1216")
-    text = simulator.last.text
-    assert "12月16日、水曜日ですね。" in text
-    assert (
-        "1、午前9時《くじ》から正午まで。2、午後1時から午後5時まで。"
-        "3、午後6時から午後9時《くじ》まで。"
-    ) in text
-    simulator.press("3")
-    summary = simulator.last.text
-    assert "中央公民館《ちゅうおう こうみんかん》、和室（2階・20人）《わしつ》。" in summary
-    assert "12月16日、水曜日、午後6時から午後9時《くじ》まで。使用料は400円です。" in summary
-    assert "取り消しは、12月13日、日曜日までにお願いします。" in summary
+    offer = simulator.last.text
+    # The date read back first, with its weekday, in the offer.
+    assert offer.startswith("12月16日、水曜日、午前9時《くじ》から正午まで、空いています。")
+    assert "使用料は400円です。取り消しは、12月13日、日曜日までです。" in offer
+    simulator.press("2")  # the next free block: the afternoon of that day
+    simulator.press("2")  # the evening
+    assert simulator.last.text.startswith("12月16日、水曜日、午後6時から午後9時《くじ》まで")
     simulator.press("1")
     [reservation] = reservations()
     assert (reservation.date, reservation.time_blocks[0].code) == (date(2026, 12, 16), "evening")
@@ -155,91 +185,77 @@ def test_book_a_typed_date_from_a_mobile_queues_an_sms(call, town):
 
 def test_a_typed_date_is_read_back_with_its_weekday_and_its_closing_day_explained(call, town):
     simulator = signed_in(call, town)
-    for key in "111":
-        simulator.press(key)  # book, 町民体育館, 全面
-    simulator.press("2")
+    for key in ("2", *"11"):
+        simulator.press(key)  # by date, 体育館, 町民体育館の全面
     simulator.press("1207")  # a Monday: the gym's weekly closing day
     assert "12月7日《なのか》、月曜日ですね。その日は休館日です。" in simulator.last.text
-    assert simulator.last.text.endswith("たとえば12月3日は、1、2、0、3です。")
+    assert simulator.last.text.endswith("12月3日なら、1、2、0、3です。")
     simulator.press("1231")
     assert "その日は年末年始の休館日です。" in simulator.last.text
     simulator.press("0230")
     assert "その日付はありません。" in simulator.last.text
-    assert "日付は4桁です。1月5日なら、0、1、0、5です。" in simulator.last.text
+    assert "日にちは4桁です。1月5日なら、0、1、0、5です。" in simulator.last.text
     simulator.press("0302")  # March opens on 1 January
     assert "その日のご予約は、まだ受付を始めていません。" in simulator.last.text
     simulator.press("1202")
-    assert "12月2日《ふつか》、水曜日ですね。" in simulator.last.text
+    assert simulator.last.text.startswith("12月2日《ふつか》、水曜日、午前9時《くじ》から")
+
+
+def test_yesterday_typed_is_said_to_have_passed_not_taken_for_next_year(call, town):
+    """The finding: 1130 on 1 December became 30 November 2027, read without a year."""
+    simulator = signed_in(call, town)
+    for key in ("2", "1", "1"):
+        simulator.press(key)
+    simulator.press("1130")
+    assert "11月30日、月曜日は、もう過ぎています。" in simulator.last.text
+    assert phone_call(simulator).node == "book_date"
+    simulator.press("0105")  # January: next year's, and said so
+    assert simulator.last.text.startswith("来年の1月5日《いつか》、火曜日、")
 
 
 def test_a_full_day_offers_the_next_free_block(call, town):
     for block in ("morning", "afternoon", "evening"):
         book_on_the_web(town.sato, date(2026, 12, 16), block)
     simulator = signed_in(call, town)
-    for key in ("1", "1", "1", "2"):
+    for key in ("2", "1", "1"):
         simulator.press(key)
     simulator.press("1216")
-    assert "その日は、空いている時間がありません。" in simulator.last.text
-    assert "次の空きは、12月17日、木曜日、午前9時《くじ》から正午までです。" in simulator.last.text
+    text = simulator.last.text
+    assert "12月16日、水曜日ですね。その日は、空いている時間がありません。" in text
+    assert "12月17日、木曜日、午前9時《くじ》から正午まで、空いています。" in text
 
 
-def test_a_single_unit_facility_skips_the_unit_menu_and_more_facilities_page(call, town):
+def test_a_kind_with_one_place_skips_the_place_menu(call, town):
     simulator = signed_in(call, town)
     simulator.press("1")
-    first_page = simulator.last.text
-    assert (
-        "1、町民体育館《ちょうみん たいいくかん》。2、中央公民館《ちゅうおう こうみんかん》。"
-        "3、第一小学校体育館（学校開放）《だいいち しょうがっこう たいいくかん》。"
-    ) in first_page
-    assert "ほかの施設は5を、メニューに戻る場合は9を押してください。" in first_page
-    simulator.press("4")  # not on this page
-    assert simulator.last.text.startswith("押せるボタンは、1、2、3、5、9です。")
-    simulator.press("5")  # the next page
-    assert (
-        "1、町営グラウンド《ちょうえい グラウンド》。2、町営テニスコート《ちょうえい テニスコート》。"
-        in simulator.last.text
-    )
-    simulator.press("5")  # and round to the first page again
-    assert "1、町民体育館《ちょうみん たいいくかん》。" in simulator.last.text
-    simulator.press("5")
-    simulator.press("1")  # 町営グラウンド: one unit, no unit menu
-    assert "空いている日時をご案内する場合は1を" in simulator.last.text
+    simulator.press("5")  # not in this menu
+    assert simulator.last.text.startswith("押せるボタンは、1、2、3、4です。")
+    simulator.press("3")  # グラウンド: one facility with one unit
+    assert phone_call(simulator).node == "book_offer"
+    assert phone_call(simulator).state["unit_id"] == unit_id("sports-ground", "field")
 
 
 def test_the_seniors_club_hears_its_half_fee(call, town):
     simulator = signed_in(call, town, caller=TAKAHASHI_PHONE, pin=town.takahashi.pin)
-    for key in ("1", "2", "2", "1", "2"):  # book, for the club, the hall's meeting room, a date
+    for key in ("2", "2", "2", "1"):  # by date, for the club, 公民館の部屋, 会議室
         simulator.press(key)
     simulator.press("1216")
-    simulator.press("1")
     assert "寿会（老人クラブ）《ことぶきかい》のご予約です。" in simulator.last.text
     assert "減免後の使用料は250円です。" in simulator.last.text
 
 
-def test_start_over_from_the_summary(call, town):
-    simulator = signed_in(call, town)
-    for key in ("1", "1", "1", "1", "1"):
-        simulator.press(key)
-    assert "ご予約の内容です。" in simulator.last.text
-    simulator.press("2")
-    assert "最初からやり直します。予約する施設をお選びください。" in simulator.last.text
-    assert reservations() == []
-
-
 def test_a_slot_taken_on_the_web_during_the_call_is_said_and_the_next_offered(call, town):
     simulator = signed_in(call, town)
-    for key in ("1", "1", "1", "2"):
+    for key in ("2", "1", "1"):
         simulator.press(key)
     simulator.press("1216")
-    simulator.press("1")  # the morning
-    assert "12月16日、水曜日、午前9時《くじ》から正午まで。" in simulator.last.text
+    assert simulator.last.text.startswith("12月16日、水曜日、午前9時《くじ》から正午まで")
     book_on_the_web(town.sato, date(2026, 12, 16), "morning")  # meanwhile, on the web
 
     simulator.press("1")
     text = simulator.last.text
     assert "申し訳ありません。その時間は、たった今ほかの方のご予約が入りました。" in text
-    assert "次の空きは、12月16日、水曜日、午後1時から午後5時までです。" in text
-    simulator.press("1")
+    assert "12月16日、水曜日、午後1時から午後5時まで、空いています。" in text
     simulator.press("1")
     mine = [r for r in reservations() if r.resident_id == town.yamada.id]
     assert [(r.date, r.time_blocks[0].code) for r in mine] == [(date(2026, 12, 16), "afternoon")]
@@ -248,7 +264,7 @@ def test_a_slot_taken_on_the_web_during_the_call_is_said_and_the_next_offered(ca
 
 def test_a_repeated_confirm_webhook_books_once_and_answers_the_same(call, town):
     simulator = signed_in(call, town)
-    for key in ("1", "1", "1", "1", "1"):
+    for key in ("1", "1", "1"):
         simulator.press(key)
     first = simulator.press("1")
     again = simulator.repeat_last()
@@ -261,11 +277,10 @@ def test_the_booking_limit_is_the_cores(call, town):
     for offset in range(4):  # gyms: four active reservations per resident
         book_on_the_web(town.yamada, date(2026, 12, 16) + timedelta(days=offset))
     simulator = signed_in(call, town)
-    for key in ("1", "1", "1", "1", "1"):
+    for key in ("1", "1", "1"):  # soonest, the same place as last time, book
         simulator.press(key)
-    simulator.press("1")
     assert "この種類の施設のご予約は、お一人4件までです。" in simulator.last.text
-    assert "ご用件をお選びください。" in simulator.last.text
+    assert simulator.last.text.endswith(MAIN_MENU)
 
 
 # ------------------------------------------------------------------ hear, cancel
@@ -277,35 +292,36 @@ def test_hear_upcoming_reservations_read_naturally(call, town):
         town.yamada, date(2027, 1, 20), "morning", "community-hall", "washitsu"
     )
     simulator = signed_in(call, town)
-    simulator.press("2")
+    simulator.press("3")
     text = simulator.last.text
     assert "ご予約は2件です。" in text
     assert (
         "1件目。12月16日、水曜日、午後1時から午後5時まで。町民体育館《ちょうみん たいいくかん》、"
-        f"全面《ぜんめん》。予約番号、{'、'.join(first.number)}。"
+        f"全面《ぜんめん》。予約番号、{grouped(first.number)}。"
     ) in text
     assert "2件目。1月20日《はつか》、水曜日、午前9時《くじ》から正午まで。" in text
-    assert f"予約番号、{'、'.join(second.number)}。" in text
+    assert f"予約番号、{grouped(second.number)}。" in text
+    assert text.endswith("お済みでしたら、お電話をお切りください。")
     simulator.press("9")
-    assert "ご用件をお選びください。" in simulator.last.text
+    assert simulator.last.text == MAIN_MENU
     simulator.hang_up()
     assert phone_call(simulator).outcome == "heard"
 
 
 def test_hear_with_no_reservations(call, town):
     simulator = signed_in(call, town)
-    simulator.press("2")
-    assert "現在、ご予約はありません。ご用件をお選びください。" in simulator.last.text
+    simulator.press("3")
+    assert simulator.last.text == f"現在、ご予約はありません。{MAIN_MENU}"
 
 
 def test_cancel_with_explicit_confirmation(call, town):
     reservation = book_on_the_web(town.yamada, date(2026, 12, 16))
     simulator = signed_in(call, town)
-    simulator.press("3")
-    assert (
-        "取り消すご予約をお選びください。1、12月16日、水曜日、午前9時《くじ》から、"
-        "町民体育館《ちょうみん たいいくかん》。"
-    ) in simulator.last.text
+    simulator.press("4")
+    assert simulator.last.text == (
+        "取り消すご予約をお選びください。12月16日、水曜日、午前9時《くじ》から、"
+        "町民体育館《ちょうみん たいいくかん》は1を押してください。"
+    )
     simulator.press("1")
     assert (
         "12月16日、水曜日、午前9時《くじ》から正午まで、町民体育館《ちょうみん たいいくかん》、"
@@ -314,6 +330,7 @@ def test_cancel_with_explicit_confirmation(call, town):
     assert services.get_reservation(services.Actor.system(), reservation.id).status != CANCELLED
     simulator.press("1")
     assert "ご予約を取り消しました。" in simulator.last.text
+    assert simulator.last.text.endswith("お電話をお切りください。")
     db.session.expire_all()
     cancelled = services.get_reservation(services.Actor.system(), reservation.id)
     assert (cancelled.status, cancelled.cancelled_channel) == (CANCELLED, "phone")
@@ -327,23 +344,49 @@ def test_cancel_with_explicit_confirmation(call, town):
 def test_cancel_declined_keeps_the_reservation(call, town):
     reservation = book_on_the_web(town.yamada, date(2026, 12, 16))
     simulator = signed_in(call, town)
-    for key in ("3", "1", "2"):
+    for key in ("4", "1", "2"):
         simulator.press(key)
-    assert "取り消しはしていません。ご用件をお選びください。" in simulator.last.text
+    assert simulator.last.text == f"取り消しはしていません。{MAIN_MENU}"
     assert services.get_reservation(services.Actor.system(), reservation.id).status != CANCELLED
 
 
-def test_too_late_to_cancel_states_the_deadline_rule(call, town):
+def test_the_cancel_list_leaves_out_what_can_no_longer_be_cancelled(call, town):
+    """The finding: a booking past its deadline was listed, then refused."""
+    book_on_the_web(town.yamada, date(2026, 12, 3), now=at(2026, 11, 20, 10))
+    later = book_on_the_web(town.yamada, date(2026, 12, 17), now=at(2026, 11, 20, 10))
+    simulator = signed_in(call, town)
+    simulator.press("4")
+    assert "12月3日" not in simulator.last.text
+    assert "12月17日、木曜日、午前9時《くじ》から、町民体育館《ちょうみん たいいくかん》は1" in (
+        simulator.last.text
+    )
+    simulator.press("1")
+    assert phone_call(simulator).state["reservation_id"] == later.id
+
+
+def test_nothing_cancellable_is_said_with_where_to_ask(call, town):
     book_on_the_web(town.yamada, date(2026, 12, 3), now=at(2026, 11, 20, 10))
     simulator = signed_in(call, town)
-    simulator.press("3")
+    simulator.press("4")
+    assert simulator.last.text == (
+        "電話で取り消せるご予約はありません。期限を過ぎたご予約は、窓口でご相談ください。"
+        + MAIN_MENU
+    )
+
+
+def test_too_late_to_cancel_states_the_deadline(call, town, clock):
+    book_on_the_web(town.yamada, date(2026, 12, 16), now=at(2026, 11, 20, 10))
+    simulator = signed_in(call, town)
+    simulator.press("4")
+    simulator.press("1")
+    clock.now = at(2026, 12, 14, 10)  # the deadline passes while the caller listens
     simulator.press("1")
     text = simulator.last.text
     assert (
-        "このご予約の取り消しは、11月30日、月曜日まででした。"
-        "取り消しは、ご利用日の3日前まで承っています。"
+        "このご予約の取り消しは、12月13日、日曜日まででした。"
+        "期限を過ぎたご予約は、窓口でご相談ください。"
     ) in text
-    assert "オペレーターにおつなぎする場合は0を、メニューに戻る場合は9を" in text
+    assert "担当者とお話しになる場合は0を、ほかのご用件は9を" in text
     assert reservations()[0].status != CANCELLED
     simulator.press("0")
     assert simulator.dialled == [OPERATOR]
@@ -398,7 +441,7 @@ def test_wrong_pins_lead_to_the_cores_lockout(call, town):
 
 def test_the_pin_is_never_spoken_stored_or_logged(call, town, caplog):
     simulator = signed_in(call, town)
-    simulator.press("2")
+    simulator.press("3")
     simulator.hang_up()
     assert town.yamada.pin not in simulator.transcript
     assert all(town.yamada.pin not in e.body for e in simulator.exchanges)
@@ -413,29 +456,52 @@ def test_the_pin_is_never_spoken_stored_or_logged(call, town, caplog):
 # ------------------------------------------------------- silence and wrong keys
 
 
-def test_silence_repeats_simply_then_offers_the_operator_then_transfers(call, town):
+def test_silence_repeats_simply_then_offers_a_person_then_transfers(call, town):
     simulator = signed_in(call, town)
     simulator.silence()
-    assert simulator.last.text == "予約は1、確認は2、取り消しは3を押してください。"
+    assert simulator.last.text == "早い日は1、日にちは2、確認は3、取り消しは4を押してください。"
     simulator.silence()
     assert simulator.last.text == (
-        "オペレーターにおつなぎする場合は0を押してください。"
-        "予約は1、確認は2、取り消しは3を押してください。"
+        "担当者とお話しになる場合は0を押してください。"
+        "早い日は1、日にちは2、確認は3、取り消しは4を押してください。"
     )
     simulator.silence()
     transfer, after = simulator.exchanges[-2:]
-    assert transfer.text.endswith("オペレーターにおつなぎします。そのままお待ちください。")
+    assert transfer.text.endswith("担当者におつなぎします。そのままお待ちください。")
     assert simulator.dialled == [OPERATOR]
-    assert "ただいま係の者が電話に出られません" in after.text  # the simulated counter is busy
+    assert "ただいま担当者が電話に出られません" in after.text  # the simulated counter is busy
 
 
-def test_wrong_keys_explain_the_right_ones_and_the_third_goes_to_the_operator(call, town):
+def test_silence_after_hours_never_offers_a_person_and_never_hangs_up_silently(call, town, clock):
+    clock.now = at(2026, 12, 1, 19)
+    simulator = signed_in(call, town)
+    assert "担当者" not in simulator.transcript
+    simulator.silence()
+    simulator.silence()
+    assert simulator.last.text.startswith(
+        "もう一度お聞きになる場合は米印《こめじるし》を押してください。"
+    )
+    simulator.silence()  # the third: the hours, and the same question again
+    assert simulator.last.text.startswith("ただいま、窓口の受付時間外です。")
+    assert simulator.last.text.endswith(
+        "早い日は1、日にちは2、確認は3、取り消しは4を押してください。"
+    )
+    for _ in range(3):
+        simulator.silence()
+    assert "受付時間内に、もう一度おかけください。お電話ありがとうございました。" in (
+        simulator.last.text
+    )
+    assert simulator.ended == "hangup"
+    assert "担当者" not in simulator.transcript
+
+
+def test_wrong_keys_explain_the_right_ones_and_the_third_goes_to_a_person(call, town):
     simulator = signed_in(call, town)
     simulator.press("7")
-    assert simulator.last.text.startswith("押せるボタンは、1、2、3です。予約は1、")
+    assert simulator.last.text.startswith("押せるボタンは、1、2、3、4です。早い日は1、")
     simulator.press("#")
     assert simulator.last.text.startswith(
-        "押せるボタンは、1、2、3です。オペレーターにおつなぎする場合は0を押してください。"
+        "押せるボタンは、1、2、3、4です。担当者とお話しになる場合は0を押してください。"
     )
     simulator.press("8")
     assert simulator.dialled == [OPERATOR]
@@ -444,12 +510,14 @@ def test_wrong_keys_explain_the_right_ones_and_the_third_goes_to_the_operator(ca
 
 def test_after_a_result_a_second_silence_says_goodbye(call, town):
     simulator = signed_in(call, town)
-    simulator.press("2")  # no reservations: back at the menu
-    for key in ("1", "1", "1", "1", "1", "1"):
+    simulator.press("3")  # no reservations: back at the menu
+    for key in ("1", "1", "1", "1"):
         simulator.press(key)
-    assert "ご予約を承りました" in simulator.last.text
+    assert "ご予約番号を申し上げます" in simulator.last.text
     simulator.silence()
-    assert "番号をもう一度は1、メニューは9を押してください。" in simulator.last.text
+    assert simulator.last.text.endswith(
+        "ほかのご用件は9を押してください。お済みでしたら、お電話をお切りください。"
+    )
     simulator.silence()
     assert simulator.last.text.endswith("お電話ありがとうございました。")
     assert simulator.ended == "hangup"
@@ -472,11 +540,11 @@ def test_operator_does_not_answer_then_back_where_the_caller_was(call, town):
     simulator.press("1")
     simulator.press("0")
     assert (
-        "申し訳ありません。ただいま係の者が電話に出られません。自動受付に戻る場合は1を"
+        "申し訳ありません。ただいま担当者が電話に出られません。自動受付に戻る場合は1を"
         in simulator.last.text
     )
     simulator.press("1")
-    assert "予約する施設をお選びください。" in simulator.last.text
+    assert simulator.last.text == KINDS
 
 
 def test_operator_outside_counter_hours_hears_the_hours(call, town, clock):
@@ -488,18 +556,26 @@ def test_operator_outside_counter_hours_hears_the_hours(call, town, clock):
         "ただいま、窓口の受付時間外です。窓口の受付時間は、月曜日から金曜日の、"
         "午前8時30分から午後5時15分までです。祝日と年末年始はお休みです。"
     )
-    assert text.endswith("予約を取り消す場合は3を押してください。")
+    assert text.endswith(MAIN_MENU)
     assert simulator.dialled == []
-    # Three failures outside the hours: the hours, then a goodbye.
-    for _ in range(3):
-        simulator.silence()
-    assert (
-        "受付時間内に、もう一度おかけください。お電話ありがとうございました。"
-        in simulator.last.text
-    )
-    assert simulator.ended == "hangup"
     simulator.hang_up()
-    assert phone_call(simulator).outcome == "unresolved"
+    assert phone_call(simulator).outcome == "abandoned"
+
+
+def test_zero_at_the_date_after_hours_keeps_the_booking_in_progress(call, town, clock):
+    """The finding: 0 at a number prompt after hours ended the call."""
+    clock.now = at(2026, 12, 1, 19)
+    simulator = signed_in(call, town)
+    for key in ("2", "1", "1"):
+        simulator.press(key)
+    simulator.press("0")
+    assert simulator.last.text.endswith(
+        "ご希望の日にちを、月と日の4桁で押してください。12月3日なら、1、2、0、3です。"
+    )
+    assert simulator.ended is None
+    simulator.press("1216")
+    simulator.press("1")
+    assert len(reservations()) == 1
 
 
 def test_the_counter_is_closed_on_holidays(call, town, clock):
@@ -514,16 +590,16 @@ def test_the_counter_is_closed_on_holidays(call, town, clock):
 
 def test_an_abandoned_call_leaves_no_hold_and_is_counted(call, town):
     simulator = signed_in(call, town)
-    for key in ("1", "1", "1", "1", "1"):
+    for key in ("1", "1", "1"):
         simulator.press(key)
-    assert "ご予約の内容です。" in simulator.last.text
+    assert "空いています。" in simulator.last.text
     simulator.hang_up()
     assert reservations() == []
     assert db.session.scalars(sa.select(SlotClaim)).all() == []
     row = phone_call(simulator)
     assert (row.outcome, row.abandoned_at, row.twilio_status) == (
         "abandoned",
-        "book_summary",
+        "book_offer",
         "completed",
     )
     assert row.ended_at is not None and row.duration_seconds == 60
@@ -556,20 +632,39 @@ def test_long_lists_are_read_three_at_a_time(call, town):
     for day in days:
         book_on_the_web(town.yamada, day)
     simulator = signed_in(call, town)
-    simulator.press("2")
+    simulator.press("3")
     text = simulator.last.text
     assert "ご予約は4件です。" in text and "3件目。" in text and "4件目。" not in text
-    assert text.endswith("続きは5を、メニューに戻る場合は9を押してください。")
-    simulator.press("5")
+    assert text.endswith("続きをお聞きになる場合は1、ほかのご用件は9を押してください。")
+    simulator.press("1")
     assert simulator.last.text.startswith("4件目。12月19日、土曜日、")
     assert simulator.last.text.endswith(
-        "最初からお聞きになる場合は5を、メニューに戻る場合は9を押してください。"
+        "最初からお聞きになる場合は1、ほかのご用件は9を押してください。"
     )
-    simulator.press("5")
+    simulator.press("1")
     assert simulator.last.text.startswith("ご予約は4件です。1件目。")
     simulator.press("9")
-    simulator.press("3")
-    assert "3、12月18日、金曜日" in simulator.last.text
-    simulator.press("5")
-    simulator.press("1")
+    simulator.press("4")
+    # Four fit one menu (no "more" page): each item before its key.
+    assert "12月18日、金曜日、午前9時《くじ》から、町民体育館《ちょうみん たいいくかん》は3、" in (
+        simulator.last.text
+    )
+    simulator.press("4")
     assert simulator.last.text.startswith("12月19日、土曜日、午前9時《くじ》から正午まで")
+
+
+def test_five_items_are_paged_three_and_four_for_the_rest(call, town):
+    for n in range(5):
+        book_on_the_web(
+            town.yamada,
+            date(2026, 12, 16) + timedelta(days=n),
+            "evening",
+            "community-hall",
+            "meeting",
+        )
+    simulator = signed_in(call, town)
+    simulator.press("4")
+    assert simulator.last.text.endswith("ほかのご予約は4を押してください。")
+    simulator.press("4")
+    assert simulator.last.text.startswith("取り消すご予約をお選びください。12月19日")
+    assert "は2、ほかのご予約は4を押してください。" in simulator.last.text

@@ -1,4 +1,7 @@
-"""`*` repeats and `0` reaches the operator from every menu of the call."""
+"""The keys that work the same at every prompt: `*` repeats, `0` reaches a person
+(or, when no one can answer, says the hours and asks the same question again, number
+prompts included: never the end of the call), `9` returns to the main menu once
+signed in (at a number prompt: 9 alone, ended by #)."""
 
 from __future__ import annotations
 
@@ -13,11 +16,11 @@ from tests.channels.phone.conftest import (
     UNKNOWN_PHONE,
     YAMADA_PHONE,
 )
-from tests.channels.phone.test_calls import book_on_the_web, phone_call, reservations
+from tests.channels.phone.test_calls import MAIN_MENU, book_on_the_web, phone_call, reservations
 from tests.factories import at
 
-BOOK = ["1", "1", "1"]  # book, 町民体育館, 全面
-DATE = [*BOOK, "2", "1216"]
+GYM = ["1", "1"]  # 体育館, 町民体育館の全面
+BOOKED = date(2026, 12, 16)
 
 # node: (the caller, a reservation to have first, the keys that lead there)
 ROUTES = {
@@ -26,33 +29,36 @@ ROUTES = {
     "locked": (YAMADA_PHONE, None, ["9999"] * 5),
     "main": (YAMADA_PHONE, None, ["PIN"]),
     "book_for_whom": (TAKAHASHI_PHONE, None, ["PIN:takahashi", "1"]),  # a member of a group
-    "book_facility": (YAMADA_PHONE, None, ["PIN", "1"]),
+    "book_last": (YAMADA_PHONE, BOOKED, ["PIN", "1"]),
+    "book_kind": (YAMADA_PHONE, None, ["PIN", "1"]),
     "book_unit": (YAMADA_PHONE, None, ["PIN", "1", "1"]),
-    "book_how": (YAMADA_PHONE, None, ["PIN", *BOOK]),
-    "book_offer": (YAMADA_PHONE, None, ["PIN", *BOOK, "1"]),
-    "book_date": (YAMADA_PHONE, None, ["PIN", *BOOK, "2"]),
-    "book_block": (YAMADA_PHONE, None, ["PIN", *DATE]),
-    "book_summary": (YAMADA_PHONE, None, ["PIN", *DATE, "1"]),
-    "book_done": (YAMADA_PHONE, None, ["PIN", *DATE, "1", "1"]),
-    "hear": (YAMADA_PHONE, date(2026, 12, 16), ["PIN", "2"]),
-    "cancel_list": (YAMADA_PHONE, date(2026, 12, 16), ["PIN", "3"]),
-    "cancel_confirm": (YAMADA_PHONE, date(2026, 12, 16), ["PIN", "3", "1"]),
-    "cancel_done": (YAMADA_PHONE, date(2026, 12, 16), ["PIN", "3", "1", "1"]),
-    "cancel_too_late": (YAMADA_PHONE, date(2026, 12, 3), ["PIN", "3", "1"]),
+    "book_offer": (YAMADA_PHONE, None, ["PIN", "1", *GYM]),
+    "book_date": (YAMADA_PHONE, None, ["PIN", "2", *GYM]),
+    "book_done": (YAMADA_PHONE, None, ["PIN", "1", *GYM, "1"]),
+    "hear": (YAMADA_PHONE, BOOKED, ["PIN", "3"]),
+    "cancel_list": (YAMADA_PHONE, BOOKED, ["PIN", "4"]),
+    "cancel_confirm": (YAMADA_PHONE, BOOKED, ["PIN", "4", "1"]),
+    "cancel_done": (YAMADA_PHONE, BOOKED, ["PIN", "4", "1", "1"]),
+    # the deadline passes while the caller hears the confirmation
+    "cancel_too_late": (YAMADA_PHONE, BOOKED, ["PIN", "4", "1", "LATE", "1"]),
     "after_dial": (YAMADA_PHONE, None, ["PIN", "0"]),
 }
+NUMBER_PROMPTS = ("registration", "pin", "book_date")
 
 
 def test_every_menu_is_covered():
     assert set(ROUTES) == set(NODES)
 
 
-def reach(node, call, town):
+def reach(node, call, town, clock):
     caller, booked_day, keys = ROUTES[node]
     if booked_day is not None:
         book_on_the_web(town.yamada, booked_day, now=at(2026, 11, 20, 10))
     simulator = call(caller)
     for key in keys:
+        if key == "LATE":
+            clock.now = at(2026, 12, 14, 10)
+            continue
         if key.startswith("PIN"):
             key = getattr(town, key.partition(":")[2] or "yamada").pin
         simulator.press(key)
@@ -61,8 +67,8 @@ def reach(node, call, town):
 
 
 @pytest.mark.parametrize("node", sorted(ROUTES))
-def test_star_repeats_the_question(node, call, town):
-    simulator = reach(node, call, town)
+def test_star_repeats_the_question(node, call, town, clock):
+    simulator = reach(node, call, town, clock)
     arrival = simulator.last.text
     before = len(reservations()), [r.status for r in reservations()]
     simulator.press("*")
@@ -74,14 +80,46 @@ def test_star_repeats_the_question(node, call, town):
 
 
 @pytest.mark.parametrize("node", sorted(ROUTES))
-def test_zero_reaches_the_operator(node, call, town):
-    simulator = reach(node, call, town)
+def test_zero_reaches_a_person(node, call, town, clock):
+    simulator = reach(node, call, town, clock)
     simulator.press("0")
     assert simulator.dialled == [OPERATOR] * (2 if node == "after_dial" else 1)
+    assert "担当者におつなぎします。" in simulator.exchanges[-2].text
 
 
-def test_star_inside_a_number_repeats_too(call, town):
-    simulator = reach("book_date", call, town)
+@pytest.mark.parametrize("node", sorted(set(ROUTES) - {"after_dial"}))
+def test_zero_after_hours_says_the_hours_and_asks_the_same_again(node, call, town, clock):
+    """The finding: at the PIN, registration-number or date prompt after hours, 0
+    ended the call (and lost a booking in progress)."""
+    simulator = reach(node, call, town, clock)
+    arrival = simulator.last.text
+    clock.now = clock.now.replace(hour=19)
+    simulator.press("0")
+    text = simulator.last.text
+    assert text.startswith("ただいま、窓口の受付時間外です。窓口の受付時間は、")
+    assert simulator.ended is None and simulator.question is not None
+    assert phone_call(simulator).node == node
+    assert simulator.dialled == []
+    assert "担当者" not in text.partition("お休みです。")[2]  # no one offered who cannot answer
+    if node not in ("book_offer", "cancel_too_late", "book_done", "hear", "locked"):
+        assert arrival.endswith(text.partition("お休みです。")[2])
+
+
+@pytest.mark.parametrize(
+    "node", sorted(n for n in ROUTES if n not in ("registration", "pin", "locked", "main"))
+)
+def test_nine_returns_to_the_menu_everywhere(node, call, town, clock):
+    simulator = reach(node, call, town, clock)
+    simulator.press("9#" if node in NUMBER_PROMPTS else "9")
+    if node == "after_dial":
+        assert phone_call(simulator).node in ("main", "after_dial")
+        return
+    assert phone_call(simulator).node == "main"
+    assert simulator.last.text.endswith(MAIN_MENU)
+
+
+def test_star_inside_a_number_repeats_too(call, town, clock):
+    simulator = reach("book_date", call, town, clock)
     simulator.press("12*")
-    assert simulator.last.text.startswith("ご希望の日付を、月と日の4桁で押してください。")
+    assert simulator.last.text.startswith("ご希望の日にちを、月と日の4桁で押してください。")
     assert phone_call(simulator).node == "book_date"

@@ -13,7 +13,15 @@ from reservations import services
 from reservations.db import db
 from reservations.models import AuditEntry
 from tests.channels.phone.conftest import TAKAHASHI_PHONE, TANAKA_PHONE, YAMADA_PHONE
-from tests.channels.phone.test_calls import block_id, reservations, signed_in, unit_id
+from tests.channels.phone.test_calls import (
+    KINDS,
+    MAIN_MENU,
+    block_id,
+    grouped,
+    reservations,
+    signed_in,
+    unit_id,
+)
 from tests.factories import at
 
 AOBA = "青葉スポーツ少年団《あおば すぽーつ しょうねんだん》"
@@ -46,7 +54,7 @@ def test_a_member_of_one_group_is_asked_for_whom_item_before_key(call, town):
     simulator.press("")  # silence: simpler words
     assert "ご自身は1、団体は2を押してください。" in simulator.last.text
     simulator.press("1")  # for herself
-    assert "予約する施設をお選びください。" in simulator.last.text
+    assert simulator.last.text == KINDS
 
 
 def test_a_member_of_several_groups_hears_them_listed(call, town):
@@ -55,11 +63,11 @@ def test_a_member_of_several_groups_hears_them_listed(call, town):
     assert simulator.last.text.endswith(
         f"ご自身のご予約は1、{AOBA}は2、{HABATAKI}は3を押してください。"
     )
-    simulator.press("4")
+    simulator.press("5")
     assert simulator.last.text.startswith("押せるボタンは、1、2、3です。")
 
 
-def test_a_member_of_more_groups_hears_three_a_page_and_5_for_the_next(call, town):
+def test_four_choices_fit_one_menu_and_more_are_three_a_page_and_4_for_the_next(call, town):
     tanaka = member("田中 美咲")
     services.add_member(
         services.Actor.system(),
@@ -70,27 +78,24 @@ def test_a_member_of_more_groups_hears_three_a_page_and_5_for_the_next(call, tow
     simulator = signed_in(call, town, caller=TANAKA_PHONE, pin=town.tanaka.pin)
     simulator.press("1")
     assert simulator.last.text.endswith(
-        f"ご自身のご予約は1、{AOBA}は2、{KOTOBUKI}は3、ほかの団体は5を押してください。"
+        f"ご自身のご予約は1、{AOBA}は2、{KOTOBUKI}は3、{HABATAKI}は4を押してください。"
     )
-    simulator.press("5")
-    assert simulator.last.text.endswith(f"{HABATAKI}は1、ほかの団体は5を押してください。")
-    simulator.press("1")
+    simulator.press("4")
     assert f"{HABATAKI}のご予約です。" in simulator.last.text
 
 
 def test_a_member_books_for_the_group_under_its_exemption(call, town):
     simulator = signed_in(call, town, caller=TANAKA_PHONE, pin=town.tanaka.pin)
-    for key in ("1", "2"):  # book, for the youth club
+    for key in ("1", "2"):  # the soonest free block, for the youth club
         simulator.press(key)
-    assert f"{AOBA}のご予約です。予約する施設をお選びください。" in simulator.last.text
-    for key in ("1", "1", "1"):  # the town gym, whole court, the next free slot
+    assert f"{AOBA}のご予約です。{KINDS}" in simulator.last.text
+    for key in ("1", "1"):  # 体育館, 町民体育館の全面
         simulator.press(key)
+    offer = simulator.last.text
+    assert offer.startswith(f"{AOBA}のご予約です。12月2日《ふつか》")
+    assert "使用料はかかりません。" in offer
     simulator.press("1")  # book it
-    summary = simulator.last.text
-    assert f"{AOBA}のご予約です。ご予約の内容です。" in summary
-    assert "使用料はかかりません。" in summary
-    simulator.press("1")
-    assert "ご予約を承りました。" in simulator.last.text
+    assert "ご予約番号を申し上げます。" in simulator.last.text
     [reservation] = reservations()
     assert (reservation.group_id, reservation.booked_by_id, reservation.channel) == (
         town.groups["青葉スポーツ少年団"],
@@ -104,7 +109,7 @@ def test_a_member_books_for_the_group_under_its_exemption(call, town):
 def test_a_resident_in_no_group_is_not_asked(call, town):
     simulator = signed_in(call, town, caller=YAMADA_PHONE)
     simulator.press("1")
-    assert "予約する施設をお選びください。" in simulator.last.text
+    assert simulator.last.text == KINDS
 
 
 def test_a_suspended_group_is_refused_plainly(call, town):
@@ -115,14 +120,13 @@ def test_a_suspended_group_is_refused_plainly(call, town):
         now=at(2026, 11, 30, 10),
     )
     simulator = signed_in(call, town, caller=TAKAHASHI_PHONE, pin=town.takahashi.pin)
-    for key in ("1", "2", "1", "1", "1", "1"):
+    for key in ("1", "2", "1", "1", "1"):  # soonest, for the club, 体育館, 全面, book
         simulator.press(key)
-    simulator.press("1")
     text = simulator.last.text
     assert (
         "この団体は、ただいま利用を停止されています。担当者へのご相談は0を押してください。" in text
     )
-    assert "ご用件をお選びください。" in text
+    assert text.endswith(MAIN_MENU)
     assert reservations() == []
 
 
@@ -132,13 +136,13 @@ def test_hear_and_cancel_include_the_group_bookings_the_caller_may_cancel(call, 
     booked = book_for_group(ito, kids, date(2026, 12, 16))
     # 田中 is the club's representative: she hears it and may cancel it.
     simulator = signed_in(call, town, caller=TANAKA_PHONE, pin=town.tanaka.pin)
-    simulator.press("2")
+    simulator.press("3")
     heard = simulator.last.text
     assert "ご予約は1件です。" in heard and f"{AOBA}のご予約です。1件目。" in heard
     simulator.press("9")
-    simulator.press("3")
+    simulator.press("4")
     assert (
-        f"1、12月16日、水曜日、午前9時《くじ》から、町民体育館《ちょうみん たいいくかん》、{AOBA}。"
+        f"12月16日、水曜日、午前9時《くじ》から、町民体育館《ちょうみん たいいくかん》、{AOBA}は1"
         in simulator.last.text
     )
     simulator.press("1")
@@ -163,8 +167,8 @@ def test_a_plain_member_hears_only_the_group_bookings_they_made(call, town):
     yoshida = member("吉田 花")
     simulator = call("+817027182818")  # 吉田 花's mobile
     simulator.press("6053")
-    simulator.press("2")
+    simulator.press("3")
     heard = simulator.last.text
     assert "ご予約は1件です。" in heard
-    assert f"予約番号、{'、'.join(mine.number)}。" in heard
+    assert f"予約番号、{grouped(mine.number)}。" in heard
     assert yoshida.id == mine.booked_by_id

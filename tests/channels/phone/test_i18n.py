@@ -63,6 +63,6 @@ def test_the_english_catalog_is_the_one_loaded_for_english(app):
         for hook in app.before_request_funcs[None]:  # the app's hooks choose the catalog
             hook()
         with force_locale("en"):
-            assert prompts.main_menu().text.startswith("Please choose. To make a new reservation")
+            assert prompts.main_menu().text.startswith("To book the soonest free time, press 1")
         with force_locale("ja"):
-            assert prompts.main_menu().text.startswith("ご用件をお選びください。")
+            assert prompts.main_menu().text.startswith("早い日のご予約は1、")

@@ -135,13 +135,34 @@ def test_fallback_apologises_and_puts_the_caller_through(phone_app):
         call_sid=PARAMS["CallSid"],
     )
     simulator.send(BASE_URL + "/phone/fallback", {})
-    assert simulator.last.text.startswith(
+    assert simulator.exchanges[0].text.startswith(
         "申し訳ありません。ただいま自動受付をご利用いただけません。"
     )
     assert simulator.dialled == [OPERATOR]
-    assert "ただいま係の者が電話に出られません" in simulator.last.text  # nobody answered
+    assert "ただいま担当者が電話に出られません" in simulator.last.text  # nobody answered
+    assert "窓口の受付時間は" in simulator.last.text
     assert simulator.ended == "hangup"
     assert call_rows() == 0  # no database needed
+
+
+def test_after_a_clerk_talked_the_fallback_only_says_goodbye(phone_app):
+    """The finding: the fallback's <Dial> had no action, so after a clerk answered and
+    hung up the caller heard that no one could answer and to call in the hours."""
+    simulator = PhoneSimulator(
+        FlaskTransport(phone_app),
+        public_base_url=BASE_URL,
+        auth_token=TOKEN,
+        call_sid=PARAMS["CallSid"],
+        operator_answers=True,
+    )
+    simulator.send(BASE_URL + "/phone/fallback", {})
+    assert '<Dial action="https://yoyaku.example.jp/phone/fallback/dialled"' in (
+        simulator.exchanges[0].body
+    )
+    assert simulator.dialled == [OPERATOR]
+    assert simulator.last.text == "お電話ありがとうございました。"
+    assert simulator.ended == "hangup"
+    assert call_rows() == 0
 
 
 def test_fallback_outside_hours_says_the_hours(phone_app, clock):
@@ -164,7 +185,7 @@ def test_an_unexpected_error_still_reaches_a_person(
 
     monkeypatch.setattr(services, "verify_pin", broken)
     simulator.press(town.yamada.pin)
-    assert simulator.last.text.startswith("申し訳ありません。ただいま自動受付を")
+    assert simulator.exchanges[-2].text.startswith("申し訳ありません。ただいま自動受付を")
     assert simulator.dialled == [OPERATOR]
     assert "the caller was sent to the counter" in caplog.text
 
@@ -217,9 +238,9 @@ def test_racing_duplicates_of_the_confirmation_book_once(phone_any_app, clock):
     town = seed_town(clock.now)
     simulator = PhoneSimulator(FlaskTransport(app), public_base_url=BASE_URL, auth_token=TOKEN)
     simulator.call()
-    for key in (town.yamada.pin, "1", "1", "1", "2", "1216", "1"):
+    for key in (town.yamada.pin, "2", "1", "1", "1216"):
         simulator.press(key)
-    assert "ご予約の内容です" in simulator.last.text
+    assert "空いています。" in simulator.last.text
     url = simulator.question.action
     params = simulator.params({"Digits": "1"})
     headers = {"X-Twilio-Signature": simulator.sign(url, params)}
@@ -242,7 +263,7 @@ def test_racing_duplicates_of_the_confirmation_book_once(phone_any_app, clock):
     # Each duplicate got the booking, or was asked to hold and come back for it.
     clock.now += timedelta(seconds=1)
     final = post_signed(app, path, params).get_data(as_text=True)
-    assert "、".join(reservation.number) in final
+    assert "、".join(reservation.number[:4]) in final
     for body in bodies:
         assert check_twiml(body) == []
         assert body == final or "<Redirect" in body
@@ -255,7 +276,7 @@ def test_a_cancel_answered_too_late_and_confirmed_again_is_the_same_cancellation
 
     reservation = book_on_the_web(town.yamada, at(2026, 12, 16).date())
     simulator = call(YAMADA_PHONE)
-    for key in (town.yamada.pin, "3", "1"):
+    for key in (town.yamada.pin, "4", "1"):
         simulator.press(key)
     assert "のご予約を取り消します" in simulator.last.text
     confirm = simulator.question.action
@@ -283,7 +304,7 @@ def test_a_cancel_answered_too_late_and_confirmed_again_is_the_same_cancellation
 
 def test_an_answer_that_comes_too_late_does_not_replace_the_repeated_question(call, town, clock):
     simulator = call(YAMADA_PHONE)
-    for key in (town.yamada.pin, "1", "1", "1", "2", "1216", "1"):
+    for key in (town.yamada.pin, "2", "1", "1", "1216"):
         simulator.press(key)
     confirm = simulator.question.action
     step = int(confirm.rsplit("/", 1)[1])
@@ -291,8 +312,8 @@ def test_an_answer_that_comes_too_late_does_not_replace_the_repeated_question(ca
     assert calls._claim(row.id, step, clock.now)  # a worker took the confirmation, then stalled
     clock.now += calls.STEP_LEASE
     simulator.question = None
-    simulator.send(confirm, {})  # Twilio's retry: the summary is asked again
-    assert "ご予約の内容です" in simulator.last.text
+    simulator.send(confirm, {})  # Twilio's retry: the offer is asked again
+    assert "空いています。" in simulator.last.text
     # The stalled worker finally books and tries to store its answer: the question stands.
     late_params = simulator.params({"Digits": "1"})
     stalled = flow.answer(
@@ -301,9 +322,9 @@ def test_an_answer_that_comes_too_late_does_not_replace_the_repeated_question(ca
         get_phone_settings(),
         lambda n: f"{BASE_URL}/phone/step/{n}",
     )
-    assert "ご予約を承りました" in stalled.xml
+    assert "ご予約番号を申し上げます" in stalled.xml
     assert not calls._store(row.id, step + 1, stalled, clock.now)
     # The caller confirms the summary they heard: the same reservation, found by its key.
     simulator.press("1")
     [reservation] = db.session.scalars(sa.select(Reservation)).all()
-    assert "、".join(reservation.number) in simulator.last.text
+    assert "、".join(reservation.number[:4]) in simulator.last.text
