@@ -78,6 +78,15 @@ def choices(listed: list[tuple[Speech | Reading | str, str]]) -> Speech:
     return compose(_("%(items)sを押してください。"), items=items)
 
 
+def choice(label: Speech | Reading | str, key: str, last: bool) -> Speech:
+    """One item of a list of long items (reservations), said on its own, before its
+    key: 「12月15日、火曜日、午前9時から、町民体育館は1。」 and the last one
+    「…は2を押してください。」."""
+    if last:
+        return compose(_("%(item)sは%(key)sを押してください。"), item=label, key=key)
+    return compose(_("%(item)sは%(key)s。"), item=label, key=key)
+
+
 def task_done() -> Speech:
     """After a finished task: hear it again, or hang up (9, the menu, is in the help
     and after silence)."""

@@ -104,6 +104,7 @@ class ListNode(Node):
 
     page_size = 3
     selectable = True
+    one_say_per_item = False  # long items (reservations): each said on its own
 
     def items(self, turn: Turn) -> list[Any]:
         raise NotImplementedError
@@ -149,11 +150,25 @@ class ListNode(Node):
             listed.append((self.more_label(), MORE_KEY))
         return prompts.choices(listed)
 
+    def listings(self, turn: Turn) -> list[Speech]:
+        if not self.one_say_per_item:
+            return [self.listing(turn)]
+        listed = [
+            (self.label(turn, item), str(index))
+            for index, item in enumerate(self._page(turn), start=1)
+        ]
+        if self._has_more(turn):
+            listed.append((self.more_label(), MORE_KEY))
+        return [
+            prompts.choice(label, key, last=index == len(listed) - 1)
+            for index, (label, key) in enumerate(listed)
+        ]
+
     def prompt(self, turn):
-        return [*self.intro(turn), self.listing(turn)]
+        return [*self.intro(turn), *self.listings(turn)]
 
     def simple(self, turn):
-        return [self.listing(turn)]
+        return self.listings(turn)
 
     def keys(self, turn):
         keys = [str(i) for i in range(1, len(self._page(turn)) + 1)] if self.selectable else []

@@ -90,6 +90,7 @@ class CancelList(ListNode):
     deadline is not offered, to be refused after it was chosen."""
 
     name = "cancel_list"
+    one_say_per_item = True
 
     def items(self, turn):
         upcoming = _upcoming(turn)

@@ -646,7 +646,7 @@ def test_long_lists_are_read_three_at_a_time(call, town):
     simulator.press("9")
     simulator.press("4")
     # Four fit one menu (no "more" page): each item before its key.
-    assert "12月18日、金曜日、午前9時《くじ》から、町民体育館《ちょうみん たいいくかん》は3、" in (
+    assert "12月18日、金曜日、午前9時《くじ》から、町民体育館《ちょうみん たいいくかん》は3。" in (
         simulator.last.text
     )
     simulator.press("4")
@@ -667,4 +667,4 @@ def test_five_items_are_paged_three_and_four_for_the_rest(call, town):
     assert simulator.last.text.endswith("ほかのご予約は4を押してください。")
     simulator.press("4")
     assert simulator.last.text.startswith("取り消すご予約をお選びください。12月19日")
-    assert "は2、ほかのご予約は4を押してください。" in simulator.last.text
+    assert "は2。ほかのご予約は4を押してください。" in simulator.last.text

@@ -50,6 +50,8 @@ BUDGETS: dict[str, float] = {
     "repeat_hint": 4.0,
     "goodbye": 2.1,
     "choices": 8.1,
+    "choice": 7.5,
+    "choice: the last": 8.7,
     "task_done": 7.0,
     "task_done_simple": 6.7,
     "place": 4.3,
@@ -287,6 +289,8 @@ def samples(town, now) -> dict[str, Speech]:
         "choices": prompts.choices(
             [(Speech(k.name), str(i)) for i, k in enumerate(kinds, start=1)][:4]
         ),
+        "choice": prompts.choice(prompts.cancel_item(reservation), "3", last=False),
+        "choice: the last": prompts.choice(prompts.cancel_item(reservation), "3", last=True),
         "task_done": prompts.task_done(),
         "task_done_simple": prompts.task_done_simple(),
         "place": prompts.place(facility, unit),
