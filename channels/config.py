@@ -95,22 +95,94 @@ def engine_options(url: str) -> dict:
     return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10, "pool_recycle": 1800}
 
 
-def load(instance_path: str, overrides: dict | None = None) -> dict:
-    """The configuration: environment variables, then `overrides` (tests, scripts)."""
-    config: dict = {}
-    for name, (default, parse) in _ENV.items():
-        raw = os.environ.get(name, default)
-        config[name] = parse(raw) if raw is not None else None
-    config.update(overrides or {})
+class ConfigError(RuntimeError):
+    """A setting the app refuses to start with; the message names the variable."""
 
-    production = config["MACHI_ENV"] == "production"
-    if not config.get("SECRET_KEY"):
+
+ENVIRONMENTS = ("development", "production", "test")
+# In production the key signs every session: at least this many bytes (`python -c
+# "import secrets; print(secrets.token_urlsafe(32))"` makes one of 43 characters).
+SECRET_KEY_MIN_BYTES = 32
+
+# The least each numeric setting may be: counts of at least one, durations and costs
+# that mean nothing at zero; the rest may be 0 (a lockout of 0 minutes lasts until staff
+# unlock it; PROXY_HOPS=0 trusts no forwarded header) but never negative.
+_AT_LEAST_ONE = {
+    "PIN_MAX_FAILURES",
+    "STAFF_MAX_FAILURES",
+    "COUNTER_IDLE_MINUTES",
+    "ARGON2_TIME_COST",
+    "ARGON2_MEMORY_KIB",
+    "WEB_SESSION_MINUTES",
+    "WEB_SIGN_IN_LIMIT",
+    "WEB_SIGN_IN_WINDOW_SECONDS",
+    "PHONE_GATHER_TIMEOUT",
+    "GROUP_MIN_MEMBERS",
+    "GROUP_VALIDITY_YEARS",
+    "GROUP_OVERLAP_MEMBERS",
+}
+
+
+def _parsed(name: str, raw, parse):
+    """`raw` (an environment string, or a value a test passed) as its setting's type,
+    or ConfigError naming the variable."""
+    if parse is str or raw is None:
+        return raw
+    try:
+        value = parse(raw) if not isinstance(raw, bool) else None
+    except (TypeError, ValueError):
+        value = None
+    if value is None or (parse is float and value != value):  # NaN
+        kind = "a whole number" if parse is int else "a number"
+        raise ConfigError(f"{name} must be {kind}, not {raw!r}")
+    least = 1 if name in _AT_LEAST_ONE else 0
+    if value < least:
+        raise ConfigError(f"{name} must be {least} or more, not {raw!r}")
+    return value
+
+
+def check_secret_key(config: dict, production: bool) -> None:
+    key = config.get("SECRET_KEY")
+    if not key:
         if production:
-            raise RuntimeError("SECRET_KEY must be set when MACHI_ENV=production")
+            raise ConfigError("SECRET_KEY must be set when MACHI_ENV=production")
         log.warning("SECRET_KEY is not set: using the development key (never in production)")
         config["SECRET_KEY"] = DEVELOPMENT_SECRET_KEY
-    elif production and config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
-        raise RuntimeError("the development SECRET_KEY cannot be used when MACHI_ENV=production")
+        return
+    if not production:
+        return
+    if key == DEVELOPMENT_SECRET_KEY:
+        raise ConfigError("the development SECRET_KEY cannot be used when MACHI_ENV=production")
+    size = len(key.encode() if isinstance(key, str) else key)
+    if size < SECRET_KEY_MIN_BYTES or len(set(key)) < 8:
+        raise ConfigError(
+            f"SECRET_KEY must be at least {SECRET_KEY_MIN_BYTES} random bytes when "
+            f"MACHI_ENV=production (it has {size}); make one with "
+            '`python -c "import secrets; print(secrets.token_urlsafe(32))"`'
+        )
+
+
+def load(instance_path: str, overrides: dict | None = None) -> dict:
+    """The configuration: environment variables, then `overrides` (tests, scripts).
+
+    Refuses to start (ConfigError, naming the variable) on a MACHI_ENV that is not
+    exactly one of ENVIRONMENTS, a weak SECRET_KEY in production, and a numeric
+    setting that is not a number or is below what it can mean.
+    """
+    config: dict = {}
+    for name, (default, _parse) in _ENV.items():
+        config[name] = os.environ.get(name, default)
+    config.update(overrides or {})
+    for name, (_default, parse) in _ENV.items():
+        config[name] = _parsed(name, config[name], parse)
+
+    if config["MACHI_ENV"] not in ENVIRONMENTS:
+        raise ConfigError(
+            f"MACHI_ENV must be exactly one of {', '.join(ENVIRONMENTS)}, "
+            f"not {config['MACHI_ENV']!r}"
+        )
+    production = config["MACHI_ENV"] == "production"
+    check_secret_key(config, production)
 
     url = config.get("SQLALCHEMY_DATABASE_URI") or config.get("DATABASE_URL")
     if not url:
@@ -125,6 +197,4 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
     config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     config.setdefault("SESSION_COOKIE_SECURE", production)
     config["PRODUCTION"] = production
-    if config["PROXY_HOPS"] < 0:
-        raise RuntimeError("PROXY_HOPS must be 0 or more")
     return config

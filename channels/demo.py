@@ -15,6 +15,7 @@ towns entered the two clubs as "residents" with one shared PIN; they are gone.)
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, time
 
@@ -540,14 +541,30 @@ GROUPS = [
 ]
 
 STAFF = [
-    # username, display name, role, password
-    ("clerk", "窓口 一子", "clerk", "clerk-demo-2026"),
-    ("admin", "管理 太郎", "admin", "admin-demo-2026"),
-    ("caretaker", "用務 三郎", "caretaker", "caretaker-demo-2026"),
-    ("stats", "統計 花子", "statistics", "stats-demo-2026"),
+    # username, display name, role, password: the tests' fixed accounts. `seed-demo`
+    # makes accounts of its own instead (random_staff), so that no running demo has a
+    # username or password anyone could read here.
+    ("clerk", "窓口 一子", "clerk", "window-desk-2026"),
+    ("admin", "管理 太郎", "admin", "ledger-desk-2026"),
+    ("caretaker", "用務 三郎", "caretaker", "keybox-round-2026"),
+    ("stats", "統計 花子", "statistics", "census-chart-2026"),
 ]
 # The demo caretaker keeps the school gym's day lists.
 CARETAKER_FACILITIES = {"caretaker": ["school-gym"]}
+
+
+def random_staff() -> list[tuple[str, str, str, str]]:
+    """The demo's clerk and administrator with usernames no one can guess (e.g.
+    'clerk-k7mq3x') and random passwords, printed once by `seed-demo`."""
+
+    def token(length: int) -> str:
+        alphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+        return "".join(secrets.choice(alphabet) for _ in range(length))
+
+    return [
+        (f"{role}-{token(6)}", display_name, role, f"{token(4)}-{token(4)}-{token(4)}")
+        for _, display_name, role, _ in STAFF
+    ]
 
 
 @dataclass
@@ -685,7 +702,9 @@ def _add_facility(spec: FacilitySpec, category: FacilityCategory, position: int)
             )
 
 
-def seed(now: datetime) -> SeedReport:
+def seed(now: datetime, *, staff: list[tuple[str, str, str, str]] | None = STAFF) -> SeedReport:
+    """The demo town; `staff` are the accounts to make (None: none, when the database
+    already has staff accounts, else random_staff())."""
     report = SeedReport()
     _seed_reference_data(report)
     actor = services.Actor.system()
@@ -713,7 +732,9 @@ def seed(now: datetime) -> SeedReport:
         numbers[name] = resident.registration_no
     _seed_groups(report, numbers, now)
     usernames = set(db.session.scalars(select(Staff.username)))
-    for username, display_name, role, password in STAFF:
+    if staff is None:
+        staff = [] if usernames else random_staff()
+    for username, display_name, role, password in staff:
         if username not in usernames:
             services.create_staff(
                 actor,

@@ -80,12 +80,26 @@ class InputProblem(StrEnum):
     TOO_SIMPLE = "too_simple"  # 0000, 1234, 9876
     TOO_SHORT = "too_short"  # a password under the minimum (``minimum``)
     TOO_LONG = "too_long"  # longer than its column keeps (``maximum``, in characters)
+    NOT_KANA = "not_kana"  # a reading that is not hiragana or katakana
+    TOO_WEAK = "too_weak"  # a staff password zxcvbn scores under 3 (``weakness``)
     TAKEN = "taken"  # a username already in use
     UNCHANGED = "unchanged"  # a new password equal to the current one
     WRONG = "wrong"  # the current password, when changing it
     NAIVE = "naive"  # a time without a zone (a programming error)
     BOTH_RESIDENT_AND_STAFF = "both_resident_and_staff"  # an actor that is both
     OUT_OF_RANGE = "out_of_range"  # a count beyond what it can be (``minimum``, ``maximum``)
+
+
+class PasswordWeakness(StrEnum):
+    """Why a staff password is too easy to guess (``weakness`` of TOO_WEAK)."""
+
+    COMMON = "common"  # a common password or word, or a small change of one
+    NAME = "name"  # the username or the name, or close to them
+    KEYBOARD = "keyboard"  # a row or pattern of keys (qwerty, 1qaz2wsx)
+    REPEAT = "repeat"  # repeated characters or groups (aaaaaaaaaa, abcabc)
+    SEQUENCE = "sequence"  # abcdef, 13579
+    DATE = "date"  # a date or a recent year
+    GUESSABLE = "guessable"  # nothing in particular: simply too short or too plain
 
 
 class NotAllowedProblem(StrEnum):

@@ -234,19 +234,23 @@ class Facility(Model):
     accessible_toilet: Mapped[bool] = mapped_column(Boolean, default=False)
     # A keybox (キーボックス) instead of a key at the counter: each booking gets a code.
     uses_access_code: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    access_note: Mapped[str] = mapped_column(Text, default="")
-    access_note_en: Mapped[str] = mapped_column(Text, default="")
+    access_note: Mapped[str] = mapped_column(Text, default="", info={"max_length": 1000})
+    access_note_en: Mapped[str] = mapped_column(Text, default="", info={"max_length": 1000})
     # What a resident needs to get there and use it (admins edit these at the counter).
-    address: Mapped[str] = mapped_column(Text, default="")
-    address_en: Mapped[str] = mapped_column(Text, default="")
-    directions: Mapped[str] = mapped_column(Text, default="")  # how to get there
-    directions_en: Mapped[str] = mapped_column(Text, default="")
-    hours: Mapped[str] = mapped_column(Text, default="")  # hours of use, in words
-    hours_en: Mapped[str] = mapped_column(Text, default="")
-    equipment: Mapped[str] = mapped_column(Text, default="")
-    equipment_en: Mapped[str] = mapped_column(Text, default="")
+    address: Mapped[str] = mapped_column(Text, default="", info={"max_length": 1000})
+    address_en: Mapped[str] = mapped_column(Text, default="", info={"max_length": 1000})
+    directions: Mapped[str] = mapped_column(
+        Text, default="", info={"max_length": 1000}
+    )  # how to get there
+    directions_en: Mapped[str] = mapped_column(Text, default="", info={"max_length": 1000})
+    hours: Mapped[str] = mapped_column(
+        Text, default="", info={"max_length": 1000}
+    )  # hours of use, in words
+    hours_en: Mapped[str] = mapped_column(Text, default="", info={"max_length": 1000})
+    equipment: Mapped[str] = mapped_column(Text, default="", info={"max_length": 1000})
+    equipment_en: Mapped[str] = mapped_column(Text, default="", info={"max_length": 1000})
     phone: Mapped[str] = mapped_column(String(20), default="")  # the facility's own number
-    map_url: Mapped[str] = mapped_column(Text, default="")
+    map_url: Mapped[str] = mapped_column(Text, default="", info={"max_length": 1000})
 
     # Opening rules.
     closed_weekdays: Mapped[str] = mapped_column(String(7), default="")  # "0" = Monday
@@ -629,7 +633,7 @@ class Reservation(Model):
     created_at: Mapped[datetime] = mapped_column(AwareDateTime())
     channel: Mapped[str] = mapped_column(String(10))
     created_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    override_reason: Mapped[str | None] = mapped_column(Text)
+    override_reason: Mapped[str | None] = mapped_column(Text, info={"max_length": 1000})
     # A channel's key for "this request, once" (a phone call's confirm step): a repeated
     # request finds the reservation it already made instead of making a second one.
     idempotency_key: Mapped[str | None] = mapped_column(String(100), unique=True)
@@ -644,7 +648,7 @@ class Reservation(Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     cancelled_channel: Mapped[str | None] = mapped_column(String(10))
     cancelled_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
-    cancel_reason: Mapped[str | None] = mapped_column(Text)
+    cancel_reason: Mapped[str | None] = mapped_column(Text, info={"max_length": 1000})
     # Who or what ended it (a CancelReasonKind): the refund rules read TOWN.
     cancel_reason_kind: Mapped[str | None] = mapped_column(String(30))
     cancelled_after_deadline: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -859,10 +863,10 @@ class AuditEntry(Model):
     # The group the change was for (a member booking for their group, a roster change).
     group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), index=True)
     reservation_id: Mapped[int | None] = mapped_column(ForeignKey("reservations.id"), index=True)
-    subject: Mapped[str] = mapped_column(String(60))
+    subject: Mapped[str] = mapped_column(String(100))
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    reason: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(Text, info={"max_length": 1000})
 
     actor_resident: Mapped[Resident | None] = relationship(foreign_keys=[actor_resident_id])
     actor_staff: Mapped[Staff | None] = relationship(foreign_keys=[actor_staff_id])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import unicodedata
 
@@ -103,20 +104,52 @@ def random_number_with_check_digit(length: int, prefix: str = "") -> str:
     return body + luhn_check_digit(body)
 
 
-def required_text(field: str, value: str | None) -> str:
-    """`value` as it is kept (see clean_text); InvalidInput(field, REQUIRED) when
-    nothing is left of it."""
-    value = clean_text(value)
-    if not value:
+def column_maximum(column) -> int | None:
+    """The most characters a model column keeps: its String length, or for a Text
+    column the `max_length` in its `info` (the one place each text's maximum lives)."""
+    stored = column.property.columns[0]
+    return getattr(stored.type, "length", None) or stored.info.get("max_length")
+
+
+def column_text(
+    column, field: str, value: str | None, *, multiline: bool = False, required: bool = False
+) -> str:
+    """`value` as it is kept in `column` (see clean_text): InvalidInput(field,
+    TOO_LONG, maximum) when it is longer than the column keeps, and (when `required`)
+    InvalidInput(field, REQUIRED) when nothing is left of it."""
+    maximum = column_maximum(column)
+    if maximum is not None and value is not None and len(value) > 4 * maximum + 1000:
+        # Far too long whatever cleaning would remove: refused before any is done.
+        raise InvalidInput(field=field, problem=InputProblem.TOO_LONG, maximum=maximum)
+    value = clean_text(value, multiline=multiline)
+    if required and not value:
         raise InvalidInput(field=field, problem=InputProblem.REQUIRED)
+    if maximum is not None and len(value) > maximum:
+        raise InvalidInput(field=field, problem=InputProblem.TOO_LONG, maximum=maximum)
     return value
 
 
-def fitting_text(field: str, value: str | None, column, *, multiline: bool = False) -> str:
-    """`value` as it is kept (see clean_text), refused with InvalidInput(field,
-    TOO_LONG, maximum) when it is longer than the model's `column` keeps."""
-    value = clean_text(value, multiline=multiline)
-    maximum = getattr(column.type, "length", None)
-    if maximum is not None and len(value) > maximum:
-        raise InvalidInput(field=field, problem=InputProblem.TOO_LONG, maximum=maximum)
+def fitted_key(column, text: str) -> str:
+    """search_key(text) cut to what `column` keeps: NFKC may lengthen a name (㍿ is
+    株式会社), and a search matches on the part kept."""
+    return search_key(text)[: column_maximum(column)]
+
+
+# Hiragana (with ゝゞゟ), katakana (with ヽヾヿ), the long-vowel mark and the middle dot
+# of foreign names, after NFKC (which makes half-width katakana full width).
+_KANA = re.compile(r"[\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fb-\u30ff\s]+")
+
+
+def is_kana(text: str) -> bool:
+    """Hiragana or katakana, in any width, with ー, ・ and spaces between."""
+    folded = unicodedata.normalize("NFKC", text)
+    return bool(folded.strip()) and _KANA.fullmatch(folded) is not None
+
+
+def kana_text(column, field: str, value: str | None) -> str:
+    """A required reading (name_kana) that fits its column and is kana: markup or Latin
+    would be spoken by the phone as the name's reading. InvalidInput(field, NOT_KANA)."""
+    value = column_text(column, field, value, required=True)
+    if not is_kana(value):
+        raise InvalidInput(field=field, problem=InputProblem.NOT_KANA)
     return value

@@ -133,6 +133,12 @@ def make_exemption(code: str = "youth_club", percent: int = 100) -> ExemptionCat
 
 
 _counter = iter(range(1, 10**9))
+_KANA_DIGITS = "わいにさしごろなはく"  # 0-9, so that a reading stays kana
+
+
+def kana_number(n: int) -> str:
+    """`n` written in kana (12 is いに): readings must be kana, and unique in tests."""
+    return "".join(_KANA_DIGITS[int(d)] for d in str(n))
 
 
 def make_resident(
@@ -149,7 +155,7 @@ def make_resident(
     resident, _ = services.register_resident(
         SYSTEM,
         name=name or f"住民 {n}",
-        name_kana=kana or f"じゅうみん {n}",
+        name_kana=kana or f"じゅうみん {kana_number(n)}",
         phone=phone,
         district="本町",
         is_resident=is_resident,
@@ -194,7 +200,7 @@ def make_group(
     return services.register_group(
         SYSTEM,
         name=name or f"団体 {n}",
-        name_kana=kana or f"だんたい {n}",
+        name_kana=kana or f"だんたい {kana_number(n)}",
         purpose=purpose,
         representative=members[0].registration_no,
         contact=members[1].registration_no if len(members) > 1 else None,

@@ -34,7 +34,7 @@ def test_production_cookies_are_secure(tmp_path):
     app = create_app(
         {
             "MACHI_ENV": "production",
-            "SECRET_KEY": "s3cret-for-this-test",
+            "SECRET_KEY": "k9Qe-x7Lm_2Zp9Qe-x7Lm_2Zp9Qe-x7Lm_2Zp",
             "DATABASE_URL": f"sqlite:///{tmp_path}/x.db",
         }
     )
@@ -85,15 +85,25 @@ def test_seed_demo_twice_neither_fails_nor_duplicates(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["seed-demo"])
     assert first.exit_code == 0, first.output
-    assert "5 added" in first.output and "clerk-demo-2026" in first.output
+    assert "5 added" in first.output
+    # Its staff accounts: usernames no one can guess, and passwords shown only now.
+    usernames = sorted(db.session.scalars(sa.select(Staff.username)))
+    assert [name.split("-")[0] for name in usernames] == ["admin", "clerk"]
+    assert all(
+        len(name) == len("clerk-") + 6 or len(name) == len("admin-") + 6 for name in usernames
+    )
+    assert all(name in first.output for name in usernames)
     counts = (count(Facility), count(Resident), count(Group), count(Staff))
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output
     assert "0 added, 5 already present" in second.output
     assert (count(Facility), count(Resident), count(Group), count(Staff)) == counts
     assert counts == (5, 14, 3, 2)
-    # The same registration numbers (residents' and groups') are printed both times.
-    assert first.output.splitlines()[1:] == second.output.splitlines()[1:]
+    # The same registration numbers (residents' and groups') are printed both times;
+    # the staff's passwords only the first time.
+    assert not any(name in second.output for name in usernames)
+    residents_and_groups = first.output.splitlines()[1:-4]  # the staff's 3 lines, a notice
+    assert residents_and_groups == second.output.splitlines()[1:-1]
     assert "青葉スポーツ少年団" in first.output
 
 
@@ -179,3 +189,50 @@ def test_each_channel_reads_its_own_catalog_over_the_common_one(app, path, booke
         app.preprocess_request()
         assert gettext("Booked") == booked
         assert gettext("Skip to main content") == "本文へ移動"  # common, everywhere
+
+
+# ---------------------------------------------------------- strict production settings
+
+STRONG_KEY = "k9Qe-x7Lm_2Zp9Qe-x7Lm_2Zp9Qe-x7Lm_2Zp"
+
+
+@pytest.mark.parametrize("value", ["prod", "Production", "PRODUCTION", " production", "", "dev"])
+def test_an_unknown_machi_env_refuses_to_start_naming_the_variable(monkeypatch, tmp_path, value):
+    """`MACHI_ENV=prod` once started in development mode with the public key."""
+    monkeypatch.setenv("MACHI_ENV", value)
+    monkeypatch.setenv("SECRET_KEY", STRONG_KEY)
+    with pytest.raises(RuntimeError, match="MACHI_ENV must be exactly one of"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+
+
+@pytest.mark.parametrize("key", ["a", "short-but-not-32-bytes", "a" * 40])
+def test_production_refuses_a_short_or_repetitive_secret_key(monkeypatch, tmp_path, key):
+    monkeypatch.setenv("MACHI_ENV", "production")
+    with pytest.raises(RuntimeError, match="SECRET_KEY must be at least 32 random bytes"):
+        create_app({"SECRET_KEY": key, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+
+
+def test_production_starts_with_a_strong_key(monkeypatch, tmp_path):
+    monkeypatch.setenv("MACHI_ENV", "production")
+    app = create_app({"SECRET_KEY": STRONG_KEY, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+    assert app.config["PRODUCTION"]
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("PIN_MAX_FAILURES", "five", "PIN_MAX_FAILURES must be a whole number, not 'five'"),
+        ("COUNTER_IDLE_MINUTES", "1.5", "COUNTER_IDLE_MINUTES must be a whole number"),
+        ("WEB_SESSION_MINUTES", "0", "WEB_SESSION_MINUTES must be 1 or more"),
+        ("PIN_LOCKOUT_MINUTES", "-5", "PIN_LOCKOUT_MINUTES must be 0 or more"),
+        ("PROXY_HOPS", "-1", "PROXY_HOPS must be 0 or more"),
+        ("WEB_AVAILABILITY_FRESHNESS_SECONDS", "soon", "must be a number, not 'soon'"),
+        ("WEB_AVAILABILITY_FRESHNESS_SECONDS", "nan", "must be a number"),
+    ],
+)
+def test_a_numeric_setting_that_does_not_parse_names_its_variable(
+    monkeypatch, tmp_path, name, value, message
+):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(RuntimeError, match=message):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "SECRET_KEY": "x"})

@@ -20,6 +20,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from reservations.services import AuditEntry, Closure, Facility, Group, Reservation, Resident, Staff
+
+from ..limits import Fits
 from . import words
 
 
@@ -52,12 +55,16 @@ class GroupSearchForm(QueryForm):
 
 
 class RegisterForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(_l("Enter the resident's name"))])
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(_l("Enter the resident's name")), Fits(Resident.name)],
+    )
     name_kana = StringField(
-        _l("Name in kana"), validators=[DataRequired(_l("Enter the name in kana"))]
+        _l("Name in kana"),
+        validators=[DataRequired(_l("Enter the name in kana")), Fits(Resident.name_kana)],
     )
     phone = StringField(_l("Phone number"), validators=[Optional()])
-    district = StringField(_l("District"), validators=[Optional()])
+    district = StringField(_l("District"), validators=[Optional(), Fits(Resident.district)])
     is_resident = RadioField(
         _l("Does the resident live in the town?"),
         choices=[
@@ -97,17 +104,24 @@ class BlocksForm(QueryForm):
 
 class BookForm(FlaskForm):
     override = BooleanField(_l("Override the booking window or the limit (administrators only)"))
-    override_reason = TextAreaField(_l("Reason for the override"))
-    # Only asked when the no-show rule pauses the resident's (or group's) online booking.
-    restriction_reason = TextAreaField(_l("Why the counter books despite the no-show rule"))
+    override_reason = TextAreaField(
+        _l("Reason for the override"), validators=[Fits(Reservation.override_reason)]
+    )
+    restriction_reason = TextAreaField(
+        _l("Why the counter books despite the no-show rule"), validators=[Fits(AuditEntry.reason)]
+    )
 
 
 class ChangeForm(BookForm):
-    reason = TextAreaField(_l("Reason for the change"))
+    reason = TextAreaField(
+        _l("Reason for the change"), validators=[Fits(Reservation.cancel_reason)]
+    )
 
 
 class CancelForm(FlaskForm):
-    reason = TextAreaField(_l("Reason for cancelling"))
+    reason = TextAreaField(
+        _l("Reason for cancelling"), validators=[Fits(Reservation.cancel_reason)]
+    )
 
 
 class PaymentForm(FlaskForm):
@@ -136,8 +150,10 @@ ROLE_CHOICES = [SelectChoice(code, label) for code, label in words.ROLES.items()
 
 
 class StaffForm(FlaskForm):
-    username = StringField(_l("Username"))
-    display_name = StringField(_l("Name shown in the audit trail"))
+    username = StringField(_l("Username"), validators=[Fits(Staff.username)])
+    display_name = StringField(
+        _l("Name shown in the audit trail"), validators=[Fits(Staff.display_name)]
+    )
     role = RadioField(
         _l("Role"),
         choices=ROLE_CHOICES,
@@ -180,33 +196,43 @@ class ClosureForm(FlaskForm):
     facility = SelectField(_l("Facility"), coerce=str)
     start = StringField(_l("First day closed"))
     end = StringField(_l("Last day closed"))
-    reason = StringField(_l("Reason (Japanese, shown to residents)"))
-    reason_en = StringField(_l("Reason in English (optional)"), validators=[Optional()])
+    reason = StringField(
+        _l("Reason (Japanese, shown to residents)"), validators=[Fits(Closure.reason)]
+    )
+    reason_en = StringField(
+        _l("Reason in English (optional)"), validators=[Optional(), Fits(Closure.reason_en)]
+    )
 
 
 class FacilityDetailsForm(FlaskForm):
     """What residents read about a facility (admins): services.FACILITY_DETAILS."""
 
-    address = StringField(_l("Address"))
-    address_en = StringField(_l("Address in English"))
-    directions = TextAreaField(_l("How to get there"))
-    directions_en = TextAreaField(_l("How to get there, in English"))
-    hours = StringField(_l("Hours of use"))
-    hours_en = StringField(_l("Hours of use, in English"))
-    equipment = TextAreaField(_l("Equipment"))
-    equipment_en = TextAreaField(_l("Equipment, in English"))
-    access_note = StringField(_l("Accessibility notes"))
-    access_note_en = StringField(_l("Accessibility notes, in English"))
+    address = StringField(_l("Address"), validators=[Fits(Facility.address)])
+    address_en = StringField(_l("Address in English"), validators=[Fits(Facility.address_en)])
+    directions = TextAreaField(_l("How to get there"), validators=[Fits(Facility.directions)])
+    directions_en = TextAreaField(
+        _l("How to get there, in English"), validators=[Fits(Facility.directions_en)]
+    )
+    hours = StringField(_l("Hours of use"), validators=[Fits(Facility.hours)])
+    hours_en = StringField(_l("Hours of use, in English"), validators=[Fits(Facility.hours_en)])
+    equipment = TextAreaField(_l("Equipment"), validators=[Fits(Facility.equipment)])
+    equipment_en = TextAreaField(
+        _l("Equipment, in English"), validators=[Fits(Facility.equipment_en)]
+    )
+    access_note = StringField(_l("Accessibility notes"), validators=[Fits(Facility.access_note)])
+    access_note_en = StringField(
+        _l("Accessibility notes, in English"), validators=[Fits(Facility.access_note_en)]
+    )
     phone = StringField(_l("The facility's telephone (empty: the counter's)"))
-    map_url = StringField(_l("Map address (https://…)"))
+    map_url = StringField(_l("Map address (https://…)"), validators=[Fits(Facility.map_url)])
 
 
 class GroupForm(FlaskForm):
     """Registering a group: its details, then its roster, found with the search that is
     part of the same form (nothing is saved until Register)."""
 
-    name = StringField(_l("Group name"))
-    name_kana = StringField(_l("Group name in kana"))
+    name = StringField(_l("Group name"), validators=[Fits(Group.name)])
+    name_kana = StringField(_l("Group name in kana"), validators=[Fits(Group.name_kana)])
     purpose = SelectField(_l("What the group does"))
     category = SelectField(_l("Category (fee exemption)"), validators=[Optional()])
     evidence = SelectField(_l("Document seen for the category"), validators=[Optional()])
@@ -234,7 +260,7 @@ class GroupStatusForm(FlaskForm):
     action = RadioField(
         _l("What to do"), validators=[InputRequired(_l("Choose what to do with the group"))]
     )
-    reason = TextAreaField(_l("Reason"))
+    reason = TextAreaField(_l("Reason"), validators=[Fits(Group.status_reason)])
 
 
 class AddMemberForm(FlaskForm):
@@ -262,7 +288,9 @@ class ExemptionForm(FlaskForm):
     """Staff's decision on one booking's exemption: a category, or none, with a reason."""
 
     category = SelectField(_l("Exemption for this booking"), validators=[Optional()])
-    reason = TextAreaField(_l("Reason for the decision"))
+    reason = TextAreaField(
+        _l("Reason for the decision"), validators=[Fits(Reservation.exemption_reason)]
+    )
 
 
 class UseDayForm(QueryForm):

@@ -19,6 +19,7 @@ from reservations.errors import (
     GroupLimit,
     InputProblem,
     NotAllowedProblem,
+    PasswordWeakness,
     ReasonFor,
     ReservationError,
 )
@@ -77,6 +78,31 @@ INVALID_FIELD = {
 }
 
 
+# Why a staff password is too easy to guess, as the page says it.
+PASSWORD_WEAKNESS: dict[PasswordWeakness, Callable[[], str]] = {
+    PasswordWeakness.COMMON: lambda: _(
+        "It is a common password or word, or one with a small change"
+    ),
+    PasswordWeakness.NAME: lambda: _("It contains the username or the staff member's name"),
+    PasswordWeakness.KEYBOARD: lambda: _("It is a row or pattern of keys on the keyboard"),
+    PasswordWeakness.REPEAT: lambda: _("It repeats characters or groups of characters"),
+    PasswordWeakness.SEQUENCE: lambda: _("It is a sequence such as abcdef or 13579"),
+    PasswordWeakness.DATE: lambda: _("It contains a date or a recent year"),
+    PasswordWeakness.GUESSABLE: lambda: _("It is too plain"),
+}
+
+
+def _too_weak(params: dict) -> str:
+    reason = PASSWORD_WEAKNESS.get(
+        params.get("weakness"), PASSWORD_WEAKNESS[PasswordWeakness.GUESSABLE]
+    )
+    return _(
+        "This password is too easy to guess: %(reason)s. Use four or more unrelated words, "
+        "or a longer mix of letters, digits and signs.",
+        reason=reason(),
+    )
+
+
 def _too_short(params: dict) -> str:
     return _(
         "The password must be at least %(minimum)s characters",
@@ -90,6 +116,12 @@ def _invalid_input(error: ReservationError) -> str:
         return REQUIRED.get(field, lambda: _("Fill in this field"))()
     if problem == InputProblem.TOO_LONG:
         return _("Write at most %(maximum)s characters", maximum=error.params.get("maximum"))
+    if problem == InputProblem.NOT_KANA:
+        return _(
+            "Write the reading in hiragana or katakana (long-vowel marks and spaces may be used)"
+        )
+    if problem == InputProblem.TOO_WEAK:
+        return _too_weak(error.params)
     if (field, problem) == ("declared_members", InputProblem.OUT_OF_RANGE):
         return _(
             "The declared number of members must be at least the number on the roster (%(minimum)s)",

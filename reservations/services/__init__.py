@@ -100,6 +100,7 @@ from ..rules import (
     is_year_end,
 )
 from ..settings import CounterDetails, GroupRules, MembersMayCancel
+from ..text import column_maximum, is_kana
 from .actors import Actor, clock_now, town_timezone
 from .audit import AuditFilter, AuditPage, audit_trail, audit_trail_all
 from .availability import (
@@ -207,6 +208,7 @@ from .series import (
 )
 from .series_plans import PlannedDate, SeriesPlan, SeriesRequest, SkippedDate, preview_series
 from .staff import (
+    STAFF_PASSWORD_MAX_LENGTH,
     STAFF_PASSWORD_MIN_LENGTH,
     change_own_password,
     change_staff_role,
@@ -261,6 +263,7 @@ __all__ = [
     "RESERVATION_NUMBER_LENGTH",
     "RESERVATION_STATUSES",
     "SEARCH_MAX_LENGTH",
+    "STAFF_PASSWORD_MAX_LENGTH",
     "STAFF_PASSWORD_MIN_LENGTH",
     "STAFF_ROLES",
     "STATISTICS",
@@ -331,7 +334,9 @@ __all__ = [
     "clock_now",
     "digits_only",
     "format_phone_national",
+    "column_maximum",
     "has_valid_check_digit",
+    "is_kana",
     "holiday_name",
     "is_holiday",
     "is_year_end",

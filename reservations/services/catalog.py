@@ -12,7 +12,7 @@ from .. import rules
 from ..db import db, write_transaction
 from ..errors import InputProblem, InvalidInput, InvalidRange, NotFound
 from ..models import ADMIN, Closure, Facility, Unit
-from ..text import clean_text, format_phone_national, normalize_phone, required_text
+from ..text import clean_text, column_text, format_phone_national, normalize_phone
 from . import audit
 from .actors import Actor, require_aware, require_staff
 
@@ -86,7 +86,8 @@ def add_closure(
     require_aware(now)
     if end < start:
         raise InvalidRange(max_days=None)
-    reason = required_text("reason", reason)
+    reason = column_text(Closure.reason, "reason", reason, required=True)
+    reason_en = column_text(Closure.reason_en, "reason_en", reason_en)
     with write_transaction():
         staff = require_staff(actor, ADMIN)
         if facility_id is not None:
@@ -96,7 +97,7 @@ def add_closure(
             start_date=start,
             end_date=end,
             reason=reason,
-            reason_en=clean_text(reason_en),
+            reason_en=reason_en,
             created_at=now,
             created_by_staff_id=staff.id if staff else None,
         )
@@ -155,18 +156,15 @@ FACILITY_DETAILS = (
     "phone",
     "map_url",
 )
-FACILITY_DETAIL_MAX_LENGTH = 1000
 MULTILINE_DETAILS = {"directions", "directions_en", "equipment", "equipment_en"}
 
 
 def _facility_detail(name: str, value: str | None) -> str:
-    value = clean_text(value, multiline=name in MULTILINE_DETAILS)
-    if len(value) > FACILITY_DETAIL_MAX_LENGTH:
-        raise InvalidInput(
-            field=name, problem=InputProblem.TOO_LONG, maximum=FACILITY_DETAIL_MAX_LENGTH
-        )
-    if name == "phone" and value:
-        value = format_phone_national(normalize_phone(value)[0])  # InvalidInput(phone)
+    if name == "phone":
+        # Typed in any format; kept as the national format, which fits its column.
+        value = clean_text(value)
+        return format_phone_national(normalize_phone(value)[0]) if value else ""
+    value = column_text(getattr(Facility, name), name, value, multiline=name in MULTILINE_DETAILS)
     if name == "map_url" and value and (not value.startswith("https://") or " " in value):
         raise InvalidInput(field=name, problem=InputProblem.FORMAT)
     return value

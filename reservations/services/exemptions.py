@@ -21,7 +21,7 @@ from ..errors import (
     ReasonRequired,
 )
 from ..models import CONFIRMED, EXEMPT, UNPAID, ExemptionBasis, ExemptionCategory, Reservation
-from ..text import fitting_text
+from ..text import column_text
 from . import audit
 from .actors import Actor, require_aware, require_staff
 from .lookup import load_reservation, reservation_snapshot
@@ -51,7 +51,7 @@ def set_booking_exemption(
     exemption (None), with a reason: the fee follows, and the decision stays when the
     booking is moved. Not once its fee is paid or settled (FeeSettled)."""
     require_aware(now)
-    reason = fitting_text("reason", reason, Reservation.exemption_reason, multiline=True)
+    reason = column_text(Reservation.exemption_reason, "reason", reason, multiline=True)
     if not reason:
         raise ReasonRequired(action=ReasonFor.EXEMPTION)
     with write_transaction():

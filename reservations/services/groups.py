@@ -45,7 +45,7 @@ from ..models import (
     Resident,
 )
 from ..settings import GroupRules, get_settings
-from ..text import clean_text, digits_only, fitting_text, search_key
+from ..text import clean_text, column_text, digits_only, fitted_key, kana_text, search_key
 from . import audit
 from .actors import Actor, require_aware, require_staff
 from .members import current_membership, memberships_of
@@ -293,13 +293,6 @@ def _category(code: str | None) -> ExemptionCategory | None:
     return category
 
 
-def _required(field: str, value: str | None, column) -> str:
-    value = fitting_text(field, value, column)
-    if not value:
-        raise InvalidInput(field=field, problem=InputProblem.REQUIRED)
-    return value
-
-
 def _check_name_free(name_key: str, today: date, exclude: int | None = None) -> None:
     """No two groups in standing (active or suspended) share a name."""
     for group in db.session.scalars(select(Group).where(Group.name_key == name_key)):
@@ -335,8 +328,8 @@ def register_group(
     an active group, unless staff checked it is another group (`allow_overlap`).
     """
     require_aware(now)
-    name = _required("name", name, Group.name)
-    name_kana = _required("name_kana", name_kana, Group.name_kana)
+    name = column_text(Group.name, "name", name, required=True)
+    name_kana = kana_text(Group.name_kana, "name_kana", name_kana)
     if purpose not in GROUP_PURPOSES:
         raise InvalidInput(field="purpose", problem=InputProblem.UNKNOWN)
     today = _today(now)
@@ -348,7 +341,7 @@ def register_group(
         category = _category(category_code)
         if category is not None:
             check_evidence(actor, evidence)
-        _check_name_free(search_key(name), today)
+        _check_name_free(fitted_key(Group.name_key, name), today)
         overlaps = _overlaps({person.id for person, _ in roster}, today, exclude=None)
         if overlaps and not allow_overlap:
             raise GroupOverlap(
@@ -361,11 +354,13 @@ def register_group(
             ),
             name=name,
             name_kana=name_kana,
-            name_key=search_key(name),
-            kana_key=search_key(name_kana),
+            name_key=fitted_key(Group.name_key, name),
+            kana_key=fitted_key(Group.kana_key, name_kana),
             purpose=purpose,
             category=category,
-            evidence=(clean_text(evidence) or None) if category else None,
+            evidence=(column_text(Group.evidence, "evidence", evidence) or None)
+            if category
+            else None,
             evidence_valid_until=evidence_valid_until if category else None,
             declared_members=declared_members,
             resident_members=resident_members,
@@ -438,7 +433,7 @@ def renew_group(
 
 def _change_status(actor: Actor, action: str, group_id: int, reason: str, now: datetime) -> Group:
     require_aware(now)
-    reason = fitting_text("reason", reason, Group.status_reason, multiline=True)
+    reason = column_text(Group.status_reason, "reason", reason, multiline=True)
     if not reason:
         raise ReasonRequired(action=ReasonFor.GROUP_STATUS)
     starts, target = _STATUS_CHANGES[action]

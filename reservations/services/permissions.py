@@ -33,7 +33,7 @@ from ..models import (
     Reservation,
     Staff,
 )
-from ..text import clean_text
+from ..text import column_text
 from .actors import Actor, acting_staff, require_aware, require_staff
 from .groups import group_rules
 from .lookup import get_reservation, group_reservations, load_reservation
@@ -54,7 +54,9 @@ def check_override(staff: Staff | None, override_reason: str | None) -> str | No
         return None
     if not _may_override(staff):
         raise Forbidden(action=ForbiddenAction.OVERRIDE)
-    reason = clean_text(override_reason, multiline=True)
+    reason = column_text(
+        Reservation.override_reason, "override_reason", override_reason, multiline=True
+    )
     if not reason:
         raise ReasonRequired(action=ReasonFor.OVERRIDE)
     return reason
@@ -98,6 +100,11 @@ def require_may_handle(actor: Actor, reservation: Reservation) -> Staff | None:
     return None
 
 
+def _reason(reason: str | None) -> str:
+    """A reason for a change or a cancellation, kept as the cancellation's reason."""
+    return column_text(Reservation.cancel_reason, "reason", reason, multiline=True)
+
+
 def check_may_change(
     actor: Actor,
     reservation: Reservation,
@@ -120,8 +127,8 @@ def check_may_change(
                 last_day=deadline.last_day,
                 days_before=reservation.unit.facility.cancel_days_before,
             )
-        return None, clean_text(reason, multiline=True) or None, False
-    reason = clean_text(reason, multiline=True)
+        return None, _reason(reason) or None, False
+    reason = _reason(reason)
     if not reason and require_reason:
         raise ReasonRequired(action=ReasonFor.STAFF_CHANGE)
     return staff, reason or None, after_deadline

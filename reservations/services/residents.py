@@ -18,7 +18,15 @@ from ..errors import (
     PossibleDuplicate,
 )
 from ..models import EXEMPTION_EVIDENCE, ExemptionCategory, Resident
-from ..text import clean_text, digits_only, normalize_phone, required_text, search_key
+from ..text import (
+    clean_text,
+    column_text,
+    digits_only,
+    fitted_key,
+    kana_text,
+    normalize_phone,
+    search_key,
+)
 from . import audit, credentials
 from .actors import Actor, require_acting_for, require_aware, require_staff
 from .numbers import REGISTRATION_NUMBER_LENGTH, checked_pin, new_unique_number
@@ -89,7 +97,10 @@ def residents_with_phone(phone: str) -> list[Resident]:
 
 def possible_duplicates(name: str, kana: str, phone: str | None) -> list[Resident]:
     """Residents with the same phone, or the same name and kana."""
-    conditions = [(Resident.name_key == search_key(name)) & (Resident.kana_key == search_key(kana))]
+    conditions = [
+        (Resident.name_key == fitted_key(Resident.name_key, name))
+        & (Resident.kana_key == fitted_key(Resident.kana_key, kana))
+    ]
     if phone:
         try:
             conditions.append(Resident.phone_e164 == normalize_phone(phone)[0])
@@ -165,8 +176,9 @@ def register_resident(
     unless staff confirmed it is a different person (`allow_duplicate`).
     """
     require_aware(now)
-    name = required_text("name", name)
-    name_kana = required_text("name_kana", name_kana)
+    name = column_text(Resident.name, "name", name, required=True)
+    name_kana = kana_text(Resident.name_kana, "name_kana", name_kana)
+    district = column_text(Resident.district, "district", district)
     phone_e164, is_mobile = normalize_phone(phone) if phone and phone.strip() else (None, False)
     pin = checked_pin(pin)
     with write_transaction():
@@ -187,14 +199,19 @@ def register_resident(
             registration_no=new_unique_number(Resident.registration_no, REGISTRATION_NUMBER_LENGTH),
             name=name,
             name_kana=name_kana,
-            name_key=search_key(name),
-            kana_key=search_key(name_kana),
+            name_key=fitted_key(Resident.name_key, name),
+            kana_key=fitted_key(Resident.kana_key, name_kana),
             phone_e164=phone_e164,
             phone_is_mobile=is_mobile,
-            district=clean_text(district),
+            district=district,
             is_resident=is_resident,
             exemption=exemption,
-            exemption_evidence=(clean_text(exemption_evidence) or None) if exemption else None,
+            exemption_evidence=(
+                column_text(Resident.exemption_evidence, "exemption_evidence", exemption_evidence)
+                or None
+            )
+            if exemption
+            else None,
             exemption_valid_until=exemption_valid_until if exemption else None,
             pin_hash=credentials.hash_secret(pin),
             failed_pin_attempts=0,

@@ -42,7 +42,7 @@ from ..models import (
     Unit,
 )
 from ..settings import get_settings
-from ..text import clean_text
+from ..text import column_text
 from . import audit, claims
 from .actors import Actor, require_aware, require_staff
 from .booking import _apply, cancel_in_transaction
@@ -362,7 +362,7 @@ def cancel_series_from(
     date not yet begun is cancelled as staff cancel one booking (audited); from its
     first date on, the whole series is cancelled. Returns the dates cancelled."""
     require_aware(now)
-    reason = clean_text(reason, multiline=True)
+    reason = column_text(Reservation.cancel_reason, "reason", reason, multiline=True)
     if not reason:
         raise ReasonRequired(action=ReasonFor.STAFF_CHANGE)
     with write_transaction():

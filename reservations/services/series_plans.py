@@ -34,7 +34,7 @@ from ..models import (
     Unit,
 )
 from ..settings import get_settings
-from ..text import fitting_text
+from ..text import column_text
 from .actors import require_aware
 from .catalog import closures_between, get_unit
 from .groups import get_group, group_rules, locked_group, status_of
@@ -164,8 +164,8 @@ def _fee_rule(request: SeriesRequest) -> tuple[SeriesFeeRule, ExemptionCategory 
         rule = SeriesFeeRule(request.fee_rule)
     except ValueError:
         raise InvalidInput(field="fee_rule", problem=InputProblem.UNKNOWN) from None
-    reason = fitting_text(
-        "fee_reason", request.fee_reason, ReservationSeries.fee_reason, multiline=True
+    reason = column_text(
+        ReservationSeries.fee_reason, "fee_reason", request.fee_reason, multiline=True
     )
     if rule == SeriesFeeRule.STANDARD:
         return rule, None, ""
@@ -189,7 +189,7 @@ def check_request(request: SeriesRequest, now: datetime, *, locked: bool = False
     unit = get_unit(request.unit_id)
     blocks = series_rules.series_blocks(unit.facility, list(request.block_ids))
     series_rules.check_weekdays_open(unit.facility, weekdays, blocks)
-    purpose = fitting_text("purpose", request.purpose, ReservationSeries.purpose)
+    purpose = column_text(ReservationSeries.purpose, "purpose", request.purpose)
     rule, category, reason = _fee_rule(request)
     party = _party(request.resident_id, request.group_id, now, request.last_date, locked=locked)
     return SeriesSpec(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from zxcvbn import zxcvbn
 
 from ..db import db, write_transaction
 from ..errors import (
@@ -16,9 +18,10 @@ from ..errors import (
     NotAllowed,
     NotAllowedProblem,
     NotFound,
+    PasswordWeakness,
 )
 from ..models import ADMIN, STAFF_ROLES, Staff
-from ..text import clean_text, required_text
+from ..text import column_text
 from . import audit, credentials
 from .actors import Actor, require_aware, require_staff, staff_themself
 
@@ -29,17 +32,18 @@ def create_staff(
     """A staff account, created by an admin or from the command line. The password an
     admin gives is temporary: its holder must choose their own at the first sign-in."""
     require_aware(now)
-    username = required_text("username", username)
+    username = column_text(Staff.username, "username", username, required=True)
+    display_name = column_text(Staff.display_name, "display_name", display_name, required=True)
     if role not in STAFF_ROLES:
         raise InvalidInput(field="role", problem=InputProblem.UNKNOWN)
-    _check_staff_password("password", password)
+    check_staff_password("password", password, username=username, display_name=display_name)
     with write_transaction():
         acting = require_staff(actor, ADMIN)
         if db.session.scalar(select(func.count()).where(Staff.username == username)):
             raise InvalidInput(field="username", problem=InputProblem.TAKEN)
         staff = Staff(
             username=username,
-            display_name=required_text("display_name", display_name),
+            display_name=display_name,
             password_hash=credentials.hash_secret(password),
             role=role,
             active=True,
@@ -70,7 +74,7 @@ def verify_staff(
     """A staff member's password, with the same lockout as residents' PINs."""
     require_aware(now)
     with write_transaction():
-        staff = db.session.scalar(select(Staff).where(Staff.username == clean_text(username)))
+        staff = _staff_named(username)
         if staff is None or not staff.active:
             credentials.verify_nothing(password)
             raise InvalidCredentials()
@@ -82,6 +86,15 @@ def verify_staff(
         if checked.locked_now:
             audit.record(Actor(channel="counter"), now, "staff.locked", f"staff:{staff.username}")
     raise checked.refusal(InvalidCredentials())
+
+
+def _staff_named(username: str) -> Staff | None:
+    """The account with this username (None for one longer than any can be)."""
+    try:
+        username = column_text(Staff.username, "username", username)
+    except InvalidInput:
+        return None
+    return db.session.scalar(select(Staff).where(Staff.username == username))
 
 
 def get_staff(staff_id: int) -> Staff | None:
@@ -116,17 +129,76 @@ STAFF_PASSWORD_MIN_LENGTH = 10
 _TEMPORARY_PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
-def _check_staff_password(field: str, password: str) -> None:
+# zxcvbn's score (0-4) a staff password must reach: 3 is "safely unguessable" against
+# an attacker who can try many guesses offline.
+STAFF_PASSWORD_MIN_SCORE = 3
+# Argon2 takes any length, zxcvbn judges at most 72 characters.
+STAFF_PASSWORD_MAX_LENGTH = 128
+_ZXCVBN_MAX_LENGTH = 72
+
+_WEAKNESS_OF_PATTERN = {
+    "spatial": PasswordWeakness.KEYBOARD,
+    "repeat": PasswordWeakness.REPEAT,
+    "sequence": PasswordWeakness.SEQUENCE,
+    "regex": PasswordWeakness.DATE,  # recent years
+    "date": PasswordWeakness.DATE,
+}
+
+
+def _personal_words(username: str, display_name: str) -> list[str]:
+    words = re.split(r"[\W_]+", f"{username} {display_name}")
+    return [w.casefold() for w in {username, display_name, *words} if len(w) >= 3]
+
+
+def password_weakness(
+    password: str, *, username: str = "", display_name: str = ""
+) -> PasswordWeakness | None:
+    """Why `password` is too easy to guess, or None: it contains the username or a
+    part of the name, or zxcvbn scores it under STAFF_PASSWORD_MIN_SCORE."""
+    personal = _personal_words(username, display_name)
+    folded = password.casefold()
+    if any(word in folded for word in personal):
+        return PasswordWeakness.NAME
+    result = zxcvbn(password[:_ZXCVBN_MAX_LENGTH], user_inputs=personal)
+    if result["score"] >= STAFF_PASSWORD_MIN_SCORE:
+        return None
+    for match in result["sequence"]:
+        if match["pattern"] == "dictionary":
+            if match.get("dictionary_name") == "user_inputs":
+                return PasswordWeakness.NAME
+            return PasswordWeakness.COMMON
+        if match["pattern"] in _WEAKNESS_OF_PATTERN:
+            return _WEAKNESS_OF_PATTERN[match["pattern"]]
+    return PasswordWeakness.GUESSABLE
+
+
+def check_staff_password(
+    field: str, password: str, *, username: str = "", display_name: str = ""
+) -> None:
+    """A staff password: at least STAFF_PASSWORD_MIN_LENGTH characters, at most
+    STAFF_PASSWORD_MAX_LENGTH, and not easy to guess (InvalidInput(field, TOO_WEAK,
+    weakness))."""
     if len(password) < STAFF_PASSWORD_MIN_LENGTH:
         raise InvalidInput(
             field=field, problem=InputProblem.TOO_SHORT, minimum=STAFF_PASSWORD_MIN_LENGTH
         )
+    if len(password) > STAFF_PASSWORD_MAX_LENGTH:
+        raise InvalidInput(
+            field=field, problem=InputProblem.TOO_LONG, maximum=STAFF_PASSWORD_MAX_LENGTH
+        )
+    weakness = password_weakness(password, username=username, display_name=display_name)
+    if weakness is not None:
+        raise InvalidInput(field=field, problem=InputProblem.TOO_WEAK, weakness=weakness)
 
 
-def _new_temporary_password() -> str:
-    """Twelve letters and digits in groups of four (about 59 bits), e.g. 'k7mq-3xtd-9hwa'."""
-    letters = "".join(secrets.choice(_TEMPORARY_PASSWORD_ALPHABET) for _ in range(12))
-    return "-".join(letters[i : i + 4] for i in range(0, 12, 4))
+def _new_temporary_password(*, username: str, display_name: str) -> str:
+    """Twelve letters and digits in groups of four (about 59 bits), e.g. 'k7mq-3xtd-9hwa',
+    drawn again in the rare case that it happens to look guessable."""
+    while True:
+        letters = "".join(secrets.choice(_TEMPORARY_PASSWORD_ALPHABET) for _ in range(12))
+        password = "-".join(letters[i : i + 4] for i in range(0, 12, 4))
+        if password_weakness(password, username=username, display_name=display_name) is None:
+            return password
 
 
 def _managed_staff(actor: Actor, staff_id: int) -> tuple[Staff | None, Staff]:
@@ -243,12 +315,13 @@ def reset_staff_password(
     the account. Until its holder chooses their own, the account can do nothing else,
     so a session still open elsewhere is of no use to whoever holds it."""
     require_aware(now)
-    if password is None:
-        password = _new_temporary_password()
-    _check_staff_password("password", password)
     with write_transaction():
         acting, staff = _managed_staff(actor, staff_id)
         _not_own_account(acting, staff)
+        names = {"username": staff.username, "display_name": staff.display_name}
+        if password is None:
+            password = _new_temporary_password(**names)
+        check_staff_password("password", password, **names)
         before = staff_snapshot(staff)
         credentials.set_secret(staff, credentials.password(), password)
         staff.must_change_password = True
@@ -263,7 +336,6 @@ def change_own_password(
     temporary one included). Wrong current passwords count towards the lockout, as at
     sign-in, so an unattended session is no way to guess it."""
     require_aware(now)
-    _check_staff_password("new_password", new_password)
     if new_password == current_password:
         raise InvalidInput(field="new_password", problem=InputProblem.UNCHANGED)
     kind = credentials.password()
@@ -273,6 +345,13 @@ def change_own_password(
         before = staff_snapshot(staff)
         checked = credentials.attempt(staff, kind, current_password, now=now)
         if checked.verified:
+            # Judged once the current password is known right: a guesser learns nothing.
+            check_staff_password(
+                "new_password",
+                new_password,
+                username=staff.username,
+                display_name=staff.display_name,
+            )
             credentials.set_secret(staff, kind, new_password)
             staff.must_change_password = False
             _audit_staff_change(actor, now, "staff.password_change", staff, before)

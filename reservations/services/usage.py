@@ -39,6 +39,7 @@ from ..models import (
     CANCELLED,
     CARETAKER,
     CONFIRMED,
+    AuditEntry,
     Facility,
     Reservation,
     ReservationOrigin,
@@ -47,7 +48,7 @@ from ..models import (
     UseState,
 )
 from ..settings import NoShowRule, get_settings
-from ..text import clean_text
+from ..text import clean_text, column_text
 from . import audit
 from .actors import Actor, require_aware, require_staff
 from .catalog import get_facility
@@ -342,7 +343,7 @@ def check_no_show_rule(
     rule = get_settings().no_shows
     if actor.staff_id is None and not actor.is_system:
         raise NoShowRestricted(until=until, count=rule.limit, months=rule.months)
-    written = clean_text(reason or "", multiline=True)
+    written = column_text(AuditEntry.reason, "restriction_reason", reason, multiline=True)
     if actor.staff_id is not None and not written:
         raise ReasonRequired(action=ReasonFor.NO_SHOW_RESTRICTION, until=until)
     return written or None

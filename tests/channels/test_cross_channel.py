@@ -51,7 +51,7 @@ def test_booked_at_the_counter_seen_on_the_web_heard_and_cancelled_on_the_phone(
         booked = db.session.scalars(
             sa.select(AuditEntry).where(AuditEntry.action == "reservation.book")
         ).one()
-        clerk = services.verify_staff("clerk", "clerk-demo-2026", now=NOW)
+        clerk = services.verify_staff("clerk", "window-desk-2026", now=NOW)
         assert (
             reservation.channel,
             booked.channel,

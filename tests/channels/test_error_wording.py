@@ -53,6 +53,7 @@ from reservations.errors import (
     NotRegistered,
     NotYourReservation,
     OutsideRenewalWindow,
+    PasswordWeakness,
     PossibleDuplicate,
     ReasonFor,
     ReasonRequired,
@@ -158,6 +159,11 @@ VARIANTS = [
     GroupLimitReached(limit=GroupLimit.ACTIVE, group="寿会", maximum=20),
     GroupRoleRequired(group="寿会", members_may=services.MembersMayCancel.NONE),
     InvalidInput(field="name", problem=InputProblem.TOO_LONG, maximum=100),
+    InvalidInput(field="name_kana", problem=InputProblem.NOT_KANA),
+    *(
+        InvalidInput(field="password", problem=InputProblem.TOO_WEAK, weakness=weakness)
+        for weakness in PasswordWeakness
+    ),
     InvalidInput(field="declared_members", problem=InputProblem.OUT_OF_RANGE, minimum=5),
     InvalidInput(field="resident_members", problem=InputProblem.OUT_OF_RANGE, maximum=20),
     InTheWay(numbers=[], series=["12345674"]),
@@ -194,6 +200,7 @@ def test_the_counter_words_every_reason_staff_can_be_refused_for():
     assert sorted(counter_messages.REASON_REQUIRED) == sorted(ReasonFor)
     assert sorted(counter_messages.NOT_ALLOWED) == sorted(NotAllowedProblem)
     assert sorted(counter_messages.GROUP_LIMITS) == sorted(GroupLimit)
+    assert sorted(counter_messages.PASSWORD_WEAKNESS) == sorted(PasswordWeakness)
 
 
 def _said(app, channel: str, error, locale: str) -> str:

@@ -57,7 +57,7 @@ def test_every_counter_page_has_no_axe_violations(live_server, page):
     page.fill("#password", "wrong")
     submit(page, "ログイン")
     check(page, errors=True)
-    sign_in(page, base, "admin", "admin-demo-2026")
+    sign_in(page, base, "admin", "ledger-desk-2026")
 
     # Finding and registering residents.
     check(page, f"{base}/counter/")
@@ -162,7 +162,7 @@ def test_every_counter_page_has_no_axe_violations(live_server, page):
     with page.expect_navigation():
         page.locator("header button", has_text="ログアウト").click()
     check(page)  # signed out
-    sign_in(page, base, "clerk", "clerk-demo-2026")
+    sign_in(page, base, "clerk", "window-desk-2026")
     check(page, f"{base}/counter/staff")
     page.goto(f"{base}/language/en?next=/counter/")
     check(page)
@@ -178,7 +178,7 @@ def test_staff_account_pages_have_no_axe_violations(live_server, page):
             actor,
             username="suzuki",
             display_name="鈴木 三郎",
-            password="suzuki-pass-2026",
+            password="brisk-pass-2026",
             role="clerk",
             now=E2E_NOW,
         )
@@ -191,7 +191,7 @@ def test_staff_account_pages_have_no_axe_violations(live_server, page):
         admin_id = next(s.id for s in services.list_staff() if s.username == "admin")
         admin_url = f"{base}/counter/staff/{admin_id}"
 
-    sign_in(page, base, "admin", "admin-demo-2026")
+    sign_in(page, base, "admin", "ledger-desk-2026")
     check(page, f"{base}/counter/staff")
     check(page, member_url)  # locked: the unlock button shows
     submit(page, "ロックを解除する")

@@ -51,7 +51,7 @@ def test_a_walk_in_registered_booked_paid_and_printed_from_the_keyboard(live_ser
     assert page.evaluate("document.activeElement.id") == "username"  # autofocus
     page.keyboard.type("clerk")
     page.keyboard.press("Tab")
-    page.keyboard.type("clerk-demo-2026")
+    page.keyboard.type("window-desk-2026")
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/counter/")
     assert page.evaluate("document.activeElement.id") == "q"

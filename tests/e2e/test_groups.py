@@ -38,7 +38,7 @@ def test_every_counter_group_page_has_no_axe_violations(live_server, page, langu
     )
     page.goto(f"{base}/counter/sign-in")
     page.fill("#username", "clerk")
-    page.fill("#password", "clerk-demo-2026")
+    page.fill("#password", "window-desk-2026")
     submit(page, ok)
     club = group_named(live_server, "寿会（老人クラブ）")
     kids = group_named(live_server, "青葉スポーツ少年団")

@@ -39,7 +39,7 @@ def test_a_caretaker_records_use_from_the_keyboard(live_server, page):
     page.goto(f"{base}/counter/sign-in")
     page.keyboard.type("caretaker")
     page.keyboard.press("Tab")
-    page.keyboard.type("caretaker-demo-2026")
+    page.keyboard.type("keybox-round-2026")
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/counter/use")
     assert_no_axe_violations(page)
@@ -79,7 +79,7 @@ def test_the_caretaker_facilities_page_has_no_axe_violations(live_server, page):
         caretaker_id = next(s.id for s in services.list_staff() if s.username == "caretaker")
     page.goto(f"{base}/counter/sign-in")
     page.fill("#username", "admin")
-    page.fill("#password", "admin-demo-2026")
+    page.fill("#password", "ledger-desk-2026")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     page.goto(f"{base}/counter/staff/{caretaker_id}")

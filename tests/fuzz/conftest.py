@@ -28,7 +28,7 @@ from reservations.db import db
 from reservations.models import Facility, Reservation, Resident, Staff
 from tests.channels.phone.conftest import BASE_URL, OPERATOR, TOKEN, Clock
 from tests.conftest import app_config, fresh_sqlite_url
-from tests.factories import SYSTEM, at
+from tests.factories import SYSTEM, at, kana_number
 
 NOW = at(2026, 12, 1, 10)  # Tuesday 1 December 2026, 10:00: the counter is open
 DAY = date(2026, 12, 16)  # a Wednesday: the town gym is open
@@ -127,7 +127,7 @@ def town(fuzz_app) -> Town:
             SYSTEM,
             username=username,
             display_name=f"{username} 職員",
-            password="victim-password-1",
+            password="quiet-garden-fjord-1",
             role=role,
             now=NOW,
         )
@@ -136,7 +136,7 @@ def town(fuzz_app) -> Town:
         services.register_resident(
             SYSTEM,
             name=f"的 会員{n}",
-            name_kana=f"まと かいいん{n}",
+            name_kana=f"まと かいいん{kana_number(n)}",
             phone=None,
             district="本町",
             is_resident=True,
@@ -271,12 +271,12 @@ def staff_browser(app: Flask, username: str, password: str) -> Browser:
 
 @pytest.fixture
 def clerk(fuzz_app, town) -> Browser:
-    return staff_browser(fuzz_app, "clerk", "clerk-demo-2026")
+    return staff_browser(fuzz_app, "clerk", "window-desk-2026")
 
 
 @pytest.fixture
 def admin(fuzz_app, town) -> Browser:
-    return staff_browser(fuzz_app, "admin", "admin-demo-2026")
+    return staff_browser(fuzz_app, "admin", "ledger-desk-2026")
 
 
 class Twilio:

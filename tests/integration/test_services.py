@@ -496,7 +496,7 @@ def test_residents_only_act_through_staff_for_registration(app):
         services.register_resident(
             web(resident),
             name="x",
-            name_kana="x",
+            name_kana="えっくす",
             phone=None,
             district="",
             is_resident=True,
@@ -600,6 +600,17 @@ def test_only_admins_create_staff_and_close_facilities(gym):
 def test_the_database_refuses_to_change_or_delete_audit_rows(any_app):
     make_resident()
     for statement in ("UPDATE audit_entries SET action = 'x'", "DELETE FROM audit_entries"):
+        with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql(statement)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == 1
+
+
+@pytest.mark.postgres
+def test_the_database_refuses_to_truncate_the_audit_trail(postgres_app):
+    """The row triggers did not stop `TRUNCATE audit_entries`: a statement trigger does."""
+    make_resident()
+    for statement in ("TRUNCATE audit_entries", "TRUNCATE audit_entries, residents CASCADE"):
         with pytest.raises(sa.exc.DatabaseError, match="append-only"):
             with db.engine.begin() as connection:
                 connection.exec_driver_sql(statement)

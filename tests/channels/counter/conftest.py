@@ -79,7 +79,7 @@ def post(client, url: str, data: dict | None = None, *, form_page: str | None = 
     return client.post(url, data={**(data or {}), "csrf_token": token_of(soup)})
 
 
-def sign_in(client, username: str = "clerk", password: str = "clerk-demo-2026"):
+def sign_in(client, username: str = "clerk", password: str = "window-desk-2026"):
     response = post(client, "/counter/sign-in", {"username": username, "password": password})
     assert response.status_code == 302, response.data.decode()[:2000]
     return response
@@ -97,5 +97,5 @@ def clerk(client):
 
 @pytest.fixture
 def admin(client):
-    sign_in(client, "admin", "admin-demo-2026")
+    sign_in(client, "admin", "ledger-desk-2026")
     return client

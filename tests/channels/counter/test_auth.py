@@ -76,7 +76,7 @@ def test_sign_in_returns_to_the_page_asked_for_and_never_elsewhere(client):
         data={
             "csrf_token": token_of(soup),
             "username": "clerk",
-            "password": "clerk-demo-2026",
+            "password": "window-desk-2026",
             "next": soup.find("input", attrs={"name": "next"})["value"],
         },
     )
@@ -87,7 +87,7 @@ def test_sign_in_returns_to_the_page_asked_for_and_never_elsewhere(client):
         "/counter/sign-in",
         {
             "username": "clerk",
-            "password": "clerk-demo-2026",
+            "password": "window-desk-2026",
             "next": "https://evil.example/counter/",
         },
     )
@@ -104,7 +104,7 @@ def test_wrong_password_is_an_error_page_and_the_fifth_locks(client):
     response = post(client, "/counter/sign-in", {"username": "clerk", "password": "wrong"})
     assert "This account is locked" in text_of(get_page_from(response))
     response = post(
-        client, "/counter/sign-in", {"username": "clerk", "password": "clerk-demo-2026"}
+        client, "/counter/sign-in", {"username": "clerk", "password": "window-desk-2026"}
     )
     assert response.status_code == 200 and "locked" in response.data.decode()
 
@@ -173,6 +173,6 @@ def test_clerks_do_not_get_the_admin_pages_and_admins_do(clerk, client):
     menu = text_of(get_page(clerk, "/counter/").find("nav", class_="counter-nav"))
     assert not re.search("Staff accounts|職員アカウント", menu)
     post(clerk, "/counter/sign-out", form_page="/counter/")
-    sign_in(client, "admin", "admin-demo-2026")
+    sign_in(client, "admin", "ledger-desk-2026")
     for url in ("/counter/staff", "/counter/closures"):
         get_page(client, url)

@@ -31,7 +31,8 @@ def hana():
 
 
 def staff_id(username):
-    return services.verify_staff(username, f"{username}-demo-2026", now=NOW).id
+    password = {"clerk": "window-desk-2026", "admin": "ledger-desk-2026"}[username]
+    return services.verify_staff(username, password, now=NOW).id
 
 
 def confirm_url(resident, unit, day, *block_ids):
@@ -187,7 +188,7 @@ def test_limit_reached_is_explained_and_an_admin_may_override_it(client):
     response = post(client, url)
     assert "already holds 2 upcoming reservations" in text_of(check_page(response.data))
     post(client, "/counter/sign-out", form_page="/counter/")
-    sign_in(client, "admin", "admin-demo-2026")
+    sign_in(client, "admin", "ledger-desk-2026")
     response = post(client, url, {"override": "y", "override_reason": "大会の予備日"})
     assert response.status_code == 302
 

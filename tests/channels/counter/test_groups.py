@@ -16,7 +16,7 @@ from reservations import services
 from reservations.db import db
 from reservations.models import AuditEntry, Group, GroupMember, Reservation
 from tests.channels.counter.conftest import fresh, get_page, post, sign_in, text_of, token_of
-from tests.factories import at
+from tests.factories import at, kana_number
 from tests.pages import check_page
 
 NEW = "/counter/groups/new"
@@ -37,7 +37,7 @@ def new_people(count: int):
         resident, _ = services.register_resident(
             services.Actor.system(),
             name=f"新会員 {n}",
-            name_kana=f"しんかいいん {n}",
+            name_kana=f"しんかいいん {kana_number(n)}",
             phone=None,
             district="本町",
             is_resident=True,

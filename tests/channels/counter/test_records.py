@@ -12,6 +12,7 @@ from reservations import services
 from reservations.db import db
 from reservations.models import Closure, Staff
 from tests.channels.counter.conftest import NOW, fresh, get_page, post, text_of
+from tests.factories import kana_number
 from tests.pages import check_page
 
 DAY = date(2026, 12, 16)
@@ -34,7 +35,7 @@ def residents():
 
 
 def clerk_actor():
-    return services.Actor.staff(services.verify_staff("clerk", "clerk-demo-2026", now=NOW).id)
+    return services.Actor.staff(services.verify_staff("clerk", "window-desk-2026", now=NOW).id)
 
 
 def test_day_sheet_lists_each_facility_with_who_booked_through_which_channel(clerk):
@@ -105,7 +106,7 @@ def test_audit_view_shows_who_did_what_for_whom_and_filters(clerk):
         for tr in by_resident.find("tbody").find_all("tr")
     ]
     assert actions == ["Booked Web", "Resident registered System"]
-    clerk_id = str(services.verify_staff("clerk", "clerk-demo-2026", now=NOW).id)
+    clerk_id = str(services.verify_staff("clerk", "window-desk-2026", now=NOW).id)
     by_staff = get_page(clerk, f"/counter/audit?staff={clerk_id}&start=2026-12-01&end=2026-12-01")
     assert [
         tr.find_all("td")[1].get_text(" ", strip=True)
@@ -120,7 +121,7 @@ def test_audit_view_pages_of_fifty_newest_first(clerk):
         services.register_resident(
             services.Actor.system(),
             name=f"住民 {n}",
-            name_kana=f"じゅうみん {n}",
+            name_kana=f"じゅうみん {kana_number(n)}",
             phone=None,
             district="",
             is_resident=True,
@@ -161,7 +162,7 @@ def test_csv_cells_cannot_start_a_formula(admin):
     services.register_resident(
         services.Actor.system(),
         name='=HYPERLINK("x")',
-        name_kana="@あ",
+        name_kana="あ",
         phone=None,
         district="-",
         is_resident=True,

@@ -26,7 +26,7 @@ def test_signing_in(client):
         response = post_from(
             client,
             "/counter/sign-in",
-            {"username": "clerk", "password": "clerk-demo-2026", "next": value},
+            {"username": "clerk", "password": "window-desk-2026", "next": value},
             form_page="/counter/sign-in",
             address=address,
         )
@@ -48,7 +48,7 @@ def test_the_sign_in_page_carries_next_as_received_and_the_post_judges_it(client
             data={
                 "csrf_token": token_of(soup),
                 "username": "clerk",
-                "password": "clerk-demo-2026",
+                "password": "window-desk-2026",
                 "next": carried,
             },
         )
@@ -59,7 +59,7 @@ def test_the_sign_in_page_carries_next_as_received_and_the_post_judges_it(client
 def test_changing_ones_password(client):
     sign_in(client)
     passwords = (f"counter-pass-{n:03d}-kept" for n in count(1))
-    current = {"password": "clerk-demo-2026"}
+    current = {"password": "window-desk-2026"}
 
     def send(value):
         new = next(passwords)

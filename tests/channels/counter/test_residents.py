@@ -122,7 +122,7 @@ def test_registering_a_walk_in_prints_a_slip_with_number_and_pin(clerk):
             AuditEntry.action == "resident.register", AuditEntry.on_behalf_of_id == resident.id
         )
     ).one()
-    staff = services.verify_staff("clerk", "clerk-demo-2026", now=services.clock_now())
+    staff = services.verify_staff("clerk", "window-desk-2026", now=services.clock_now())
     assert entry.channel == "counter" and entry.actor_staff_id == staff.id
     assert "body" in soup.find("body").name and "slip-page" in soup.find("body")["class"]
 

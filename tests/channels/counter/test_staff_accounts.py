@@ -123,7 +123,7 @@ def test_deactivating_ends_the_open_session_and_sign_in_until_reactivated(admin,
     assert "Inactive" in text_of(soup.find("dl"))
     assert_sent_to_sign_in(second_client.get("/counter/"))
     refused = post(
-        second_client, "/counter/sign-in", {"username": "clerk", "password": "clerk-demo-2026"}
+        second_client, "/counter/sign-in", {"username": "clerk", "password": "window-desk-2026"}
     )
     assert refused.status_code == 200
     response = act(admin, "clerk", "reactivate")
@@ -221,8 +221,8 @@ def test_a_password_made_by_the_system_is_shown_once_and_must_be_changed(admin, 
         "/counter/password",
         {
             "current_password": issued,
-            "new_password": "clerks-own-pass",
-            "new_password_again": "clerks-own-pass",
+            "new_password": "bright-own-pass",
+            "new_password_again": "bright-own-pass",
             "next": "/counter/audit",
         },
     )
@@ -289,7 +289,7 @@ def test_password_change_errors_show_on_their_fields(clerk):
         ),
         (
             {
-                "current_password": "clerk-demo-2026",
+                "current_password": "window-desk-2026",
                 "new_password": "long-enough-1",
                 "new_password_again": "long-enough-2",
             },
@@ -297,7 +297,7 @@ def test_password_change_errors_show_on_their_fields(clerk):
         ),
         (
             {
-                "current_password": "clerk-demo-2026",
+                "current_password": "window-desk-2026",
                 "new_password": "short",
                 "new_password_again": "short",
             },
@@ -327,14 +327,14 @@ def test_every_staff_member_finds_their_password_page_in_the_header(clerk):
         clerk,
         "/counter/password",
         {
-            "current_password": "clerk-demo-2026",
-            "new_password": "a-new-clerk-pass",
-            "new_password_again": "a-new-clerk-pass",
+            "current_password": "window-desk-2026",
+            "new_password": "a-new-window-pass",
+            "new_password_again": "a-new-window-pass",
         },
     )
     assert response.location == "/counter/"
     post(clerk, "/counter/sign-out", form_page="/counter/")
-    sign_in(clerk, "clerk", "a-new-clerk-pass")
+    sign_in(clerk, "clerk", "a-new-window-pass")
 
 
 # ---------------------------------------------------------- who was at the counter
@@ -363,7 +363,7 @@ def test_sign_in_sign_out_and_idle_expiry_are_in_the_audit_trail(client, clock):
         ("staff.session_expired", "counter", clerk_id),
     ]
     assert rows[-1].after == {"last_activity": signed_in_at.isoformat()}
-    sign_in(client, "admin", "admin-demo-2026")
+    sign_in(client, "admin", "ledger-desk-2026")
     client.set_cookie("lang", "en")
     soup = get_page(client, f"/counter/audit?staff={clerk_id}")
     whats = [

@@ -40,7 +40,7 @@ def book(code, block, resident=None, day=DAY, now=BOOKED_AT):
 
 @pytest.fixture
 def caretaker(client):
-    sign_in(client, "caretaker", "caretaker-demo-2026")
+    sign_in(client, "caretaker", "keybox-round-2026")
     return client
 
 
@@ -54,13 +54,13 @@ def mark(client, reservation, state, **fields):
     )
 
 
-def on_the_day(client, clock, moment=ON_THE_DAY, who=("clerk", "clerk-demo-2026")):
+def on_the_day(client, clock, moment=ON_THE_DAY, who=("clerk", "window-desk-2026")):
     """Move the clock to the booking's day and sign in again (the session has idled)."""
     clock.now = moment
     sign_in(client, *who)
 
 
-CARETAKER = ("caretaker", "caretaker-demo-2026")
+CARETAKER = ("caretaker", "keybox-round-2026")
 
 
 def stored(reservation):
@@ -171,7 +171,7 @@ def test_a_clerk_cannot_name_a_caretakers_facilities(clerk):
 
 
 def test_statistics_staff_open_nothing_of_the_counter_work(client):
-    sign_in(client, "stats", "stats-demo-2026")
+    sign_in(client, "stats", "census-chart-2026")
     for url in ("/counter/", "/counter/use", "/counter/day"):
         assert client.get(url).status_code == 403, url
 
@@ -186,7 +186,7 @@ def rule_on(app):
 def test_the_counter_books_a_paused_resident_with_a_reason(clerk, clock, rule_on):
     hana = services.find_residents("やまだ")[0]
     missed = book("town-gym", 0, resident=hana, day=date(2026, 11, 28), now=at(2026, 11, 1, 10))
-    clerk_id = services.verify_staff("clerk", "clerk-demo-2026", now=clock.now).id
+    clerk_id = services.verify_staff("clerk", "window-desk-2026", now=clock.now).id
     services.record_use(
         services.Actor.staff(clerk_id),
         reservation_id=missed.id,

@@ -113,7 +113,10 @@ def test_signature_check_off_only_in_development(sqlite_template, tmp_path):
     with pytest.raises(RuntimeError, match="development only"):
         create_app(
             app_config(
-                url, PHONE_SIGNATURE_CHECK="off", MACHI_ENV="production", SECRET_KEY="a-real-secret"
+                url,
+                PHONE_SIGNATURE_CHECK="off",
+                MACHI_ENV="production",
+                SECRET_KEY="k9Qe-x7Lm_2Zp9Qe-x7Lm_2Zp9Qe-x7Lm_2Zp",
             )
         )
 

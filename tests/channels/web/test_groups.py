@@ -110,7 +110,7 @@ def test_the_other_members_see_the_groups_booking_and_only_some_may_cancel_it(
 
 
 def test_a_suspended_group_is_refused_with_a_clear_message(visitor, locale, town):
-    clerk = services.Actor.staff(services.verify_staff("clerk", "clerk-demo-2026", now=NOW).id)
+    clerk = services.Actor.staff(services.verify_staff("clerk", "window-desk-2026", now=NOW).id)
     circle = group_id("バレーボールサークル「はばたき」")
     services.suspend_group(clerk, group_id=circle, reason="鍵の返却がない", now=NOW)
     to_confirm(visitor, town, "田中 美咲")

@@ -175,7 +175,7 @@ def test_session_cookie_is_secure_httponly_and_lax_in_production(sqlite_template
     config = app_config(
         fresh_sqlite_url(sqlite_template, tmp_path),
         MACHI_ENV="production",
-        SECRET_KEY="a-real-secret-for-this-test",
+        SECRET_KEY="k9Qe-x7Lm_2Zp9Qe-x7Lm_2Zp9Qe-x7Lm_2Zp",
         CLOCK=lambda: NOW,
     )
     app = create_app(config)
