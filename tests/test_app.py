@@ -88,21 +88,24 @@ def test_seed_demo_twice_neither_fails_nor_duplicates(app):
     assert "5 added" in first.output
     # Its staff accounts: usernames no one can guess, and passwords shown only now.
     usernames = sorted(db.session.scalars(sa.select(Staff.username)))
-    assert [name.split("-")[0] for name in usernames] == ["admin", "clerk"]
-    assert all(
-        len(name) == len("clerk-") + 6 or len(name) == len("admin-") + 6 for name in usernames
-    )
+    assert [name.split("-")[0] for name in usernames] == [
+        "admin",
+        "caretaker",
+        "clerk",
+        "statistics",
+    ]
+    assert all(len(name.split("-")[1]) == 6 for name in usernames)
     assert all(name in first.output for name in usernames)
     counts = (count(Facility), count(Resident), count(Group), count(Staff))
     second = runner.invoke(args=["seed-demo"])
     assert second.exit_code == 0, second.output
     assert "0 added, 5 already present" in second.output
     assert (count(Facility), count(Resident), count(Group), count(Staff)) == counts
-    assert counts == (5, 14, 3, 2)
+    assert counts == (5, 14, 3, 4)
     # The same registration numbers (residents' and groups') are printed both times;
     # the staff's passwords only the first time.
     assert not any(name in second.output for name in usernames)
-    residents_and_groups = first.output.splitlines()[1:-4]  # the staff's 3 lines, a notice
+    residents_and_groups = first.output.splitlines()[1:-6]  # the staff: 5 lines; a notice
     assert residents_and_groups == second.output.splitlines()[1:-1]
     assert "青葉スポーツ少年団" in first.output
 
