@@ -38,6 +38,7 @@ _ENV = {
     "NO_SHOW_LIMIT": ("0", int),
     "NO_SHOW_MONTHS": ("6", int),
     "NO_SHOW_DAYS": ("30", int),
+    "STATISTICS_MAX_DAYS": ("731", int),
     "PUBLIC_BASE_URL": ("http://127.0.0.1:5000", str),
     "TWILIO_ACCOUNT_SID": ("", str),
     "TWILIO_AUTH_TOKEN": ("", str),

@@ -174,6 +174,7 @@ ALLOWED_BESIDE_THE_DOOR = {
     "channels.phone.models": {"reservations.db": {"AwareDateTime", "db"}},
     "channels.phone.calls": {"reservations.db": {"db", "write_transaction"}},
     "channels.phone.commands": {"reservations.db": {"db"}},
+    "channels.phone.stats": {"reservations.db": {"db"}},
 }
 
 

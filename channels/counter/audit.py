@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from reservations import services
 from reservations.errors import InvalidRange
 
+from ..csv_export import cell
 from ..ids import parse_id
 from . import words
 from .blueprint import bp
@@ -83,12 +84,6 @@ def audit():
     )
 
 
-def _cell(value) -> str:
-    """A value Excel shows as text: a leading =, +, - or @ would start a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _json(value) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True) if value else ""
 
@@ -114,7 +109,7 @@ def csv_rows(entries) -> Iterator[list[str]]:
     ]
     for entry in entries:
         yield [
-            _cell(value)
+            cell(value)
             for value in (
                 entry.at.astimezone(tz).isoformat(timespec="seconds"),
                 words.word(words.ACTIONS, entry.action),

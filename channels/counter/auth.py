@@ -35,9 +35,9 @@ TEMPORARY_PASSWORD_ENDPOINTS = {
 # role and the facility as well; these spare them pages they cannot use).
 ROLE_ENDPOINTS = {
     services.CARETAKER: {"counter.use_day", "counter.use_mark"},
-    services.STATISTICS: set(),
+    services.STATISTICS: {"counter.statistics", "counter.statistics_csv"},
 }
-ROLE_HOMES = {services.CARETAKER: "counter.use_day"}
+ROLE_HOMES = {services.CARETAKER: "counter.use_day", services.STATISTICS: "counter.statistics"}
 
 
 def idle_seconds() -> int:

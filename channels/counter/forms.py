@@ -353,3 +353,10 @@ class SeriesCancelFromForm(FlaskForm):
 class SeriesExtendForm(FlaskForm):
     last_date = StringField(_l("New last date"))
     expected = HiddenField()
+class StatisticsForm(QueryForm):
+    """The statistics' period (from, to) and a facility or one of its rooms."""
+
+    start = StringField(_l("From (date)"))
+    end = StringField(_l("To (date)"))
+    facility = SelectField(_l("Facility"), coerce=str, validate_choice=False)
+    unit = SelectField(_l("Room or area"), coerce=str, validate_choice=False)

@@ -23,6 +23,7 @@ roles, evidence kinds) a channel words. The modules, one per area:
     rosters       a group's members and their roles
     members       who is on a roster now
     staff         staff accounts
+    statistics    figures for staff: occupancy, use, channels, cancellations, fees
     usage         use records (利用実績), caretakers' day lists, keybox codes, the no-show rule
     credentials   hashing, and one lockout for PINs and passwords
     numbers       the numbers residents type: check digits, PINs, phone numbers
@@ -226,6 +227,17 @@ from .staff import (
     unlock_staff,
     verify_staff,
 )
+from .statistics import (
+    CANCELLATION_KINDS,
+    BlockName,
+    FeeLine,
+    HolderKind,
+    Period,
+    Share,
+    Statistics,
+    UseCounts,
+    statistics,
+)
 from .system import database_check, discard_unfinished_work, init_app
 from .town import counter_details, counter_open
 from .usage import (
@@ -243,6 +255,7 @@ from .usage import (
 __all__ = [
     # vocabularies
     "ACCESS_CODE_LENGTH",
+    "CANCELLATION_KINDS",
     "ADMIN",
     "CANCELLED",
     "CARETAKER",
@@ -300,6 +313,13 @@ __all__ = [
     "CounterDetails",
     "DayAvailability",
     "DayListEntry",
+    "BlockName",
+    "FeeLine",
+    "HolderKind",
+    "Period",
+    "Share",
+    "Statistics",
+    "UseCounts",
     "NoShowStanding",
     "DeliveryReport",
     "Exemption",
@@ -436,6 +456,7 @@ __all__ = [
     "sign_in_staff",
     "sign_out_staff",
     "staff_snapshot",
+    "statistics",
     "status_of",
     "suspend_group",
     "unlock_resident",

@@ -276,6 +276,18 @@ COUNTER_QUERIES: dict[str, Fields] = {
     "counter.slip": lambda t: {},
     "counter.day_sheet": lambda t: {"day": s.any_date, "facility": _ids(t.facility_id)},
     "counter.use_day": lambda t: {"day": s.any_date, "facility": _ids(t.facility_id)},
+    "counter.statistics": lambda t: {
+        "start": s.any_date,
+        "end": s.any_date,
+        "facility": _ids(t.facility_id),
+        "unit": _ids(t.unit_id),
+    },
+    "counter.statistics_csv": lambda t: {
+        "start": s.any_date,
+        "end": s.any_date,
+        "facility": _ids(t.facility_id),
+        "unit": _ids(t.unit_id),
+    },
     "counter.caretaker_facilities": lambda t: {},
     "counter.audit": lambda t: {
         "resident": st.one_of(_reg_no(), s.value),
@@ -402,6 +414,7 @@ def path_values(t: Town) -> dict[str, st.SearchStrategy[str]]:
         "day": st.one_of(s.any_date, st.just("2026-12-16")),
         "style": st.one_of(st.sampled_from(["era", "western"]), s.value),
         "code": st.one_of(st.sampled_from(["ja", "en"]), s.value),
+        "name": st.one_of(st.sampled_from(["fees", "occupancy-by-month"]), s.value),
     }
 
 
