@@ -31,7 +31,7 @@ def sign_in_by_keyboard(page, base):
     page.goto(f"{base}/counter/sign-in")
     page.keyboard.type("stats")
     page.keyboard.press("Tab")
-    page.keyboard.type("stats-demo-2026")
+    page.keyboard.type("census-chart-2026")
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/counter/statistics")
 

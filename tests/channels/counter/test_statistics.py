@@ -34,7 +34,7 @@ def booked(town):
 
 @pytest.fixture
 def statistician(client):
-    sign_in(client, "stats", "stats-demo-2026")
+    sign_in(client, "stats", "census-chart-2026")
     return client
 
 
@@ -94,9 +94,9 @@ def test_statistics_staff_open_nothing_else(statistician):
 
 
 def test_clerks_and_caretakers_cannot_see_the_statistics(client):
-    sign_in(client, "clerk", "clerk-demo-2026")
+    sign_in(client, "clerk", "window-desk-2026")
     assert client.get(URL).status_code == 403
-    sign_in(client, "caretaker", "caretaker-demo-2026")
+    sign_in(client, "caretaker", "keybox-round-2026")
     assert client.get(URL).status_code == 403
     assert client.get(URL.replace("statistics?", "statistics/fees.csv?")).status_code == 403
 

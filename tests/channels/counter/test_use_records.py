@@ -172,7 +172,8 @@ def test_a_clerk_cannot_name_a_caretakers_facilities(clerk):
 
 def test_statistics_staff_open_nothing_of_the_counter_work(client):
     sign_in(client, "stats", "census-chart-2026")
-    for url in ("/counter/", "/counter/use", "/counter/day"):
+    assert client.get("/counter/").location.endswith("/counter/statistics")
+    for url in ("/counter/use", "/counter/day"):
         assert client.get(url).status_code == 403, url
 
 
