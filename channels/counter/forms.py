@@ -353,6 +353,8 @@ class SeriesCancelFromForm(FlaskForm):
 class SeriesExtendForm(FlaskForm):
     last_date = StringField(_l("New last date"))
     expected = HiddenField()
+
+
 class StatisticsForm(QueryForm):
     """The statistics' period (from, to) and a facility or one of its rooms."""
 
