@@ -76,15 +76,22 @@ def reservation_params(reservation: Reservation) -> dict[str, Any]:
     return params
 
 
+def confirmed_by_sms(reservation: Reservation) -> bool:
+    """Whether the person who asked for the reservation (the resident, or the member
+    who booked for their group) gets its confirmations by SMS: a registered mobile."""
+    resident = reservation.booked_by or reservation.resident
+    return bool(resident is not None and resident.phone_e164 and resident.phone_is_mobile)
+
+
 def reservation_message(kind: str, reservation: Reservation, now: datetime) -> Notification | None:
     """Add a confirmation of `kind` to the outbox, in the caller's transaction, when the
     person who asked for it (the resident, or the member who booked for their group)
     has a registered mobile number; otherwise nothing."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    resident = reservation.booked_by or reservation.resident
-    if resident is None or not resident.phone_e164 or not resident.phone_is_mobile:
+    if not confirmed_by_sms(reservation):
         return None
+    resident = reservation.booked_by or reservation.resident
     notification = Notification(
         kind=kind,
         resident_id=resident.id,

@@ -408,6 +408,16 @@ def reservation_number(number: str) -> Speech:
     return compose(_("%(digits)sです。"), digits=spoken_digit_groups(number))
 
 
+def sms_coming() -> Speech:
+    """A caller registered with a mobile number: the confirmation follows by SMS."""
+    return Speech(_("確認のショートメッセージを、携帯電話にお送りします。"))
+
+
+def slip_at_the_counter() -> Speech:
+    """A landline caller: what they can ask for (no SMS reaches a landline)."""
+    return Speech(_("予約の控えは、窓口でお渡しできます。"))
+
+
 def number_again(number: str) -> Speech:
     return compose(_("もう一度、%(digits)sです。"), digits=spoken_digit_groups(number))
 

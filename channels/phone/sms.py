@@ -26,6 +26,17 @@ def _hm(value: str) -> str:
     return f"{int(hour)}:{minute}"
 
 
+def _deadline(params: dict[str, Any]) -> str:
+    """The cancellation deadline, or, once it has passed (when the message is sent:
+    a booking made past its deadline included), that it can no longer be cancelled. A
+    date that has passed is never stated as a deadline."""
+    last_day = date.fromisoformat(params["cancel_last_day"])
+    today = services.clock_now().astimezone(services.town_timezone()).date()
+    if last_day < today:
+        return _("取消期限を過ぎているため取消はできません")
+    return _("取消は%(last_day)sまで", last_day=_day(params["cancel_last_day"]))
+
+
 def render(kind: str, params: dict[str, Any]) -> str:
     """The text of a confirmation SMS, always in Japanese."""
     with force_locale("ja"):
@@ -40,16 +51,14 @@ def render(kind: str, params: dict[str, Any]) -> str:
         values = {"number": params["number"], "when": when, "place": place}
         if kind == services.RESERVATION_BOOKED:
             return _(
-                "【町予約】ご予約を承りました。予約番号%(number)s %(when)s %(place)s "
-                "取消は%(last_day)sまで",
-                last_day=_day(params["cancel_last_day"]),
+                "【町予約】ご予約を承りました。予約番号%(number)s %(when)s %(place)s %(deadline)s",
+                deadline=_deadline(params),
                 **values,
             )
         if kind == services.RESERVATION_CHANGED:
             return _(
-                "【町予約】ご予約を変更しました。予約番号%(number)s %(when)s %(place)s "
-                "取消は%(last_day)sまで",
-                last_day=_day(params["cancel_last_day"]),
+                "【町予約】ご予約を変更しました。予約番号%(number)s %(when)s %(place)s %(deadline)s",
+                deadline=_deadline(params),
                 **values,
             )
         if kind == services.RESERVATION_CANCELLED:

@@ -84,6 +84,7 @@ from ..notify import (
     LogSender,
     Sender,
     TwilioSender,
+    confirmed_by_sms,
     deliver_due,
 )
 from ..rules import (
@@ -367,6 +368,7 @@ __all__ = [
     "database_check",
     "day_list",
     "day_list_facilities",
+    "confirmed_by_sms",
     "deliver_due",
     "discard_unfinished_work",
     "init_app",

@@ -300,7 +300,7 @@ def _book(turn: Turn, day: date, block_id: int) -> None:
         turn.goto("main")
         return
     turn.event("booked", reservation_id=reservation.id)
-    turn.goto("book_done", number=reservation.number)
+    turn.goto("book_done", number=reservation.number, sms=services.confirmed_by_sms(reservation))
 
 
 def typed_date(digits: str, today: date) -> date | None:
@@ -404,7 +404,9 @@ NUMBER_PAUSE = Silence(2)  # time to find a pen after 「メモのご用意は�
 
 class BookDone(Node):
     """The number, for writing down: announced, a pause, in two groups of four, and
-    once again; then `*` hears it again, 9 the menu, or the caller hangs up."""
+    once again; a mobile caller hears that an SMS follows, a landline caller that a
+    slip can be had at the counter; then `*` hears it again, 9 the menu, or the caller
+    hangs up."""
 
     name = "book_done"
     result = True
@@ -416,6 +418,7 @@ class BookDone(Node):
             NUMBER_PAUSE,
             prompts.reservation_number(number),
             prompts.number_again(number),
+            prompts.sms_coming() if turn.state.get("sms") else prompts.slip_at_the_counter(),
             prompts.task_done(),
         ]
 

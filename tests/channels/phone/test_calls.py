@@ -128,6 +128,9 @@ def test_book_the_soonest_free_block_in_four_decisions(call, town):
     )
     number = grouped(reservation.number)
     assert f"{number}です。もう一度、{number}です。" in done.text
+    # A landline gets no SMS: she hears what she can ask for instead.
+    assert "予約の控えは、窓口でお渡しできます。" in done.text
+    assert "ショートメッセージ" not in done.text
     assert done.text.endswith(
         "もう一度お聞きになる場合は米印《こめじるし》を。お済みでしたら、お電話をお切りください。"
     )
@@ -176,6 +179,7 @@ def test_book_a_typed_date_from_a_mobile_queues_an_sms(call, town):
     simulator.press("2")  # the evening
     assert simulator.last.text.startswith("12月16日、水曜日、午後6時から午後9時《くじ》まで")
     simulator.press("1")
+    assert "確認のショートメッセージを、携帯電話にお送りします。" in simulator.last.text
     [reservation] = reservations()
     assert (reservation.date, reservation.time_blocks[0].code) == (date(2026, 12, 16), "evening")
     [sms] = db.session.scalars(sa.select(Notification)).all()

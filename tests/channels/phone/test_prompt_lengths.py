@@ -122,6 +122,8 @@ BUDGETS: dict[str, float] = {
     "day_full": 3.2,
     "booked": 7.0,
     "reservation_number": 7.8,
+    "sms_coming": 5.0,
+    "slip_at_the_counter": 4.5,
     "number_again": 9.2,
     "refusal: slot_taken": 6.9,
     "refusal: limit_reached": 4.4,
@@ -357,6 +359,8 @@ def samples(town, now) -> dict[str, Speech]:
         "booked": prompts.booked(),
         "reservation_number": prompts.reservation_number(SLOWEST_NUMBER),
         "number_again": prompts.number_again(SLOWEST_NUMBER),
+        "sms_coming": prompts.sms_coming(),
+        "slip_at_the_counter": prompts.slip_at_the_counter(),
         **{f"refusal: {error.code}": prompts.refusal(error, now) for error in refusals},
         # hear, cancel
         "no_reservations": prompts.no_reservations(),

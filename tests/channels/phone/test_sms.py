@@ -52,6 +52,30 @@ def test_wording(app, kind, params, text):
     assert sms.render(kind, params) == text
 
 
+def test_a_passed_deadline_is_never_stated(phone_app, clock):
+    """The finding: booked on 8 December, the SMS said 「取消は12月6日(日)まで」."""
+    from tests.factories import at
+
+    clock.now = at(2026, 12, 8, 10)
+    params = {**PARAMS, "date": "2026-12-09", "cancel_last_day": "2026-12-06"}
+    assert sms.render(notify.RESERVATION_BOOKED, params) == (
+        "【町予約】ご予約を承りました。予約番号12345674 12月9日(水)9:00〜12:00 町民体育館 全面 "
+        "取消期限を過ぎているため取消はできません"
+    )
+    clock.now = at(2026, 12, 6, 23, 59)  # the last day itself: still stated
+    assert sms.render(notify.RESERVATION_BOOKED, params).endswith("取消は12月6日(日)まで")
+
+
+def test_a_soonest_block_booked_by_phone_past_its_deadline_says_so_by_sms(phone_app, town, call):
+    simulator = call(SATO_PHONE)
+    for key in (town.sato.pin, "1", "1", "1", "1"):  # tomorrow morning: past the deadline
+        simulator.press(key)
+    [message] = db.session.scalars(sa.select(Notification)).all()
+    assert sms.render(message.kind, message.params).endswith(
+        "取消期限を過ぎているため取消はできません"
+    )
+
+
 def test_japanese_even_in_an_english_request(app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert sms.render(notify.RESERVATION_BOOKED, PARAMS).startswith("【町予約】")
