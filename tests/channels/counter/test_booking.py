@@ -236,7 +236,7 @@ def test_payment_is_recorded_with_the_staff_member_and_time(clerk, booked, clock
     clerk.set_cookie("lang", "en")
     page = get_page(clerk, url)
     assert page.find("form", action=f"/counter/reservations/{reservation.id}/payment") is None
-    assert "Paid – Tue 1 December 2026 10:05, 窓口 一子" in text_of(page)
+    assert "Paid – Tue 1 December 2026 10:05 am, 窓口 一子" in text_of(page)
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.action == "reservation.payment")
     ).one()
