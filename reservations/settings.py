@@ -249,6 +249,9 @@ class Settings:
     statistics_max_days: int = 731
     # Open data: a figure resting on fewer bookings than this is suppressed.
     open_data_min_count: int = 5
+    # Open data's publisher: the town's 全国地方公共団体コード (6 digits) and prefecture.
+    town_code: str = ""
+    prefecture: str = ""
 
     @cached_property
     def hasher(self) -> PasswordHasher:
@@ -275,6 +278,8 @@ class Settings:
             no_shows=NoShowRule.from_mapping(config),
             statistics_max_days=int(config.get("STATISTICS_MAX_DAYS", 731)),
             open_data_min_count=int(config.get("OPEN_DATA_MIN_COUNT", 5)),
+            town_code=str(config.get("TOWN_CODE", "")),
+            prefecture=str(config.get("TOWN_PREFECTURE", "")),
         )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import page_cache
+from . import open_data, page_cache  # noqa: F401  (open_data registers routes)
 from .ratelimit import SlidingWindowLimiter
 from .views import bp
 

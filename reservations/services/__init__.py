@@ -164,6 +164,13 @@ from .numbers import (
     normalize_phone,
     pin_problem,
 )
+from .open_data import (
+    FACILITY_COLUMNS,
+    MonthlyOccupancy,
+    availability_days,
+    facility_rows,
+    monthly_occupancy,
+)
 from .permissions import (
     RECORDABLE_PAYMENTS,
     ReservationActions,
@@ -257,6 +264,7 @@ __all__ = [
     # vocabularies
     "ACCESS_CODE_LENGTH",
     "CANCELLATION_KINDS",
+    "FACILITY_COLUMNS",
     "ADMIN",
     "CANCELLED",
     "CARETAKER",
@@ -316,6 +324,7 @@ __all__ = [
     "DayListEntry",
     "BlockName",
     "FeeLine",
+    "MonthlyOccupancy",
     "HolderKind",
     "Period",
     "Share",
@@ -379,6 +388,7 @@ __all__ = [
     "audit_trail",
     "audit_trail_all",
     "availability",
+    "availability_days",
     "availability_snapshot",
     "availability_version",
     "book",
@@ -405,6 +415,7 @@ __all__ = [
     "deactivate_staff",
     "dissolve_group",
     "exemption_of",
+    "facility_rows",
     "expire_staff_session",
     "find_groups",
     "find_reservation",
@@ -429,6 +440,7 @@ __all__ = [
     "list_groups",
     "list_staff",
     "may_override",
+    "monthly_occupancy",
     "next_free_blocks",
     "payment_terms",
     "no_show_pause",
