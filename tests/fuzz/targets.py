@@ -82,6 +82,9 @@ WEB_FORMS: dict[str, Fields] = {
 WEB_QUERIES: dict[str, Fields] = {
     "web.home": lambda t: {},
     "web.facilities": lambda t: {},
+    "web.open_data_facilities": lambda t: {},
+    "web.open_data_occupancy": lambda t: {},
+    "web.open_data_availability": lambda t: {},
     "web.facility": lambda t: {},
     "web.availability": lambda t: {
         "week": s.any_date,
