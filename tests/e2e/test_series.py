@@ -27,7 +27,7 @@ def fill_series(page, *, last: str = "2027-02-25") -> None:
 
 def test_every_series_page_has_no_axe_violations(live_server, page):
     base = live_server.url
-    sign_in(page, base, "admin", "admin-demo-2026")
+    sign_in(page, base, "admin", "ledger-desk-2026")
     group = club_id(live_server)
     check(page, f"{base}/counter/groups/{group}")
     check(page, f"{base}/counter/series/new?group={group}")
@@ -66,7 +66,7 @@ def test_every_series_page_has_no_axe_violations(live_server, page):
 
 def test_a_series_is_entered_previewed_and_booked_with_the_keyboard_alone(live_server, page):
     base = live_server.url
-    sign_in(page, base, "admin", "admin-demo-2026")
+    sign_in(page, base, "admin", "ledger-desk-2026")
     page.goto(f"{base}/counter/groups/{club_id(live_server)}")
     tab_to(page, "main a", "新しい定期利用")
     page.keyboard.press("Enter")

@@ -392,6 +392,11 @@ PHONE_PARAMS: dict[str, dict[str, st.SearchStrategy]] = {
         "CallDuration": st.one_of(s.numbers, s.value),
     },
     "phone.fallback": {"CallSid": _CALL_SID, "ErrorCode": s.numbers, "ErrorUrl": s.value},
+    "phone.fallback_dialled": {
+        "CallSid": _CALL_SID,
+        "DialCallStatus": _STATUS,
+        "DialCallDuration": st.one_of(s.numbers, s.value),
+    },
 }
 
 # Routes no visitor's input reaches: files, and the health check (no parameters).
