@@ -83,6 +83,22 @@ class FullReason(StrEnum):
     NOT_OFFERED = "not_offered"  # no block is offered that day (a school gym's weekday)
 
 
+class PartOfDay(StrEnum):
+    """When in the day a block starts, for a search: 午前, 午後, 夜間."""
+
+    MORNING = "morning"  # before noon
+    AFTERNOON = "afternoon"  # from noon, before 17:00
+    EVENING = "evening"  # from 17:00
+
+
+def part_of_day(block: TimeBlock) -> PartOfDay:
+    if block.start_time < time(12):
+        return PartOfDay.MORNING
+    if block.start_time < time(17):
+        return PartOfDay.AFTERNOON
+    return PartOfDay.EVENING
+
+
 def why_no_free_block(statuses: Sequence[BlockStatus]) -> FullReason | None:
     """Why none of a day's blocks is free (None when one is). A day whose blocks are
     partly taken and partly over is taken: others booked what could still be booked."""

@@ -31,6 +31,7 @@ roles, evidence kinds) a channel words. The modules, one per area:
     series        series: create, extend, cancel from a date
     system        binding to the app, the database's health
     town          the town and its counter: name, telephone, hours, address
+    search        which places in town are free on a day
 
 The outbox (reservations/notify.py) is delivered through `deliver_due` with a sender.
 """
@@ -96,6 +97,7 @@ from ..rules import (
     Exemption,
     FeeQuote,
     FullReason,
+    PartOfDay,
     Window,
     holiday_name,
     is_holiday,
@@ -114,7 +116,7 @@ from .availability import (
     availability_version,
     next_free_blocks,
 )
-from .booking import book, cancel, change, check_booking, record_payment
+from .booking import book, cancel, change, check_booking, check_change, record_payment
 from .catalog import (
     FACILITY_DETAILS,
     add_closure,
@@ -206,6 +208,7 @@ from .residents import (
     verify_pin,
 )
 from .rosters import add_member, remove_member, set_member_role
+from .search import FacilityDay, FreeBlock, FreeUnit, TownDay, free_on
 from .series import (
     cancel_series_from,
     create_series,
@@ -302,6 +305,7 @@ __all__ = [
     "SkipReason",
     "ExemptionBasis",
     "FullReason",
+    "PartOfDay",
     "PaymentMethod",
     "PaymentPlace",
     "PaymentState",
@@ -320,6 +324,10 @@ __all__ = [
     "ClosedDay",
     "Closure",
     "CounterDetails",
+    "FacilityDay",
+    "FreeBlock",
+    "FreeUnit",
+    "TownDay",
     "DayAvailability",
     "DayListEntry",
     "BlockName",
@@ -406,6 +414,7 @@ __all__ = [
     "change_own_password",
     "change_staff_role",
     "check_booking",
+    "check_change",
     "check_cancellable",
     "choosable_statuses",
     "closed_facilities_on",
@@ -418,6 +427,7 @@ __all__ = [
     "facility_rows",
     "expire_staff_session",
     "find_groups",
+    "free_on",
     "find_reservation",
     "find_residents",
     "get_facility",

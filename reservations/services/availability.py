@@ -50,6 +50,39 @@ class DayAvailability:
         return None
 
 
+def day_cells(
+    facility,
+    day: date,
+    *,
+    closed: rules.ClosedDay | None,
+    window: rules.Window,
+    holder_of,
+    mine: tuple,
+    now: datetime,
+) -> list[BlockAvailability]:
+    """Each block's state on `day`: the one computation behind the week view and the
+    search across facilities. `holder_of(block)` is who holds it (resident, group),
+    or None; `mine` is the asker's (resident, group), whose own block is YOURS."""
+    tz = get_settings().timezone
+    cells = []
+    for block in facility.time_blocks:
+        holder = holder_of(block)
+        status = rules.block_status(
+            facility,
+            day,
+            block,
+            now=now,
+            tz=tz,
+            closed=closed,
+            taken=holder is not None,
+            window=window,
+        )
+        if status == rules.BlockStatus.TAKEN and mine != (None, None) and holder == mine:
+            status = rules.BlockStatus.YOURS
+        cells.append(BlockAvailability(block, status))
+    return cells
+
+
 def availability(
     unit_id: int,
     start: date,
@@ -82,22 +115,15 @@ def availability(
     while day <= end:
         closed = rules.closed_reason(facility, day, closures)
         window = rules.booking_window(facility, day, is_resident, tz)
-        cells = []
-        for block in facility.time_blocks:
-            holder = held.get((day, block.id))
-            status = rules.block_status(
-                facility,
-                day,
-                block,
-                now=now,
-                tz=tz,
-                closed=closed,
-                taken=holder is not None,
-                window=window,
-            )
-            if status == rules.BlockStatus.TAKEN and mine != (None, None) and holder == mine:
-                status = rules.BlockStatus.YOURS
-            cells.append(BlockAvailability(block, status))
+        cells = day_cells(
+            facility,
+            day,
+            closed=closed,
+            window=window,
+            holder_of=lambda block, day=day: held.get((day, block.id)),
+            mine=mine,
+            now=now,
+        )
         days.append(DayAvailability(day, closed, rules.holiday_name(day), cells, window))
         day += timedelta(days=1)
     return days

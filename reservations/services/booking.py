@@ -471,6 +471,39 @@ def _booker_of(reservation: Reservation) -> Party:
     return Party(locked_resident(reservation.resident_id))
 
 
+def check_change(
+    actor: Actor,
+    *,
+    reservation_id: int,
+    unit_id: int,
+    day: date,
+    block_ids: Sequence[int],
+    now: datetime,
+) -> Quote:
+    """What `change` would decide at `now`, without changing: the new quote, or the
+    ReservationError that `change` would raise (cancelled, not this actor's, past the
+    resident's deadline, closed, outside the window, a limit, a paid booking whose fee
+    would differ, the new slot taken by someone else). For a channel's confirm page;
+    the slot can still be taken before the change, which `change` then reports and
+    the reservation keeps its old slot."""
+    require_aware(now)
+    reservation = load_reservation(reservation_id)
+    check_may_change(actor, reservation, now, None, require_reason=False)
+    if reservation.group_id is not None:
+        booker = Party(reservation.booked_by, reservation.group)
+    else:
+        booker = Party(reservation.resident)
+    unit = get_unit(unit_id)
+    quoted = quote_for(unit, day, block_ids, booker, _kept_exemption(reservation))
+    _check_rules(booker, quoted, now=now, override=None, exclude=reservation.id)
+    if reservation.payment_status == PAID and quoted.fee.fee_yen != reservation.fee_yen:
+        raise NotAllowed(problem=NotAllowedProblem.PAID_FEE_DIFFERS)
+    ids = [block.id for block in quoted.blocks]
+    if claims.count_taken([p.id for p in unit.parts], day, ids, exclude=reservation.id):
+        raise SlotTaken(date=day, block_ids=sorted(ids))
+    return quoted
+
+
 @claims.retry_once_on_conflict
 def change(
     actor: Actor,

@@ -1,0 +1,125 @@
+"""Which places in town are free on a day: every unit of every facility, from one
+bounded set of queries (the catalog, the day's closures and the day's claims), with
+the same states as the week view (availability.day_cells)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from .. import rules
+from ..db import db
+from ..models import Closure, Facility, TimeBlock, Unit
+from ..settings import get_settings
+from . import claims
+from .actors import require_aware
+from .availability import BlockAvailability, day_cells
+from .catalog import list_facilities
+from .quotes import party
+
+
+@dataclass(frozen=True)
+class FreeBlock:
+    block: TimeBlock
+    fee_yen: int  # for whoever asked (the resident's fee and exemption, else a resident's)
+
+
+@dataclass(frozen=True)
+class FreeUnit:
+    unit: Unit
+    free: list[FreeBlock]
+
+
+@dataclass(frozen=True)
+class FacilityDay:
+    """One facility on the day: its units with free blocks, or why none is free."""
+
+    facility: Facility
+    units: list[FreeUnit]  # only units with a free block that matches the search
+    full_reason: rules.FullReason | None  # when no unit has one
+    closed: rules.ClosedDay | None
+    opens_at: datetime | None  # when booking the day opens, while it has not
+
+
+@dataclass(frozen=True)
+class TownDay:
+    date: date
+    free: list[FacilityDay]  # facilities with at least one free unit, in display order
+    not_free: list[FacilityDay]  # the others that the search covers, with their reason
+
+
+def _closures_on(day: date) -> list[Closure]:
+    return list(
+        db.session.scalars(
+            select(Closure).where(Closure.start_date <= day, Closure.end_date >= day)
+        )
+    )
+
+
+def free_on(
+    day: date,
+    *,
+    now: datetime,
+    resident_id: int | None = None,
+    part: rules.PartOfDay | None = None,
+    category: str | None = None,
+    step_free_only: bool = False,
+) -> TownDay:
+    """Every unit free on `day`, grouped by facility, each with its free blocks and
+    their fees; optionally only blocks in one part of the day, facilities of one kind
+    (a category code) and facilities with step-free access. The number of queries does
+    not grow with the number of facilities or units."""
+    require_aware(now)
+    tz = get_settings().timezone
+    booker = party(resident_id)
+    exemption = booker.exemption(day)
+    mine = (resident_id, None)
+    closures = _closures_on(day)
+    held = claims.held_on(day)
+    free, not_free = [], []
+    for facility in list_facilities():
+        if category and facility.category.code != category:
+            continue
+        if step_free_only and not facility.step_free:
+            continue
+        own = [c for c in closures if c.facility_id in (None, facility.id)]
+        closed = rules.closed_reason(facility, day, own)
+        window = rules.booking_window(facility, day, booker.is_resident, tz)
+        units, statuses = [], []
+        for unit in facility.units:
+            parts = [p.id for p in unit.parts]
+            cells = day_cells(
+                facility,
+                day,
+                closed=closed,
+                window=window,
+                holder_of=lambda block, parts=parts: next(
+                    (held[(p, block.id)] for p in parts if (p, block.id) in held), None
+                ),
+                mine=mine,
+                now=now,
+            )
+            wanted = [c for c in cells if part is None or rules.part_of_day(c.block) == part]
+            statuses += [c.status for c in wanted]
+            found = _free_blocks(unit, wanted, booker.is_resident, exemption.percent)
+            if found:
+                units.append(FreeUnit(unit, found))
+        opens_at = window.opens_at if rules.BlockStatus.NOT_OPEN_YET in statuses else None
+        reason = None if units else rules.why_no_free_block(statuses)
+        (free if units else not_free).append(FacilityDay(facility, units, reason, closed, opens_at))
+    return TownDay(day, free, not_free)
+
+
+def _free_blocks(
+    unit: Unit, cells: list[BlockAvailability], is_resident: bool, exemption_percent: int
+) -> list[FreeBlock]:
+    fees = {fee.time_block_id: fee for fee in unit.fees}
+    found = []
+    for cell in cells:
+        fee = fees.get(cell.block.id)
+        if cell.bookable and fee is not None:
+            rate = fee.resident_yen if is_resident else fee.nonresident_yen
+            found.append(FreeBlock(cell.block, rules.fee([rate], exemption_percent).fee_yen))
+    return found
