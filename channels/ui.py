@@ -3,6 +3,7 @@ times and fees the way residents read them, in the page's language."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from flask import Flask
@@ -39,6 +40,7 @@ def init_app(app: Flask) -> None:
     filters["moment"] = lambda moment: formatting.format_moment(_local(moment), current_locale())
     filters["clock"] = lambda value: formatting.format_clock(value, current_locale())
     filters["ja_name"] = ja_name
+    filters["block_label"] = block_label
     filters["phone_e164"] = lambda phone: services.normalize_phone(phone)[0]
     app.jinja_env.tests["refers_to_counter"] = lambda message: bool(
         getattr(message, "refers_to_counter", False)
@@ -91,3 +93,20 @@ def markup_format(translated: str, **values) -> Markup:
     filled with values that may carry markup (a name marked with its language): the
     sentence is escaped, and so is every value that is not Markup already."""
     return Markup(escape(translated)) % values
+
+
+def names_its_time(block) -> bool:
+    """A block named by its own hours (「9時〜10時」, "9:00–10:00"): saying the name and
+    then the time range would say the time twice."""
+    numbers = [int(n) for n in re.findall(r"\d+", localized(block))]
+    hours = [block.start_time.hour, block.end_time.hour]
+    with_minutes = [block.start_time.hour, block.start_time.minute]
+    with_minutes += [block.end_time.hour, block.end_time.minute]
+    return bool(numbers) and numbers in (hours, with_minutes)
+
+
+def block_label(block) -> str:
+    """A time block as a resident reads it: 午前 9:00〜12:00, or only 9:00〜10:00 when
+    the block is named by its hours."""
+    hours = formatting.format_time_range(block.start_time, block.end_time, current_locale())
+    return hours if names_its_time(block) else f"{localized(block)} {hours}"

@@ -1,5 +1,5 @@
 """A check every HTML page must pass, after GOV.UK Notify's admin tests: a language,
-a title, one h1, a main landmark and a skip link, every form control labelled, no
+a title, one h1, a main landmark and a skip link into it, every form control labelled, no
 repeated ids, and on an error page a title starting with 「エラー:」/"Error:"."""
 
 from __future__ import annotations
@@ -31,7 +31,13 @@ def check_page(html: str | bytes) -> BeautifulSoup:
     h1s = soup.find_all("h1")
     assert len(h1s) == 1, f"expected one <h1>, found {len(h1s)}"
     assert soup.find("main") is not None, "no <main> landmark"
-    assert soup.find("a", href="#main"), "no skip link to #main"
+    skip = soup.find("a", class_="skip-link")
+    assert skip is not None and skip["href"].startswith("#"), "no skip link"
+    target = soup.find(id=skip["href"][1:])
+    # to the main content, or straight to the page's main task inside it
+    assert target is not None and (target.name == "main" or target.find_parent("main")), (
+        f"the skip link points to {skip['href']}, not into <main>"
+    )
 
     ids = [element["id"] for element in soup.find_all(id=True)]
     repeated = sorted({i for i in ids if ids.count(i) > 1})
