@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import open_data, page_cache  # noqa: F401  (open_data registers routes)
+# change, open_data and search add their pages to the blueprint
+from . import change, open_data, page_cache, search  # noqa: F401
 from .ratelimit import SlidingWindowLimiter
 from .views import bp
 

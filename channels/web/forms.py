@@ -9,7 +9,14 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, RadioField, SelectMultipleField, StringField
+from wtforms import (
+    BooleanField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -57,6 +64,22 @@ class DateForm(FlaskForm):
         if day > self.latest:
             raise ValidationError(_l("The date must be within the next year."))
         self.day = day
+
+
+class SearchForm(DateForm):
+    """Which places are free on a day (a GET form): the date, and optionally a part
+    of the day, a kind of facility and step-free access only."""
+
+    date = StringField(_l("Date"))
+    part = SelectField(_l("Time of day"), default="", validate_choice=False)
+    kind = SelectField(_l("Kind of facility"), default="", validate_choice=False)
+    step_free = BooleanField(_l("Only places with step-free access"))
+
+    def validate_part(self, field) -> None:
+        if field.data not in {value for value, _ in field.choices}:
+            raise ValidationError(_l("Choose from the list."))
+
+    validate_kind = validate_part
 
 
 class MultiCheckboxField(SelectMultipleField):

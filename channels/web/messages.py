@@ -15,7 +15,7 @@ from flask import flash
 from flask_babel import gettext as _
 
 from reservations import services
-from reservations.errors import ErrorCode, GroupLimit, ReservationError
+from reservations.errors import ErrorCode, GroupLimit, NotAllowedProblem, ReservationError
 
 from .. import formatting
 from ..i18n import current_locale
@@ -249,6 +249,17 @@ def _no_show_restricted(error, facility) -> str:
     )
 
 
+def _not_allowed(error, facility) -> str:
+    if error.params.get("problem") == NotAllowedProblem.PAID_FEE_DIFFERS:
+        return CounterMessage(
+            _(
+                "This booking is already paid, and the new time has a different fee. "
+                "To change it, please call or visit the counter."
+            )
+        )
+    return _went_wrong(error, facility)
+
+
 def _went_wrong(error, facility) -> str:
     return CounterMessage(
         _(
@@ -285,7 +296,7 @@ WORDINGS: dict[ErrorCode, Wording] = {
     ErrorCode.FORBIDDEN: _went_wrong,
     ErrorCode.REASON_REQUIRED: _went_wrong,
     ErrorCode.POSSIBLE_DUPLICATE: _went_wrong,
-    ErrorCode.NOT_ALLOWED: _went_wrong,
+    ErrorCode.NOT_ALLOWED: _not_allowed,
     ErrorCode.TOO_FEW_MEMBERS: _went_wrong,
     ErrorCode.NOT_REGISTERED: _went_wrong,
     ErrorCode.ALREADY_A_MEMBER: _went_wrong,
@@ -323,6 +334,8 @@ SENDS_TO_COUNTER = frozenset(
         ErrorCode.GROUP_VALIDITY_ENDS,
         ErrorCode.NOT_A_MEMBER,
         ErrorCode.GROUP_ROLE_REQUIRED,
+        ErrorCode.NOT_ALLOWED,
+        ErrorCode.NO_SHOW_RESTRICTED,
     }
     | {code for code, wording in WORDINGS.items() if wording is _went_wrong}
 )

@@ -39,7 +39,7 @@ from .. import formatting
 from ..i18n import current_locale
 from ..ids import parse_id
 from ..security import safe_next
-from ..ui import ja_name, localized, markup_format
+from ..ui import block_label, ja_name, localized, markup_format
 from . import auth, page_cache
 from .auth import BOOKING_KEY, NEXT_KEY, resident_required
 from .forms import BlocksForm, DateForm, ForWhomForm, SignInForm, parse_date
@@ -124,9 +124,7 @@ def offered_days(block) -> str | None:
 
 
 def _block_label(block) -> str:
-    return f"{localized(block)} " + formatting.format_time_range(
-        block.start_time, block.end_time, current_locale()
-    )
+    return block_label(block)
 
 
 def today() -> date:
@@ -208,6 +206,7 @@ class Cell:
         None  # a closed day's reason; a free cell's date and block, for screen readers
     )
     colspan: int = 1
+    label: str = ""  # the block, as the list per day (narrow screens) names it
 
 
 @dataclass(frozen=True)
@@ -227,6 +226,7 @@ def _availability_rows(unit, days, era: bool) -> list[Row]:
     closed_words = {reason: str(text) for reason, text in CLOSED_WORDS.items()}
     book = _("book %(date)s, %(block)s")
     block_names = {block.id: localized(block) for block in unit.facility.time_blocks}
+    labels = {block.id: block_label(block) for block in unit.facility.time_blocks}
     day_url = url_for("web.blocks", unit_id=unit.id, day="DAY") + "?block="
     rows = []
     for day in days:
@@ -250,9 +250,10 @@ def _availability_rows(unit, days, era: bool) -> list[Row]:
                     words[cell.status],
                     f"{link}{cell.block.id}",
                     book % {"date": long_date, "block": block_names[cell.block.id]},
+                    label=labels[cell.block.id],
                 )
                 if cell.bookable
-                else Cell(cell.status, words[cell.status])
+                else Cell(cell.status, words[cell.status], label=labels[cell.block.id])
                 for cell in day.blocks
             ]
         rows.append(
