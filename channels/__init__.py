@@ -28,6 +28,7 @@ from . import (
     sessions,
     ui,
     web,
+    worker,
 )
 from .ids import IdConverter
 
@@ -67,5 +68,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     counter.init_app(app)
     phone.init_app(app)
     notifications.init_app(app)
+    worker.init_app(app)
     cli.init_app(app)
     return app

@@ -42,6 +42,12 @@ _ENV = {
     "OPEN_DATA_MIN_COUNT": ("5", int),
     "TOWN_CODE": ("", str),
     "TOWN_PREFECTURE": ("", str),
+    # Holds (仮予約) and refunds (reservations/settings.py, HoldRules).
+    "HOLD_PAY_WITHIN_DAYS": ("7", int),
+    "HOLD_DUE_DAYS_BEFORE": ("3", int),
+    "HOLD_LATE_PAYMENT": ("at_once", str),
+    "HOLD_REMINDER_HOURS": ("24", int),
+    "REFUND_TIERS": ("7:100,1:50", str),
     "PUBLIC_BASE_URL": ("http://127.0.0.1:5000", str),
     "TWILIO_ACCOUNT_SID": ("", str),
     "TWILIO_AUTH_TOKEN": ("", str),

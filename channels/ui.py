@@ -55,6 +55,18 @@ def init_app(app: Flask) -> None:
     filters["yen"] = lambda amount: formatting.format_yen(amount, current_locale())
     filters["localized"] = localized
     app.jinja_env.globals["service_name"] = SERVICE_NAME
+    app.jinja_env.globals["hold_terms"] = hold_terms
+    app.jinja_env.globals["payment_place"] = payment_place
+
+
+def hold_terms(reservation) -> services.HoldTerms | None:
+    """How a hold (仮予約) is to be paid, now; None when it is not a hold."""
+    return services.hold_terms(reservation, services.clock_now())
+
+
+def payment_place() -> str:
+    """Where residents pay: the counter (COUNTER_NAME), in the page's language."""
+    return localized(services.counter_details())
 
 
 def localized(obj, attribute: str = "name") -> str:

@@ -67,6 +67,8 @@ class ErrorCode(StrEnum):
     USE_NOT_YET = "use_not_yet"
     ACCESS_CODE_WRONG = "access_code_wrong"
     NO_SHOW_RESTRICTED = "no_show_restricted"
+    # Holds (仮予約), payment, refunds.
+    HOLD_EXPIRED = "hold_expired"
 
 
 class InputProblem(StrEnum):
@@ -110,6 +112,7 @@ class NotAllowedProblem(StrEnum):
     OWN_ACCOUNT = "own_account"  # an administrator acting on their own account
     LAST_ADMIN = "last_admin"  # the last active administrator demoted or deactivated
     GROUP_STATUS = "group_status"  # a group's status change its status does not allow
+    NOT_HELD = "not_held"  # extending the due time of a booking that is not a hold
 
 
 class ForbiddenAction(StrEnum):
@@ -134,6 +137,7 @@ class ReasonFor(StrEnum):
     EXEMPTION = "exemption"  # staff granting or refusing the exemption of one booking
     GROUP_STATUS = "group_status"  # staff suspending, dissolving or reinstating a group
     NO_SHOW_RESTRICTION = "no_show_restriction"  # the counter booking despite the no-show rule
+    HOLD_EXTENSION = "hold_extension"  # an administrator extending a hold's due time
 
 
 class GroupLimit(StrEnum):
@@ -519,3 +523,14 @@ class NoShowRestricted(ReservationError):
     with a reason."""
 
     code = ErrorCode.NO_SHOW_RESTRICTED
+
+
+# ------------------------------------------------------------------------- holds
+
+
+class HoldExpired(ReservationError):
+    """A hold's payment due time has passed (``number``, ``due_at``), or it was already
+    cancelled as unpaid: it can no longer be paid (an administrator may extend a hold
+    the worker has not cancelled yet)."""
+
+    code = ErrorCode.HOLD_EXPIRED

@@ -34,9 +34,12 @@ from .db import AwareDateTime, db
 Model = db.Model
 
 # Status and role vocabularies, kept as plain strings in the database.
+HELD = "held"  # 仮予約: claims its slots until paid or its payment due time passes
 CONFIRMED = "confirmed"
 CANCELLED = "cancelled"
-RESERVATION_STATUSES = (CONFIRMED, CANCELLED)
+RESERVATION_STATUSES = (HELD, CONFIRMED, CANCELLED)
+# The statuses that claim slots and count toward limits.
+ACTIVE_STATUSES = (HELD, CONFIRMED)
 
 UNPAID = "unpaid"
 PAID = "paid"
@@ -573,7 +576,7 @@ class Reservation(Model):
 
     __tablename__ = "reservations"
     __table_args__ = (
-        CheckConstraint("status IN ('confirmed', 'cancelled')", name="status"),
+        CheckConstraint("status IN ('held', 'confirmed', 'cancelled')", name="status"),
         CheckConstraint("payment_status IN ('unpaid', 'paid', 'exempt')", name="payment_status"),
         CheckConstraint("channel IN ('web', 'phone', 'counter', 'cli')", name="channel"),
         CheckConstraint("fee_yen >= 0 AND fee_yen <= fee_base_yen", name="fee"),
@@ -601,6 +604,8 @@ class Reservation(Model):
         Index("ix_reservations_resident_start", "resident_id", "start_at"),
         Index("ix_reservations_group_start", "group_id", "start_at"),
         Index("ix_reservations_date_unit", "date", "unit_id"),
+        # The worker's holds whose payment is due, and the counter's list of them.
+        Index("ix_reservations_status_due", "status", "payment_due_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -629,6 +634,14 @@ class Reservation(Model):
     payment_status: Mapped[str] = mapped_column(String(10), default=UNPAID)
     paid_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     paid_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # A hold (仮予約) is cancelled as unpaid when this passes; set while it is held.
+    payment_due_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    # An administrator's extension of the due time: why (the audit has who and when).
+    due_extension_reason: Mapped[str | None] = mapped_column(String(500))
+    # The day-before reminder of the due time was put in the outbox.
+    reminded_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    # 使用許可書: its number, issued when the fee is paid (or the booking is exempt).
+    permit_number: Mapped[str | None] = mapped_column(String(12), unique=True)
 
     created_at: Mapped[datetime] = mapped_column(AwareDateTime())
     channel: Mapped[str] = mapped_column(String(10))
@@ -696,7 +709,21 @@ class Reservation(Model):
 
     @property
     def is_active(self) -> bool:
+        """Held or confirmed: it claims its slots."""
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_held(self) -> bool:
+        return self.status == HELD
+
+    @property
+    def is_confirmed(self) -> bool:
         return self.status == CONFIRMED
+
+    @property
+    def cancelled_unpaid(self) -> bool:
+        """A hold the worker cancelled because its payment due time passed."""
+        return self.status == CANCELLED and self.cancel_reason_kind == CancelReasonKind.UNPAID
 
     @property
     def is_paid(self) -> bool:

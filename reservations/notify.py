@@ -31,9 +31,9 @@ from typing import Any, Protocol
 
 from sqlalchemy import select
 
-from . import rules
+from . import payment_rules, rules
 from .db import db, write_transaction
-from .models import FAILED, PENDING, SENDING, SENT, Notification, Reservation
+from .models import FAILED, HELD, PENDING, SENDING, SENT, Notification, Reservation
 from .settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,15 @@ log = logging.getLogger(__name__)
 RESERVATION_BOOKED = "reservation_booked"
 RESERVATION_CANCELLED = "reservation_cancelled"
 RESERVATION_CHANGED = "reservation_changed"
-KINDS = (RESERVATION_BOOKED, RESERVATION_CANCELLED, RESERVATION_CHANGED)
+HOLD_REMINDER = "hold_reminder"  # a hold's payment is due tomorrow
+HOLD_EXPIRED = "hold_expired"  # a hold was cancelled as unpaid
+KINDS = (
+    RESERVATION_BOOKED,
+    RESERVATION_CANCELLED,
+    RESERVATION_CHANGED,
+    HOLD_REMINDER,
+    HOLD_EXPIRED,
+)
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
@@ -73,6 +81,9 @@ def reservation_params(reservation: Reservation) -> dict[str, Any]:
     }
     if reservation.group is not None:
         params["group"] = reservation.group.name  # the name it is booked under
+    if reservation.status == HELD and reservation.payment_due_at is not None:
+        params["payment_due"] = payment_rules.due_day(reservation.payment_due_at, tz).isoformat()
+        params["due_on_the_day"] = reservation.payment_due_at == reservation.start_at
     return params
 
 

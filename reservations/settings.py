@@ -224,6 +224,58 @@ class NoShowRule:
         )
 
 
+class LatePayment(StrEnum):
+    """When a hold booked inside the payment period (fewer than HOLD_DUE_DAYS_BEFORE
+    days before its date) must be paid."""
+
+    AT_ONCE = "at_once"  # by the end of the day it was booked, at the counter
+    ON_THE_DAY = "on_the_day"  # on the day of use, before its start
+
+
+def _refund_tiers(text: str) -> tuple[tuple[int, int], ...]:
+    """'7:100,1:50' as ((7, 100), (1, 50)): cancelled at least 7 days before the date,
+    100 %; at least 1 day before, 50 %; later, nothing."""
+    tiers = []
+    for item in str(text).split(","):
+        if item.strip():
+            days, percent = (int(part) for part in item.split(":"))
+            if days < 0 or not 0 <= percent <= 100:
+                raise ValueError("REFUND_TIERS: days >= 0 and 0 <= percent <= 100")
+            tiers.append((days, percent))
+    return tuple(sorted(tiers, reverse=True))
+
+
+@dataclass(frozen=True)
+class HoldRules:
+    """The town's rules for holds (仮予約) and their payment, and for refunds (還付)."""
+
+    # Pay within this many days of booking, and at the latest this many days before
+    # the date of use (a due day in 年末年始 moves to the last counter day before it).
+    pay_within_days: int = 7
+    due_days_before: int = 3
+    late: LatePayment = LatePayment.AT_ONCE
+    # The reminder goes out this many hours before the due time.
+    reminder_hours: int = 24
+    # Refund percent by days before the date of use, for the resident's own
+    # cancellation (the town's reason is always 100 %).
+    refund_tiers: tuple[tuple[int, int], ...] = ((7, 100), (1, 50))
+
+    def __post_init__(self) -> None:
+        if self.pay_within_days < 0 or self.due_days_before < 0 or self.reminder_hours < 0:
+            raise ValueError("hold periods must not be negative")
+
+    @classmethod
+    def from_mapping(cls, config) -> HoldRules:
+        defaults = cls()
+        return cls(
+            pay_within_days=int(config.get("HOLD_PAY_WITHIN_DAYS", defaults.pay_within_days)),
+            due_days_before=int(config.get("HOLD_DUE_DAYS_BEFORE", defaults.due_days_before)),
+            late=LatePayment(config.get("HOLD_LATE_PAYMENT", defaults.late)),
+            reminder_hours=int(config.get("HOLD_REMINDER_HOURS", defaults.reminder_hours)),
+            refund_tiers=_refund_tiers(config.get("REFUND_TIERS", "7:100,1:50")),
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Tokyo"))
@@ -252,6 +304,7 @@ class Settings:
     # Open data's publisher: the town's 全国地方公共団体コード (6 digits) and prefecture.
     town_code: str = ""
     prefecture: str = ""
+    holds: HoldRules = field(default_factory=HoldRules)
 
     @cached_property
     def hasher(self) -> PasswordHasher:
@@ -280,6 +333,7 @@ class Settings:
             open_data_min_count=int(config.get("OPEN_DATA_MIN_COUNT", 5)),
             town_code=str(config.get("TOWN_CODE", "")),
             prefecture=str(config.get("TOWN_PREFECTURE", "")),
+            holds=HoldRules.from_mapping(config),
         )
 
 

@@ -362,3 +362,10 @@ class StatisticsForm(QueryForm):
     end = StringField(_l("To (date)"))
     facility = SelectField(_l("Facility"), coerce=str, validate_choice=False)
     unit = SelectField(_l("Room or area"), coerce=str, validate_choice=False)
+
+
+class ExtendHoldForm(FlaskForm):
+    """An administrator's extension of a hold's payment due time, with a reason."""
+
+    last_day = StringField(_l("New last day to pay"))
+    reason = TextAreaField(_l("Reason for the extension"))

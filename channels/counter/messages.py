@@ -132,6 +132,11 @@ def _invalid_input(error: ReservationError) -> str:
             "The members living in town must be between 0 and the declared members (%(maximum)s)",
             maximum=error.params.get("maximum"),
         )
+    if (field, problem) == ("last_day", InputProblem.OUT_OF_RANGE):
+        return _(
+            "Choose a day from today up to the date of use (%(date)s)",
+            date=_day(error.params.get("maximum")),
+        )
     if field in INVALID_FIELD:
         return INVALID_FIELD[field]()
     if (field, problem) in INVALID:
@@ -186,6 +191,7 @@ REASON_REQUIRED: dict[ReasonFor, Callable[[], str]] = {
     ReasonFor.NO_SHOW_RESTRICTION: lambda: _(
         "Write why the counter books despite the no-show rule"
     ),
+    ReasonFor.HOLD_EXTENSION: lambda: _("Write the reason for the extension"),
 }
 
 NOT_ALLOWED: dict[NotAllowedProblem, Callable[[], str]] = {
@@ -201,6 +207,9 @@ NOT_ALLOWED: dict[NotAllowedProblem, Callable[[], str]] = {
     ),
     NotAllowedProblem.GROUP_STATUS: lambda: _(
         "The group's status does not allow this. Reload the page to see where it stands."
+    ),
+    NotAllowedProblem.NOT_HELD: lambda: _(
+        "This reservation is not a hold waiting for payment, so its due time cannot change."
     ),
 }
 
@@ -434,6 +443,12 @@ WORDINGS: dict[ErrorCode, Callable[[ReservationError], str]] = {
     ),
     ErrorCode.ACCESS_CODE_WRONG: _access_code_wrong,
     ErrorCode.NO_SHOW_RESTRICTED: _no_show_restricted,
+    ErrorCode.HOLD_EXPIRED: lambda error: _(
+        "The payment for reservation %(number)s was due by %(due)s: it can no longer be "
+        "paid. If it is not cancelled yet, an administrator can extend the due time first.",
+        number=error.params.get("number", ""),
+        due=_moment(error.params["due_at"]) if error.params.get("due_at") else "",
+    ),
 }
 
 

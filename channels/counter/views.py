@@ -504,7 +504,11 @@ def _booking_exemption_choices(form: ExemptionForm) -> None:
 
 
 def _reservation_page(
-    reservation: Reservation, payment_form=None, extra=(), status=200, exemption_form=None
+    reservation: Reservation,
+    payment_form=None,
+    extra=(),
+    status=200,
+    exemption_form=None,
 ):
     actions = services.reservation_actions(actor(), reservation.id, services.clock_now())
     extra = list(extra)
@@ -527,6 +531,8 @@ def _reservation_page(
     return render(
         "reservation.html",
         status=status,
+        may_extend=services.may_extend_hold(actor(), actions.reservation),
+        terms=services.hold_terms(actions.reservation, services.clock_now()),
         reservation=actions.reservation,
         actions=actions,
         deadline=actions.deadline,

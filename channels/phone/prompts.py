@@ -403,6 +403,23 @@ def booked() -> Speech:
     return Speech(_("承りました。ご予約番号を申し上げます。メモのご用意はよろしいですか。"))
 
 
+def hold_due(last_day: date, fee_yen: int, on_the_day: bool) -> Speech:
+    """A hold (仮予約): by when and where to pay, after booking and in the list."""
+    if on_the_day:
+        return compose(
+            _("仮予約です。ご利用の当日、始まる前に、窓口で使用料%(fee)sをお支払いください。"),
+            fee=spoken_yen(fee_yen),
+        )
+    return compose(
+        _(
+            "仮予約です。%(date)sまでに、窓口で使用料%(fee)sをお支払いください。"
+            "お支払いがないと、取り消しになります。"
+        ),
+        date=spoken_date(last_day),
+        fee=spoken_yen(fee_yen),
+    )
+
+
 def reservation_number(number: str) -> Speech:
     """Eight digits in two groups of four."""
     return compose(_("%(digits)sです。"), digits=spoken_digit_groups(number))
@@ -645,6 +662,14 @@ def _group_role_required(error: ReservationError, now: datetime) -> Speech:
     return Speech(_("このご予約は、団体の代表者か連絡担当の方が取り消せます。"))
 
 
+def _hold_expired(error: ReservationError, now: datetime) -> Speech:
+    return Speech(
+        _(
+            "このご予約は、お支払いの期限が過ぎたため、お支払いいただけません。窓口にご相談ください。"
+        )
+    )
+
+
 def _no_show_restricted(error: ReservationError, now: datetime) -> Speech:
     return compose(
         _(
@@ -713,6 +738,7 @@ REFUSALS: dict[ErrorCode, Callable[[ReservationError, datetime], Speech]] = {
     ErrorCode.USE_ALREADY_RECORDED: _not_accepted,
     ErrorCode.USE_NOT_YET: _not_accepted,
     ErrorCode.ACCESS_CODE_WRONG: _not_accepted,
+    ErrorCode.HOLD_EXPIRED: _hold_expired,
 }
 
 

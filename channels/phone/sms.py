@@ -49,6 +49,33 @@ def render(kind: str, params: dict[str, Any]) -> str:
         if params.get("group"):
             place = f"{place}（{params['group']}）"
         values = {"number": params["number"], "when": when, "place": place}
+        if kind == services.HOLD_REMINDER:
+            return _(
+                "【町予約】仮予約%(number)s %(when)s %(place)s の使用料%(fee)s円は"
+                "%(due)sまでに窓口でお支払いください。未払いの場合は取り消しになります",
+                fee=f"{params['fee_yen']:,}",
+                due=_day(params["payment_due"]),
+                **values,
+            )
+        if kind == services.HOLD_EXPIRED:
+            return _(
+                "【町予約】お支払いの期限が過ぎたため、仮予約%(number)s %(when)s %(place)s を"
+                "取り消しました",
+                **values,
+            )
+        if kind == services.RESERVATION_BOOKED and params.get("payment_due"):
+            due = (
+                _("ご利用の当日、始まる前")
+                if params.get("due_on_the_day")
+                else _("%(due)sまで", due=_day(params["payment_due"]))
+            )
+            return _(
+                "【町予約】仮予約を承りました。予約番号%(number)s %(when)s %(place)s "
+                "使用料%(fee)s円を%(due)sに窓口でお支払いください",
+                fee=f"{params['fee_yen']:,}",
+                due=due,
+                **values,
+            )
         if kind == services.RESERVATION_BOOKED:
             return _(
                 "【町予約】ご予約を承りました。予約番号%(number)s %(when)s %(place)s %(deadline)s",

@@ -238,6 +238,15 @@ def _group_role_required(error, facility) -> str:
     )
 
 
+def _hold_expired(error, facility) -> str:
+    return _(
+        "The payment for reservation %(number)s was due by %(date)s, so it can no longer "
+        "be paid and the time may be offered to others. Please call or visit the counter.",
+        number=error.params.get("number", ""),
+        date=_date(error.params.get("due_at")),
+    )
+
+
 def _no_show_restricted(error, facility) -> str:
     return _(
         "Because %(count)d bookings in the last %(months)d months were not used without "
@@ -289,6 +298,7 @@ WORDINGS: dict[ErrorCode, Wording] = {
     ErrorCode.NOT_A_MEMBER: _not_a_member,
     ErrorCode.GROUP_LIMIT_REACHED: _group_limit_reached,
     ErrorCode.GROUP_ROLE_REQUIRED: _group_role_required,
+    ErrorCode.HOLD_EXPIRED: _hold_expired,
     # Not met on the resident's pages (staff operations, or requests no page sends).
     ErrorCode.NOT_FOUND: _went_wrong,
     ErrorCode.INVALID_RANGE: _went_wrong,

@@ -14,7 +14,10 @@ roles, evidence kinds) a channel words. The modules, one per area:
     availability  what is free
     claims        slot locks and claims (no slot is ever booked twice)
     quotes        who a booking is for, what it would cost, until when it can be cancelled
-    booking       book, change, cancel, payment (for a resident or one of their groups)
+    booking       book, change, cancel (for a resident or one of their groups)
+    holds         holds (仮予約): their due time, extension, expiry, reminders, the list due
+    jobs          the worker's time-driven work, each claimed so that no two workers share it
+    payments      recording a payment, which confirms a hold and issues its permit
     permissions   what an actor may do with a reservation
     exemptions    staff granting or refusing one booking's exemption
     lookup        finding reservations
@@ -39,6 +42,7 @@ The outbox (reservations/notify.py) is delivered through `deliver_due` with a se
 from __future__ import annotations
 
 from ..models import (
+    ACTIVE_STATUSES,
     ADMIN,
     CANCELLED,
     CARETAKER,
@@ -48,6 +52,7 @@ from ..models import (
     EXEMPT,
     EXEMPTION_EVIDENCE,
     GROUP_PURPOSES,
+    HELD,
     PAID,
     PAYMENT_STATUSES,
     RESERVATION_STATUSES,
@@ -78,6 +83,8 @@ from ..models import (
     UseState,
 )
 from ..notify import (
+    HOLD_EXPIRED,
+    HOLD_REMINDER,
     RESERVATION_BOOKED,
     RESERVATION_CANCELLED,
     RESERVATION_CHANGED,
@@ -103,7 +110,7 @@ from ..rules import (
     is_holiday,
     is_year_end,
 )
-from ..settings import CounterDetails, GroupRules, MembersMayCancel
+from ..settings import CounterDetails, GroupRules, HoldRules, LatePayment, MembersMayCancel
 from ..text import column_maximum, is_kana
 from .actors import Actor, clock_now, town_timezone
 from .audit import AuditFilter, AuditPage, audit_trail, audit_trail_all
@@ -116,7 +123,7 @@ from .availability import (
     availability_version,
     next_free_blocks,
 )
-from .booking import book, cancel, change, check_booking, check_change, record_payment
+from .booking import book, cancel, change, check_booking, check_change
 from .catalog import (
     FACILITY_DETAILS,
     add_closure,
@@ -146,6 +153,17 @@ from .groups import (
     status_of,
     suspend_group,
 )
+from .holds import (
+    HoldTerms,
+    expire_holds,
+    expire_one_hold,
+    extend_hold,
+    hold_terms,
+    holds_due,
+    may_extend_hold,
+    remind_holds,
+)
+from .jobs import JobReport, run_due_jobs
 from .lookup import (
     ResidentReservations,
     find_reservation,
@@ -173,6 +191,7 @@ from .open_data import (
     facility_rows,
     monthly_occupancy,
 )
+from .payments import record_payment
 from .permissions import (
     RECORDABLE_PAYMENTS,
     ReservationActions,
@@ -266,6 +285,7 @@ from .usage import (
 __all__ = [
     # vocabularies
     "ACCESS_CODE_LENGTH",
+    "ACTIVE_STATUSES",
     "CANCELLATION_KINDS",
     "FACILITY_COLUMNS",
     "ADMIN",
@@ -279,6 +299,9 @@ __all__ = [
     "FACILITY_DETAILS",
     "GROUP_NUMBER_LENGTH",
     "GROUP_PURPOSES",
+    "HELD",
+    "HOLD_EXPIRED",
+    "HOLD_REMINDER",
     "OVERRIDABLE",
     "PAID",
     "PAYMENT_STATUSES",
@@ -298,6 +321,7 @@ __all__ = [
     "RESERVATION_CHANGED",
     "BlockStatus",
     "CancelReasonKind",
+    "LatePayment",
     "ClosedReason",
     "ReservationOrigin",
     "SeriesFeeRule",
@@ -345,6 +369,9 @@ __all__ = [
     "GroupMember",
     "GroupRules",
     "GroupStanding",
+    "HoldRules",
+    "HoldTerms",
+    "JobReport",
     "Party",
     "PlannedDate",
     "ReservationSeries",
@@ -425,6 +452,9 @@ __all__ = [
     "dissolve_group",
     "exemption_of",
     "facility_rows",
+    "expire_holds",
+    "expire_one_hold",
+    "extend_hold",
     "expire_staff_session",
     "find_groups",
     "free_on",
@@ -443,12 +473,15 @@ __all__ = [
     "group_standing",
     "groups_expiring",
     "groups_of",
+    "hold_terms",
+    "holds_due",
     "is_staff_locked",
     "list_closures",
     "list_exemptions",
     "list_facilities",
     "list_groups",
     "list_staff",
+    "may_extend_hold",
     "may_override",
     "monthly_occupancy",
     "next_free_blocks",
@@ -464,9 +497,11 @@ __all__ = [
     "register_group",
     "register_resident",
     "reinstate_group",
+    "remind_holds",
     "remove_member",
     "renew_group",
     "reservation_actions",
+    "run_due_jobs",
     "reservation_snapshot",
     "reservations_of",
     "reservations_on",

@@ -18,18 +18,16 @@ from ..db import db, write_transaction
 from ..errors import (
     Forbidden,
     ForbiddenAction,
-    InputProblem,
-    InvalidInput,
     NoShowRestricted,
     NotAllowed,
     NotAllowedProblem,
     SlotTaken,
 )
 from ..models import (
+    ACTIVE_STATUSES,
     ADMIN,
     CANCELLED,
     CONFIRMED,
-    EXEMPT,
     PAID,
     UNPAID,
     CancelReasonKind,
@@ -40,14 +38,13 @@ from ..models import (
     Unit,
 )
 from ..settings import get_settings
-from . import audit, claims, usage
+from . import audit, claims, holds, usage
 from .actors import Actor, require_acting_for, require_aware, require_staff
 from .catalog import closures_between, get_unit
 from .groups import get_group, group_rules, locked_group, require_member, status_of
 from .lookup import load_reservation, reservation_snapshot
 from .numbers import RESERVATION_NUMBER_LENGTH, new_unique_number
 from .permissions import (
-    RECORDABLE_PAYMENTS,
     check_may_change,
     check_override,
     require_may_handle,
@@ -71,7 +68,7 @@ def _active_count(resident_id: int, category_id: int, now: datetime, exclude: in
         .where(
             Reservation.resident_id == resident_id,
             Reservation.series_id.is_(None),
-            Reservation.status == CONFIRMED,
+            Reservation.status.in_(ACTIVE_STATUSES),
             Reservation.start_at > now,
             Facility.category_id == category_id,
         )
@@ -99,7 +96,7 @@ def _group_counts(
         .where(
             Reservation.group_id == group_id,
             Reservation.series_id.is_(None),
-            Reservation.status == CONFIRMED,
+            Reservation.status.in_(ACTIVE_STATUSES),
         )
     )
     if exclude is not None:
@@ -314,7 +311,7 @@ def _book(
             unit=unit,
             date=day,
             status=CONFIRMED,
-            payment_status=EXEMPT if quoted.fee.fee_yen == 0 else UNPAID,
+            payment_status=UNPAID,
             created_at=now,
             channel=actor.channel,
             created_by_staff_id=actor.staff_id,
@@ -324,6 +321,7 @@ def _book(
             access_code=usage.new_access_code() if unit.facility.uses_access_code else None,
         )
         _apply(reservation, quoted)
+        holds.settle_status(reservation, now)
         db.session.add(reservation)
         db.session.flush()
         claims.claim(reservation, keys)
@@ -542,8 +540,7 @@ def change(
         reservation.date = day
         reservation.time_blocks = list(quoted.blocks)
         _apply(reservation, quoted)
-        if reservation.payment_status != PAID:
-            reservation.payment_status = EXEMPT if quoted.fee.fee_yen == 0 else UNPAID
+        holds.settle_status(reservation, now)
         if override is not None:
             reservation.override_reason = override
         db.session.flush()
@@ -560,31 +557,4 @@ def change(
             **_audit_ids(reservation),
         )
         notify.reservation_message(notify.RESERVATION_CHANGED, reservation, now)
-    return reservation
-
-
-def record_payment(actor: Actor, *, reservation_id: int, status: str, now: datetime) -> Reservation:
-    """Staff record that an unpaid reservation was paid at the counter or exempted."""
-    require_aware(now)
-    if status not in RECORDABLE_PAYMENTS:
-        raise InvalidInput(field="payment_status", problem=InputProblem.UNKNOWN)
-    with write_transaction():
-        staff = require_staff(actor)
-        reservation = load_reservation(reservation_id, for_update=True)
-        if reservation.status != CONFIRMED or reservation.payment_status != UNPAID:
-            raise NotAllowed(problem=NotAllowedProblem.NOT_UNPAID)
-        before = reservation_snapshot(reservation)
-        reservation.payment_status = status
-        reservation.paid_at = now
-        reservation.paid_by_staff_id = staff.id if staff else None
-        audit.record(
-            actor,
-            now,
-            "reservation.payment",
-            f"reservation:{reservation.number}",
-            before=before,
-            after=reservation_snapshot(reservation),
-            reservation=reservation,
-            **_audit_ids(reservation),
-        )
     return reservation

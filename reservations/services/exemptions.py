@@ -20,10 +20,11 @@ from ..errors import (
     ReasonFor,
     ReasonRequired,
 )
-from ..models import CONFIRMED, EXEMPT, UNPAID, ExemptionBasis, ExemptionCategory, Reservation
+from ..models import ACTIVE_STATUSES, UNPAID, ExemptionBasis, ExemptionCategory, Reservation
 from ..text import column_text
 from . import audit
 from .actors import Actor, require_aware, require_staff
+from .holds import settle_status
 from .lookup import load_reservation, reservation_snapshot
 from .permissions import fee_settled
 
@@ -57,7 +58,7 @@ def set_booking_exemption(
     with write_transaction():
         require_staff(actor)
         reservation = load_reservation(reservation_id, for_update=True)
-        if reservation.status != CONFIRMED:
+        if reservation.status not in ACTIVE_STATUSES:
             raise NotAllowed(problem=NotAllowedProblem.NOT_UNPAID)
         if fee_settled(reservation):
             raise FeeSettled()
@@ -76,7 +77,8 @@ def set_booking_exemption(
         reservation.exemption_percent = fee.exemption_percent
         reservation.fee_yen = fee.fee_yen
         reservation.exemption_reason = reason
-        reservation.payment_status = EXEMPT if fee.fee_yen == 0 else UNPAID
+        reservation.payment_status = UNPAID
+        settle_status(reservation, now)  # exempt in full: confirmed; a fee: a hold
         audit.record(
             actor,
             now,

@@ -5,7 +5,7 @@ keeps of one."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import or_, select
@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from ..db import db
 from ..errors import NotFound
-from ..models import CONFIRMED, Facility, Reservation, Unit
+from ..models import ACTIVE_STATUSES, Facility, Reservation, Unit
 from ..text import digits_only, has_valid_check_digit
 from .actors import Actor, require_aware
 from .members import current_membership
@@ -42,6 +42,10 @@ def reservation_snapshot(reservation: Reservation) -> dict[str, Any]:
         "fee_yen": reservation.fee_yen,
         "payment_status": reservation.payment_status,
     }
+    if reservation.payment_due_at is not None:
+        snapshot["payment_due_at"] = reservation.payment_due_at.astimezone(UTC).isoformat()
+    if reservation.permit_number is not None:
+        snapshot["permit_number"] = reservation.permit_number
     if reservation.series_id is not None:
         snapshot["series"] = reservation.series_id
     if reservation.block_kind is not None:
@@ -127,14 +131,16 @@ def _lists(condition, now: datetime, past_limit: int) -> ResidentReservations:
             condition,
             Reservation.start_at > now - LONGEST_RESERVATION,
             Reservation.end_at > now,
-            Reservation.status == CONFIRMED,
+            Reservation.status.in_(ACTIVE_STATUSES),
         )
         .options(*options)
         .order_by(Reservation.start_at, Reservation.id)
     ).all()
     past = db.session.scalars(
         select(Reservation)
-        .where(condition, or_(Reservation.status != CONFIRMED, Reservation.end_at <= now))
+        .where(
+            condition, or_(Reservation.status.not_in(ACTIVE_STATUSES), Reservation.end_at <= now)
+        )
         .options(*options)
         .order_by(Reservation.start_at.desc(), Reservation.id.desc())
         .limit(past_limit + 1)
@@ -167,12 +173,12 @@ def group_reservations(
 
 
 def reservations_on(day: date, facility_id: int | None = None) -> list[Reservation]:
-    """A day's confirmed reservations (the counter's day sheet), by facility and time."""
+    """A day's reservations, confirmed or held (the counter's day sheet), by facility and time."""
     query = (
         select(Reservation)
         .join(Unit, Unit.id == Reservation.unit_id)
         .join(Facility, Facility.id == Unit.facility_id)
-        .where(Reservation.date == day, Reservation.status == CONFIRMED)
+        .where(Reservation.date == day, Reservation.status.in_(ACTIVE_STATUSES))
         .options(
             selectinload(Reservation.unit).selectinload(Unit.facility),
             selectinload(Reservation.time_blocks),

@@ -23,9 +23,9 @@ from ..errors import (
     TooLateToCancel,
 )
 from ..models import (
+    ACTIVE_STATUSES,
     ADMIN,
     CANCELLED,
-    CONFIRMED,
     EXEMPT,
     PAID,
     UNPAID,
@@ -176,8 +176,9 @@ def _actions(actor: Actor, reservation: Reservation, now: datetime) -> Reservati
         check_may_change(actor, reservation, now, None, require_reason=False)
     except ReservationError as error:
         refusal = error
-    active = reservation.status == CONFIRMED
-    payable = active and reservation.payment_status == UNPAID
+    active = reservation.status in ACTIVE_STATUSES
+    overdue = reservation.payment_due_at is not None and now >= reservation.payment_due_at
+    payable = active and reservation.payment_status == UNPAID and not overdue
     staff_side = _is_staff_side(actor)
     deadline = cancellation_deadline(reservation)
     return ReservationActions(

@@ -36,6 +36,7 @@ from reservations.errors import (
     GroupOverlap,
     GroupRoleRequired,
     GroupValidityEnds,
+    HoldExpired,
     InPast,
     InputProblem,
     InTheWay,
@@ -142,6 +143,7 @@ SAMPLES = [
     UseNotYet(starts_at=at(2026, 12, 16, 9)),
     AccessCodeWrong(attempts_left=2),
     NoShowRestricted(until=date(2026, 12, 31), count=3, months=6),
+    HoldExpired(number="12345674", due_at=at(2026, 12, 9)),
 ]
 
 # The variants a code is worded in, by its parameters: each said in both languages too.
@@ -168,6 +170,9 @@ VARIANTS = [
     InvalidInput(field="resident_members", problem=InputProblem.OUT_OF_RANGE, maximum=20),
     InTheWay(numbers=[], series=["12345674"]),
     Unavailable(date=DAY, note="照明の修理"),
+    NotAllowed(problem=NotAllowedProblem.NOT_HELD),
+    InvalidInput(field="last_day", problem=InputProblem.OUT_OF_RANGE, maximum=DAY),
+    ReasonRequired(action=ReasonFor.HOLD_EXTENSION),
 ]
 
 

@@ -262,6 +262,7 @@ COUNTER_FORMS: dict[str, Fields] = {
         "expected": st.one_of(s.any_date, s.value),
         "action": st.sampled_from(["preview", "commit", ""]),
     },
+    "counter.extend_hold": lambda t: {"last_day": s.any_date, "reason": _REASON},
 }
 
 
@@ -288,6 +289,8 @@ COUNTER_QUERIES: dict[str, Fields] = {
     "counter.reservation": lambda t: {},
     "counter.cancel": lambda t: {},
     "counter.slip": lambda t: {},
+    "counter.extend_hold": lambda t: {},
+    "counter.holds_due": lambda t: {},
     "counter.day_sheet": lambda t: {"day": s.any_date, "facility": _ids(t.facility_id)},
     "counter.use_day": lambda t: {"day": s.any_date, "facility": _ids(t.facility_id)},
     "counter.statistics": lambda t: {

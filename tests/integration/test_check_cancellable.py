@@ -8,7 +8,7 @@ import pytest
 
 from reservations import services
 from reservations.errors import AlreadyCancelled, NotYourReservation, TooLateToCancel
-from reservations.models import CONFIRMED
+from reservations.models import HELD
 from tests.factories import at, block_of, make_facility, make_resident, make_staff, unit_of
 
 DAY = date(2026, 12, 16)  # residents may cancel until 13 December
@@ -36,7 +36,7 @@ def test_before_the_deadline_nothing_is_raised_and_nothing_changes(booked):
         actor, reservation_id=reservation.id, now=at(2026, 12, 13, 23, 59)
     )
     assert checked.id == reservation.id
-    assert services.get_reservation(services.Actor.system(), reservation.id).status == CONFIRMED
+    assert services.get_reservation(services.Actor.system(), reservation.id).status == HELD
 
 
 def test_after_the_deadline_says_which_day_was_the_last(booked):

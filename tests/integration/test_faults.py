@@ -68,7 +68,7 @@ def assert_consistent() -> dict[str, int]:
                 for p in reservation.unit.parts
                 for b in reservation.time_blocks
             }
-            if reservation.status == "confirmed"
+            if reservation.is_active
             else set()
         )
         assert held.pop(reservation.id, set()) == expected, reservation.number

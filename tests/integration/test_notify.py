@@ -87,6 +87,9 @@ def test_booking_by_a_mobile_resident_queues_a_confirmation_without_text(gym, mo
         "end": "12:00",
         "fee_yen": 1000,
         "cancel_last_day": "2026-12-13",
+        # A hold (仮予約): to be paid by its due day.
+        "payment_due": "2026-12-08",
+        "due_on_the_day": False,
     }
 
 

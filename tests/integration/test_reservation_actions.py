@@ -74,9 +74,13 @@ def test_staff_may_cancel_after_the_deadline_and_record_the_payment(booked):
     _, reservation = booked
     clerk = services.Actor.staff(make_staff().id)
     actions = services.reservation_actions(clerk, reservation.id, AFTER)
-    assert (actions.may_cancel, actions.after_deadline, actions.may_pay) == (True, True, True)
+    assert (actions.may_cancel, actions.after_deadline) == (True, True)
+    # The hold was due by 12月8日: past it, it can no longer be paid.
+    assert actions.may_pay is False
+    due = at(2026, 12, 8, 23, 59)
+    actions = services.reservation_actions(clerk, reservation.id, due)
     assert actions.payment_statuses == (services.PAID, services.EXEMPT)
-    services.record_payment(clerk, reservation_id=reservation.id, status=services.PAID, now=AFTER)
+    services.record_payment(clerk, reservation_id=reservation.id, status=services.PAID, now=due)
     assert not services.reservation_actions(clerk, reservation.id, AFTER).may_pay
 
 

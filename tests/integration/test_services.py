@@ -81,7 +81,7 @@ def counts() -> tuple[int, int, int]:
 def test_book_fixes_fee_claims_parts_and_audits(gym):
     resident = make_resident()
     reservation = book(resident, gym, blocks=("morning", "afternoon"))
-    assert reservation.status == "confirmed"
+    assert reservation.status == "held"  # a fee to pay: a hold until paid
     assert reservation.fee_yen == 2000 and reservation.payment_status == "unpaid"
     assert reservation.start_at == at(2026, 12, 16, 9) and reservation.end_at == at(
         2026, 12, 16, 17
@@ -271,7 +271,7 @@ def test_resident_cannot_cancel_after_the_deadline_but_staff_can_with_a_reason(g
     entry = db.session.scalars(
         sa.select(AuditEntry).where(AuditEntry.action == "reservation.cancel")
     ).one()
-    assert entry.on_behalf_of_id == resident.id and entry.before["status"] == "confirmed"
+    assert entry.on_behalf_of_id == resident.id and entry.before["status"] == "held"
 
 
 def test_resident_cannot_cancel_someone_elses_reservation(gym):

@@ -300,7 +300,14 @@ def _book(turn: Turn, day: date, block_id: int) -> None:
         turn.goto("main")
         return
     turn.event("booked", reservation_id=reservation.id)
-    turn.goto("book_done", number=reservation.number, sms=services.confirmed_by_sms(reservation))
+    terms = services.hold_terms(reservation, turn.now)
+    hold = [terms.last_day.isoformat(), terms.fee_yen, terms.on_the_day] if terms else None
+    turn.goto(
+        "book_done",
+        number=reservation.number,
+        sms=services.confirmed_by_sms(reservation),
+        hold=hold,
+    )
 
 
 def typed_date(digits: str, today: date) -> date | None:
@@ -402,6 +409,15 @@ def _why_not(turn: Turn, day: date, block: services.TimeBlock) -> Speech:
 NUMBER_PAUSE = Silence(2)  # time to find a pen after 「メモのご用意はよろしいですか」
 
 
+def _hold_due(turn) -> list:
+    """The hold's payment, read after booking (the booking is a hold until paid)."""
+    hold = turn.state.get("hold")
+    if not hold:
+        return []
+    last_day, fee_yen, on_the_day = hold
+    return [prompts.hold_due(date.fromisoformat(last_day), fee_yen, on_the_day)]
+
+
 class BookDone(Node):
     """The number, for writing down: announced, a pause, in two groups of four, and
     once again; a mobile caller hears that an SMS follows, a landline caller that a
@@ -418,6 +434,7 @@ class BookDone(Node):
             NUMBER_PAUSE,
             prompts.reservation_number(number),
             prompts.number_again(number),
+            *_hold_due(turn),
             prompts.sms_coming() if turn.state.get("sms") else prompts.slip_at_the_counter(),
             prompts.task_done(),
         ]

@@ -19,6 +19,14 @@ def _upcoming(turn: Turn) -> list[int]:
     return [r.id for r in sorted([*own, *groups], key=lambda r: (r.start_at, r.id))]
 
 
+def _hold_due(reservation: services.Reservation, now) -> list:
+    """A hold's payment, read with it in the list."""
+    terms = services.hold_terms(reservation, now)
+    if terms is None:
+        return []
+    return [prompts.hold_due(terms.last_day, terms.fee_yen, terms.on_the_day)]
+
+
 def _for_group(reservation: services.Reservation) -> list:
     return [prompts.for_group(reservation.group)] if reservation.group is not None else []
 
@@ -55,6 +63,7 @@ class Hear(ListNode):
                 *_for_group(reservation),
                 prompts.reservation_item(start + index, reservation),
                 prompts.reservation_number_heard(reservation.number),
+                *_hold_due(reservation, turn.now),
             ]
         count = [prompts.reservation_count(len(turn.state["items"]))] if start == 0 else []
         return [*count, *items, self.footer(turn)]

@@ -123,6 +123,8 @@ def test_book_the_soonest_free_block_in_four_decisions(call, town):
     assert reservation.channel == "phone" and reservation.resident_id == town.yamada.id
     assert reservation.date == date(2026, 12, 2)
     done = simulator.last
+    # Booked inside the payment period: a hold (仮予約) to be paid today.
+    assert "仮予約です。12月1日《ついたち》、火曜日までに、窓口で使用料" in done.text
     assert done.text.startswith(
         "承りました。ご予約番号を申し上げます。メモのご用意はよろしいですか。"
     )

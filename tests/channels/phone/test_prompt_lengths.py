@@ -125,6 +125,9 @@ BUDGETS: dict[str, float] = {
     "sms_coming": 5.0,
     "slip_at_the_counter": 4.5,
     "number_again": 9.2,
+    # Holds (issue 14), measured when written.
+    "hold_due": 13.1,
+    "hold_due: on the day": 9.0,
     "refusal: slot_taken": 6.9,
     "refusal: limit_reached": 4.4,
     "refusal: not_open_yet": 10.9,
@@ -357,6 +360,8 @@ def samples(town, now) -> dict[str, Speech]:
         "day_booking_closed": prompts.day_booking_closed(),
         "day_full": prompts.day_full(),
         "booked": prompts.booked(),
+        "hold_due": prompts.hold_due(deadline, quote.fee.fee_yen, False),
+        "hold_due: on the day": prompts.hold_due(deadline, quote.fee.fee_yen, True),
         "reservation_number": prompts.reservation_number(SLOWEST_NUMBER),
         "number_again": prompts.number_again(SLOWEST_NUMBER),
         "sms_coming": prompts.sms_coming(),

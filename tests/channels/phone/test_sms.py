@@ -46,6 +46,30 @@ PARAMS = {
             {**PARAMS, "facility": "町営グラウンド", "single_unit": True},
             "【町予約】ご予約を取り消しました。予約番号12345674 12月16日(水)9:00〜12:00 町営グラウンド",
         ),
+        (
+            notify.RESERVATION_BOOKED,
+            {**PARAMS, "payment_due": "2026-12-08", "due_on_the_day": False},
+            "【町予約】仮予約を承りました。予約番号12345674 12月16日(水)9:00〜12:00 町民体育館 全面 "
+            "使用料1,500円を12月8日(火)までに窓口でお支払いください",
+        ),
+        (
+            notify.RESERVATION_BOOKED,
+            {**PARAMS, "payment_due": "2026-12-16", "due_on_the_day": True},
+            "【町予約】仮予約を承りました。予約番号12345674 12月16日(水)9:00〜12:00 町民体育館 全面 "
+            "使用料1,500円をご利用の当日、始まる前に窓口でお支払いください",
+        ),
+        (
+            notify.HOLD_REMINDER,
+            {**PARAMS, "payment_due": "2026-12-08", "due_on_the_day": False},
+            "【町予約】仮予約12345674 12月16日(水)9:00〜12:00 町民体育館 全面 の使用料1,500円は"
+            "12月8日(火)までに窓口でお支払いください。未払いの場合は取り消しになります",
+        ),
+        (
+            notify.HOLD_EXPIRED,
+            PARAMS,
+            "【町予約】お支払いの期限が過ぎたため、仮予約12345674 12月16日(水)9:00〜12:00 "
+            "町民体育館 全面 を取り消しました",
+        ),
     ],
 )
 def test_wording(app, kind, params, text):
@@ -111,9 +135,10 @@ def test_a_phone_booking_confirmed_by_sms_through_the_command(phone_app, town, c
     assert "sent 1, retrying later 0, failed 0" in result.output
     [received] = fake_twilio.received
     assert received.form["To"] == SATO_PHONE
+    # The town gym has a fee: the booking is a hold (仮予約), to be paid at the counter.
     assert received.form["Body"] == (
-        f"【町予約】ご予約を承りました。予約番号{message.params['number']} 12月16日(水)9:00〜12:00 "
-        "町民体育館 全面 取消は12月13日(日)まで"
+        f"【町予約】仮予約を承りました。予約番号{message.params['number']} 12月16日(水)9:00〜12:00 "
+        "町民体育館 全面 使用料1,500円を12月8日(火)までに窓口でお支払いください"
     )
     db.session.expire_all()
     assert db.session.get(Notification, message.id).status == SENT

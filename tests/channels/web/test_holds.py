@@ -1,0 +1,53 @@
+"""A fee booking on the web is a hold (仮予約): the done page and My reservations say
+by when, where and how to pay; once paid, it is confirmed; once expired, it says so."""
+
+from __future__ import annotations
+
+from reservations import services
+from tests.channels.web.test_booking import book_through_pages
+from tests.factories import at
+
+
+def test_the_done_page_says_by_when_where_and_how_to_pay(visitor, locale, town):
+    number = book_through_pages(visitor, town)
+    assert services.find_reservation(number).status == services.HELD
+    heading = visitor.soup.find("h1").get_text(strip=True)
+    assert heading == ("仮予約を承りました" if locale == "ja" else "Provisional booking made")
+    hold = visitor.soup.find(class_="panel-warning").get_text(" ", strip=True)
+    if locale == "ja":
+        assert "仮予約: 2026年12月8日(火)までにお支払いください" in hold
+        assert "町役場1階 教育課の窓口" in hold and "現金" in hold and number in hold
+    else:
+        assert "Provisional booking: please pay by Tue 8 December 2026" in hold
+        assert "in cash at the education division's counter" in hold and number in hold
+
+
+def test_my_reservations_shows_the_hold_and_after_payment_the_booking_confirmed(
+    visitor, locale, town
+):
+    number = book_through_pages(visitor, town)
+    visitor.get("/my-reservations")
+    card = visitor.soup.find("section", class_="reservation-card").get_text(" ", strip=True)
+    assert ("までにお支払いください" if locale == "ja" else "please pay by") in card
+    reservation = services.find_reservation(number)
+    services.record_payment(
+        services.Actor.system(),
+        reservation_id=reservation.id,
+        status=services.PAID,
+        now=at(2026, 12, 2, 10),
+    )
+    visitor.get("/my-reservations")
+    card = visitor.soup.find("section", class_="reservation-card").get_text(" ", strip=True)
+    assert ("お支払いください" if locale == "ja" else "please pay") not in card
+    visitor.get(f"/reservations/{reservation.id}/print")
+    assert ("本予約（確定）" if locale == "ja" else "Confirmed") in visitor.text
+
+
+def test_a_hold_cancelled_as_unpaid_is_listed_as_such(visitor, locale, town):
+    number = book_through_pages(visitor, town)
+    [expired] = services.expire_holds(at(2026, 12, 9))
+    assert expired.number == number
+    visitor.get("/my-reservations")
+    past = visitor.soup.find("table").get_text(" ", strip=True)
+    assert number in past
+    assert ("未払いのため取消" if locale == "ja" else "Cancelled as unpaid") in past
