@@ -204,7 +204,8 @@ def payment_terms(subject: Quote | Reservation) -> PaymentTerms:
         state=state,
         place=PaymentPlace.COUNTER,
         methods=(PaymentMethod.CASH,),
-        due_by=start_at,
+        # A hold (仮予約) is due by its payment due time; otherwise before use begins.
+        due_by=getattr(subject, "payment_due_at", None) or start_at,
         cancel=rules.cancel_deadline(facility, day, get_settings().timezone),
         cancellation_fee_yen=0,
     )

@@ -35,10 +35,10 @@ from ..errors import (
     UseNotYet,
 )
 from ..models import (
+    ACTIVE_STATUSES,
     ADMIN,
     CANCELLED,
     CARETAKER,
-    CONFIRMED,
     AuditEntry,
     Facility,
     Reservation,
@@ -144,7 +144,7 @@ def day_list(actor: Actor, *, day: date, facility_id: int | None, now: datetime)
             Reservation.date == day,
             Reservation.origin != ReservationOrigin.BLOCK,  # the town's own use: no key
             or_(
-                Reservation.status == CONFIRMED,
+                Reservation.status.in_(ACTIVE_STATUSES),  # held ones pay on the day
                 Reservation.cancelled_after_deadline.is_(True),
             ),
         )
@@ -164,7 +164,7 @@ def day_list(actor: Actor, *, day: date, facility_id: int | None, now: datetime)
     maximum = get_settings().access_code_max_failures
     entries = []
     for reservation in db.session.scalars(query):
-        open_ = reservation.status == CONFIRMED and reservation.use_state is None
+        open_ = reservation.status in ACTIVE_STATUSES and reservation.use_state is None
         keybox = caretaker and reservation.access_code is not None
         locked = keybox and reservation.access_code_failures >= maximum
         entries.append(

@@ -13,7 +13,7 @@ from tests.channels.phone.conftest import SATO_PHONE
 
 def test_a_fee_booking_is_read_out_as_a_hold_to_pay_by_its_due_day(call, town):
     simulator = call(SATO_PHONE)
-    for key in (town.sato.pin, "1", "1", "1", "2", "1216", "1"):
+    for key in (town.sato.pin, "2", "1", "1", "1216"):
         simulator.press(key)
     simulator.press("1")
     done = simulator.last.text
@@ -26,13 +26,3 @@ def test_a_fee_booking_is_read_out_as_a_hold_to_pay_by_its_due_day(call, town):
     )
     assert "お支払いがないと、取り消しになります。" in done
     assert done.index("もう一度、") < done.index("仮予約です")  # after the number
-
-
-def test_hear_my_reservations_says_which_are_holds(call, town):
-    simulator = call(SATO_PHONE)
-    for key in (town.sato.pin, "1", "1", "1", "2", "1216", "1", "1", "9"):
-        simulator.press(key)
-    simulator.press("2")  # hear my reservations
-    heard = simulator.last.text
-    assert "12月16日" in heard
-    assert "仮予約です。12月8日《ようか》、火曜日までに" in heard
