@@ -24,7 +24,7 @@ WORDS = {
     },
     "en": {
         "opens": "Fri 1 January 2027 9:00",
-        "closed": "Thu 3 December 2026 0:00",
+        "closed": "Thu 3 December 2026 12:00 am",
         "taken": "Someone else has just booked",
     },
 }
