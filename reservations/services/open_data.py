@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from .. import rules
 from ..db import db
-from ..models import CONFIRMED, Facility, Reservation, ReservationOrigin, Unit
+from ..models import ACTIVE_STATUSES, Facility, Reservation, ReservationOrigin, Unit
 from ..settings import get_settings
 from .availability import availability
 from .catalog import list_facilities
@@ -133,7 +133,7 @@ def monthly_occupancy(first_month: date, last_month: date) -> list[MonthlyOccupa
             Reservation.date >= period.start,
             Reservation.date <= period.end,
             Reservation.origin != ReservationOrigin.BLOCK,
-            Reservation.status == CONFIRMED,
+            Reservation.status.in_(ACTIVE_STATUSES),
         )
         .group_by(Unit.facility_id, Reservation.date)
     ):

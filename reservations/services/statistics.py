@@ -26,8 +26,8 @@ from .. import rules
 from ..db import db
 from ..errors import InvalidRange, NotFound
 from ..models import (
+    ACTIVE_STATUSES,
     CANCELLED,
-    CONFIRMED,
     PAID,
     STATISTICS,
     CancelReasonKind,
@@ -292,7 +292,7 @@ def _bookings_in(facilities, period: Period):
 
 def _bookings(result: Statistics, facilities, period: Period, today: date) -> None:
     scope = _bookings_in(facilities, period)
-    confirmed = Reservation.status == CONFIRMED
+    confirmed = Reservation.status.in_(ACTIVE_STATUSES)  # held or confirmed: booked
     # Use, by day (folded into months): past confirmed bookings by their record.
     for day, state, count in db.session.execute(
         select(Reservation.date, Reservation.use_state, func.count())
@@ -396,7 +396,9 @@ def _fees(result: Statistics, scope) -> None:
             ),
             func.coalesce(func.sum(Reservation.fee_base_yen - Reservation.fee_yen), 0),
         )
-        .where(scope, or_(Reservation.status == CONFIRMED, Reservation.payment_status == PAID))
+        .where(
+            scope, or_(Reservation.status.in_(ACTIVE_STATUSES), Reservation.payment_status == PAID)
+        )
         .group_by(Reservation.exemption_category_id)
     ).all()
     categories = _categories({row[0] for row in rows})
