@@ -239,11 +239,13 @@ def _group_role_required(error, facility) -> str:
 
 
 def _hold_expired(error, facility) -> str:
-    return _(
-        "The payment for reservation %(number)s was due by %(date)s, so it can no longer "
-        "be paid and the time may be offered to others. Please call or visit the counter.",
-        number=error.params.get("number", ""),
-        date=_date(error.params.get("due_at")),
+    return CounterMessage(
+        _(
+            "The payment for reservation %(number)s was due by %(date)s, so it can no longer "
+            "be paid and the time may be offered to others. Please call or visit the counter.",
+            number=error.params.get("number", ""),
+            date=_date(error.params.get("due_at")),
+        )
     )
 
 
