@@ -219,8 +219,8 @@ def test_staff_account_pages_have_no_axe_violations(live_server, page):
     assert page.url.startswith(f"{base}/counter/password")
     check(page)
     page.fill("#current_password", temporary)
-    page.fill("#new_password", "suzukis-own-pass")
-    page.fill("#new_password_again", "suzukis-own-pass")
+    page.fill("#new_password", "maple-river-lantern-7")
+    page.fill("#new_password_again", "maple-river-lantern-7")
     submit(page, "パスワードを変更する")
     assert page.url == f"{base}/counter/"
     check(page)
