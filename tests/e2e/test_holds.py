@@ -34,7 +34,7 @@ def test_the_counter_pages_of_holds_have_no_axe_violations(live_server, page):
             block_ids=[gym.time_blocks[1].id],
             now=E2E_NOW,
         )
-    sign_in(page, base, "admin", "admin-demo-2026")
+    sign_in(page, base, "admin", "ledger-desk-2026")
     check(page, f"{base}/counter/holds")
     assert page.locator("tbody tr").count() == 2
     url = f"{base}/counter/reservations/{overdue.id}"
