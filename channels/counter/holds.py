@@ -4,14 +4,14 @@ confirms the hold and issues its permit) is on the reservation's page."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 
 from reservations import services
 from reservations.errors import ReservationError
 
 from .blueprint import bp
-from .common import actor, add_error, attach_error, render, today, typed_day
+from .common import actor, add_error, attach_error, forbidden, render, today, typed_day
 from .forms import ExtendHoldForm
 
 
@@ -45,6 +45,9 @@ def _contact(reservation: services.Reservation):
 def extend_hold(reservation_id: int):
     """An administrator gives the hold more time to be paid, with a reason."""
     booked = services.get_reservation(actor(), reservation_id)
+    may_extend = services.may_extend_hold(actor(), booked)
+    if request.method == "POST" and not may_extend:
+        return forbidden()  # the core decides; a clerk's page shows no form to send
     form = ExtendHoldForm()
     extra: list = []
     if form.validate_on_submit():
@@ -73,5 +76,5 @@ def extend_hold(reservation_id: int):
         form=form,
         extra=extra,
         terms=services.hold_terms(booked, services.clock_now()),
-        may_extend=services.may_extend_hold(actor(), booked),
+        may_extend=may_extend,
     )
