@@ -19,6 +19,7 @@ MAY_SUCCEED = {
     "counter.register",
     "counter.staff_accounts",
     "counter.closures",
+    "counter.facility_details",
     "counter.cancel",
     "counter.payment",
     "counter.reset_pin",
