@@ -17,7 +17,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Optional
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from reservations.services import AuditEntry, Closure, Facility, Group, Reservation, Resident, Staff
@@ -317,9 +317,28 @@ class CaretakerFacilitiesForm(FlaskForm):
     )
 
 
-def _checkboxes(label, coerce=str):
-    return SelectMultipleField(
-        label, coerce=coerce, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+class _Checkboxes(SelectMultipleField):
+    """Checkboxes whose refusal of a value that is not a choice is said in the clerk's
+    language (WTForms' own message is English only)."""
+
+    def __init__(self, label, invalid_message, **kwargs):
+        super().__init__(label, **kwargs)
+        self.invalid_message = invalid_message
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValueError:
+            raise ValidationError(self.invalid_message) from None
+
+
+def _checkboxes(label, invalid_message, coerce=str):
+    return _Checkboxes(
+        label,
+        invalid_message,
+        coerce=coerce,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
     )
 
 
@@ -332,8 +351,8 @@ class SeriesForm(FlaskForm):
     resident = HiddenField()
     group = HiddenField()
     unit = SelectField(_l("Facility and unit"))
-    weekdays = _checkboxes(_l("Weekdays"))
-    blocks = _checkboxes(_l("Time blocks"))
+    weekdays = _checkboxes(_l("Weekdays"), _l("Choose at least one weekday"))
+    blocks = _checkboxes(_l("Time blocks"), _l("Choose at least one time block"))
     first_date = StringField(_l("First date"))
     last_date = StringField(_l("Last date"))
     exceptions = TextAreaField(_l("Dates to skip (optional)"), validators=[Optional()])
