@@ -317,7 +317,7 @@ class CaretakerFacilitiesForm(FlaskForm):
     )
 
 
-class _Checkboxes(SelectMultipleField):
+class WordedMultiCheckboxField(SelectMultipleField):
     """Checkboxes whose refusal of a value that is not a choice is said in the clerk's
     language (WTForms' own message is English only)."""
 
@@ -333,7 +333,7 @@ class _Checkboxes(SelectMultipleField):
 
 
 def _checkboxes(label, invalid_message, coerce=str):
-    return _Checkboxes(
+    return WordedMultiCheckboxField(
         label,
         invalid_message,
         coerce=coerce,
