@@ -185,49 +185,36 @@ def change_confirm(reservation_id: int):
         "web.change_blocks", reservation_id=reservation.id, unit_id=unit.id, day=day.isoformat()
     )
     now = services.clock_now()
-    error = None
-    if request.method == "POST":
-        try:
-            changed = services.change(
-                _actor(),
-                reservation_id=reservation.id,
-                unit_id=unit.id,
-                day=day,
-                block_ids=block_ids,
-                now=now,
-            )
-        except SlotTaken as taken:
-            flash_message(error_message(taken))
-            return redirect(day_url)
-        except ReservationError as refused:
-            error = refused
-        else:
-            session.pop(CHANGE_KEY, None)
-            flash(
-                _(
-                    "Reservation %(number)s is changed. It keeps its number; the old time is "
-                    "free for others again.",
-                    number=changed.number,
-                ),
-                "success",
-            )
-            return redirect(url_for("web.booked", reservation_id=changed.id))
-    quote = None
-    if error is None:
-        try:
-            quote = services.check_change(
-                _actor(),
-                reservation_id=reservation.id,
-                unit_id=unit.id,
-                day=day,
-                block_ids=block_ids,
-                now=now,
-            )
-        except SlotTaken as taken:
-            flash_message(error_message(taken))
-            return redirect(day_url)
-        except ReservationError as refused:
-            error = refused
+    ask = dict(
+        reservation_id=reservation.id, unit_id=unit.id, day=day, block_ids=block_ids, now=now
+    )
+    error = quote = None
+    try:
+        if request.method == "POST":
+            try:
+                changed = services.change(_actor(), **ask)
+            except SlotTaken:
+                raise
+            except ReservationError as refused:
+                error = refused
+            else:
+                session.pop(CHANGE_KEY, None)
+                flash(
+                    _(
+                        "Reservation %(number)s is changed. It keeps its number; the old time "
+                        "is free for others again.",
+                        number=changed.number,
+                    ),
+                    "success",
+                )
+                return redirect(url_for("web.booked", reservation_id=changed.id))
+        if error is None:
+            quote = services.check_change(_actor(), **ask)
+    except SlotTaken as taken:  # taken by someone else meanwhile: back to the day
+        flash_message(error_message(taken))
+        return redirect(day_url)
+    except ReservationError as refused:
+        error = refused
     return render_template(
         "web/change_confirm.html",
         reservation=reservation,
