@@ -48,6 +48,9 @@ _ENV = {
     "HOLD_LATE_PAYMENT": ("at_once", str),
     "HOLD_REMINDER_HOURS": ("24", int),
     "REFUND_TIERS": ("7:100,1:50", str),
+    # The waitlist (キャンセル待ち) (reservations/settings.py, WaitlistRules).
+    "WAITLIST_OFFER_HOURS": ("48", int),
+    "WAITLIST_MAX_PER_MONTH": ("2", int),
     "PUBLIC_BASE_URL": ("http://127.0.0.1:5000", str),
     "TWILIO_ACCOUNT_SID": ("", str),
     "TWILIO_AUTH_TOKEN": ("", str),

@@ -1,5 +1,6 @@
-"""The worker: ``flask --app channels worker`` runs the time-driven work (expiring
-unpaid holds, reminders of due times, then sending what is due in the outbox) every
+"""The worker: ``flask --app channels worker`` runs the time-driven work (ending
+unanswered waitlist offers, expiring unpaid holds, offering freed slots to waiters,
+reminders of due times, then sending what is due in the outbox) every
 ``--every`` seconds; ``--once`` does one round and stops (for cron or a systemd timer).
 Several workers may run at once, on one machine or several: every piece of work is
 claimed in the database (see reservations/services/jobs.py)."""
@@ -38,7 +39,8 @@ def run_once(limit: int = 100) -> tuple[services.JobReport, services.DeliveryRep
     "--limit", type=int, default=100, show_default=True, help="At most this many of each per round."
 )
 def worker_command(once: bool, every: int, limit: int) -> None:
-    """Expire unpaid holds, send reminders and the outbox: forever, or --once."""
+    """Expire unpaid holds and waitlist offers, offer freed slots, send reminders and the
+    outbox: forever, or --once."""
     try:
         sender_from_config(current_app.config)
     except ValueError as error:
@@ -48,7 +50,8 @@ def worker_command(once: bool, every: int, limit: int) -> None:
         if once or jobs.total or sent.total:
             click.echo(
                 f"holds expired {jobs.expired_holds}, reminders {jobs.reminders}; "
-                f"sent {sent.sent}, retrying later {sent.retrying}, failed {sent.failed}"
+                f"sent {sent.sent}, retrying later {sent.retrying}, failed {sent.failed}; "
+                f"waitlist offers {jobs.offers}, offers ended {jobs.settled_offers}"
             )
         if once:
             return

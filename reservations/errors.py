@@ -69,6 +69,10 @@ class ErrorCode(StrEnum):
     NO_SHOW_RESTRICTED = "no_show_restricted"
     # Holds (仮予約), payment, refunds.
     HOLD_EXPIRED = "hold_expired"
+    # The waitlist (キャンセル待ち).
+    WAITLIST_LIMIT_REACHED = "waitlist_limit_reached"
+    WAITLIST_REFUSED = "waitlist_refused"
+    OFFER_CLOSED = "offer_closed"
 
 
 class InputProblem(StrEnum):
@@ -113,6 +117,14 @@ class NotAllowedProblem(StrEnum):
     LAST_ADMIN = "last_admin"  # the last active administrator demoted or deactivated
     GROUP_STATUS = "group_status"  # a group's status change its status does not allow
     NOT_HELD = "not_held"  # extending the due time of a booking that is not a hold
+
+
+class WaitlistProblem(StrEnum):
+    """Why a slot cannot be waited for (`WaitlistRefused`'s ``problem``)."""
+
+    SLOT_FREE = "slot_free"  # it is free: book it instead
+    OWN_SLOT = "own_slot"  # the waiter (or their group) holds it already
+    ALREADY_WAITING = "already_waiting"  # the waiter is in line for it already
 
 
 class ForbiddenAction(StrEnum):
@@ -534,3 +546,26 @@ class HoldExpired(ReservationError):
     the worker has not cancelled yet)."""
 
     code = ErrorCode.HOLD_EXPIRED
+
+
+# ---------------------------------------------------------------------- waitlist
+
+
+class WaitlistLimitReached(ReservationError):
+    """The waiter (a person, or a group) already waits for ``maximum`` slots dated in
+    the month of ``month`` (its first day)."""
+
+    code = ErrorCode.WAITLIST_LIMIT_REACHED
+
+
+class WaitlistRefused(ReservationError):
+    """The slot cannot be waited for (``problem``: a WaitlistProblem)."""
+
+    code = ErrorCode.WAITLIST_REFUSED
+
+
+class OfferClosed(ReservationError):
+    """The waitlist offer can no longer be accepted or declined (``status``: the
+    entry's WaitlistStatus now; ``expired_at`` when its deadline passed)."""
+
+    code = ErrorCode.OFFER_CLOSED

@@ -148,6 +148,23 @@ class CancelReasonKind(StrEnum):
     OFFER_EXPIRED = "offer_expired"  # a waitlist offer not taken in time
 
 
+class WaitlistStatus(StrEnum):
+    """Where a waitlist entry (キャンセル待ち) stands: waiting in line, offered the slot
+    (a hold with an acceptance deadline), or ended: accepted, declined, the offer's
+    deadline passed, or left by the waiter."""
+
+    WAITING = "waiting"
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    LEFT = "left"
+
+
+# The entries still in line for their slot (counted by the limit, shown with a position).
+OPEN_WAITLIST_STATUSES = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
+
+
 class SeriesStatus(StrEnum):
     """A series (定期利用): prepared for an allocation season (its dates not yet
     claimed), committed (its dates booked), or cancelled (every remaining date)."""
@@ -853,6 +870,83 @@ class SeriesSkippedDate(Model):
     reservation_number: Mapped[str | None] = mapped_column(String(12))
 
     series: Mapped[ReservationSeries] = relationship(back_populates="skipped")
+
+
+waitlist_entry_blocks = Table(
+    "waitlist_entry_blocks",
+    Model.metadata,
+    Column("entry_id", ForeignKey("waitlist_entries.id"), primary_key=True),
+    Column("time_block_id", ForeignKey("time_blocks.id"), primary_key=True),
+)
+
+
+class WaitlistEntry(Model):
+    """キャンセル待ち: a person, or a group through one of its members, waiting for a
+    taken slot (a unit, a date, consecutive blocks). When the slot frees, the worker
+    offers it to the first in line as a hold (`offer_reservation`) that they accept by
+    `offer_expires_at`, or it passes to the next."""
+
+    __tablename__ = "waitlist_entries"
+    __table_args__ = (
+        CheckConstraint(_in("status", WaitlistStatus), name="status"),
+        CheckConstraint("channel IN ('web', 'phone', 'counter', 'cli')", name="channel"),
+        CheckConstraint(
+            "(resident_id IS NULL AND group_id IS NOT NULL)"
+            " OR (resident_id IS NOT NULL AND group_id IS NULL)",
+            name="for_whom",
+        ),
+        CheckConstraint(
+            "status NOT IN ('offered', 'accepted')"
+            " OR (offer_reservation_id IS NOT NULL AND offer_expires_at IS NOT NULL)",
+            name="offer",
+        ),
+        # The worker's line for each slot, and a person's entries counted by the limit.
+        Index("ix_waitlist_entries_status_date", "status", "date"),
+        Index("ix_waitlist_entries_asked_by_date", "asked_by_id", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Who waits: a person (resident_id) or a group (group_id); the person who asked.
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"), index=True)
+    asked_by_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default=WaitlistStatus.WAITING)
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    channel: Mapped[str] = mapped_column(String(10))
+    created_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    # The offer: the hold made for the waiter and until when they may accept it.
+    offer_reservation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reservations.id"), unique=True
+    )
+    offered_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    offer_expires_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    # Staff phoned the waiter about the offer (the counter's call list).
+    phoned_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+    resident: Mapped[Resident | None] = relationship(foreign_keys=[resident_id])
+    group: Mapped[Group | None] = relationship()
+    asked_by: Mapped[Resident] = relationship(foreign_keys=[asked_by_id])
+    unit: Mapped[Unit] = relationship()
+    time_blocks: Mapped[list[TimeBlock]] = relationship(
+        secondary=waitlist_entry_blocks, order_by="TimeBlock.position"
+    )
+    offer_reservation: Mapped[Reservation | None] = relationship()
+
+    @property
+    def holder_name(self) -> str:
+        holder = self.group if self.group is not None else self.resident
+        return holder.name if holder is not None else ""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_WAITLIST_STATUSES
+
+    @property
+    def is_offered(self) -> bool:
+        return self.status == WaitlistStatus.OFFERED
 
 
 class SlotClaim(Model):

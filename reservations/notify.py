@@ -44,12 +44,14 @@ RESERVATION_CANCELLED = "reservation_cancelled"
 RESERVATION_CHANGED = "reservation_changed"
 HOLD_REMINDER = "hold_reminder"  # a hold's payment is due tomorrow
 HOLD_EXPIRED = "hold_expired"  # a hold was cancelled as unpaid
+WAITLIST_OFFER = "waitlist_offer"  # a freed slot is held for a waiter until `offer_expires`
 KINDS = (
     RESERVATION_BOOKED,
     RESERVATION_CANCELLED,
     RESERVATION_CHANGED,
     HOLD_REMINDER,
     HOLD_EXPIRED,
+    WAITLIST_OFFER,
 )
 
 LEASE = timedelta(minutes=5)
@@ -94,10 +96,13 @@ def confirmed_by_sms(reservation: Reservation) -> bool:
     return bool(resident is not None and resident.phone_e164 and resident.phone_is_mobile)
 
 
-def reservation_message(kind: str, reservation: Reservation, now: datetime) -> Notification | None:
+def reservation_message(
+    kind: str, reservation: Reservation, now: datetime, **extra: Any
+) -> Notification | None:
     """Add a confirmation of `kind` to the outbox, in the caller's transaction, when the
     person who asked for it (the resident, or the member who booked for their group)
-    has a registered mobile number; otherwise nothing."""
+    has a registered mobile number; otherwise nothing. `extra` joins the parameters
+    (an offer's deadline)."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
     if not confirmed_by_sms(reservation):
@@ -108,7 +113,7 @@ def reservation_message(kind: str, reservation: Reservation, now: datetime) -> N
         resident_id=resident.id,
         reservation_id=reservation.id,
         to_phone=resident.phone_e164,
-        params=reservation_params(reservation),
+        params={**reservation_params(reservation), **extra},
         status=PENDING,
         attempts=0,
         created_at=now,

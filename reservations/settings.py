@@ -277,6 +277,29 @@ class HoldRules:
 
 
 @dataclass(frozen=True)
+class WaitlistRules:
+    """The town's rules for the waitlist (キャンセル待ち)."""
+
+    # A waiter has this many hours to accept an offer (never past the usual payment
+    # due time of a hold booked at the moment of the offer, nor the start of use).
+    offer_hours: int = 48
+    # Open entries of one person (or one group) for slots dated in one month.
+    max_per_month: int = 2
+
+    def __post_init__(self) -> None:
+        if self.offer_hours < 1 or self.max_per_month < 0:
+            raise ValueError("WAITLIST_OFFER_HOURS >= 1 and WAITLIST_MAX_PER_MONTH >= 0")
+
+    @classmethod
+    def from_mapping(cls, config) -> WaitlistRules:
+        defaults = cls()
+        return cls(
+            offer_hours=int(config.get("WAITLIST_OFFER_HOURS", defaults.offer_hours)),
+            max_per_month=int(config.get("WAITLIST_MAX_PER_MONTH", defaults.max_per_month)),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Tokyo"))
     pin_max_failures: int = 5
@@ -305,6 +328,7 @@ class Settings:
     town_code: str = ""
     prefecture: str = ""
     holds: HoldRules = field(default_factory=HoldRules)
+    waitlist: WaitlistRules = field(default_factory=WaitlistRules)
 
     @cached_property
     def hasher(self) -> PasswordHasher:
@@ -334,6 +358,7 @@ class Settings:
             town_code=str(config.get("TOWN_CODE", "")),
             prefecture=str(config.get("TOWN_PREFECTURE", "")),
             holds=HoldRules.from_mapping(config),
+            waitlist=WaitlistRules.from_mapping(config),
         )
 
 

@@ -443,6 +443,20 @@ WORDINGS: dict[ErrorCode, Callable[[ReservationError], str]] = {
     ),
     ErrorCode.ACCESS_CODE_WRONG: _access_code_wrong,
     ErrorCode.NO_SHOW_RESTRICTED: _no_show_restricted,
+    ErrorCode.WAITLIST_LIMIT_REACHED: lambda error: _(
+        "They already wait for %(maximum)d slots in %(month)s, the most allowed; they can "
+        "leave one of those first.",
+        maximum=error.params.get("maximum", 0),
+        month=formatting.format_month(error.params["month"], current_locale())
+        if error.params.get("month")
+        else "",
+    ),
+    ErrorCode.WAITLIST_REFUSED: lambda error: _waitlist_refused(error.params.get("problem")),
+    ErrorCode.OFFER_CLOSED: lambda error: (
+        _("The offer's time to accept has passed; the slot went to the next waiter.")
+        if error.params.get("status") == services.WaitlistStatus.EXPIRED
+        else _("This offer has already been answered.")
+    ),
     ErrorCode.HOLD_EXPIRED: lambda error: _(
         "The payment for reservation %(number)s was due by %(due)s: it can no longer be "
         "paid. If it is not cancelled yet, an administrator can extend the due time first.",
@@ -450,6 +464,14 @@ WORDINGS: dict[ErrorCode, Callable[[ReservationError], str]] = {
         due=_moment(error.params["due_at"]) if error.params.get("due_at") else "",
     ),
 }
+
+
+def _waitlist_refused(problem) -> str:
+    if problem == services.WaitlistProblem.SLOT_FREE:
+        return _("The slot is free: book it instead of joining the waiting list.")
+    if problem == services.WaitlistProblem.OWN_SLOT:
+        return _("They (or their group) hold this slot already.")
+    return _("They are on the waiting list for this slot already.")
 
 
 def _skipped_dates(dates: list[dict]) -> str:

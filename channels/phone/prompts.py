@@ -670,6 +670,30 @@ def _hold_expired(error: ReservationError, now: datetime) -> Speech:
     )
 
 
+def _waitlist_limit_reached(error: ReservationError, now: datetime) -> Speech:
+    return compose(
+        _(
+            "キャンセル待ちは、ひと月に%(maximum)s件までです。ほかのキャンセル待ちをやめてから、お申し込みください。"
+        ),
+        maximum=error.params.get("maximum", 0),
+    )
+
+
+def _waitlist_refused(error: ReservationError, now: datetime) -> Speech:
+    problem = error.params.get("problem")
+    if problem == services.WaitlistProblem.SLOT_FREE:
+        return Speech(_("この時間は空いていますので、そのままご予約いただけます。"))
+    if problem == services.WaitlistProblem.OWN_SLOT:
+        return Speech(_("この時間は、すでにご予約いただいています。"))
+    return Speech(_("この時間は、すでにキャンセル待ちにお申し込みいただいています。"))
+
+
+def _offer_closed(error: ReservationError, now: datetime) -> Speech:
+    if error.params.get("status") == services.WaitlistStatus.EXPIRED:
+        return Speech(_("お返事の期限が過ぎたため、次にお待ちの方にご案内しました。"))
+    return Speech(_("このご案内には、すでにお返事をいただいています。"))
+
+
 def _no_show_restricted(error: ReservationError, now: datetime) -> Speech:
     return compose(
         _(
@@ -739,6 +763,9 @@ REFUSALS: dict[ErrorCode, Callable[[ReservationError, datetime], Speech]] = {
     ErrorCode.USE_NOT_YET: _not_accepted,
     ErrorCode.ACCESS_CODE_WRONG: _not_accepted,
     ErrorCode.HOLD_EXPIRED: _hold_expired,
+    ErrorCode.WAITLIST_LIMIT_REACHED: _waitlist_limit_reached,
+    ErrorCode.WAITLIST_REFUSED: _waitlist_refused,
+    ErrorCode.OFFER_CLOSED: _offer_closed,
 }
 
 

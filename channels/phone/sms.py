@@ -5,7 +5,7 @@ the voice, it is Japanese for a telephone. Every channel's bookings get the same
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import force_locale
@@ -55,6 +55,16 @@ def render(kind: str, params: dict[str, Any]) -> str:
                 "%(due)sまでに窓口でお支払いください。未払いの場合は取り消しになります",
                 fee=f"{params['fee_yen']:,}",
                 due=_day(params["payment_due"]),
+                **values,
+            )
+        if kind == services.WAITLIST_OFFER:
+            expires = datetime.fromisoformat(params["offer_expires"]).astimezone(
+                services.town_timezone()
+            )
+            return _(
+                "【町予約】キャンセル待ちの%(when)s %(place)s が空きました。"
+                "%(expires)sまでにお返事がない場合は次の方にご案内します。仮予約番号%(number)s",
+                expires=f"{_day(expires.date().isoformat())}{expires.hour}:{expires.minute:02d}",
                 **values,
             )
         if kind == services.HOLD_EXPIRED:

@@ -249,6 +249,34 @@ def _hold_expired(error, facility) -> str:
     )
 
 
+def _waitlist_limit_reached(error, facility) -> str:
+    month = error.params.get("month")
+    return _(
+        "You are already on the waiting list for %(maximum)d times in %(month)s, the most "
+        "allowed. You can wait for another time once one of them is over.",
+        maximum=error.params.get("maximum", 0),
+        month=formatting.format_month(month, current_locale()) if month else "",
+    )
+
+
+def _waitlist_refused(error, facility) -> str:
+    problem = error.params.get("problem")
+    if problem == services.WaitlistProblem.SLOT_FREE:
+        return _("This time is free now, so there is no need to wait: you can book it.")
+    if problem == services.WaitlistProblem.OWN_SLOT:
+        return _("You have already booked this time, so you cannot wait for it.")
+    return _("You are already on the waiting list for this time.")
+
+
+def _offer_closed(error, facility) -> str:
+    if error.params.get("status") == services.WaitlistStatus.EXPIRED:
+        return _(
+            "The time to accept this offer has passed, so the place went to the next "
+            "person waiting."
+        )
+    return _("This offer has already been answered.")
+
+
 def _no_show_restricted(error, facility) -> str:
     return _(
         "Because %(count)d bookings in the last %(months)d months were not used without "
@@ -301,6 +329,9 @@ WORDINGS: dict[ErrorCode, Wording] = {
     ErrorCode.GROUP_LIMIT_REACHED: _group_limit_reached,
     ErrorCode.GROUP_ROLE_REQUIRED: _group_role_required,
     ErrorCode.HOLD_EXPIRED: _hold_expired,
+    ErrorCode.WAITLIST_LIMIT_REACHED: _waitlist_limit_reached,
+    ErrorCode.WAITLIST_REFUSED: _waitlist_refused,
+    ErrorCode.OFFER_CLOSED: _offer_closed,
     # Not met on the resident's pages (staff operations, or requests no page sends).
     ErrorCode.NOT_FOUND: _went_wrong,
     ErrorCode.INVALID_RANGE: _went_wrong,

@@ -41,6 +41,7 @@ The outbox (reservations/notify.py) is delivered through `deliver_due` with a se
 
 from __future__ import annotations
 
+from ..errors import WaitlistProblem
 from ..models import (
     ACTIVE_STATUSES,
     ADMIN,
@@ -81,6 +82,8 @@ from ..models import (
     TimeBlock,
     Unit,
     UseState,
+    WaitlistEntry,
+    WaitlistStatus,
 )
 from ..notify import (
     HOLD_EXPIRED,
@@ -88,6 +91,7 @@ from ..notify import (
     RESERVATION_BOOKED,
     RESERVATION_CANCELLED,
     RESERVATION_CHANGED,
+    WAITLIST_OFFER,
     DeliveryReport,
     LogSender,
     Sender,
@@ -281,6 +285,19 @@ from .usage import (
     record_use,
     set_caretaker_facilities,
 )
+from .waitlist import (
+    WaitlistPlace,
+    accept_offer,
+    decline_offer,
+    join_waitlist,
+    leave_waitlist,
+    mark_phoned,
+    offer_freed_slots,
+    open_offers_to_phone,
+    settle_offers,
+    waitlist_of,
+    waitlist_place,
+)
 
 __all__ = [
     # vocabularies
@@ -371,6 +388,21 @@ __all__ = [
     "GroupStanding",
     "HoldRules",
     "HoldTerms",
+    "WAITLIST_OFFER",
+    "WaitlistEntry",
+    "WaitlistPlace",
+    "WaitlistStatus",
+    "WaitlistProblem",
+    "accept_offer",
+    "decline_offer",
+    "join_waitlist",
+    "leave_waitlist",
+    "mark_phoned",
+    "offer_freed_slots",
+    "open_offers_to_phone",
+    "settle_offers",
+    "waitlist_of",
+    "waitlist_place",
     "JobReport",
     "Party",
     "PlannedDate",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from .. import notify, payment_rules
@@ -36,6 +36,8 @@ from ..models import (
     Facility,
     Reservation,
     Unit,
+    WaitlistEntry,
+    WaitlistStatus,
 )
 from ..settings import get_settings
 from ..text import column_text
@@ -159,10 +161,19 @@ def may_extend_hold(actor: Actor, reservation: Reservation) -> bool:
     return reservation.status == HELD and may_override(actor)
 
 
+def _open_offer():
+    """A hold that is a waitlist offer not yet answered: its due time is the offer's
+    deadline, which the waitlist's own job ends (reservations/services/waitlist.py)."""
+    return exists().where(
+        WaitlistEntry.offer_reservation_id == Reservation.id,
+        WaitlistEntry.status == WaitlistStatus.OFFERED,
+    )
+
+
 def _due_query(now: datetime):
     return (
         select(Reservation)
-        .where(Reservation.status == HELD, Reservation.payment_due_at <= now)
+        .where(Reservation.status == HELD, Reservation.payment_due_at <= now, ~_open_offer())
         .order_by(Reservation.payment_due_at, Reservation.id)
     )
 
@@ -223,6 +234,7 @@ def remind_one_hold(now: datetime) -> Reservation | None:
                 Reservation.reminded_at.is_(None),
                 Reservation.payment_due_at > now,
                 Reservation.payment_due_at <= now + hours,
+                ~_open_offer(),
             )
             .order_by(Reservation.payment_due_at, Reservation.id)
             .with_for_update(skip_locked=True)

@@ -53,6 +53,7 @@ from reservations.errors import (
     NotOpenYet,
     NotRegistered,
     NotYourReservation,
+    OfferClosed,
     OutsideRenewalWindow,
     PasswordWeakness,
     PossibleDuplicate,
@@ -73,6 +74,9 @@ from reservations.errors import (
     Unavailable,
     UseAlreadyRecorded,
     UseNotYet,
+    WaitlistLimitReached,
+    WaitlistProblem,
+    WaitlistRefused,
 )
 from tests.factories import at
 
@@ -144,6 +148,9 @@ SAMPLES = [
     AccessCodeWrong(attempts_left=2),
     NoShowRestricted(until=date(2026, 12, 31), count=3, months=6),
     HoldExpired(number="12345674", due_at=at(2026, 12, 9)),
+    WaitlistLimitReached(maximum=2, month=date(2026, 12, 1)),
+    WaitlistRefused(problem=WaitlistProblem.SLOT_FREE),
+    OfferClosed(status=services.WaitlistStatus.EXPIRED, expired_at=at(2026, 12, 3, 10)),
 ]
 
 # The variants a code is worded in, by its parameters: each said in both languages too.
@@ -173,6 +180,9 @@ VARIANTS = [
     NotAllowed(problem=NotAllowedProblem.NOT_HELD),
     InvalidInput(field="last_day", problem=InputProblem.OUT_OF_RANGE, maximum=DAY),
     ReasonRequired(action=ReasonFor.HOLD_EXTENSION),
+    WaitlistRefused(problem=WaitlistProblem.OWN_SLOT),
+    WaitlistRefused(problem=WaitlistProblem.ALREADY_WAITING),
+    OfferClosed(status=services.WaitlistStatus.ACCEPTED),
 ]
 
 

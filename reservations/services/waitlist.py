@@ -1,0 +1,600 @@
+"""The waitlist (キャンセル待ち): a person, or a group through one of its members, waits
+for a taken slot; when it frees (a cancellation, an expired hold, a released staff
+block) the worker offers it to the first in line as a hold with an acceptance
+deadline, through the same claims as every booking; the waiter accepts it (it stays a
+hold, due by the usual payment rule) or declines it, and an offer not accepted in time
+is cancelled so that the slot passes to the next waiter.
+
+Each offer is one transaction that locks its entry (``FOR UPDATE SKIP LOCKED``) and the
+slot's claim keys (claims.lock_slots), so two workers never offer one slot twice, and
+a later waiter is never offered a slot an earlier one fits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from .. import notify, payment_rules, waitlist_rules
+from ..db import db, write_transaction
+from ..errors import (
+    Forbidden,
+    ForbiddenAction,
+    InPast,
+    NotFound,
+    OfferClosed,
+    SlotTaken,
+    WaitlistProblem,
+    WaitlistRefused,
+)
+from ..models import (
+    CANCELLED,
+    CONFIRMED,
+    HELD,
+    OPEN_WAITLIST_STATUSES,
+    UNPAID,
+    CancelReasonKind,
+    Reservation,
+    ReservationOrigin,
+    SlotClaim,
+    Unit,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from ..settings import get_settings
+from ..waitlist_rules import Key
+from . import audit, booking, claims, holds
+from .actors import Actor, require_acting_for, require_aware, require_staff
+from .catalog import get_unit
+from .groups import get_group
+from .lookup import reservation_snapshot
+from .numbers import RESERVATION_NUMBER_LENGTH, new_unique_number
+from .quotes import Party, quote_for
+from .residents import get_resident
+
+
+def _tz():
+    return get_settings().timezone
+
+
+def _keys(unit: Unit, day: date, blocks) -> frozenset[Key]:
+    return frozenset((part.id, day, block.id) for part in unit.parts for block in blocks)
+
+
+def entry_keys(entry: WaitlistEntry) -> frozenset[Key]:
+    return _keys(entry.unit, entry.date, entry.time_blocks)
+
+
+def _taken(keys: frozenset[Key]) -> set[Key]:
+    """Which of the keys are claimed now."""
+    if not keys:
+        return set()
+    day = next(iter(keys))[1]
+    rows = db.session.execute(
+        select(SlotClaim.part_id, SlotClaim.date, SlotClaim.time_block_id).where(
+            SlotClaim.part_id.in_({key[0] for key in keys}),
+            SlotClaim.date == day,
+            SlotClaim.time_block_id.in_({key[2] for key in keys}),
+        )
+    )
+    return {tuple(row) for row in rows} & set(keys)
+
+
+def _holder_condition(model, booker: Party):
+    if booker.group is not None:
+        return model.group_id == booker.group.id
+    return model.resident_id == booker.person.id
+
+
+def _open_line(day: date, unit: Unit) -> list[WaitlistEntry]:
+    """The open entries of the facility on the day (any of its units), first come
+    first."""
+    return list(
+        db.session.scalars(
+            select(WaitlistEntry)
+            .join(Unit, Unit.id == WaitlistEntry.unit_id)
+            .where(
+                Unit.facility_id == unit.facility_id,
+                WaitlistEntry.date == day,
+                WaitlistEntry.status.in_(OPEN_WAITLIST_STATUSES),
+            )
+            .order_by(WaitlistEntry.id)
+            .options(selectinload(WaitlistEntry.time_blocks), selectinload(WaitlistEntry.unit))
+        )
+    )
+
+
+# ------------------------------------------------------------------------ joining
+
+
+def join_waitlist(
+    actor: Actor,
+    *,
+    resident_id: int,
+    unit_id: int,
+    day: date,
+    block_ids: Sequence[int],
+    now: datetime,
+    group_id: int | None = None,
+) -> WaitlistEntry:
+    """Put a resident (or, with `group_id`, one of their groups: `resident_id` is then
+    the member who asks) in line for a taken slot. Refused when the slot is free, when
+    they (or the group) hold any of it already or wait for it already, and over the
+    limit of open entries for slots dated in one month (WAITLIST_MAX_PER_MONTH). Staff
+    join for the resident in front of them; the audit trail records both."""
+    require_aware(now)
+    with write_transaction():
+        require_acting_for(actor, resident_id)
+        booker = booking._booker(resident_id, group_id, locked=True)
+        unit = get_unit(unit_id)
+        quoted = quote_for(unit, day, block_ids, booker)
+        if quoted.start_at <= now:
+            raise InPast(date=day)
+        keys = _keys(unit, day, quoted.blocks)
+        taken = _taken(keys)
+        if not taken:
+            raise WaitlistRefused(problem=WaitlistProblem.SLOT_FREE)
+        _check_not_own(booker, keys)
+        _check_not_waiting(booker, unit, keys)
+        first, after = booking._month(day)
+        open_in_month = db.session.scalar(
+            select(func.count())
+            .select_from(WaitlistEntry)
+            .where(
+                _holder_condition(WaitlistEntry, booker),
+                WaitlistEntry.status.in_(OPEN_WAITLIST_STATUSES),
+                WaitlistEntry.date >= first,
+                WaitlistEntry.date < after,
+            )
+        )
+        waitlist_rules.check_waitlist_limit(
+            open_in_month or 0, get_settings().waitlist.max_per_month, first
+        )
+        entry = WaitlistEntry(
+            resident=booker.person if booker.group is None else None,
+            group=booker.group,
+            asked_by=booker.person,
+            unit=unit,
+            date=day,
+            time_blocks=list(quoted.blocks),
+            status=WaitlistStatus.WAITING,
+            created_at=now,
+            channel=actor.channel,
+            created_by_staff_id=actor.staff_id,
+        )
+        db.session.add(entry)
+        db.session.flush()
+        _audit(actor, now, "waitlist.join", entry)
+    return entry
+
+
+def _check_not_own(booker: Party, keys: frozenset[Key]) -> None:
+    day = next(iter(keys))[1]
+    own = db.session.scalar(
+        select(
+            exists().where(
+                SlotClaim.reservation_id == Reservation.id,
+                SlotClaim.part_id.in_({key[0] for key in keys}),
+                SlotClaim.date == day,
+                SlotClaim.time_block_id.in_({key[2] for key in keys}),
+                _holder_condition(Reservation, booker),
+            )
+        )
+    )
+    if own:
+        raise WaitlistRefused(problem=WaitlistProblem.OWN_SLOT)
+
+
+def _check_not_waiting(booker: Party, unit: Unit, keys: frozenset[Key]) -> None:
+    day = next(iter(keys))[1]
+    for entry in _open_line(day, unit):
+        same_holder = (
+            entry.group_id == booker.group.id
+            if booker.group is not None
+            else entry.group_id is None and entry.resident_id == booker.person.id
+        )
+        if same_holder and entry_keys(entry) & keys:
+            raise WaitlistRefused(problem=WaitlistProblem.ALREADY_WAITING)
+
+
+def _audit(actor: Actor, now: datetime, action: str, entry: WaitlistEntry, **extra) -> None:
+    audit.record(
+        actor,
+        now,
+        action,
+        f"waitlist:{entry.id}",
+        after=_snapshot(entry),
+        resident_id=entry.resident_id or entry.asked_by_id,
+        group_id=entry.group_id,
+        **extra,
+    )
+
+
+def _snapshot(entry: WaitlistEntry) -> dict:
+    snapshot = {
+        "status": entry.status,
+        "facility": entry.unit.facility.code,
+        "unit": entry.unit.code,
+        "date": entry.date.isoformat(),
+        "blocks": [block.code for block in entry.time_blocks],
+    }
+    if entry.offer_reservation is not None:
+        snapshot["reservation"] = entry.offer_reservation.number
+    return snapshot
+
+
+# ---------------------------------------------------------------- the waiter's view
+
+
+@dataclass(frozen=True)
+class WaitlistPlace:
+    """An open entry as its waiter sees it: where they stand in line (1 is next), and
+    the offer when they have one."""
+
+    entry: WaitlistEntry
+    position: int
+
+    @property
+    def offer(self) -> Reservation | None:
+        return self.entry.offer_reservation if self.entry.is_offered else None
+
+
+def _with_everything(query):
+    return query.options(
+        selectinload(WaitlistEntry.unit).selectinload(Unit.facility),
+        selectinload(WaitlistEntry.unit).selectinload(Unit.parts),
+        selectinload(WaitlistEntry.time_blocks),
+        selectinload(WaitlistEntry.group),
+        selectinload(WaitlistEntry.resident),
+        selectinload(WaitlistEntry.asked_by),
+        selectinload(WaitlistEntry.offer_reservation),
+    )
+
+
+def _place(entry: WaitlistEntry) -> WaitlistPlace:
+    line = [(other.id, entry_keys(other)) for other in _open_line(entry.date, entry.unit)]
+    return WaitlistPlace(entry, waitlist_rules.position_in_line(entry.id, entry_keys(entry), line))
+
+
+def waitlist_of(resident_id: int, now: datetime) -> list[WaitlistPlace]:
+    """A resident's open entries for slots not begun, theirs and those they asked for
+    one of their groups, by date, each with its place in line."""
+    require_aware(now)
+    today = now.astimezone(_tz()).date()
+    entries = db.session.scalars(
+        _with_everything(
+            select(WaitlistEntry)
+            .where(
+                or_(
+                    WaitlistEntry.resident_id == resident_id,
+                    WaitlistEntry.asked_by_id == resident_id,
+                ),
+                WaitlistEntry.status.in_(OPEN_WAITLIST_STATUSES),
+                WaitlistEntry.date >= today,
+            )
+            .order_by(WaitlistEntry.date, WaitlistEntry.id)
+        )
+    )
+    return [_place(entry) for entry in entries]
+
+
+def waitlist_place(actor: Actor, entry_id: int) -> WaitlistPlace:
+    """One entry and its place, for its waiter or staff."""
+    return _place(_entry_for(actor, entry_id))
+
+
+def _entry_for(actor: Actor, entry_id: int, *, for_update: bool = False) -> WaitlistEntry:
+    query = _with_everything(select(WaitlistEntry).where(WaitlistEntry.id == entry_id))
+    if for_update:
+        query = query.with_for_update(of=WaitlistEntry)
+    entry = db.session.scalar(query)
+    if entry is None:
+        raise NotFound(what="waitlist_entry", id=entry_id)
+    if actor.resident_id is not None:
+        if actor.resident_id not in (entry.resident_id, entry.asked_by_id):
+            raise Forbidden(action=ForbiddenAction.OTHER_RESIDENT)
+    else:
+        require_staff(actor)
+    return entry
+
+
+def open_offers_to_phone(now: datetime) -> list[WaitlistEntry]:
+    """The counter's call list: open offers whose waiter gets no SMS (a landline, or
+    no number), for staff to phone before the deadline, the soonest first."""
+    require_aware(now)
+    entries = db.session.scalars(
+        _with_everything(
+            select(WaitlistEntry)
+            .where(
+                WaitlistEntry.status == WaitlistStatus.OFFERED,
+                WaitlistEntry.offer_expires_at > now,
+            )
+            .order_by(WaitlistEntry.offer_expires_at, WaitlistEntry.id)
+        )
+    )
+    return [entry for entry in entries if not notify.confirmed_by_sms(entry.offer_reservation)]
+
+
+def mark_phoned(actor: Actor, *, entry_id: int, now: datetime) -> WaitlistEntry:
+    """Staff record that they phoned the waiter about the offer."""
+    require_aware(now)
+    with write_transaction():
+        require_staff(actor)
+        entry = _entry_for(actor, entry_id, for_update=True)
+        if not entry.is_offered:
+            raise OfferClosed(status=entry.status)
+        entry.phoned_at = now
+        _audit(actor, now, "waitlist.phoned", entry)
+    return entry
+
+
+# ----------------------------------------------------------- leaving and answering
+
+
+def leave_waitlist(actor: Actor, *, entry_id: int, now: datetime) -> WaitlistEntry:
+    """The waiter leaves the line (an open offer is declined: its hold is cancelled
+    and the slot passes to the next waiter)."""
+    require_aware(now)
+    with write_transaction():
+        entry = _entry_for(actor, entry_id, for_update=True)
+        if entry.is_offered:
+            _decline(actor, entry, now)
+        elif entry.status == WaitlistStatus.WAITING:
+            _end(entry, WaitlistStatus.LEFT, now)
+            _audit(actor, now, "waitlist.leave", entry)
+        else:
+            raise OfferClosed(status=entry.status)
+    return entry
+
+
+def _end(entry: WaitlistEntry, status: WaitlistStatus, now: datetime) -> None:
+    entry.status = status
+    entry.ended_at = now
+
+
+def _check_offer_open(entry: WaitlistEntry, now: datetime) -> Reservation:
+    """The offer's hold, while it can still be answered."""
+    if not entry.is_offered:
+        raise OfferClosed(status=entry.status)
+    if now >= entry.offer_expires_at:
+        raise OfferClosed(status=WaitlistStatus.EXPIRED, expired_at=entry.offer_expires_at)
+    reservation = db.session.scalar(
+        select(Reservation).where(Reservation.id == entry.offer_reservation_id).with_for_update()
+    )
+    if reservation.status != HELD:
+        raise OfferClosed(status=entry.status)
+    return reservation
+
+
+def accept_offer(actor: Actor, *, entry_id: int, now: datetime) -> Reservation:
+    """The waiter takes the offered slot before its deadline: the hold stays, as an
+    ordinary booking due by the usual payment rule (confirmed at once when there is
+    nothing to pay). After the deadline, or a second time: OfferClosed."""
+    require_aware(now)
+    with write_transaction():
+        entry = _entry_for(actor, entry_id, for_update=True)
+        reservation = _check_offer_open(entry, now)
+        before = reservation_snapshot(reservation)
+        holds.settle_status(reservation, now)
+        _end(entry, WaitlistStatus.ACCEPTED, now)
+        audit.record(
+            actor,
+            now,
+            "waitlist.accept",
+            f"reservation:{reservation.number}",
+            before=before,
+            after=reservation_snapshot(reservation),
+            reservation=reservation,
+            resident_id=entry.resident_id or entry.asked_by_id,
+            group_id=entry.group_id,
+        )
+        notify.reservation_message(notify.RESERVATION_BOOKED, reservation, now)
+    return reservation
+
+
+def decline_offer(actor: Actor, *, entry_id: int, now: datetime) -> WaitlistEntry:
+    """The waiter does not want the offered slot: its hold is cancelled and the slot
+    passes to the next waiter."""
+    require_aware(now)
+    with write_transaction():
+        entry = _entry_for(actor, entry_id, for_update=True)
+        _decline(actor, entry, now)
+    return entry
+
+
+def _decline(actor: Actor, entry: WaitlistEntry, now: datetime) -> None:
+    reservation = _check_offer_open(entry, now)
+    booking.cancel_in_transaction(
+        actor,
+        reservation,
+        now=now,
+        reason=None,
+        kind=CancelReasonKind.RESIDENT if actor.resident_id else CancelReasonKind.STAFF,
+        tell=False,
+    )
+    _end(entry, WaitlistStatus.DECLINED, now)
+    _audit(actor, now, "waitlist.decline", entry)
+
+
+# --------------------------------------------------------------------- the worker
+
+
+def _waiting_line(now: datetime) -> list[tuple[int, frozenset[Key]]]:
+    """Every waiting entry for a slot not begun, first come first, with its keys."""
+    today = now.astimezone(_tz()).date()
+    entries = db.session.scalars(
+        select(WaitlistEntry)
+        .where(WaitlistEntry.status == WaitlistStatus.WAITING, WaitlistEntry.date >= today)
+        .order_by(WaitlistEntry.id)
+        .options(
+            selectinload(WaitlistEntry.unit).selectinload(Unit.parts),
+            selectinload(WaitlistEntry.time_blocks),
+        )
+    )
+    return [(entry.id, entry_keys(entry)) for entry in entries]
+
+
+def _all_taken(line: list[tuple[int, frozenset[Key]]]) -> set[Key]:
+    days = {key[1] for _, keys in line for key in keys}
+    if not days:
+        return set()
+    rows = db.session.execute(
+        select(SlotClaim.part_id, SlotClaim.date, SlotClaim.time_block_id).where(
+            SlotClaim.date.in_(days)
+        )
+    )
+    return {tuple(row) for row in rows}
+
+
+def offer_freed_slots(now: datetime, limit: int = 100) -> list[WaitlistEntry]:
+    """Offer every freed slot to the first waiter it fits, at most `limit` offers, one
+    transaction each. What another worker is offering at the same time is skipped."""
+    require_aware(now)
+    line = _waiting_line(now)
+    candidates = waitlist_rules.offers_to_make(line, _all_taken(line))
+    db.session.rollback()  # end the read; each offer is its own transaction
+    offered = []
+    for entry_id in candidates:
+        if len(offered) >= limit:
+            break
+        entry = _offer(entry_id, now)
+        if entry is not None:
+            offered.append(entry)
+    return offered
+
+
+def _offer(entry_id: int, now: datetime) -> WaitlistEntry | None:
+    """Offer the entry its slot, or None when it is no longer the one to offer it to
+    (another worker has it, it was answered, the slot is taken, an earlier waiter now
+    fits it)."""
+    try:
+        with write_transaction():
+            entry = db.session.scalar(
+                select(WaitlistEntry)
+                .where(WaitlistEntry.id == entry_id, WaitlistEntry.status == WaitlistStatus.WAITING)
+                .with_for_update(skip_locked=True)
+            )
+            if entry is None:
+                return None
+            unit = entry.unit
+            blocks = list(entry.time_blocks)
+            keys = claims.lock_slots(unit.parts, entry.date, blocks)
+            if _taken(frozenset(keys)) or _earlier_waiter_fits(entry, frozenset(keys)):
+                return None
+            booker = (
+                Party(entry.asked_by, get_group(entry.group_id))
+                if entry.group_id is not None
+                else Party(get_resident(entry.resident_id))
+            )
+            quoted = quote_for(unit, entry.date, [b.id for b in blocks], booker)
+            if quoted.start_at <= now:
+                return None
+            reservation = Reservation(
+                number=new_unique_number(Reservation.number, RESERVATION_NUMBER_LENGTH),
+                resident=booker.person if booker.group is None else None,
+                group=booker.group,
+                booked_by=booker.person,
+                unit=unit,
+                date=entry.date,
+                status=HELD,
+                payment_status=UNPAID,
+                created_at=now,
+                channel="cli",
+                origin=ReservationOrigin.WAITLIST,
+                time_blocks=list(quoted.blocks),
+            )
+            booking._apply(reservation, quoted)
+            rules = get_settings()
+            reservation.payment_due_at = waitlist_rules.offer_deadline(
+                now,
+                payment_due=payment_rules.payment_due(
+                    now, entry.date, quoted.start_at, rules.holds, _tz()
+                ),
+                start_at=quoted.start_at,
+                offer_hours=rules.waitlist.offer_hours,
+            )
+            db.session.add(reservation)
+            db.session.flush()
+            claims.claim(reservation, keys)
+            entry.status = WaitlistStatus.OFFERED
+            entry.offer_reservation = reservation
+            entry.offered_at = now
+            entry.offer_expires_at = reservation.payment_due_at
+            _audit(Actor.system(), now, "waitlist.offer", entry)
+            notify.reservation_message(
+                notify.WAITLIST_OFFER,
+                reservation,
+                now,
+                offer_expires=entry.offer_expires_at.isoformat(),
+            )
+        return entry
+    except SlotTaken:
+        return None
+
+
+def _earlier_waiter_fits(entry: WaitlistEntry, keys: frozenset[Key]) -> bool:
+    """Whether a waiter ahead in line for any of these keys fits the slot now (first
+    come first served, also when two workers offer at once)."""
+    for other in _open_line(entry.date, entry.unit):
+        if other.id >= entry.id:
+            break
+        other_keys = entry_keys(other)
+        if other.status == WaitlistStatus.WAITING and other_keys & keys and not _taken(other_keys):
+            return True
+    return False
+
+
+def settle_one_offer(now: datetime) -> WaitlistEntry | None:
+    """End one offer that is over: its deadline passed (the hold is cancelled as
+    offer_expired, so the slot passes to the next waiter), or its hold was paid or
+    cancelled meanwhile (at the counter). Rows another worker holds are skipped."""
+    require_aware(now)
+    with write_transaction():
+        entry = db.session.scalar(
+            select(WaitlistEntry)
+            .join(Reservation, Reservation.id == WaitlistEntry.offer_reservation_id)
+            .where(
+                WaitlistEntry.status == WaitlistStatus.OFFERED,
+                or_(WaitlistEntry.offer_expires_at <= now, Reservation.status != HELD),
+            )
+            .order_by(WaitlistEntry.offer_expires_at, WaitlistEntry.id)
+            .limit(1)
+            .with_for_update(of=WaitlistEntry, skip_locked=True)
+        )
+        if entry is None:
+            return None
+        reservation = db.session.scalar(
+            select(Reservation)
+            .where(Reservation.id == entry.offer_reservation_id)
+            .with_for_update()
+        )
+        if reservation.status == CONFIRMED:
+            _end(entry, WaitlistStatus.ACCEPTED, now)
+        elif reservation.status == CANCELLED:
+            _end(entry, WaitlistStatus.DECLINED, now)
+        else:
+            booking.cancel_in_transaction(
+                Actor.system(),
+                reservation,
+                now=now,
+                reason=None,
+                kind=CancelReasonKind.OFFER_EXPIRED,
+                tell=False,
+            )
+            _end(entry, WaitlistStatus.EXPIRED, now)
+        _audit(Actor.system(), now, "waitlist.settle", entry)
+    return entry
+
+
+def settle_offers(now: datetime, limit: int = 100) -> list[WaitlistEntry]:
+    settled = []
+    while len(settled) < limit:
+        entry = settle_one_offer(now)
+        if entry is None:
+            break
+        settled.append(entry)
+    return settled
