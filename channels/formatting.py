@@ -102,6 +102,26 @@ def format_time_range(start: time | datetime, end: time | datetime, locale: str 
     return f"{format_time(start)}{separator}{format_time(end)}"
 
 
+def format_use_period(
+    day: date, start: time, end: time, locale: str = "ja", *, era: bool = False
+) -> str:
+    """When a booking is used, as a permit says it: 12月3日(水) 午後2時から4時まで (the
+    half of the day said once when both ends share it; the year first with `era`) /
+    Wed 3 Dec, 2:00 pm to 4:00 pm."""
+    if locale == "en":
+        year = f" {day.year}" if era else ""
+        return (
+            f"{format_short_date(day, 'en')}{year}, "
+            f"{format_time(start, 'en')} to {format_time(end, 'en')}"
+        )
+    first, last = format_clock(start), format_clock(end)
+    for half in ("午前", "午後"):
+        if first.startswith(half) and last.startswith(half):
+            last = last.removeprefix(half)
+    year = era_year(day) if era else ""
+    return f"{year}{format_short_date(day)} {first}から{last}まで"
+
+
 def format_moment(moment: datetime, locale: str = "ja") -> str:
     """A day and time in a sentence: 12月1日(火) 午前9時 / Tue 1 Dec, 9:00 am."""
     if locale == "en":

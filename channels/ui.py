@@ -18,6 +18,17 @@ from .i18n import current_locale
 
 SERVICE_NAME = _l("Town facility reservations")
 
+# What a group does (its purpose), as the counter's forms and the permit name it.
+PURPOSES = {
+    "sport": _l("Sport"),
+    "culture": _l("Culture and arts"),
+    "learning": _l("Learning"),
+    "welfare": _l("Welfare"),
+    "children": _l("Children and youth"),
+    "community": _l("Community activities"),
+    "other": _l("Other"),
+}
+
 
 def _local(moment: datetime) -> datetime:
     return moment.astimezone(services.town_timezone())
@@ -57,6 +68,27 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["service_name"] = SERVICE_NAME
     app.jinja_env.globals["hold_terms"] = hold_terms
     app.jinja_env.globals["payment_place"] = payment_place
+    app.jinja_env.globals["use_purpose"] = use_purpose
+    filters["use_period"] = use_period
+
+
+def use_period(reservation, era: bool = True) -> str:
+    """令和8年12月3日(木) 午後2時から4時まで: when the booking is used, as a permit says it."""
+    return formatting.format_use_period(
+        reservation.date,
+        _local(reservation.start_at).time(),
+        _local(reservation.end_at).time(),
+        current_locale(),
+        era=era,
+    )
+
+
+def use_purpose(reservation) -> str:
+    """What the booking is used for, on its permit: a group's registered purpose; a
+    person's own booking is personal use (bookings record no purpose of their own)."""
+    if reservation.group is not None:
+        return str(PURPOSES.get(reservation.group.purpose, reservation.group.purpose))
+    return _("Personal use")
 
 
 def hold_terms(reservation) -> services.HoldTerms | None:

@@ -644,6 +644,29 @@ def slip(reservation_id: int):
     )
 
 
+@bp.get("/reservations/<int:reservation_id>/permit")
+def permit(reservation_id: int):
+    """The permit (使用許可書) to print: once paid, exempt or free (it has a number)."""
+    booked = services.get_reservation(actor(), reservation_id)
+    if booked.permit_number is None:
+        abort(404)
+    return render("permit.html", reservation=booked, slip_page=True)
+
+
+@bp.get("/reservations/<int:reservation_id>/receipt")
+def receipt(reservation_id: int):
+    """The receipt (領収書) for a paid fee, to print."""
+    booked = services.get_reservation(actor(), reservation_id)
+    if booked.payment_status != services.PAID or booked.permit_number is None:
+        abort(404)
+    return render(
+        "receipt.html",
+        reservation=booked,
+        received_by=_staff_names(booked).get(booked.paid_by_staff_id),
+        slip_page=True,
+    )
+
+
 # ------------------------------------------------------------------------ day sheet
 
 

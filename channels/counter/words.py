@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from reservations import services
 
 from ..i18n import current_locale
+from ..ui import PURPOSES
 
 CHANNELS = {
     "web": _l("Web"),
@@ -99,16 +100,6 @@ MEMBER_ROLES = {
     services.MemberRole.REPRESENTATIVE: _l("Representative"),
     services.MemberRole.CONTACT: _l("Contact"),
     services.MemberRole.MEMBER: _l("Member"),
-}
-
-PURPOSES = {
-    "sport": _l("Sport"),
-    "culture": _l("Culture and arts"),
-    "learning": _l("Learning"),
-    "welfare": _l("Welfare"),
-    "children": _l("Children and youth"),
-    "community": _l("Community activities"),
-    "other": _l("Other"),
 }
 
 EXEMPTION_BASES = {

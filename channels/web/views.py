@@ -616,6 +616,26 @@ def print_view(reservation_id: int):
     )
 
 
+@bp.get("/reservations/<int:reservation_id>/permit")
+@resident_required
+def permit(reservation_id: int):
+    """The permit (使用許可書) of a booking that is paid (or has nothing to pay), to print."""
+    reservation = _own_reservation(reservation_id)
+    if reservation.permit_number is None or not reservation.is_active:
+        abort(404)
+    return render_template("web/permit.html", reservation=reservation)
+
+
+@bp.get("/reservations/<int:reservation_id>/receipt")
+@resident_required
+def receipt(reservation_id: int):
+    """The receipt (領収書) of a paid booking, to print."""
+    reservation = _own_reservation(reservation_id)
+    if reservation.payment_status != services.PAID or reservation.permit_number is None:
+        abort(404)
+    return render_template("web/receipt.html", reservation=reservation)
+
+
 @bp.get("/reservations/<int:reservation_id>/calendar.ics")
 @resident_required
 def calendar(reservation_id: int):

@@ -3,7 +3,7 @@ open, why a day has no free block, and the words for times and weekdays."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, time
 
 import pytest
 
@@ -102,6 +102,27 @@ def test_a_day_without_a_free_block_says_why(statuses, reason):
 def test_times_in_a_sentence_say_morning_or_afternoon(value, ja, en):
     assert formatting.format_clock(value, "ja") == ja
     assert formatting.format_clock(value, "en") == en
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "ja", "en"),
+    [
+        (time(14), time(16), "12月3日(木) 午後2時から4時まで", "Thu 3 Dec, 2:00 pm to 4:00 pm"),
+        (time(9), time(12), "12月3日(木) 午前9時から正午まで", "Thu 3 Dec, 9:00 am to 12:00 pm"),
+        (time(9), time(17), "12月3日(木) 午前9時から午後5時まで", "Thu 3 Dec, 9:00 am to 5:00 pm"),
+        (
+            time(12),
+            time(13, 30),
+            "12月3日(木) 正午から午後1時30分まで",
+            "Thu 3 Dec, 12:00 pm to 1:30 pm",
+        ),
+    ],
+)
+def test_a_permit_says_the_time_of_use_in_a_sentence(start, end, ja, en):
+    day = date(2026, 12, 3)
+    assert formatting.format_use_period(day, start, end) == ja
+    assert formatting.format_use_period(day, start, end, "en") == en
+    assert formatting.format_use_period(day, start, end, era=True).startswith("令和8年12月3日")
 
 
 def test_a_moment_on_its_own_has_am_or_pm_in_english():
