@@ -734,6 +734,16 @@ class Reservation(Model):
         return self.status == HELD
 
     @property
+    def has_permit(self) -> bool:
+        """A permit (使用許可書) was issued: once paid, exempt or free of charge."""
+        return self.permit_number is not None
+
+    @property
+    def has_receipt(self) -> bool:
+        """A receipt (領収書) exists: a fee was paid and the permit issued."""
+        return self.has_permit and self.payment_status == PAID
+
+    @property
     def is_confirmed(self) -> bool:
         return self.status == CONFIRMED
 

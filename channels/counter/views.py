@@ -648,7 +648,7 @@ def slip(reservation_id: int):
 def permit(reservation_id: int):
     """The permit (使用許可書) to print: once paid, exempt or free (it has a number)."""
     booked = services.get_reservation(actor(), reservation_id)
-    if booked.permit_number is None:
+    if not booked.has_permit:
         abort(404)
     return render("permit.html", reservation=booked, slip_page=True)
 
@@ -657,7 +657,7 @@ def permit(reservation_id: int):
 def receipt(reservation_id: int):
     """The receipt (領収書) for a paid fee, to print."""
     booked = services.get_reservation(actor(), reservation_id)
-    if booked.payment_status != services.PAID or booked.permit_number is None:
+    if not booked.has_receipt:
         abort(404)
     return render(
         "receipt.html",

@@ -621,7 +621,7 @@ def print_view(reservation_id: int):
 def permit(reservation_id: int):
     """The permit (使用許可書) of a booking that is paid (or has nothing to pay), to print."""
     reservation = _own_reservation(reservation_id)
-    if reservation.permit_number is None or not reservation.is_active:
+    if not (reservation.has_permit and reservation.is_active):
         abort(404)
     return render_template("web/permit.html", reservation=reservation)
 
@@ -631,7 +631,7 @@ def permit(reservation_id: int):
 def receipt(reservation_id: int):
     """The receipt (領収書) of a paid booking, to print."""
     reservation = _own_reservation(reservation_id)
-    if reservation.payment_status != services.PAID or reservation.permit_number is None:
+    if not reservation.has_receipt:
         abort(404)
     return render_template("web/receipt.html", reservation=reservation)
 
