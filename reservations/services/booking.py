@@ -157,6 +157,30 @@ def _check_rules(
         )
 
 
+def new_reservation(
+    booker: Party, unit: Unit, quoted: Quote, now: datetime, **fields
+) -> Reservation:
+    """A new reservation of `quoted` for `booker` (a person, or a group with the member
+    who asks), with its number, its keybox code where the facility uses one and the
+    quote's fee applied; `fields` are the rest (status, channel, origin …). The caller
+    adds it and claims its slots."""
+    reservation = Reservation(
+        number=new_unique_number(Reservation.number, RESERVATION_NUMBER_LENGTH),
+        resident=booker.person if booker.group is None else None,
+        group=booker.group,
+        booked_by=booker.person,
+        unit=unit,
+        date=quoted.date,
+        payment_status=UNPAID,
+        created_at=now,
+        time_blocks=list(quoted.blocks),
+        access_code=usage.new_access_code() if unit.facility.uses_access_code else None,
+        **fields,
+    )
+    _apply(reservation, quoted)
+    return reservation
+
+
 def _apply(reservation: Reservation, quoted: Quote) -> None:
     """The quote's times, fee and exemption onto the reservation."""
     reservation.start_at = quoted.start_at
@@ -303,24 +327,17 @@ def _book(
         quoted = quote_for(unit, day, block_ids, booker)
         _check_rules(booker, quoted, now=now, override=override)
         keys = claims.lock_slots(unit.parts, day, quoted.blocks)
-        reservation = Reservation(
-            number=new_unique_number(Reservation.number, RESERVATION_NUMBER_LENGTH),
-            resident=booker.person if booker.group is None else None,
-            group=booker.group,
-            booked_by=booker.person,
-            unit=unit,
-            date=day,
+        reservation = new_reservation(
+            booker,
+            unit,
+            quoted,
+            now,
             status=CONFIRMED,
-            payment_status=UNPAID,
-            created_at=now,
             channel=actor.channel,
             created_by_staff_id=actor.staff_id,
             override_reason=override,
             idempotency_key=idempotency_key,
-            time_blocks=list(quoted.blocks),
-            access_code=usage.new_access_code() if unit.facility.uses_access_code else None,
         )
-        _apply(reservation, quoted)
         holds.settle_status(reservation, now)
         db.session.add(reservation)
         db.session.flush()

@@ -36,7 +36,6 @@ from ..models import (
     CONFIRMED,
     HELD,
     OPEN_WAITLIST_STATUSES,
-    UNPAID,
     CancelReasonKind,
     Reservation,
     ReservationOrigin,
@@ -52,7 +51,6 @@ from .actors import Actor, require_acting_for, require_aware, require_staff
 from .catalog import get_unit
 from .groups import get_group
 from .lookup import reservation_snapshot
-from .numbers import RESERVATION_NUMBER_LENGTH, new_unique_number
 from .quotes import Party, quote_for
 from .residents import get_resident
 
@@ -493,21 +491,15 @@ def _offer(entry_id: int, now: datetime) -> WaitlistEntry | None:
             quoted = quote_for(unit, entry.date, [b.id for b in blocks], booker)
             if quoted.start_at <= now:
                 return None
-            reservation = Reservation(
-                number=new_unique_number(Reservation.number, RESERVATION_NUMBER_LENGTH),
-                resident=booker.person if booker.group is None else None,
-                group=booker.group,
-                booked_by=booker.person,
-                unit=unit,
-                date=entry.date,
+            reservation = booking.new_reservation(
+                booker,
+                unit,
+                quoted,
+                now,
                 status=HELD,
-                payment_status=UNPAID,
-                created_at=now,
                 channel="cli",
                 origin=ReservationOrigin.WAITLIST,
-                time_blocks=list(quoted.blocks),
             )
-            booking._apply(reservation, quoted)
             rules = get_settings()
             reservation.payment_due_at = waitlist_rules.offer_deadline(
                 now,
