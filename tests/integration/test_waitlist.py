@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from reservations import services
-from reservations.db import db
+from reservations.db import db, write_transaction
 from reservations.errors import (
     Forbidden,
     OfferClosed,
@@ -21,7 +21,7 @@ from reservations.errors import (
     WaitlistProblem,
     WaitlistRefused,
 )
-from reservations.models import Notification, Reservation, SlotClaim, WaitlistEntry
+from reservations.models import Facility, Notification, Reservation, SlotClaim, WaitlistEntry
 from tests.factories import at, block_of, make_category, make_facility, make_resident, unit_of
 
 NOW = at(2026, 12, 1, 10)
@@ -319,3 +319,15 @@ def test_two_workers_while_two_slots_free_at_once_offer_each_slot_once(any_app, 
         WAITING.OFFERED,
         WAITING.WAITING,
     ]
+
+
+def test_an_offer_at_a_keybox_facility_has_its_keybox_code_like_a_booking(gym):
+    with write_transaction():
+        db.session.get(Facility, gym.id).uses_access_code = True
+    taken = book(make_resident(), gym)
+    assert taken.access_code is not None
+    entry = join(make_resident(phone="090-1234-5678"), gym)
+    cancel(taken)
+    services.run_due_jobs(NOW + timedelta(minutes=1))
+    hold = fresh(entry).offer_reservation
+    assert hold is not None and len(hold.access_code) == 4 and hold.access_code.isdigit()
