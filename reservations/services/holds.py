@@ -8,8 +8,10 @@ Exempt and zero-fee bookings skip the hold: they are confirmed at once.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
@@ -46,6 +48,8 @@ from .actors import Actor, require_aware, require_staff
 from .lookup import load_reservation, reservation_snapshot
 from .numbers import new_unique_number
 from .permissions import may_override
+
+T = TypeVar("T")
 
 
 def _tz():
@@ -212,13 +216,19 @@ def expire_one_hold(now: datetime) -> Reservation | None:
 
 def expire_holds(now: datetime, limit: int = 100) -> list[Reservation]:
     """Cancel up to `limit` overdue holds, one transaction each."""
-    expired = []
-    while len(expired) < limit:
-        reservation = expire_one_hold(now)
-        if reservation is None:
+    return one_at_a_time(expire_one_hold, now, limit)
+
+
+def one_at_a_time(step: Callable[[datetime], T | None], now: datetime, limit: int) -> list[T]:
+    """Run a worker's `step` (one row, one transaction) until it finds nothing more to
+    do or has done `limit`; what it did, in order."""
+    done: list[T] = []
+    while len(done) < limit:
+        item = step(now)
+        if item is None:
             break
-        expired.append(reservation)
-    return expired
+        done.append(item)
+    return done
 
 
 def remind_one_hold(now: datetime) -> Reservation | None:
@@ -249,13 +259,7 @@ def remind_one_hold(now: datetime) -> Reservation | None:
 
 
 def remind_holds(now: datetime, limit: int = 100) -> list[Reservation]:
-    reminded = []
-    while len(reminded) < limit:
-        reservation = remind_one_hold(now)
-        if reservation is None:
-            break
-        reminded.append(reservation)
-    return reminded
+    return one_at_a_time(remind_one_hold, now, limit)
 
 
 def holds_due(now: datetime, *, facility_id: int | None = None) -> list[Reservation]:

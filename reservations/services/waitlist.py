@@ -583,10 +583,4 @@ def settle_one_offer(now: datetime) -> WaitlistEntry | None:
 
 
 def settle_offers(now: datetime, limit: int = 100) -> list[WaitlistEntry]:
-    settled = []
-    while len(settled) < limit:
-        entry = settle_one_offer(now)
-        if entry is None:
-            break
-        settled.append(entry)
-    return settled
+    return holds.one_at_a_time(settle_one_offer, now, limit)
