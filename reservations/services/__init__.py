@@ -297,6 +297,7 @@ from .waitlist import (
     settle_offers,
     waitlist_of,
     waitlist_place,
+    waitlist_terms,
 )
 
 __all__ = [
@@ -403,6 +404,7 @@ __all__ = [
     "settle_offers",
     "waitlist_of",
     "waitlist_place",
+    "waitlist_terms",
     "JobReport",
     "Party",
     "PlannedDate",
