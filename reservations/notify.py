@@ -16,9 +16,16 @@ happened. Two senders:
 - `TwilioSender`: Twilio's Messages API, for production.
 
 A failed send is retried with a growing delay up to `max_attempts`; a refusal that
-retrying cannot cure (Twilio's 4xx, e.g. an invalid number) fails the row at once. A
-sender that dies mid-send leaves its rows leased; when the lease ends they are sent
-again, so a message is delivered at least once.
+retrying cannot cure (Twilio's 4xx, e.g. an invalid number) fails the row at once.
+
+Never twice. A sender claims one row at a time, in its own transaction (`FOR UPDATE
+SKIP LOCKED` on PostgreSQL, so several workers on several machines share the outbox
+without meeting), and holds it for `LEASE` while it sends that one message. A sender
+that dies between the provider's accept and our commit leaves its row claimed; when
+the lease ends, the next sender first asks the provider whether the message already
+went out (`Sender.find_sent`: Twilio's list of messages to that number, compared by
+text and time) and records it as sent if so. A message is sent exactly once, or
+retried when it is certain it did not go out.
 """
 
 from __future__ import annotations
@@ -143,6 +150,11 @@ class Sender(Protocol):
         """Send `body` to the E.164 number `to`; return the provider's message id.
         Raise DeliveryError when it did not go through."""
 
+    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
+        """The provider's id of a message with this text to `to` accepted at or after
+        `since`, or None: asked before sending again what a sender that died may have
+        sent. Raise DeliveryError when the provider cannot tell."""
+
 
 def mask_phone(e164: str) -> str:
     """'+819012345678' as '+81*******678': enough to tell numbers apart in a log."""
@@ -160,6 +172,9 @@ class LogSender:
     def send(self, to: str, body: str) -> str | None:
         log.info("SMS (log backend, not sent) to %s: %d characters", mask_phone(to), len(body))
         return None
+
+    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
+        return None  # nothing ever left the machine
 
 
 class TwilioSender:
@@ -212,6 +227,29 @@ class TwilioSender:
             raise DeliveryError(f"network:{type(error).__name__}", permanent=False) from error
         return message.sid
 
+    # How many of the number's latest messages are compared: a dead sender's message
+    # is at most a lease (minutes) old, so it is among the last few.
+    FIND_SENT_LOOKBACK = 50
+
+    def find_sent(self, to: str, body: str, since: datetime) -> str | None:
+        from requests import RequestException
+        from twilio.base.exceptions import TwilioException, TwilioRestException
+
+        try:
+            messages = self.client.messages.list(to=to, limit=self.FIND_SENT_LOOKBACK)
+        except TwilioRestException as error:
+            raise DeliveryError(f"twilio:{error.status}:{error.code}", permanent=False) from error
+        except (TwilioException, RequestException) as error:
+            raise DeliveryError(f"network:{type(error).__name__}", permanent=False) from error
+        for message in messages:
+            created = message.date_created
+            if message.body == body and (created is None or created >= since - CLOCK_SKEW):
+                return message.sid
+        return None
+
+
+# Our clock and the provider's may disagree by this much.
+CLOCK_SKEW = timedelta(minutes=5)
 
 TWILIO_API = "https://api.twilio.com"
 
@@ -251,6 +289,8 @@ class _Leased:
     to_phone: str
     params: dict[str, Any]
     attempts: int
+    created_at: datetime
+    resumed: bool  # another sender had it and went away: it may have been sent
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -258,25 +298,28 @@ def retry_delay(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** (attempts - 1)), MAX_RETRY_DELAY)
 
 
-def _lease_due(now: datetime, limit: int) -> list[_Leased]:
-    """Take the due rows for this sender: pending ones, and leased ones whose sender
-    went away. PostgreSQL skips rows another sender holds; SQLite's write lock already
-    lets only one sender in at a time."""
+def _claim_next(now: datetime) -> _Leased | None:
+    """Claim the next due row for this sender, in a transaction of its own: a pending
+    one, or one whose sender went away (its lease ended). PostgreSQL skips rows another
+    sender holds; SQLite's write lock already lets only one sender in at a time. One
+    row at a time, so that no lease runs out while its message waits its turn."""
     with write_transaction():
-        rows = db.session.scalars(
+        row = db.session.scalars(
             select(Notification)
             .where(Notification.status.in_((PENDING, SENDING)), Notification.next_attempt_at <= now)
             .order_by(Notification.next_attempt_at, Notification.id)
-            .limit(limit)
+            .limit(1)
             .with_for_update(skip_locked=True)
-        ).all()
-        leased = []
-        for row in rows:
-            row.status = SENDING
-            row.attempts += 1
-            row.next_attempt_at = now + LEASE
-            leased.append(_Leased(row.id, row.kind, row.to_phone, dict(row.params), row.attempts))
-    return leased
+        ).first()
+        if row is None:
+            return None
+        resumed = row.status == SENDING
+        row.status = SENDING
+        row.attempts += 1
+        row.next_attempt_at = now + LEASE
+        return _Leased(
+            row.id, row.kind, row.to_phone, dict(row.params), row.attempts, row.created_at, resumed
+        )
 
 
 def _record(
@@ -314,7 +357,10 @@ def deliver_due(
 ) -> DeliveryReport:
     """Send what is due at `now` (at most `limit` messages) and record each outcome."""
     report = DeliveryReport()
-    for leased in _lease_due(now, limit):
+    for _ in range(limit):
+        leased = _claim_next(now)
+        if leased is None:
+            break
         provider_id, error = None, None
         try:
             body = render(leased.kind, leased.params)
@@ -322,7 +368,12 @@ def deliver_due(
             error = DeliveryError(f"render:{type(exc).__name__}", permanent=True)
         else:
             try:
-                provider_id = sender.send(leased.to_phone, body)
+                if leased.resumed:
+                    provider_id = sender.find_sent(leased.to_phone, body, leased.created_at)
+                    if provider_id is not None:
+                        log.info("notification %s was already sent: %s", leased.id, provider_id)
+                if provider_id is None:
+                    provider_id = sender.send(leased.to_phone, body)
             except DeliveryError as exc:
                 error = exc
         status = _record(

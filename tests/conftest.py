@@ -11,6 +11,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -99,10 +100,11 @@ def _postgres_unavailable(reason: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
+@contextmanager
+def scratch_postgres_database() -> Iterator[str]:
     """A scratch database on the server of TEST_DATABASE_URL, migrated to head and
-    dropped afterwards, so parallel test runs do not meet."""
+    dropped afterwards, so parallel test runs (and modules that keep a town of their
+    own) do not meet."""
     from channels.config import sqlalchemy_url
 
     admin_url = sa.make_url(sqlalchemy_url(TEST_DATABASE_URL))
@@ -121,6 +123,13 @@ def postgres_url() -> Iterator[str]:
         with admin.connect() as connection:
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """The session's PostgreSQL database (see scratch_postgres_database)."""
+    with scratch_postgres_database() as url:
+        yield url
 
 
 def truncate_all(engine: sa.Engine) -> None:

@@ -1,6 +1,8 @@
 """A stand-in for Twilio's REST API on a real local HTTP port: the official twilio
 client talks to it over HTTP exactly as it talks to api.twilio.com, and the tests read
-what arrived. `replies` scripts the answers (201 by default)."""
+what arrived. `replies` scripts the answers (201 by default). Accepted messages can be
+listed back (GET …/Messages.json?To=…, newest first), as Twilio lists them; `clock`
+gives their creation time."""
 
 from __future__ import annotations
 
@@ -8,9 +10,12 @@ import base64
 import json
 import secrets
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 
 @dataclass
@@ -27,7 +32,10 @@ class FakeTwilio:
     auth_token: str = "fake-twilio-token"
     received: list[ReceivedMessage] = field(default_factory=list)
     replies: list[tuple[int, dict]] = field(default_factory=list)
+    accepted: list[dict] = field(default_factory=list)  # what a GET lists, oldest first
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     server: ThreadingHTTPServer | None = None
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def url(self) -> str:
@@ -38,6 +46,35 @@ class FakeTwilio:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            def answer(self, status: int, body: dict) -> None:
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def do_GET(self):  # noqa: N802
+                address = urlsplit(self.path)
+                to = parse_qs(address.query).get("To", [None])[0]
+                with fake.lock:
+                    found = [m for m in reversed(fake.accepted) if to is None or m["to"] == to]
+                size = int(parse_qs(address.query).get("PageSize", ["50"])[0])
+                self.answer(
+                    200,
+                    {
+                        "messages": found[:size],
+                        "end": min(size, len(found)) - 1,
+                        "first_page_uri": address.path,
+                        "next_page_uri": None,
+                        "page": 0,
+                        "page_size": size,
+                        "previous_page_uri": None,
+                        "start": 0,
+                        "uri": address.path,
+                    },
+                )
+
             def do_POST(self):  # noqa: N802 (http.server's naming)
                 length = int(self.headers.get("Content-Length", 0))
                 form = {k: v[0] for k, v in parse_qs(self.rfile.read(length).decode()).items()}
@@ -49,30 +86,35 @@ class FakeTwilio:
                     .partition(":")
                 )
                 parts = self.path.split("/")  # /2010-04-01/Accounts/{sid}/Messages.json
-                fake.received.append(ReceivedMessage(self.path, parts[3], (user, password), form))
-                if (user, password) != (fake.account_sid, fake.auth_token):
-                    status, body = 401, {"code": 20003, "message": "Authenticate", "status": 401}
-                elif fake.replies:
-                    status, body = fake.replies.pop(0)
-                else:
-                    status, body = (
-                        201,
-                        {
-                            "sid": "SM" + secrets.token_hex(16),
-                            "status": "queued",
-                            "to": form.get("To"),
-                            "from": form.get("From"),
-                            "body": form.get("Body"),
-                            "account_sid": fake.account_sid,
-                            "num_segments": "1",
-                        },
+                with fake.lock:
+                    fake.received.append(
+                        ReceivedMessage(self.path, parts[3], (user, password), form)
                     )
-                payload = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                    if (user, password) != (fake.account_sid, fake.auth_token):
+                        status, body = (
+                            401,
+                            {"code": 20003, "message": "Authenticate", "status": 401},
+                        )
+                    elif fake.replies:
+                        status, body = fake.replies.pop(0)
+                    else:
+                        status, body = (
+                            201,
+                            {
+                                "sid": "SM" + secrets.token_hex(16),
+                                "status": "queued",
+                                "to": form.get("To"),
+                                "from": form.get("From"),
+                                "body": form.get("Body"),
+                                "account_sid": fake.account_sid,
+                                "num_segments": "1",
+                                "date_created": format_datetime(
+                                    fake.clock().astimezone(UTC), usegmt=True
+                                ),
+                            },
+                        )
+                        fake.accepted.append(body)
+                self.answer(status, body)
 
             def log_message(self, *args):
                 pass

@@ -170,7 +170,7 @@ _NUMERIC_QUERY = re.compile(r"[0-9\s\-‐－ー]+")
 
 def find_groups(query: str, *, limit: int = 20) -> list[Group]:
     """By registration number, name or kana, as residents are found."""
-    query = query.strip()
+    query = clean_text(query)  # no NUL: PostgreSQL refuses it in text
     if not query or len(query) > SEARCH_MAX_LENGTH:
         return []
     conditions = []

@@ -59,7 +59,7 @@ SEARCH_MAX_LENGTH = 100
 def find_residents(query: str, *, limit: int = 20) -> list[Resident]:
     """Search by registration number, phone number in any common format, name or kana,
     tolerant of full/half width, hiragana/katakana and spaces."""
-    query = query.strip()
+    query = clean_text(query)  # no NUL: PostgreSQL refuses it in text
     if not query or len(query) > SEARCH_MAX_LENGTH:
         return []
     conditions = []

@@ -1,6 +1,6 @@
-"""The real app on a scratch SQLite database with the demo town, two reservations
-(one upcoming for 山田 ハナ, one for 佐藤 一郎), the Twilio settings of the phone tests
-and a fixed clock; clients for each kind of visitor. Every client runs each request
+"""The real app on a scratch database (every module runs once on SQLite and once on
+PostgreSQL) with the demo town, two reservations (one upcoming for 山田 ハナ, one for
+佐藤 一郎), the Twilio settings of the phone tests and a fixed clock; clients for each kind of visitor. Every client runs each request
 in its own app context, as when served, so the test's own session never hides what a
 request wrote.
 
@@ -27,7 +27,7 @@ from reservations import services
 from reservations.db import db
 from reservations.models import Facility, Reservation, Resident, Staff
 from tests.channels.phone.conftest import BASE_URL, OPERATOR, TOKEN, Clock
-from tests.conftest import app_config, fresh_sqlite_url
+from tests.conftest import app_config, fresh_sqlite_url, scratch_postgres_database
 from tests.factories import SYSTEM, at, kana_number
 
 NOW = at(2026, 12, 1, 10)  # Tuesday 1 December 2026, 10:00: the counter is open
@@ -64,11 +64,25 @@ class Town:
     series_id: int  # the group's series (定期利用) of Wednesday evenings
 
 
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def fuzz_database(request, sqlite_template, tmp_path_factory) -> Iterator[str]:
+    """Each module's town on SQLite and on PostgreSQL: the same input can be fine on
+    one and a 500 on the other (a VARCHAR that PostgreSQL enforces and SQLite does
+    not, a NUL byte, a number beyond 64 bits)."""
+    if request.param == "sqlite":
+        yield fresh_sqlite_url(sqlite_template, tmp_path_factory.mktemp("fuzz"))
+    else:
+        with scratch_postgres_database() as url:
+            yield url
+
+
 @pytest.fixture(scope="module")
-def fuzz_app(sqlite_template, tmp_path_factory) -> Iterator[Flask]:
+def fuzz_app(fuzz_database) -> Iterator[Flask]:
     app = create_app(
         app_config(
-            fresh_sqlite_url(sqlite_template, tmp_path_factory.mktemp("fuzz")),
+            fuzz_database,
             TWILIO_AUTH_TOKEN=TOKEN,
             PHONE_OPERATOR_NUMBER=OPERATOR,
             CLOCK=Clock(NOW),

@@ -9,6 +9,9 @@ import os
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+import reservations.models  # noqa: F401  (the tables, for their columns' maxima)
+from reservations.db import db
+
 # The suite runs a few examples per target; FUZZ_EXAMPLES=2000 makes a long run.
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
 settings.register_profile(
@@ -47,6 +50,37 @@ keypad_lookalikes = st.one_of(
 huge_text = st.sampled_from(
     ["x" * HUGE, "あ" * HUGE, "9" * HUGE, "\x00" * 1000, ("1" * 1000 + "-") * 100]
 )
+
+
+def _column_maxima() -> list[int]:
+    """Every maximum a stored text has: each String column's length and each Text
+    column's `max_length` (see reservations.text.column_maximum)."""
+    found = set()
+    for table in db.metadata.tables.values():
+        for column in table.columns:
+            maximum = getattr(column.type, "length", None) or column.info.get("max_length")
+            if isinstance(maximum, int):
+                found.add(maximum)
+    return sorted(found)
+
+
+COLUMN_MAXIMA = _column_maxima()
+
+
+def around(maximum: int) -> st.SearchStrategy[str]:
+    """Text just inside, at and beyond one column's limit, in characters of one, three
+    and four UTF-8 bytes (PostgreSQL counts characters, a byte limit would differ)."""
+    return st.builds(
+        lambda extra, char: char * max(maximum + extra, 1),
+        st.sampled_from([-1, 0, 1, 2, maximum]),
+        st.sampled_from(["x", "あ", "𠮷", "区 "]),
+    )
+
+
+# Text that reaches some column's limit and goes beyond it: every maximum the schema
+# has, so a field that fills any column meets its own limit sooner or later.
+long_text = st.sampled_from(COLUMN_MAXIMA).flatmap(around)
+
 numbers = st.one_of(
     st.integers(min_value=-(2**70), max_value=2**70),
     st.sampled_from(
@@ -135,6 +169,7 @@ value = st.one_of(
     wrong_types,
     bad_dates,
     huge_text,
+    long_text,
     st.tuples(any_text, control, any_text).map("".join),
 )
 

@@ -18,6 +18,7 @@ messy = st.one_of(
     s.any_text,
     s.control,
     s.emoji,
+    s.long_text,
 )
 
 

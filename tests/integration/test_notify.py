@@ -5,13 +5,14 @@ tests (tests/channels/phone/test_sms.py)."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
 
 from reservations import notify, services
-from reservations.db import db
+from reservations.db import db, write_transaction
 from reservations.errors import SlotTaken
 from reservations.models import FAILED, PENDING, SENT, Notification
 from tests.factories import at, block_of, make_facility, make_resident, unit_of
@@ -191,11 +192,133 @@ def test_gives_up_after_the_last_attempt(gym, mobile, fake_twilio):
     assert outbox()[0].status == FAILED
 
 
-def test_a_sender_that_died_mid_send_is_replaced_when_its_lease_ends(gym, mobile, fake_twilio):
+def posted(fake: FakeTwilio) -> list[str]:
+    """The texts Twilio accepted (GETs that look for them are not sends)."""
+    return [m["body"] for m in fake.accepted]
+
+
+def test_a_sender_that_died_before_sending_is_replaced_when_its_lease_ends(
+    gym, mobile, fake_twilio
+):
     book(mobile, gym)
-    notify._lease_due(NOW, limit=10)  # a sender took it, then vanished
+    assert notify._claim_next(NOW) is not None  # a sender took it, then vanished
     assert send_due(NOW + timedelta(minutes=1), fake=fake_twilio).total == 0
     assert send_due(NOW + notify.LEASE, fake=fake_twilio).sent == 1
+    assert len(posted(fake_twilio)) == 1
+    assert outbox()[0].status == SENT
+
+
+class Killed(BaseException):
+    """The worker's process dying (SIGKILL, power): nothing after it runs."""
+
+
+class DiesAfterTheProviderAccepts:
+    """Twilio accepts the message, then the worker dies before it records that."""
+
+    name = "dying"
+
+    def __init__(self, sender):
+        self.sender = sender
+
+    def send(self, to, body):
+        self.sender.send(to, body)
+        raise Killed
+
+    def find_sent(self, to, body, since):
+        return self.sender.find_sent(to, body, since)
+
+
+def test_a_worker_killed_between_twilios_accept_and_its_commit_sends_nothing_twice(
+    gym, mobile, fake_twilio
+):
+    fake_twilio.clock = lambda: NOW
+    reservation = book(mobile, gym)
+    with pytest.raises(Killed):
+        send_due(NOW, sender=DiesAfterTheProviderAccepts(twilio_sender(fake_twilio)))
+    db.session.rollback()
+    [message] = outbox()
+    assert message.status == "sending" and len(posted(fake_twilio)) == 1
+    # The restarted worker waits for the dead one's lease, asks Twilio, sends nothing.
+    assert send_due(NOW + timedelta(minutes=1), fake=fake_twilio).total == 0
+    report = send_due(NOW + notify.LEASE, fake=fake_twilio)
+    assert (report.sent, report.retrying, report.failed) == (1, 0, 0)
+    assert posted(fake_twilio) == [f"reservation_booked {reservation.number} 2026-12-16"]
+    db.session.refresh(message)
+    assert message.status == SENT and message.provider_id == fake_twilio.accepted[0]["sid"]
+
+
+def test_an_older_message_with_the_same_text_is_not_taken_for_the_lost_one(
+    gym, mobile, fake_twilio
+):
+    """Only a message accepted since the notification was written counts as it."""
+    reservation = book(mobile, gym)
+    fake_twilio.clock = lambda: NOW - timedelta(days=3)
+    twilio_sender(fake_twilio).send(
+        "+819012345678", f"reservation_booked {reservation.number} 2026-12-16"
+    )
+    assert notify._claim_next(NOW) is not None  # taken, then the sender died unsent
+    fake_twilio.clock = lambda: NOW + notify.LEASE
+    assert send_due(NOW + notify.LEASE, fake=fake_twilio).sent == 1
+    assert len(posted(fake_twilio)) == 2
+
+
+def test_a_twilio_that_cannot_say_whether_it_was_sent_is_asked_again_later(
+    gym, mobile, fake_twilio
+):
+    book(mobile, gym)
+    assert notify._claim_next(NOW) is not None
+    nothing_listens = twilio_sender(fake_twilio, base_url="http://127.0.0.1:9")
+    assert send_due(NOW + notify.LEASE, sender=nothing_listens).retrying == 1
+    [message] = outbox()
+    assert message.status == PENDING and message.last_error.startswith("network:")
+    assert posted(fake_twilio) == []
+
+
+@pytest.mark.postgres
+def test_two_workers_on_postgresql_send_a_thousand_messages_once_each(postgres_app):
+    """Real concurrent connections: each worker claims rows the other skips (the
+    `fake_twilio` fixture would bring the SQLite app along)."""
+    fake_twilio = FakeTwilio().start()
+    resident = make_resident(phone="090-1234-5678")
+    with write_transaction():
+        db.session.add_all(
+            Notification(
+                kind=notify.RESERVATION_BOOKED,
+                resident_id=resident.id,
+                to_phone="+819012345678",
+                params={"number": f"R{n:04d}", "date": "2026-12-16"},
+                created_at=NOW,
+                next_attempt_at=NOW,
+            )
+            for n in range(1000)
+        )
+    barrier = threading.Barrier(2)
+    reports: list = []
+
+    def worker():
+        with postgres_app.app_context():
+            try:
+                barrier.wait(timeout=30)
+                report = notify.deliver_due(
+                    twilio_sender(fake_twilio), plain_text, now=NOW, limit=1000
+                )
+                reports.append(report)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=600)
+    assert len(reports) == 2
+    assert sorted(report.sent for report in reports)[0] > 0, reports  # both took part
+    assert sum(report.sent for report in reports) == 1000
+    bodies = posted(fake_twilio)
+    assert len(bodies) == 1000 and len(set(bodies)) == 1000
+    db.session.expire_all()
+    assert {m.status for m in outbox()} == {SENT}
+    fake_twilio.stop()
 
 
 def test_log_backend_keeps_the_message_in_the_outbox_and_masks_the_number(gym, mobile, caplog):
