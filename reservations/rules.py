@@ -69,6 +69,7 @@ class BlockStatus(StrEnum):
     PAST = "past"  # 終了
     NOT_OPEN_YET = "not_open_yet"  # 受付前
     BOOKING_CLOSED = "booking_closed"  # 受付終了
+    WAITLISTED = "waitlisted"  # キャンセル待ちあり: freed, and offered to a waiter
 
 
 class FullReason(StrEnum):
@@ -110,6 +111,7 @@ def why_no_free_block(statuses: Sequence[BlockStatus]) -> FullReason | None:
         (BlockStatus.NOT_OPEN_YET, FullReason.NOT_OPEN_YET),
         (BlockStatus.TAKEN, FullReason.TAKEN),
         (BlockStatus.YOURS, FullReason.TAKEN),
+        (BlockStatus.WAITLISTED, FullReason.TAKEN),
         (BlockStatus.BOOKING_CLOSED, FullReason.BOOKING_CLOSED),
         (BlockStatus.PAST, FullReason.ENDED),
     ):

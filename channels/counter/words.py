@@ -132,6 +132,7 @@ BLOCK_STATUSES = {
     services.BlockStatus.PAST: _l("Already started"),
     services.BlockStatus.NOT_OPEN_YET: _l("Booking not open yet"),
     services.BlockStatus.BOOKING_CLOSED: _l("Booking closed"),
+    services.BlockStatus.WAITLISTED: _l("Freed, offered to the waiting list"),
 }
 
 PAYMENTS = {

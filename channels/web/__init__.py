@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-# change, open_data and search add their pages to the blueprint
-from . import change, open_data, page_cache, search  # noqa: F401
+# change, open_data, search and waitlist add their pages to the blueprint
+from . import change, open_data, page_cache, search, waitlist  # noqa: F401
 from .ratelimit import SlidingWindowLimiter
 from .views import bp
 

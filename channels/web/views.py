@@ -67,6 +67,7 @@ STATUS_WORDS = {
     services.BlockStatus.PAST: _l("Ended"),
     services.BlockStatus.NOT_OPEN_YET: _l("Not open yet"),
     services.BlockStatus.BOOKING_CLOSED: _l("Booking closed"),
+    services.BlockStatus.WAITLISTED: _l("Kept for the waiting list"),
 }
 CLOSED_WORDS = {
     services.ClosedReason.WEEKLY: _l("Regular closing day"),

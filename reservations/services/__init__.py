@@ -313,6 +313,7 @@ from .waitlist import (
     settle_offers,
     waitlist_of,
     waitlist_place,
+    waitlist_terms,
 )
 
 __all__ = [
@@ -419,6 +420,7 @@ __all__ = [
     "settle_offers",
     "waitlist_of",
     "waitlist_place",
+    "waitlist_terms",
     "JobReport",
     "Party",
     "PlannedDate",

@@ -59,10 +59,12 @@ def day_cells(
     holder_of,
     mine: tuple,
     now: datetime,
+    kept=lambda block: False,
 ) -> list[BlockAvailability]:
     """Each block's state on `day`: the one computation behind the week view and the
     search across facilities. `holder_of(block)` is who holds it (resident, group),
-    or None; `mine` is the asker's (resident, group), whose own block is YOURS."""
+    or None; `mine` is the asker's (resident, group), whose own block is YOURS;
+    `kept(block)` whether a waiter fits it (freed for the waiting list: WAITLISTED)."""
     tz = get_settings().timezone
     cells = []
     for block in facility.time_blocks:
@@ -79,6 +81,8 @@ def day_cells(
         )
         if status == rules.BlockStatus.TAKEN and mine != (None, None) and holder == mine:
             status = rules.BlockStatus.YOURS
+        if status == rules.BlockStatus.FREE and kept(block):
+            status = rules.BlockStatus.WAITLISTED
         cells.append(BlockAvailability(block, status))
     return cells
 
@@ -107,7 +111,13 @@ def availability(
     facility = unit.facility
     is_resident = party(resident_id, group_id).is_resident
     mine = (None, group_id) if group_id is not None else (resident_id, None)
-    held = claims.held_between([part.id for part in unit.parts], start, end)
+    part_ids = [part.id for part in unit.parts]
+    held = claims.held_between(part_ids, start, end)
+    kept = {
+        (day, block)
+        for part, day, block in claims.kept_for_waiters(start, end, facility.id)
+        if part in part_ids
+    }
     closures = closures_between(facility, start, end)
     tz = settings.timezone
     days = []
@@ -123,6 +133,7 @@ def availability(
             holder_of=lambda block, day=day: held.get((day, block.id)),
             mine=mine,
             now=now,
+            kept=lambda block, day=day: (day, block.id) in kept,
         )
         days.append(DayAvailability(day, closed, rules.holiday_name(day), cells, window))
         day += timedelta(days=1)

@@ -78,6 +78,7 @@ def free_on(
     mine = (resident_id, None)
     closures = _closures_on(day)
     held = claims.held_on(day)
+    kept = {(part_id, block) for part_id, _day, block in claims.kept_for_waiters(day, day)}
     free, not_free = [], []
     for facility in list_facilities():
         if category and facility.category.code != category:
@@ -100,6 +101,7 @@ def free_on(
                 ),
                 mine=mine,
                 now=now,
+                kept=lambda block, parts=parts: any((p, block.id) in kept for p in parts),
             )
             wanted = [c for c in cells if part is None or rules.part_of_day(c.block) == part]
             statuses += [c.status for c in wanted]

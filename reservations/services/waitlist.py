@@ -228,6 +228,12 @@ def _snapshot(entry: WaitlistEntry) -> dict:
 # ---------------------------------------------------------------- the waiter's view
 
 
+def waitlist_terms():
+    """The town's waitlist rules a channel tells the waiter before they join: hours to
+    accept an offer, and open entries allowed per month."""
+    return get_settings().waitlist
+
+
 @dataclass(frozen=True)
 class WaitlistPlace:
     """An open entry as its waiter sees it: where they stand in line (1 is next), and

@@ -79,6 +79,15 @@ WEB_FORMS: dict[str, Fields] = {
     "web.change_confirm": lambda t: {},
     "web.sign_out": lambda t: {},
     "web.extend_session": lambda t: {"next": _next()},
+    "web.join_waitlist": lambda t: {
+        "unit": _ids(t.unit_id),
+        "day": s.any_date,
+        "block": _ids(*t.block_ids),
+        "for_whom": st.one_of(st.sampled_from(["self", str(t.group_id), ""]), s.value),
+    },
+    "web.accept_offer": lambda t: {},
+    "web.decline_offer": lambda t: {},
+    "web.leave_waitlist": lambda t: {},
 }
 
 WEB_QUERIES: dict[str, Fields] = {
@@ -111,6 +120,12 @@ WEB_QUERIES: dict[str, Fields] = {
     "web.receipt": lambda t: {},
     "web.my_reservations": lambda t: {"page": s.numbers},
     "web.cancel": lambda t: {},
+    "web.join_waitlist": lambda t: {
+        "unit": _ids(t.unit_id),
+        "day": s.any_date,
+        "block": _ids(*t.block_ids),
+    },
+    "web.my_waitlist": lambda t: {},
     "web.sign_in": lambda t: {"next": _next()},
     "web.date_style": lambda t: {"next": _next()},
     "language.choose_language": lambda t: {"next": _next()},
@@ -440,7 +455,8 @@ def path_values(t: Town) -> dict[str, st.SearchStrategy[str]]:
         "resident_id": _ids(t.sato_id, t.victim_resident_id, t.group_member_id),
         "group_id": _ids(t.group_id),
         "series_id": _ids(t.series_id),
-        "refund_id": _ids(1),
+        "refund_id": _ids(1),  # a refund (the fuzzed town has none, so none is found)
+        "entry_id": _ids(1),  # a waitlist entry (the fuzzed town has none, so none is found)
         "staff_id": _ids(t.victim_staff_id, t.victim_admin_id, t.admin_id),
         "step": _STEP,
         "day": st.one_of(s.any_date, st.just("2026-12-16")),
