@@ -1,57 +1,24 @@
-"""Refunds (還付) at the counter: recording a refund paid out (from the reservation's
-page, where the refund owed is shown), and the accountant's month: what became owed,
+"""Refunds (還付) at the counter: the accountant's month: what became owed,
 what was paid out, what is still owed, on screen and as CSV. The amounts are the
-core's (reservations/services/refunds.py)."""
+core's (reservations/services/refunds.py). The payout is recorded on the reservation's
+page, with its payment (counter/views.py)."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, flash, redirect, url_for
+from flask import Response
 from flask_babel import gettext as _
 
 from reservations import services
-from reservations.errors import ReservationError
 
-from .. import formatting
 from ..csv_export import csv_lines
-from ..i18n import current_locale
 from ..ui import localized
 from . import words
 from .blueprint import bp
-from .common import actor, add_error, attach_error, query_form, render, today
-from .forms import RefundMonthForm, RefundPayoutForm
+from .common import actor, add_error, query_form, render, today
+from .forms import RefundMonthForm
 from .parsing import parse_month
-
-
-@bp.post("/refunds/<int:refund_id>/pay-out")
-def pay_out_refund(refund_id: int):
-    from .views import reservation_page  # the page the form is on (views imports this)
-
-    refund = _refund(refund_id)
-    booked = services.get_reservation(actor(), refund.reservation_id)
-    form = RefundPayoutForm()
-    if not form.validate_on_submit():
-        return reservation_page(booked, refund_form=form, status=400)
-    try:
-        services.pay_out_refund(
-            actor(), refund_id=refund.id, method=form.method.data, now=services.clock_now()
-        )
-    except ReservationError as error:
-        extra = attach_error(form, error, default_field=None)
-        return reservation_page(booked, refund_form=form, extra=extra, status=409)
-    flash(
-        _(
-            "Refund of %(amount)s recorded as paid out.",
-            amount=formatting.format_yen(refund.amount_yen, current_locale()),
-        ),
-        "success",
-    )
-    return redirect(url_for("counter.reservation", reservation_id=booked.id))
-
-
-def _refund(refund_id: int) -> services.Refund:
-    return services.get_refund(actor(), refund_id)
 
 
 def _month():

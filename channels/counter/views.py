@@ -593,6 +593,30 @@ def payment(reservation_id: int):
     return reservation_page(booked, form, status=400)
 
 
+@bp.post("/refunds/<int:refund_id>/pay-out")
+def pay_out_refund(refund_id: int):
+    refund = services.get_refund(actor(), refund_id)
+    booked = services.get_reservation(actor(), refund.reservation_id)
+    form = RefundPayoutForm()
+    if not form.validate_on_submit():
+        return reservation_page(booked, refund_form=form, status=400)
+    try:
+        services.pay_out_refund(
+            actor(), refund_id=refund.id, method=form.method.data, now=services.clock_now()
+        )
+    except ReservationError as error:
+        extra = attach_error(form, error, default_field=None)
+        return reservation_page(booked, refund_form=form, extra=extra, status=409)
+    flash(
+        _(
+            "Refund of %(amount)s recorded as paid out.",
+            amount=formatting.format_yen(refund.amount_yen, current_locale()),
+        ),
+        "success",
+    )
+    return redirect(url_for("counter.reservation", reservation_id=booked.id))
+
+
 @bp.post("/reservations/<int:reservation_id>/exemption")
 def exemption(reservation_id: int):
     """Staff grant or refuse this one booking's exemption, with a reason."""
