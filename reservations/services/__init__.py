@@ -283,9 +283,11 @@ from .statistics import (
     FeeLine,
     HolderKind,
     Period,
+    RefundLine,
     Share,
     Statistics,
     UseCounts,
+    WaitedSlot,
     statistics,
 )
 from .system import database_check, discard_unfinished_work, init_app
@@ -579,6 +581,8 @@ __all__ = [
     "sign_out_staff",
     "staff_snapshot",
     "statistics",
+    "RefundLine",
+    "WaitedSlot",
     "status_of",
     "suspend_group",
     "unlock_resident",
