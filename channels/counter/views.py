@@ -244,10 +244,19 @@ def registration_slip(resident: Resident, pin: str, *, new: bool):
 
 @bp.get("/residents/<int:resident_id>")
 def resident(resident_id: int):
-    person = services.get_resident(resident_id)
-    mine = services.reservations_of(person.id, now=services.clock_now())
+    return resident_page(services.get_resident(resident_id))
+
+
+def resident_page(person: Resident, extra: list | None = None, status: int = 200):
+    """The resident's page; `extra` is a refusal for its error summary (an answer to a
+    waitlist offer that came too late)."""
+    now = services.clock_now()
+    mine = services.reservations_of(person.id, now=now)
     return render(
         "resident.html",
+        status=status,
+        extra=extra or [],
+        waitlist=services.waitlist_of(person.id, now),
         resident=person,
         upcoming=mine.upcoming,
         past=mine.past,
@@ -299,8 +308,16 @@ def _group_asked() -> services.Group | None:
     return services.get_group(group_id)
 
 
-def choose(person: Resident, reservation: Reservation | None, group: services.Group | None):
-    """Pick a unit and a day, see the day's blocks in words, tick the blocks."""
+def choose(
+    person: Resident,
+    reservation: Reservation | None,
+    group: services.Group | None,
+    refused: list | None = None,
+    status: int = 200,
+):
+    """Pick a unit and a day, see the day's blocks in words, tick the blocks; a booked
+    block can be waited for (キャンセル待ち), and the day's waiters are listed.
+    `refused` is a refusal to join the waitlist, for the error summary."""
     facilities = services.list_facilities()
     form = query_form(ChooseForm)
     form.unit.choices = unit_choices(facilities)
@@ -316,7 +333,8 @@ def choose(person: Resident, reservation: Reservation | None, group: services.Gr
         add_error(form.day, date_error())
     blocks_form = None
     availability = None
-    extra: list = []
+    waiters: list = []
+    extra: list = list(refused or [])
     here = (
         url_for("counter.change", reservation_id=reservation.id)
         if reservation
@@ -332,6 +350,8 @@ def choose(person: Resident, reservation: Reservation | None, group: services.Gr
             resident_id=None if group_id else person.id,
             group_id=group_id,
         )[0]
+        if reservation is None:
+            waiters = services.slot_waiters(actor(), unit.id, day)
         selectable = services.choosable_statuses(actor(), changing=reservation is not None)
         blocks_form = query_form(BlocksForm)
         blocks_form.blocks.choices = [
@@ -366,6 +386,8 @@ def choose(person: Resident, reservation: Reservation | None, group: services.Gr
         blocks_form.disabled = disabled
     return render(
         "choose.html",
+        status=status,
+        waiters=waiters,
         resident=person,
         reservation=reservation,
         form=form,

@@ -280,6 +280,11 @@ COUNTER_FORMS: dict[str, Fields] = {
         "action": st.sampled_from(["preview", "commit", ""]),
     },
     "counter.extend_hold": lambda t: {"last_day": s.any_date, "reason": _REASON},
+    "counter.join_waitlist": lambda t: {"block": _ids(*t.block_ids)},
+    "counter.accept_offer": lambda t: {},
+    "counter.decline_offer": lambda t: {},
+    "counter.leave_waitlist": lambda t: {},
+    "counter.mark_phoned": lambda t: {},
 }
 
 
@@ -310,6 +315,7 @@ COUNTER_QUERIES: dict[str, Fields] = {
     "counter.receipt": lambda t: {},
     "counter.extend_hold": lambda t: {},
     "counter.holds_due": lambda t: {},
+    "counter.waitlist_calls": lambda t: {},
     "counter.day_sheet": lambda t: {"day": s.any_date, "facility": _ids(t.facility_id)},
     "counter.use_day": lambda t: {"day": s.any_date, "facility": _ids(t.facility_id)},
     "counter.statistics": lambda t: {
