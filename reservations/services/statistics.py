@@ -29,9 +29,9 @@ from ..models import (
     ACTIVE_STATUSES,
     CANCELLED,
     PAID,
-    STATISTICS,
     REFUND_OWED,
     REFUND_PAID,
+    STATISTICS,
     CancelReasonKind,
     Closure,
     ExemptionCategory,
@@ -475,5 +475,7 @@ def _waitlist(result: Statistics, facilities, period: Period) -> None:
     units = {u.id: u for f in facilities for u in f.units}
     busiest = sorted(rows, key=lambda row: (-row[2], row[1], row[0]))[:WAITED_SLOTS_SHOWN]
     result.waited_slots = [
-        WaitedSlot(units[unit_id], day, count) for unit_id, day, count in busiest if unit_id in units
+        WaitedSlot(units[unit_id], day, count)
+        for unit_id, day, count in busiest
+        if unit_id in units
     ]
