@@ -399,6 +399,14 @@ def day_full() -> Speech:
     return Speech(_("その日は、空いている時間がありません。"))
 
 
+def day_unavailable(note: str | None = None) -> Speech:
+    """The day's free-looking times are used by the town or closed (使用できません):
+    never "booked by someone"; a closure's reason is said when there is one."""
+    if note:
+        return Speech(_("その日は、使用できません。理由は、%(note)s、です。", note=note))
+    return Speech(_("その日は、使用できません。"))
+
+
 def booked() -> Speech:
     return Speech(_("承りました。ご予約番号を申し上げます。メモのご用意はよろしいですか。"))
 

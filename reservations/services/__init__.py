@@ -32,6 +32,7 @@ roles, evidence kinds) a channel words. The modules, one per area:
     numbers       the numbers residents type: check digits, PINs, phone numbers
     series_plans  series (定期利用): the request checked, its dates and skipped dates
     series        series: create, extend, cancel from a date
+    blocks        staff blocks (行政使用): the town's own use of a slot
     system        binding to the app, the database's health
     town          the town and its counter: name, telephone, hours, address
     search        which places in town are free on a day
@@ -79,6 +80,7 @@ from ..models import (
     SeriesStatus,
     SkipReason,
     Staff,
+    StaffBlockKind,
     TimeBlock,
     Unit,
     UseState,
@@ -126,6 +128,15 @@ from .availability import (
     availability_snapshot,
     availability_version,
     next_free_blocks,
+)
+from .blocks import (
+    BlockPreview,
+    BlockRequest,
+    cancel_block,
+    create_block,
+    get_block,
+    list_blocks,
+    preview_block,
 )
 from .booking import book, cancel, change, check_booking, check_change
 from .catalog import (
@@ -345,6 +356,7 @@ __all__ = [
     "SeriesFeeRule",
     "SeriesStatus",
     "SkipReason",
+    "StaffBlockKind",
     "ExemptionBasis",
     "FullReason",
     "PartOfDay",
@@ -411,6 +423,8 @@ __all__ = [
     "ReservationSeries",
     "SeriesPlan",
     "SeriesRequest",
+    "BlockPreview",
+    "BlockRequest",
     "SeriesSkippedDate",
     "SkippedDate",
     "PaymentTerms",
@@ -464,6 +478,11 @@ __all__ = [
     "cancel",
     "cancel_series_from",
     "create_series",
+    "cancel_block",
+    "create_block",
+    "get_block",
+    "list_blocks",
+    "preview_block",
     "extend_series",
     "get_series",
     "preview_extension",
