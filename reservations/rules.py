@@ -69,9 +69,8 @@ class BlockStatus(StrEnum):
     PAST = "past"  # 終了
     NOT_OPEN_YET = "not_open_yet"  # 受付前
     BOOKING_CLOSED = "booking_closed"  # 受付終了
-    UNAVAILABLE = (
-        "unavailable"  # 使用できません: the town uses it, or a closure of the unit or block
-    )
+    UNAVAILABLE = "unavailable"  # 使用できません: the town uses it, or a unit or block closed
+    WAITLISTED = "waitlisted"  # キャンセル待ちあり: freed, and offered to a waiter
 
 
 class FullReason(StrEnum):
@@ -114,6 +113,7 @@ def why_no_free_block(statuses: Sequence[BlockStatus]) -> FullReason | None:
         (BlockStatus.NOT_OPEN_YET, FullReason.NOT_OPEN_YET),
         (BlockStatus.TAKEN, FullReason.TAKEN),
         (BlockStatus.YOURS, FullReason.TAKEN),
+        (BlockStatus.WAITLISTED, FullReason.TAKEN),
         (BlockStatus.UNAVAILABLE, FullReason.UNAVAILABLE),
         (BlockStatus.BOOKING_CLOSED, FullReason.BOOKING_CLOSED),
         (BlockStatus.PAST, FullReason.ENDED),

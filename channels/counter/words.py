@@ -132,6 +132,7 @@ BLOCK_STATUSES = {
     services.BlockStatus.PAST: _l("Already started"),
     services.BlockStatus.NOT_OPEN_YET: _l("Booking not open yet"),
     services.BlockStatus.BOOKING_CLOSED: _l("Booking closed"),
+    services.BlockStatus.WAITLISTED: _l("Freed, offered to the waiting list"),
     services.BlockStatus.UNAVAILABLE: _l("Not available (town use or closure)"),
 }
 
@@ -154,6 +155,17 @@ PAYMENTS = {
 PAYMENT_CHOICES = {
     services.PAID: _l("Paid at the counter"),
     services.EXEMPT: _l("Exempt: no fee to pay"),
+}
+
+# How a refund (還付) was paid out (services.REFUND_METHODS).
+REFUND_METHODS = {
+    services.CASH: _l("In cash at the counter"),
+    services.TRANSFER: _l("By bank transfer"),
+}
+
+REFUND_STATUSES = {
+    services.REFUND_OWED: _l("Owed"),
+    services.REFUND_PAID: _l("Paid out"),
 }
 
 ROLES = {

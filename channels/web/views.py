@@ -68,6 +68,7 @@ STATUS_WORDS = {
     services.BlockStatus.NOT_OPEN_YET: _l("Not open yet"),
     services.BlockStatus.BOOKING_CLOSED: _l("Booking closed"),
     services.BlockStatus.UNAVAILABLE: _l("Unavailable"),
+    services.BlockStatus.WAITLISTED: _l("Kept for the waiting list"),
 }
 CLOSED_WORDS = {
     services.ClosedReason.WEEKLY: _l("Regular closing day"),
@@ -721,6 +722,15 @@ def cancel(reservation_id: int):
                 ),
                 "success",
             )
+            refund = services.refund_for(reservation.id)
+            if refund is not None:
+                flash(
+                    _(
+                        "%(amount)s is given back to you. The counter will tell you how you receive it.",
+                        amount=formatting.format_yen(refund.amount_yen, current_locale()),
+                    ),
+                    "success",
+                )
             return redirect(url_for("web.my_reservations"))
     actions = services.reservation_actions(_actor(), reservation.id, now)
     return render_template(
@@ -729,6 +739,9 @@ def cancel(reservation_id: int):
         deadline=actions.deadline,
         can_cancel=actions.may_cancel,
         refusal=None if actions.after_deadline else _refusal_text(actions),
+        refund_quote=services.refund_quote(actions.reservation, now)
+        if actions.may_cancel
+        else None,
         error=error_message(error) if error else None,
         page_errors=error is not None,
     )

@@ -23,8 +23,9 @@ from .views import SELF, _actor, _availability_url, _unit_or_404, bp
 
 
 def _slot_from_args():
-    """The unit, day and blocks a join page is about (query string or form), or 404."""
-    values = request.values
+    """The unit, day and blocks a join page is about (the query string, or the posted
+    form: the form posts to the address it was shown at, query and all), or 404."""
+    values = request.form if request.method == "POST" else request.args
     unit_id = parse_id(values.get("unit", ""))
     if unit_id is None:
         abort(404)

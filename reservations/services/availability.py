@@ -65,15 +65,17 @@ def day_cells(
     holder_of,
     mine: tuple,
     now: datetime,
+    kept=lambda block: False,
     closures=(),
     part_ids: frozenset[int] = frozenset(),
     blocked_of=lambda block: None,
 ) -> list[BlockAvailability]:
     """Each block's state on `day`: the one computation behind the week view and the
     search across facilities. `holder_of(block)` is who holds it (resident, group),
-    or None; `mine` is the asker's (resident, group), whose own block is YOURS. A block
-    the town uses (`blocked_of(block)`: the staff block's kind) or a closure of the
-    unit (made of `part_ids`) or of the block closes is UNAVAILABLE (使用できません)."""
+    or None; `mine` is the asker's (resident, group), whose own block is YOURS;
+    `kept(block)` whether a waiter fits it (freed for the waiting list: WAITLISTED). A
+    block the town uses (`blocked_of(block)`: the staff block's kind) or a closure of
+    the unit (made of `part_ids`) or of the block closes is UNAVAILABLE (使用できません)."""
     tz = get_settings().timezone
     cells = []
     for block in facility.time_blocks:
@@ -93,6 +95,8 @@ def day_cells(
         )
         if status == rules.BlockStatus.TAKEN and mine != (None, None) and holder == mine:
             status = rules.BlockStatus.YOURS
+        if status == rules.BlockStatus.FREE and kept(block):
+            status = rules.BlockStatus.WAITLISTED
         if status != rules.BlockStatus.UNAVAILABLE:
             cells.append(BlockAvailability(block, status))
         elif closure is not None and kind is None:
@@ -131,6 +135,11 @@ def availability(
     part_ids = frozenset(part.id for part in unit.parts)
     held = claims.held_between(part_ids, start, end)
     blocked = claims.blocked_between(part_ids, start, end)
+    kept = {
+        (day, block)
+        for part, day, block in claims.kept_for_waiters(start, end, facility.id)
+        if part in part_ids
+    }
     closures = closures_between(facility, start, end)
     tz = settings.timezone
     days = []
@@ -146,6 +155,7 @@ def availability(
             holder_of=lambda block, day=day: held.get((day, block.id)),
             mine=mine,
             now=now,
+            kept=lambda block, day=day: (day, block.id) in kept,
             closures=closures,
             part_ids=part_ids,
             blocked_of=lambda block, day=day: blocked.get((day, block.id)),

@@ -17,9 +17,18 @@ from typing import Any, TypeVar
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from .. import waitlist_rules
 from ..db import db
 from ..errors import SlotTaken, Unavailable
-from ..models import Reservation, ReservationOrigin, SlotClaim, TimeBlock
+from ..models import (
+    Reservation,
+    ReservationOrigin,
+    SlotClaim,
+    TimeBlock,
+    Unit,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 
 T = TypeVar("T")
 
@@ -156,6 +165,54 @@ def held_between(part_ids, start: date, end: date) -> dict[tuple[date, int], tup
         )
     )
     return {(day, block_id): (resident, group) for day, block_id, resident, group in rows}
+
+
+def kept_for_waiters(
+    start: date, end: date, facility_id: int | None = None
+) -> set[tuple[int, date, int]]:
+    """The free keys (part, date, block) a waiter fits from `start` to `end` (of one
+    facility, or every one): a freed slot the worker offers to the waiting list, so it
+    is not free to anyone else (キャンセル待ちあり). One query when no one waits."""
+    query = (
+        select(WaitlistEntry)
+        .where(
+            WaitlistEntry.status == WaitlistStatus.WAITING,
+            WaitlistEntry.date >= start,
+            WaitlistEntry.date <= end,
+        )
+        .order_by(WaitlistEntry.id)
+    )
+    if facility_id is not None:
+        query = query.join(Unit, Unit.id == WaitlistEntry.unit_id).where(
+            Unit.facility_id == facility_id
+        )
+    entries = list(db.session.scalars(query))
+    if not entries:
+        return set()
+    line = [
+        (
+            entry.id,
+            frozenset(
+                (part.id, entry.date, block.id)
+                for part in entry.unit.parts
+                for block in entry.time_blocks
+            ),
+        )
+        for entry in entries
+    ]
+    days = {entry.date for entry in entries}
+    taken = {
+        tuple(row)
+        for row in db.session.execute(
+            select(SlotClaim.part_id, SlotClaim.date, SlotClaim.time_block_id).where(
+                SlotClaim.date.in_(days)
+            )
+        )
+    }
+    keys = dict(line)
+    return {
+        key for entry_id in waitlist_rules.offers_to_make(line, taken) for key in keys[entry_id]
+    }
 
 
 def held_on(day: date) -> dict[tuple[int, int], tuple]:

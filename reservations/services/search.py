@@ -84,6 +84,7 @@ def free_on(
     mine = (resident_id, None)
     closures = _closures_on(day)
     held = claims.held_on(day)
+    kept = {(part_id, block) for part_id, _day, block in claims.kept_for_waiters(day, day)}
     blocked = claims.blocked_on(day)
     free, not_free = [], []
     for facility in list_facilities():
@@ -107,6 +108,7 @@ def free_on(
                 ),
                 mine=mine,
                 now=now,
+                kept=lambda block, parts=parts: any((p, block.id) in kept for p in parts),
                 closures=own,
                 part_ids=frozenset(parts),
                 blocked_of=lambda block, parts=parts: next(

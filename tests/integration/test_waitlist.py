@@ -331,3 +331,44 @@ def test_an_offer_at_a_keybox_facility_has_its_keybox_code_like_a_booking(gym):
     services.run_due_jobs(NOW + timedelta(minutes=1))
     hold = fresh(entry).offer_reservation
     assert hold is not None and len(hold.access_code) == 4 and hold.access_code.isdigit()
+
+
+def _status(gym, unit, block="morning"):
+    [day] = services.availability(unit_of(gym, unit).id, DAY, DAY, now=NOW)
+    return next(c.status for c in day.blocks if c.block.code == block)
+
+
+def _searched_free(gym, unit, block="morning"):
+    town = services.free_on(DAY, now=NOW)
+    return any(
+        found.unit.id == unit_of(gym, unit).id
+        and any(free.block.code == block for free in found.free)
+        for facility in town.free
+        for found in facility.units
+    )
+
+
+def test_a_freed_slot_a_waiter_fits_is_kept_for_the_waiting_list_not_free(gym):
+    """Between the cancellation and the worker's offer, the slot is キャンセル待ちあり
+    for everyone (the week view and the search across facilities); the half a
+    whole-court waiter does not fit stays free."""
+    half_a = book(make_resident(), gym, unit="half-a")
+    book(make_resident(), gym, unit="half-b")
+    join(make_resident(), gym, unit="whole")
+    a_afternoon = book(make_resident(), gym, unit="half-a", block="afternoon")
+    a_waiter = join(make_resident(), gym, unit="half-a", block="afternoon")
+    cancel(half_a)
+    cancel(a_afternoon)
+    # B is still taken in the morning: the whole-court waiter does not fit, A is free.
+    assert _status(gym, "half-a") == services.BlockStatus.FREE
+    assert _searched_free(gym, "half-a")
+    # In the afternoon half A's waiter fits: kept for them, in both views.
+    assert _status(gym, "half-a", "afternoon") == services.BlockStatus.WAITLISTED
+    assert _status(gym, "whole", "afternoon") == services.BlockStatus.WAITLISTED
+    assert _status(gym, "half-b", "afternoon") == services.BlockStatus.FREE
+    assert not _searched_free(gym, "half-a", "afternoon")
+    [day] = services.availability(unit_of(gym, "half-a").id, DAY, DAY, now=NOW)
+    assert not next(c for c in day.blocks if c.block.code == "afternoon").bookable
+    services.offer_freed_slots(NOW)
+    assert fresh(a_waiter).status == WAITING.OFFERED
+    assert _status(gym, "half-a", "afternoon") == services.BlockStatus.TAKEN  # the offer

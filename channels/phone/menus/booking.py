@@ -367,7 +367,11 @@ class BookDate(Node):
         if window is not None and services.BlockStatus.NOT_OPEN_YET in statuses:
             turn.say(_why_not(turn, day, window))
             turn.goto("book_date")
-        elif statuses & {services.BlockStatus.TAKEN, services.BlockStatus.YOURS}:
+        elif statuses & {
+            services.BlockStatus.TAKEN,
+            services.BlockStatus.YOURS,
+            services.BlockStatus.WAITLISTED,
+        }:
             turn.say(prompts.day_full())
             last_block = services.get_unit(unit_id).facility.time_blocks[-1]
             _propose(turn, (day, last_block.id))

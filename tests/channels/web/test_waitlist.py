@@ -43,7 +43,7 @@ def join_through_pages(visitor, town, day=DAY):
     if visitor.path == "/sign-in":
         sign_in(visitor, town.residents[0])
     assert visitor.path == "/waitlist/join"
-    return visitor.post("/waitlist/join", _hidden_fields(visitor))
+    return visitor.post(visitor.urls[-1], _hidden_fields(visitor))  # where a browser posts
 
 
 def _hidden_fields(visitor) -> dict:
@@ -227,3 +227,25 @@ def test_csrf_is_needed_to_join(visitor, town):
         status=400,
     )
     assert services.waitlist_of(resident_of(town.residents[0]).id, NOW) == []
+
+
+def test_a_freed_time_with_waiters_shows_as_kept_for_the_waiting_list(visitor, locale, town):
+    reservation = book_for(town.residents[1])
+    join_through_pages(visitor, town)
+    services.cancel(
+        services.Actor.resident(reservation.booked_by_id, "phone"),
+        reservation_id=reservation.id,
+        now=NOW,
+    )
+    gym, whole = gym_whole()
+    visitor.get(f"/units/{whole.id}/availability?week=2026-12-14")
+    cells = [c.get_text(strip=True) for c in visitor.soup.find_all(class_="status-waitlisted")]
+    assert cells == ["キャンセル待ちあり" if locale == "ja" else "Kept for the waiting list"] * len(
+        cells
+    )
+    assert cells  # at least the morning of the 16th (in the table and the day list)
+    visitor.get(f"/units/{whole.id}/days/{DAY.isoformat()}")
+    morning = visitor.soup.find(
+        "input", attrs={"name": "blocks", "value": str(block_ids(gym, "morning")[0])}
+    )
+    assert morning.has_attr("disabled")
