@@ -136,15 +136,7 @@ from .availability import (
     availability_version,
     next_free_blocks,
 )
-from .blocks import (
-    BlockPreview,
-    BlockRequest,
-    cancel_block,
-    create_block,
-    get_block,
-    list_blocks,
-    preview_block,
-)
+from .blocks import BlockRequest, cancel_block, create_block, get_block, list_blocks, preview_block
 from .booking import book, cancel, change, check_booking, check_change
 from .catalog import (
     FACILITY_DETAILS,
@@ -439,7 +431,6 @@ __all__ = [
     "ReservationSeries",
     "SeriesPlan",
     "SeriesRequest",
-    "BlockPreview",
     "BlockRequest",
     "SeriesSkippedDate",
     "SkippedDate",
