@@ -87,7 +87,6 @@ from ..models import (
     SeriesStatus,
     SkipReason,
     Staff,
-    StaffBlockKind,
     TimeBlock,
     Unit,
     UseState,
@@ -125,6 +124,7 @@ from ..rules import (
 )
 from ..settings import CounterDetails, GroupRules, HoldRules, LatePayment, MembersMayCancel
 from ..text import column_maximum, is_kana
+from . import blocks
 from .actors import Actor, clock_now, town_timezone
 from .audit import AuditFilter, AuditPage, audit_trail, audit_trail_all
 from .availability import (
@@ -136,7 +136,7 @@ from .availability import (
     availability_version,
     next_free_blocks,
 )
-from .blocks import BlockRequest, cancel_block, create_block, get_block, list_blocks, preview_block
+from .blocks import *  # noqa: F403 - the staff blocks, as blocks.__all__ names them
 from .booking import book, cancel, change, check_booking, check_change
 from .catalog import (
     FACILITY_DETAILS,
@@ -367,7 +367,6 @@ __all__ = [
     "SeriesFeeRule",
     "SeriesStatus",
     "SkipReason",
-    "StaffBlockKind",
     "ExemptionBasis",
     "FullReason",
     "PartOfDay",
@@ -435,7 +434,6 @@ __all__ = [
     "ReservationSeries",
     "SeriesPlan",
     "SeriesRequest",
-    "BlockRequest",
     "SeriesSkippedDate",
     "SkippedDate",
     "PaymentTerms",
@@ -489,11 +487,7 @@ __all__ = [
     "cancel",
     "cancel_series_from",
     "create_series",
-    "cancel_block",
-    "create_block",
-    "get_block",
-    "list_blocks",
-    "preview_block",
+    *blocks.__all__,
     "extend_series",
     "get_series",
     "preview_extension",

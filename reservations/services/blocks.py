@@ -18,7 +18,6 @@ from sqlalchemy.orm import selectinload
 from .. import rules
 from ..db import db, write_transaction
 from ..errors import (
-    AlreadyCancelled,
     BlockNotOffered,
     BlocksNotConsecutive,
     FacilityClosed,
@@ -26,7 +25,6 @@ from ..errors import (
     InputProblem,
     InTheWay,
     InvalidInput,
-    NotFound,
     ReasonFor,
     ReasonRequired,
 )
@@ -48,8 +46,11 @@ from . import audit, claims
 from .actors import Actor, require_aware, require_staff
 from .booking import cancel_in_transaction
 from .catalog import closures_between, get_unit
-from .lookup import load_reservation, reservation_snapshot
+from .lookup import reservation_snapshot
 from .numbers import RESERVATION_NUMBER_LENGTH, new_unique_number
+
+# What the services package passes on (see its __all__), with the kinds' vocabulary.
+__all__ = ["BlockRequest", "StaffBlockKind", "create_block", "list_blocks", "preview_block"]
 
 
 @dataclass(frozen=True)
@@ -232,25 +233,6 @@ def create_block(
     return block
 
 
-def cancel_block(
-    actor: Actor, *, reservation_id: int, now: datetime, reason: str | None = None
-) -> Reservation:
-    """Lift a staff block (administrators): its slots are free again."""
-    require_aware(now)
-    reason = column_text(Reservation.cancel_reason, "reason", reason, multiline=True) or None
-    with write_transaction():
-        require_staff(actor, ADMIN)
-        block = load_reservation(reservation_id, for_update=True)
-        if not block.is_staff_block:
-            raise NotFound(what="block", id=reservation_id)
-        if not block.is_active:
-            raise AlreadyCancelled(number=block.number)
-        cancel_in_transaction(
-            actor, block, now=now, reason=reason, kind=CancelReasonKind.TOWN, tell=False
-        )
-    return block
-
-
 def list_blocks(since: date, *, include_cancelled: bool = False) -> list[Reservation]:
     """The staff blocks dated `since` or later, soonest first."""
     query = (
@@ -265,11 +247,3 @@ def list_blocks(since: date, *, include_cancelled: bool = False) -> list[Reserva
     if not include_cancelled:
         query = query.where(Reservation.status == CONFIRMED)
     return list(db.session.scalars(query))
-
-
-def get_block(reservation_id: int) -> Reservation:
-    """One staff block (NotFound for any other reservation)."""
-    block = load_reservation(reservation_id)
-    if not block.is_staff_block:
-        raise NotFound(what="block", id=reservation_id)
-    return block

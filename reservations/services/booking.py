@@ -405,6 +405,7 @@ def cancel(
     returns the reservation it already cancelled instead of AlreadyCancelled.
     `by_town` (administrators) records that the town cancelled it (a closure, the
     town's own use), which the refund rules read; otherwise the resident or staff did.
+    A staff block (行政使用) is lifted so, by an administrator, as the town's.
     """
     require_aware(now)
     with write_transaction():
@@ -412,11 +413,11 @@ def cancel(
         if _replayed_cancel(actor, reservation, idempotency_key):
             return reservation
         _, reason, after_deadline = check_may_change(actor, reservation, now, reason)
-        if by_town:
+        if by_town or reservation.is_staff_block:
             require_staff(actor, ADMIN)
         kind = (
             CancelReasonKind.TOWN
-            if by_town
+            if by_town or reservation.is_staff_block
             else CancelReasonKind.RESIDENT
             if actor.resident_id is not None
             else CancelReasonKind.STAFF
