@@ -124,6 +124,7 @@ class NotAllowedProblem(StrEnum):
     LAST_ADMIN = "last_admin"  # the last active administrator demoted or deactivated
     GROUP_STATUS = "group_status"  # a group's status change its status does not allow
     NOT_HELD = "not_held"  # extending the due time of a booking that is not a hold
+    REFUND_PAID_OUT = "refund_paid_out"  # recording the payout of a refund paid out already
 
 
 class WaitlistProblem(StrEnum):

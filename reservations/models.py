@@ -1111,6 +1111,63 @@ class LotteryChoice(Model):
     reservation: Mapped[Reservation | None] = relationship()
 
 
+REFUND_OWED = "owed"
+REFUND_PAID = "paid"
+REFUND_STATUSES = (REFUND_OWED, REFUND_PAID)
+CASH = "cash"
+TRANSFER = "transfer"
+REFUND_METHODS = (CASH, TRANSFER)
+
+
+class Refund(Model):
+    """還付: what the town owes for a paid booking that was cancelled, with the rule
+    that set the amount (the town's reason, or the tier for the days before the date of
+    use), and its payout (how, by whom, when). One per reservation; never more than was
+    paid (the database holds both)."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (
+        CheckConstraint(_in("status", REFUND_STATUSES), name="status"),
+        CheckConstraint(
+            "method IS NULL OR " + _in("method", REFUND_METHODS),
+            name="method",
+        ),
+        CheckConstraint(
+            "amount_yen > 0 AND amount_yen <= paid_yen AND percent BETWEEN 1 AND 100",
+            name="amount",
+        ),
+        CheckConstraint(
+            "(status = 'owed' AND paid_out_at IS NULL AND method IS NULL)"
+            " OR (status = 'paid' AND paid_out_at IS NOT NULL AND method IS NOT NULL"
+            " AND paid_out_by_staff_id IS NOT NULL)",
+            name="payout",
+        ),
+        Index("ix_refunds_owed_at", "owed_at"),
+        Index("ix_refunds_paid_out_at", "paid_out_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reservation_id: Mapped[int] = mapped_column(ForeignKey("reservations.id"), unique=True)
+    paid_yen: Mapped[int] = mapped_column(Integer)  # what the resident had paid
+    amount_yen: Mapped[int] = mapped_column(Integer)  # what the town gives back
+    percent: Mapped[int] = mapped_column(Integer)
+    # The rule: the town's reason (100%), or the tier for days before the date of use.
+    town_reason: Mapped[bool] = mapped_column(Boolean, default=False)
+    days_before: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10), default=REFUND_OWED)
+    owed_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    method: Mapped[str | None] = mapped_column(String(10))
+    paid_out_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    paid_out_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+    reservation: Mapped[Reservation] = relationship()
+    paid_out_by: Mapped[Staff | None] = relationship()
+
+    @property
+    def is_owed(self) -> bool:
+        return self.status == REFUND_OWED
+
+
 class SlotClaim(Model):
     """One part of a facility, on one date, in one block, held by one reservation.
 

@@ -132,6 +132,18 @@ class PaymentForm(FlaskForm):
     )
 
 
+class RefundPayoutForm(FlaskForm):
+    method = RadioField(
+        _l("Paid out"),
+        choices=[SelectChoice(code, words.REFUND_METHODS[code]) for code in words.REFUND_METHODS],
+        validators=[InputRequired(_l("Choose how the refund was paid out"))],
+    )
+
+
+class RefundMonthForm(QueryForm):
+    month = StringField(_l("Month"))
+
+
 class DaySheetForm(QueryForm):
     day = StringField(_l("Date"))
     facility = SelectField(_l("Facility"), coerce=str)

@@ -211,6 +211,9 @@ NOT_ALLOWED: dict[NotAllowedProblem, Callable[[], str]] = {
     NotAllowedProblem.NOT_HELD: lambda: _(
         "This reservation is not a hold waiting for payment, so its due time cannot change."
     ),
+    NotAllowedProblem.REFUND_PAID_OUT: lambda: _(
+        "This refund is already paid out. Reload the page to see when and by whom."
+    ),
 }
 
 GROUP_LIMITS: dict[GroupLimit, Callable[[dict], str]] = {

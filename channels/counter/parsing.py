@@ -34,3 +34,17 @@ def parse_day(text: str | None, today: date) -> date | None:
     except ValueError:
         return None
     return parsed if parsed.year in TYPED_YEARS else None
+
+
+_YEAR_MONTH = re.compile(r"(\d{4})\D+(\d{1,2})\D*|(\d{4})(\d{2})")
+
+
+def parse_month(text: str | None) -> tuple[int, int] | None:
+    """2026-12, 2026/12, 2026年12月, 202612, in any width: (year, month); None when it
+    is no month, or a year outside TYPED_YEARS."""
+    folded = unicodedata.normalize("NFKC", text or "").strip()
+    match = _YEAR_MONTH.fullmatch(folded)
+    if not match:
+        return None
+    year, month = (int(part) for part in match.groups() if part is not None)
+    return (year, month) if year in TYPED_YEARS and 1 <= month <= 12 else None

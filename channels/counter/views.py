@@ -57,12 +57,14 @@ from .forms import (
     DaySheetForm,
     ExemptionForm,
     PaymentForm,
+    RefundPayoutForm,
     RegisterForm,
     SearchForm,
     SignInForm,
 )
 from .messages import describe
 from .parsing import parse_day
+from .refunds import rule_text as refund_rule
 
 
 @bp.context_processor
@@ -503,15 +505,22 @@ def _booking_exemption_choices(form: ExemptionForm) -> None:
     ]
 
 
-def _reservation_page(
+def reservation_page(
     reservation: Reservation,
     payment_form=None,
     extra=(),
     status=200,
     exemption_form=None,
+    refund_form=None,
 ):
     actions = services.reservation_actions(actor(), reservation.id, services.clock_now())
     extra = list(extra)
+    refund = services.refund_for(reservation.id)
+    refund_form = refund_form or RefundPayoutForm(formdata=None)
+    if refund is None or not refund.is_owed:
+        for field in refund_form:  # no payout form on the page: errors go to the summary
+            extra += [(None, message) for message in field.errors]
+            field.errors = []
     exemption_form = exemption_form or ExemptionForm(formdata=None)
     _booking_exemption_choices(exemption_form)
     if not actions.may_set_exemption:
@@ -539,23 +548,30 @@ def _reservation_page(
         payment_form=payment_form,
         exemption_form=exemption_form,
         extra=extra,
-        staff_names=_staff_names(reservation),
+        staff_names=_staff_names(reservation, refund),
         series_position=services.series_position(actions.reservation),
+        refund=refund,
+        refund_form=refund_form,
+        refund_rule=refund_rule(refund) if refund else "",
+        refund_method=words.word(words.REFUND_METHODS, refund.method)
+        if refund and refund.method
+        else "",
     )
 
 
-def _staff_names(reservation: Reservation) -> dict:
+def _staff_names(reservation: Reservation, refund=None) -> dict:
     ids = {
         reservation.created_by_staff_id,
         reservation.paid_by_staff_id,
         reservation.cancelled_by_staff_id,
+        refund.paid_out_by_staff_id if refund else None,
     } - {None}
     return {staff_id: services.get_staff(staff_id) for staff_id in ids}
 
 
 @bp.get("/reservations/<int:reservation_id>")
 def reservation(reservation_id: int):
-    return _reservation_page(services.get_reservation(actor(), reservation_id))
+    return reservation_page(services.get_reservation(actor(), reservation_id))
 
 
 @bp.post("/reservations/<int:reservation_id>/payment")
@@ -568,13 +584,37 @@ def payment(reservation_id: int):
                 actor(), reservation_id=booked.id, status=form.status.data, now=services.clock_now()
             )
         except ReservationError as error:
-            return _reservation_page(booked, form, attach_error(form, error, "status"), 409)
+            return reservation_page(booked, form, attach_error(form, error, "status"), 409)
         flash(
             _("Payment recorded: %(status)s.", status=words.word(words.PAYMENTS, form.status.data)),
             "success",
         )
         return redirect(url_for("counter.reservation", reservation_id=booked.id))
-    return _reservation_page(booked, form, status=400)
+    return reservation_page(booked, form, status=400)
+
+
+@bp.post("/refunds/<int:refund_id>/pay-out")
+def pay_out_refund(refund_id: int):
+    refund = services.get_refund(actor(), refund_id)
+    booked = services.get_reservation(actor(), refund.reservation_id)
+    form = RefundPayoutForm()
+    if not form.validate_on_submit():
+        return reservation_page(booked, refund_form=form, status=400)
+    try:
+        services.pay_out_refund(
+            actor(), refund_id=refund.id, method=form.method.data, now=services.clock_now()
+        )
+    except ReservationError as error:
+        extra = attach_error(form, error, default_field=None)
+        return reservation_page(booked, refund_form=form, extra=extra, status=409)
+    flash(
+        _(
+            "Refund of %(amount)s recorded as paid out.",
+            amount=formatting.format_yen(refund.amount_yen, current_locale()),
+        ),
+        "success",
+    )
+    return redirect(url_for("counter.reservation", reservation_id=booked.id))
 
 
 @bp.post("/reservations/<int:reservation_id>/exemption")
@@ -584,7 +624,7 @@ def exemption(reservation_id: int):
     form = ExemptionForm()
     _booking_exemption_choices(form)
     if not form.validate_on_submit():
-        return _reservation_page(booked, exemption_form=form, status=400)
+        return reservation_page(booked, exemption_form=form, status=400)
     try:
         done = services.set_booking_exemption(
             actor(),
@@ -595,7 +635,7 @@ def exemption(reservation_id: int):
         )
     except ReservationError as error:
         extra = attach_error(form, error, default_field=None)
-        return _reservation_page(booked, exemption_form=form, extra=extra, status=409)
+        return reservation_page(booked, exemption_form=form, extra=extra, status=409)
     flash(
         _(
             "Exemption recorded. The fee to pay is now %(fee)s.",
@@ -630,6 +670,9 @@ def cancel(reservation_id: int):
         deadline=actions.deadline,
         after_deadline=actions.after_deadline,
         series_position=services.series_position(booked),
+        refund_quote=services.refund_quote(booked, services.clock_now())
+        if booked.is_active
+        else None,
     )
 
 

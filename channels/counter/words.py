@@ -147,6 +147,17 @@ PAYMENT_CHOICES = {
     services.EXEMPT: _l("Exempt: no fee to pay"),
 }
 
+# How a refund (還付) was paid out (services.REFUND_METHODS).
+REFUND_METHODS = {
+    services.CASH: _l("In cash at the counter"),
+    services.TRANSFER: _l("By bank transfer"),
+}
+
+REFUND_STATUSES = {
+    services.REFUND_OWED: _l("Owed"),
+    services.REFUND_PAID: _l("Paid out"),
+}
+
 ROLES = {
     services.CLERK: _l("Clerk"),
     services.ADMIN: _l("Administrator"),

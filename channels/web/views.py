@@ -716,6 +716,15 @@ def cancel(reservation_id: int):
                 ),
                 "success",
             )
+            refund = services.refund_for(reservation.id)
+            if refund is not None:
+                flash(
+                    _(
+                        "%(amount)s is given back to you. The counter will tell you how you receive it.",
+                        amount=formatting.format_yen(refund.amount_yen, current_locale()),
+                    ),
+                    "success",
+                )
             return redirect(url_for("web.my_reservations"))
     actions = services.reservation_actions(_actor(), reservation.id, now)
     return render_template(
@@ -724,6 +733,9 @@ def cancel(reservation_id: int):
         deadline=actions.deadline,
         can_cancel=actions.may_cancel,
         refusal=None if actions.after_deadline else _refusal_text(actions),
+        refund_quote=services.refund_quote(actions.reservation, now)
+        if actions.may_cancel
+        else None,
         error=error_message(error) if error else None,
         page_errors=error is not None,
     )

@@ -18,6 +18,7 @@ roles, evidence kinds) a channel words. The modules, one per area:
     holds         holds (仮予約): their due time, extension, expiry, reminders, the list due
     jobs          the worker's time-driven work, each claimed so that no two workers share it
     payments      recording a payment, which confirms a hold and issues its permit
+    refunds       refunds (還付) owed for cancelled paid bookings, their payout, the month's list
     permissions   what an actor may do with a reservation
     exemptions    staff granting or refusing one booking's exemption
     lookup        finding reservations
@@ -47,6 +48,7 @@ from ..models import (
     ADMIN,
     CANCELLED,
     CARETAKER,
+    CASH,
     CHANNELS,
     CLERK,
     CONFIRMED,
@@ -56,9 +58,13 @@ from ..models import (
     HELD,
     PAID,
     PAYMENT_STATUSES,
+    REFUND_METHODS,
+    REFUND_OWED,
+    REFUND_PAID,
     RESERVATION_STATUSES,
     STAFF_ROLES,
     STATISTICS,
+    TRANSFER,
     UNPAID,
     AuditEntry,
     CancelReasonKind,
@@ -70,6 +76,7 @@ from ..models import (
     GroupMember,
     GroupStatus,
     MemberRole,
+    Refund,
     Reservation,
     ReservationOrigin,
     ReservationSeries,
@@ -216,6 +223,15 @@ from .quotes import (
     cancellation_deadline,
     payment_terms,
     quote,
+)
+from .refunds import (
+    MonthOfRefunds,
+    RefundQuote,
+    get_refund,
+    pay_out_refund,
+    refund_for,
+    refund_quote,
+    refunds_in_month,
 )
 from .residents import (
     SEARCH_MAX_LENGTH,
@@ -527,6 +543,19 @@ __all__ = [
     "quote",
     "reactivate_staff",
     "record_payment",
+    "MonthOfRefunds",
+    "RefundQuote",
+    "pay_out_refund",
+    "get_refund",
+    "refund_for",
+    "refund_quote",
+    "refunds_in_month",
+    "REFUND_METHODS",
+    "CASH",
+    "TRANSFER",
+    "REFUND_OWED",
+    "REFUND_PAID",
+    "Refund",
     "record_use",
     "register_group",
     "register_resident",

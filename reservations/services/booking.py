@@ -38,7 +38,7 @@ from ..models import (
     Unit,
 )
 from ..settings import get_settings
-from . import audit, claims, holds, usage
+from . import audit, claims, holds, refunds, usage
 from .actors import Actor, require_acting_for, require_aware, require_staff
 from .catalog import closures_between, get_unit
 from .groups import get_group, group_rules, locked_group, require_member, status_of
@@ -435,8 +435,8 @@ def cancel_in_transaction(
     tell: bool = True,
 ) -> None:
     """The cancellation itself, inside the caller's transaction (its checks made):
-    claims released, who or what ended it recorded, audited, and (with `tell`) the
-    resident told through the outbox."""
+    claims released, who or what ended it recorded, audited, the refund owed for a
+    paid booking recorded, and (with `tell`) the resident told through the outbox."""
     before = reservation_snapshot(reservation)
     claims.release(reservation)
     reservation.status = CANCELLED
@@ -458,6 +458,7 @@ def cancel_in_transaction(
         reason=reason,
         **_audit_ids(reservation),
     )
+    refunds.owe_refund(actor, reservation, now)
     if tell:
         notify.reservation_message(notify.RESERVATION_CANCELLED, reservation, now)
 

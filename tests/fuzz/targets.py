@@ -280,6 +280,9 @@ COUNTER_FORMS: dict[str, Fields] = {
         "action": st.sampled_from(["preview", "commit", ""]),
     },
     "counter.extend_hold": lambda t: {"last_day": s.any_date, "reason": _REASON},
+    "counter.pay_out_refund": lambda t: {
+        "method": st.one_of(st.sampled_from(["cash", "transfer", ""]), s.value)
+    },
 }
 
 
@@ -310,6 +313,8 @@ COUNTER_QUERIES: dict[str, Fields] = {
     "counter.receipt": lambda t: {},
     "counter.extend_hold": lambda t: {},
     "counter.holds_due": lambda t: {},
+    "counter.refunds": lambda t: {"month": st.one_of(st.just("2026-12"), s.value)},
+    "counter.refunds_csv": lambda t: {"month": st.one_of(st.just("2026-12"), s.value)},
     "counter.day_sheet": lambda t: {"day": s.any_date, "facility": _ids(t.facility_id)},
     "counter.use_day": lambda t: {"day": s.any_date, "facility": _ids(t.facility_id)},
     "counter.statistics": lambda t: {
@@ -450,6 +455,7 @@ def path_values(t: Town) -> dict[str, st.SearchStrategy[str]]:
         "resident_id": _ids(t.sato_id, t.victim_resident_id, t.group_member_id),
         "group_id": _ids(t.group_id),
         "series_id": _ids(t.series_id),
+        "refund_id": _ids(1),  # a refund (the fuzzed town has none, so none is found)
         "entry_id": _ids(1),  # a waitlist entry (the fuzzed town has none, so none is found)
         "staff_id": _ids(t.victim_staff_id, t.victim_admin_id, t.admin_id),
         "step": _STEP,

@@ -8,6 +8,8 @@ from datetime import date
 from icalendar import Calendar
 
 from reservations import services
+from reservations.db import db
+from reservations.models import Staff
 from tests.channels.web.conftest import DAY, NOW, facility_by_code
 from tests.factories import at
 
@@ -326,6 +328,26 @@ def test_my_reservations_lists_upcoming_and_past_and_cancels_after_confirmation(
     # cancelling again says it is already done
     visitor.post(cancel_link["href"])
     assert len(visitor.error_summary()) == 1
+
+
+def test_cancelling_a_paid_booking_says_what_is_given_back(visitor, locale, town):
+    number = book_through_pages(visitor, town)
+    reservation = services.find_reservation(number)
+    clerk = services.Actor.staff(db.session.scalar(db.select(Staff).filter_by(username="clerk")).id)
+    services.record_payment(clerk, reservation_id=reservation.id, status=services.PAID, now=NOW)
+    visitor.get(f"/reservations/{reservation.id}/cancel")
+    paid = f"{reservation.fee_yen:,}円" if locale == "ja" else f"¥{reservation.fee_yen:,}"
+    assert (
+        f"今取り消すと、{paid}(100%)をお返しします。"
+        if locale == "ja"
+        else f"If you cancel now, {paid} (100%) is given back to you."
+    ) in visitor.text
+    visitor.post(f"/reservations/{reservation.id}/cancel")
+    assert visitor.path == "/my-reservations"
+    assert (
+        f"{paid}をお返しします。" if locale == "ja" else f"{paid} is given back to you."
+    ) in " ".join(visitor.notices())
+    assert services.refund_for(reservation.id).amount_yen == reservation.fee_yen
 
 
 def test_after_the_deadline_there_is_no_cancel_button_and_the_core_refuses(

@@ -6,8 +6,8 @@ choice's place and result, and a win is a hold. Existing data: no round yet.
 Downgrading drops the lottery; holds made by wins stay as ordinary reservations (their
 origin `lottery` was allowed before).
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-02
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0013'
-down_revision = '0012'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
