@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, audit, auth, groups, holds, refunds, series, statistics, usage, views  # noqa: F401  (they register routes on the blueprint)
+from . import admin, audit, auth, groups, holds, refunds, series, statistics, usage, views, waitlist  # noqa: F401  (they register routes on the blueprint)
 from .blueprint import bp
 
 

@@ -29,18 +29,22 @@ from ..models import (
     ACTIVE_STATUSES,
     CANCELLED,
     PAID,
+    REFUND_OWED,
+    REFUND_PAID,
     STATISTICS,
     CancelReasonKind,
     Closure,
     ExemptionCategory,
     Facility,
     Group,
+    Refund,
     Reservation,
     ReservationOrigin,
     Resident,
     SlotClaim,
     Unit,
     UseState,
+    WaitlistEntry,
 )
 from ..settings import get_settings
 from .actors import Actor, require_staff
@@ -110,6 +114,28 @@ class FeeLine:
     exempted_yen: int  # 減免: fees before exemption less fees charged
 
 
+@dataclass(frozen=True)
+class RefundLine:
+    """Refunds (還付) for bookings of the period, by their state."""
+
+    status: str  # REFUND_OWED or REFUND_PAID
+    refunds: int
+    amount_yen: int
+
+
+@dataclass(frozen=True)
+class WaitedSlot:
+    """Demand beyond supply: a slot (a unit on a day) and how many joined its waitlist."""
+
+    unit: Unit
+    day: date
+    entries: int
+
+
+# The most over-demanded slots the page lists.
+WAITED_SLOTS_SHOWN = 20
+
+
 @dataclass
 class Statistics:
     period: Period
@@ -124,6 +150,9 @@ class Statistics:
     by_holder: list[tuple[HolderKind, int]] = field(default_factory=list)
     cancellations: dict[str, int] = field(default_factory=dict)
     fees: list[FeeLine] = field(default_factory=list)
+    refunds: list[RefundLine] = field(default_factory=list)
+    waitlist_entries: int = 0  # everyone who joined a waitlist for a slot of the period
+    waited_slots: list[WaitedSlot] = field(default_factory=list)  # the most waited for
 
     @property
     def occupancy(self) -> Share:
@@ -323,6 +352,8 @@ def _bookings(result: Statistics, facilities, period: Period, today: date) -> No
     _holders(result, scope)
     _cancellations(result, scope)
     _fees(result, scope)
+    _refunds(result, scope)
+    _waitlist(result, facilities, period)
 
 
 def _holders(result: Statistics, scope) -> None:
@@ -407,3 +438,44 @@ def _fees(result: Statistics, scope) -> None:
         for category_id, count, collected, exempted in rows
     ]
     result.fees = sorted(lines, key=lambda line: line.category.position if line.category else -1)
+
+
+def _refunds(result: Statistics, scope) -> None:
+    """Refunds owed and paid out for the period's bookings (by the date of use)."""
+    amounts = {
+        status: (count, int(amount))
+        for status, count, amount in db.session.execute(
+            select(Refund.status, func.count(), func.coalesce(func.sum(Refund.amount_yen), 0))
+            .join(Reservation, Reservation.id == Refund.reservation_id)
+            .where(scope)
+            .group_by(Refund.status)
+        )
+    }
+    result.refunds = [
+        RefundLine(status, *amounts.get(status, (0, 0))) for status in (REFUND_OWED, REFUND_PAID)
+    ]
+
+
+def _waitlist(result: Statistics, facilities, period: Period) -> None:
+    """Waitlist entries (キャンセル待ち) for slots dated in the period: every entry made,
+    whatever became of it, is demand the slot could not meet."""
+    conditions = [WaitlistEntry.date >= period.start, WaitlistEntry.date <= period.end]
+    if period.unit_id is not None:
+        conditions.append(WaitlistEntry.unit_id == period.unit_id)
+    elif period.facility_id is not None:
+        conditions.append(
+            WaitlistEntry.unit_id.in_([u.id for f in facilities for u in f.units] or [-1])
+        )
+    rows = db.session.execute(
+        select(WaitlistEntry.unit_id, WaitlistEntry.date, func.count())
+        .where(*conditions)
+        .group_by(WaitlistEntry.unit_id, WaitlistEntry.date)
+    ).all()
+    result.waitlist_entries = sum(count for _unit, _day, count in rows)
+    units = {u.id: u for f in facilities for u in f.units}
+    busiest = sorted(rows, key=lambda row: (-row[2], row[1], row[0]))[:WAITED_SLOTS_SHOWN]
+    result.waited_slots = [
+        WaitedSlot(units[unit_id], day, count)
+        for unit_id, day, count in busiest
+        if unit_id in units
+    ]
