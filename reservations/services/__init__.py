@@ -33,6 +33,7 @@ roles, evidence kinds) a channel words. The modules, one per area:
     numbers       the numbers residents type: check digits, PINs, phone numbers
     series_plans  series (定期利用): the request checked, its dates and skipped dates
     series        series: create, extend, cancel from a date
+    blocks        staff blocks (行政使用): the town's own use of a slot
     system        binding to the app, the database's health
     town          the town and its counter: name, telephone, hours, address
     search        which places in town are free on a day
@@ -75,6 +76,11 @@ from ..models import (
     Group,
     GroupMember,
     GroupStatus,
+    LotteryAnswer,
+    LotteryApplication,
+    LotteryApplicationStatus,
+    LotteryChoice,
+    LotteryRound,
     MemberRole,
     Refund,
     Reservation,
@@ -123,6 +129,7 @@ from ..rules import (
 )
 from ..settings import CounterDetails, GroupRules, HoldRules, LatePayment, MembersMayCancel
 from ..text import column_maximum, is_kana
+from . import blocks
 from .actors import Actor, clock_now, town_timezone
 from .audit import AuditFilter, AuditPage, audit_trail, audit_trail_all
 from .availability import (
@@ -134,6 +141,7 @@ from .availability import (
     availability_version,
     next_free_blocks,
 )
+from .blocks import *  # noqa: F403 - the staff blocks, as blocks.__all__ names them
 from .booking import book, cancel, change, check_booking, check_change
 from .catalog import (
     FACILITY_DETAILS,
@@ -413,6 +421,11 @@ __all__ = [
     "WaitlistPlace",
     "WaitlistStatus",
     "WaitlistProblem",
+    "LotteryAnswer",
+    "LotteryApplication",
+    "LotteryApplicationStatus",
+    "LotteryChoice",
+    "LotteryRound",
     "accept_offer",
     "decline_offer",
     "join_waitlist",
@@ -484,6 +497,7 @@ __all__ = [
     "cancel",
     "cancel_series_from",
     "create_series",
+    *blocks.__all__,
     "extend_series",
     "get_series",
     "preview_extension",

@@ -375,6 +375,11 @@ class BookDate(Node):
             turn.say(prompts.day_full())
             last_block = services.get_unit(unit_id).facility.time_blocks[-1]
             _propose(turn, (day, last_block.id))
+        elif services.BlockStatus.UNAVAILABLE in statuses:
+            note = next((cell.note for cell in availability.blocks if cell.note), None)
+            turn.say(prompts.day_unavailable(note))
+            last_block = services.get_unit(unit_id).facility.time_blocks[-1]
+            _propose(turn, (day, last_block.id))
         elif window is not None:
             turn.say(_why_not(turn, day, window))
             turn.goto("book_date")
