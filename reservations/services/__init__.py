@@ -75,11 +75,6 @@ from ..models import (
     Group,
     GroupMember,
     GroupStatus,
-    LotteryAnswer,
-    LotteryApplication,
-    LotteryApplicationStatus,
-    LotteryChoice,
-    LotteryRound,
     MemberRole,
     Refund,
     Reservation,
@@ -128,6 +123,7 @@ from ..rules import (
 )
 from ..settings import CounterDetails, GroupRules, HoldRules, LatePayment, MembersMayCancel
 from ..text import column_maximum, is_kana
+from . import lottery, lottery_draw
 from .actors import Actor, clock_now, town_timezone
 from .audit import AuditFilter, AuditPage, audit_trail, audit_trail_all
 from .availability import (
@@ -189,6 +185,8 @@ from .lookup import (
     reservations_of,
     reservations_on,
 )
+from .lottery import *  # noqa: F403 (its own __all__)
+from .lottery_draw import *  # noqa: F403
 from .numbers import (
     GROUP_NUMBER_LENGTH,
     PIN_LENGTH,
@@ -418,11 +416,6 @@ __all__ = [
     "WaitlistPlace",
     "WaitlistStatus",
     "WaitlistProblem",
-    "LotteryAnswer",
-    "LotteryApplication",
-    "LotteryApplicationStatus",
-    "LotteryChoice",
-    "LotteryRound",
     "accept_offer",
     "decline_offer",
     "join_waitlist",
@@ -602,4 +595,6 @@ __all__ = [
     "update_facility_details",
     "verify_pin",
     "verify_staff",
+    *lottery.__all__,
+    *lottery_draw.__all__,
 ]
