@@ -30,6 +30,7 @@ from .speech import (
     compose,
     spoken_date,
     spoken_digit_groups,
+    spoken_digits,
     spoken_moment,
     spoken_slot,
     spoken_time,
@@ -405,6 +406,14 @@ def day_full() -> Speech:
     return Speech(_("その日は、空いている時間がありません。"))
 
 
+def day_unavailable(note: str | None = None) -> Speech:
+    """The day's free-looking times are used by the town or closed (使用できません):
+    never "booked by someone"; a closure's reason is said when there is one."""
+    if note:
+        return Speech(_("その日は、使用できません。理由は、%(note)s、です。", note=note))
+    return Speech(_("その日は、使用できません。"))
+
+
 def booked() -> Speech:
     return Speech(_("承りました。ご予約番号を申し上げます。メモのご用意はよろしいですか。"))
 
@@ -429,6 +438,12 @@ def hold_due(last_day: date, fee_yen: int, on_the_day: bool) -> Speech:
 def reservation_number(number: str) -> Speech:
     """Eight digits in two groups of four."""
     return compose(_("%(digits)sです。"), digits=spoken_digit_groups(number))
+
+
+def access_code(code: str) -> Speech:
+    """A keybox facility's code for this booking, digit by digit (the caretaker asks
+    for it at the key handover)."""
+    return compose(_("鍵の受け取りの番号は、%(digits)sです。"), digits=spoken_digits(code))
 
 
 def sms_coming() -> Speech:

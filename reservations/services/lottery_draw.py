@@ -48,6 +48,8 @@ from .actors import Actor, require_aware, require_staff
 from .catalog import closures_between
 from .groups import get_group
 from .lookup import reservation_snapshot
+from . import lottery
+from .lottery import *  # noqa: F403 - re-exported with this module's names
 from .lottery import _with_choices, get_round, get_round_by_id
 from .quotes import Party, quote_for
 from .residents import get_resident
@@ -433,6 +435,7 @@ def round_results(code: str) -> list[SlotDemand]:
 
 
 __all__ = [
+    *lottery.__all__,
     "DrawSummary",
     "SlotDemand",
     "Verification",
