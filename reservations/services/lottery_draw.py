@@ -43,12 +43,11 @@ from ..models import (
     Unit,
 )
 from ..settings import get_settings
-from . import audit, booking, claims, holds
+from . import audit, booking, claims, holds, lottery
 from .actors import Actor, require_aware, require_staff
 from .catalog import closures_between
 from .groups import get_group
 from .lookup import reservation_snapshot
-from . import lottery
 from .lottery import *  # noqa: F403 - re-exported with this module's names
 from .lottery import _with_choices, get_round, get_round_by_id
 from .quotes import Party, quote_for
