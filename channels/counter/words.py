@@ -133,6 +133,16 @@ BLOCK_STATUSES = {
     services.BlockStatus.NOT_OPEN_YET: _l("Booking not open yet"),
     services.BlockStatus.BOOKING_CLOSED: _l("Booking closed"),
     services.BlockStatus.WAITLISTED: _l("Freed, offered to the waiting list"),
+    services.BlockStatus.UNAVAILABLE: _l("Not available (town use or closure)"),
+}
+
+# A staff block's kind (行政使用), as the counter names it.
+BLOCK_KINDS = {
+    services.StaffBlockKind.TOWN_EVENT: _l("Town event"),
+    services.StaffBlockKind.SCHOOL: _l("School use"),
+    services.StaffBlockKind.MAINTENANCE: _l("Maintenance"),
+    services.StaffBlockKind.ELECTION: _l("Election"),
+    services.StaffBlockKind.OTHER: _l("Other town use"),
 }
 
 PAYMENTS = {
@@ -216,6 +226,7 @@ def template_helpers() -> dict:
         "action_name": lambda code: word(ACTIONS, code),
         "evidence_name": lambda code: word(EVIDENCE, code),
         "block_status_name": lambda code: word(BLOCK_STATUSES, code),
+        "block_kind_name": lambda code: word(BLOCK_KINDS, code),
         "payment_name": lambda code: word(PAYMENTS, code),
         "role_name": lambda code: word(ROLES, code),
         "use_state_name": lambda code: word(USE_STATES, code),
