@@ -144,7 +144,10 @@ def holiday_name(day: date, language: str = "ja") -> str | None:
     return _japanese_holidays("en_US" if language == "en" else "ja").get(day)
 
 
+@lru_cache(maxsize=8192)
 def is_holiday(day: date) -> bool:
+    """A national holiday (振替休日 included). Cached: a calendar of a year for every
+    facility asks it hundreds of thousands of times, and the answer never changes."""
     return day in _japanese_holidays("ja")
 
 

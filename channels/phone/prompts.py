@@ -30,6 +30,7 @@ from .speech import (
     compose,
     spoken_date,
     spoken_digit_groups,
+    spoken_digits,
     spoken_moment,
     spoken_slot,
     spoken_time,
@@ -437,6 +438,12 @@ def hold_due(last_day: date, fee_yen: int, on_the_day: bool) -> Speech:
 def reservation_number(number: str) -> Speech:
     """Eight digits in two groups of four."""
     return compose(_("%(digits)sです。"), digits=spoken_digit_groups(number))
+
+
+def access_code(code: str) -> Speech:
+    """A keybox facility's code for this booking, digit by digit (the caretaker asks
+    for it at the key handover)."""
+    return compose(_("鍵の受け取りの番号は、%(digits)sです。"), digits=spoken_digits(code))
 
 
 def sms_coming() -> Speech:

@@ -263,39 +263,104 @@ def _claims_by_day_block(period: Period, part_ids: set[int], staff_blocks: bool)
     return {(day, block_id): count for day, block_id, count in rows}
 
 
+def _calendar_signature(facility: Facility, scope: set[int], closures: list[Closure]):
+    """What a facility's supply of part-blocks on each day depends on. Facilities
+    with the same signature (the town's 200 rooms of one kind) have the same supply,
+    so it is computed once for them; one with a closure of its own is on its own."""
+    if closures:
+        return ("own", facility.id)
+    return (
+        facility.closed_weekdays or "",
+        facility.year_end_closure,
+        facility.open_on_holidays,
+        facility.closed_day_moves_after_holiday,
+        len(scope),
+        tuple((b.code, b.position, b.weekdays, b.on_holidays) for b in facility.time_blocks),
+    )
+
+
+def _supply_by_day(facility: Facility, scope: set[int], closures: list[Closure], days) -> dict:
+    """day -> {block code: open part-blocks} on the days and blocks the facility
+    offers (closed days and blocks absent), before staff blocks."""
+    supply = {}
+    for day in days:
+        if rules.closed_reason(facility, day, closures) is not None:
+            continue
+        offered = {}
+        for block in rules.offered_blocks(facility, day):
+            if closures:
+                offered[block.code] = sum(
+                    1
+                    for part_id in scope
+                    if rules.partial_closure(closures, facility, frozenset({part_id}), day, block)
+                    is None
+                )
+            else:
+                offered[block.code] = len(scope)
+        supply[day] = offered
+    return supply
+
+
 def _occupancy(result: Statistics, facilities, parts: dict[int, set[int]], period) -> None:
+    """Supply is counted per group of facilities with one calendar (see
+    _calendar_signature), demand from the sparse claims: the work grows with the
+    facilities' kinds and the booked slots, not with rooms times days."""
     closures = _closures(period)
     all_parts = set().union(*parts.values()) if parts else set()
     booked = _claims_by_day_block(period, all_parts, staff_blocks=False)
     blocked = _claims_by_day_block(period, all_parts, staff_blocks=True)
+    days = [period.start + timedelta(days=n) for n in range((period.end - period.start).days + 1)]
+    months = {day: _month(day) for day in days}
+    groups: dict = {}  # signature -> [supply by day, facilities]
+    block_of: dict[int, tuple] = {}  # time block id -> (signature, block code)
     for facility in facilities:
         scope = parts[facility.id]
         own = [c for c in closures if c.facility_id in (None, facility.id)]
+        signature = _calendar_signature(facility, scope, own)
+        if signature not in groups:
+            groups[signature] = [_supply_by_day(facility, scope, own, days), 0]
+        groups[signature][1] += 1
         for block in facility.time_blocks:
+            block_of[block.id] = (signature, block.code)
             result.block_names.setdefault(
                 block.code, BlockName(block.code, block.name, block.name_en)
             )
-        day = period.start
-        while day <= period.end:
-            if rules.closed_reason(facility, day, own) is None:
-                for block in rules.offered_blocks(facility, day):
-                    open_parts = sum(
-                        1
-                        for part_id in scope
-                        if rules.partial_closure(own, facility, frozenset({part_id}), day, block)
-                        is None
-                    )
-                    supply = max(0, open_parts - blocked.get((day, block.id), 0))
-                    taken = min(supply, booked.get((day, block.id), 0))
-                    for table, key in (
-                        (result.occupancy_by_month, _month(day)),
-                        (result.occupancy_by_weekday, day.weekday()),
-                        (result.occupancy_by_block, block.code),
-                    ):
-                        share = table.setdefault(key, Share())
-                        share.part += taken
-                        share.whole += supply
-            day += timedelta(days=1)
+
+    def add(day, code, part, whole):
+        for table, key in (
+            (result.occupancy_by_month, months[day]),
+            (result.occupancy_by_weekday, day.weekday()),
+            (result.occupancy_by_block, code),
+        ):
+            share = table.setdefault(key, Share())
+            share.part += part
+            share.whole += whole
+
+    # Every facility's open part-blocks, once per group.
+    for supply, count in groups.values():
+        for day, offered in supply.items():
+            for code, open_parts in offered.items():
+                add(day, code, 0, open_parts * count)
+
+    def open_parts(key) -> int:
+        day, block_id = key
+        signature, code = block_of[block_id]
+        return groups[signature][0].get(day, {}).get(code, 0)
+
+    # Staff blocks take their part-blocks out of the supply; bookings fill what is left
+    # (a booking on a day closed after it was made does not count).
+    # Summed by (day, block code) first: a year of 200 rooms has 200,000 booked slots.
+    moved: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])  # (day, code): part, whole
+    for key, count in blocked.items():
+        if key[1] in block_of and (taken_out := min(open_parts(key), count)):
+            moved[key[0], block_of[key[1]][1]][1] -= taken_out
+    for key, count in booked.items():
+        if key[1] in block_of:
+            supply = open_parts(key) - blocked.get(key, 0)
+            if supply > 0:
+                moved[key[0], block_of[key[1]][1]][0] += min(supply, count)
+    for (day, code), (part, whole) in moved.items():
+        add(day, code, part, whole)
     result.occupancy_by_month = dict(sorted(result.occupancy_by_month.items()))
     result.occupancy_by_weekday = dict(sorted(result.occupancy_by_weekday.items()))
 

@@ -307,6 +307,7 @@ def _book(turn: Turn, day: date, block_id: int) -> None:
         number=reservation.number,
         sms=services.confirmed_by_sms(reservation),
         hold=hold,
+        access_code=reservation.access_code,
     )
 
 
@@ -444,6 +445,7 @@ class BookDone(Node):
             prompts.reservation_number(number),
             prompts.number_again(number),
             *_hold_due(turn),
+            *([prompts.access_code(code)] if (code := turn.state.get("access_code")) else []),
             prompts.sms_coming() if turn.state.get("sms") else prompts.slip_at_the_counter(),
             prompts.task_done(),
         ]

@@ -64,6 +64,11 @@ class Hear(ListNode):
                 prompts.reservation_item(start + index, reservation),
                 prompts.reservation_number_heard(reservation.number),
                 *_hold_due(reservation, turn.now),
+                *(
+                    [prompts.access_code(reservation.access_code)]
+                    if reservation.access_code and reservation.is_active
+                    else []
+                ),
             ]
         count = [prompts.reservation_count(len(turn.state["items"]))] if start == 0 else []
         return [*count, *items, self.footer(turn)]

@@ -314,6 +314,16 @@ def test_hear_upcoming_reservations_read_naturally(call, town):
     assert phone_call(simulator).outcome == "heard"
 
 
+def test_a_keybox_bookings_code_is_read_out_when_heard(call, town):
+    """The school gym's keybox: the caretaker asks for the booking's code at handover."""
+    booked = book_on_the_web(town.yamada, date(2026, 12, 19), "morning", "school-gym", "court")
+    assert booked.access_code and len(booked.access_code) == 4
+    simulator = signed_in(call, town)
+    simulator.press("3")
+    digits = "、".join(booked.access_code)
+    assert f"鍵の受け取りの番号は、{digits}です。" in simulator.last.text
+
+
 def test_hear_with_no_reservations(call, town):
     simulator = signed_in(call, town)
     simulator.press("3")
