@@ -76,6 +76,11 @@ def round_rule() -> lottery_rules.RoundRule:
         raise RuntimeError(f"the LOTTERY_* round settings: {error}") from error
 
 
+def seed_commitment(seed: str) -> str:
+    """The SHA-256 (hex) of a seed text: what is published before the period ends."""
+    return lottery_rules.commitment(seed)
+
+
 @dataclass(frozen=True)
 class ChoiceRequest:
     """One ranked choice as a channel passes it: a unit, a day, its blocks (rank is
@@ -546,5 +551,6 @@ __all__ = [
     "reveal_seed",
     "round_rule",
     "rounds_open",
+    "seed_commitment",
     "withdraw_application",
 ]
