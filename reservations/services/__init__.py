@@ -24,16 +24,15 @@ roles, evidence kinds) a channel words. The modules, one per area:
     lookup        finding reservations
     residents     registering, finding, PINs, signing in
     groups        registering, renewing, suspending and finding groups (団体)
-    rosters       a group's members and their roles
-    members       who is on a roster now
+    rosters       a group's members and their roles; members: who is on a roster now
     staff         staff accounts
     statistics    figures for staff: occupancy, use, channels, cancellations, fees
     usage         use records (利用実績), caretakers' day lists, keybox codes, the no-show rule
     credentials   hashing, and one lockout for PINs and passwords
     numbers       the numbers residents type: check digits, PINs, phone numbers
-    series_plans  series (定期利用): the request checked, its dates and skipped dates
-    series        series: create, extend, cancel from a date
+    series        series (定期利用): create, extend, cancel; series_plans: dates, skips
     blocks        staff blocks (行政使用): the town's own use of a slot
+    lottery       the lottery (抽選): rounds, applications; lottery_draw: draw, verify, wins
     system        binding to the app, the database's health
     town          the town and its counter: name, telephone, hours, address
     search        which places in town are free on a day
@@ -76,11 +75,6 @@ from ..models import (
     Group,
     GroupMember,
     GroupStatus,
-    LotteryAnswer,
-    LotteryApplication,
-    LotteryApplicationStatus,
-    LotteryChoice,
-    LotteryRound,
     MemberRole,
     Refund,
     Reservation,
@@ -129,7 +123,7 @@ from ..rules import (
 )
 from ..settings import CounterDetails, GroupRules, HoldRules, LatePayment, MembersMayCancel
 from ..text import column_maximum, is_kana
-from . import blocks, sessions
+from . import blocks, lottery_draw, sessions
 from .actors import Actor, clock_now, town_timezone
 from .audit import AuditFilter, AuditPage, audit_trail, audit_trail_all
 from .availability import (
@@ -192,6 +186,7 @@ from .lookup import (
     reservations_of,
     reservations_on,
 )
+from .lottery_draw import *  # noqa: F403 - the lottery, lottery.py's names too
 from .numbers import (
     GROUP_NUMBER_LENGTH,
     PIN_LENGTH,
@@ -421,11 +416,6 @@ __all__ = [
     "WaitlistPlace",
     "WaitlistStatus",
     "WaitlistProblem",
-    "LotteryAnswer",
-    "LotteryApplication",
-    "LotteryApplicationStatus",
-    "LotteryChoice",
-    "LotteryRound",
     "accept_offer",
     "decline_offer",
     "join_waitlist",
@@ -606,4 +596,5 @@ __all__ = [
     "update_facility_details",
     "verify_pin",
     "verify_staff",
+    *lottery_draw.__all__,
 ]

@@ -44,6 +44,7 @@ from .actors import Actor, require_acting_for, require_aware, require_staff
 from .catalog import closures_between, get_unit
 from .groups import get_group, group_rules, locked_group, require_member, status_of
 from .lookup import load_reservation, reservation_snapshot
+from .lottery import check_lottery_first
 from .numbers import RESERVATION_NUMBER_LENGTH, new_unique_number
 from .permissions import (
     check_may_change,
@@ -148,6 +149,7 @@ def _check_rules(
             )
     if override is not None:
         return
+    check_lottery_first(quoted.unit.id, quoted.date, now)
     category = facility.category
     if group is not None:
         rules.check_group_limits(

@@ -349,16 +349,18 @@ def _occupancy(result: Statistics, facilities, parts: dict[int, set[int]], perio
 
     # Staff blocks take their part-blocks out of the supply; bookings fill what is left
     # (a booking on a day closed after it was made does not count).
+    # Summed by (day, block code) first: a year of 200 rooms has 200,000 booked slots.
+    moved: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])  # (day, code): part, whole
     for key, count in blocked.items():
-        if key[1] in block_of:
-            taken_out = min(open_parts(key), count)
-            if taken_out:
-                add(key[0], block_of[key[1]][1], 0, -taken_out)
+        if key[1] in block_of and (taken_out := min(open_parts(key), count)):
+            moved[key[0], block_of[key[1]][1]][1] -= taken_out
     for key, count in booked.items():
         if key[1] in block_of:
-            supply = max(0, open_parts(key) - blocked.get(key, 0))
-            if supply:
-                add(key[0], block_of[key[1]][1], min(supply, count), 0)
+            supply = open_parts(key) - blocked.get(key, 0)
+            if supply > 0:
+                moved[key[0], block_of[key[1]][1]][0] += min(supply, count)
+    for (day, code), (part, whole) in moved.items():
+        add(day, code, part, whole)
     result.occupancy_by_month = dict(sorted(result.occupancy_by_month.items()))
     result.occupancy_by_weekday = dict(sorted(result.occupancy_by_weekday.items()))
 
