@@ -428,9 +428,7 @@ class Settings:
             staff_max_failures=int(config.get("STAFF_MAX_FAILURES", 5)),
             staff_lockout=minutes("STAFF_LOCKOUT_MINUTES", 15),
             web_session_lifetime=timedelta(hours=int(config.get("WEB_SESSION_HOURS", 2))),
-            counter_session_lifetime=timedelta(
-                hours=int(config.get("COUNTER_SESSION_HOURS", 12))
-            ),
+            counter_session_lifetime=timedelta(hours=int(config.get("COUNTER_SESSION_HOURS", 12))),
             argon2_time_cost=int(config.get("ARGON2_TIME_COST", 2)),
             argon2_memory_kib=int(config.get("ARGON2_MEMORY_KIB", 19_456)),
             groups=GroupRules.from_mapping(config),

@@ -225,9 +225,7 @@ def test_a_resident_cookie_saved_before_a_pin_reset_opens_nothing_after(app, cli
 
 
 @pytest.mark.parametrize("locale", ["ja", "en"])
-def test_a_resident_session_ends_at_its_lifetime_however_active(
-    app, client, clock, town, locale
-):
+def test_a_resident_session_ends_at_its_lifetime_however_active(app, client, clock, town, locale):
     resident_signed_in(client, town.residents[0])
     client.set_cookie("lang", locale)
     for _ in range(2 * 6 - 1):  # a page every 10 minutes: never idle

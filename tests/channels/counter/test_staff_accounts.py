@@ -359,7 +359,9 @@ def test_sign_in_sign_out_and_idle_expiry_are_in_the_audit_trail(client, clock):
         ("staff.sign_in", "counter", clerk_id),
         ("staff.session_expired", "counter", clerk_id),
     ]
-    assert rows[-1].after == {"last_activity": signed_in_at.isoformat()}
+    expired = rows[-1].after
+    assert expired.pop("session") and expired.pop("started_at") == signed_in_at.isoformat()
+    assert expired == {"reason": "idle", "last_activity": signed_in_at.isoformat()}
     sign_in(client, "admin", "ledger-desk-2026")
     client.set_cookie("lang", "en")
     soup = get_page(client, f"/counter/audit?staff={clerk_id}")
