@@ -684,7 +684,10 @@ def _staff_names(reservation: Reservation, refund=None) -> dict:
 
 @bp.get("/reservations/<int:reservation_id>")
 def reservation(reservation_id: int):
-    return reservation_page(services.get_reservation(actor(), reservation_id))
+    found = services.get_reservation(actor(), reservation_id)
+    if found.is_staff_block:  # the town's own use: its page is the block's
+        return redirect(url_for("counter.cancel_block", reservation_id=found.id))
+    return reservation_page(found)
 
 
 @bp.post("/reservations/<int:reservation_id>/payment")
