@@ -21,6 +21,7 @@ _ENV = {
     "STAFF_MAX_FAILURES": ("5", int),
     "STAFF_LOCKOUT_MINUTES": ("15", int),
     "COUNTER_IDLE_MINUTES": ("20", int),
+    "COUNTER_SESSION_HOURS": ("12", int),
     "ARGON2_TIME_COST": ("2", int),
     "ARGON2_MEMORY_KIB": ("19456", int),
     # Groups (団体): the town's rules (reservations/settings.py, GroupRules).
@@ -55,6 +56,7 @@ _ENV = {
     "TWILIO_ACCOUNT_SID": ("", str),
     "TWILIO_AUTH_TOKEN": ("", str),
     "WEB_SESSION_MINUTES": ("20", int),
+    "WEB_SESSION_HOURS": ("2", int),
     "WEB_SIGN_IN_LIMIT": ("10", int),
     "WEB_SIGN_IN_WINDOW_SECONDS": ("300", int),
     # Reverse proxies in front of the app that append to X-Forwarded-For/-Proto; 0 trusts
@@ -124,9 +126,11 @@ _AT_LEAST_ONE = {
     "PIN_MAX_FAILURES",
     "STAFF_MAX_FAILURES",
     "COUNTER_IDLE_MINUTES",
+    "COUNTER_SESSION_HOURS",
     "ARGON2_TIME_COST",
     "ARGON2_MEMORY_KIB",
     "WEB_SESSION_MINUTES",
+    "WEB_SESSION_HOURS",
     "WEB_SIGN_IN_LIMIT",
     "WEB_SIGN_IN_WINDOW_SECONDS",
     "PHONE_GATHER_TIMEOUT",

@@ -487,6 +487,9 @@ class Resident(Model):
     failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    # Raised to end every session of the account at its next request (sign-out, a new
+    # secret, deactivation): services/sessions.py.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     exemption: Mapped[ExemptionCategory | None] = relationship()
 
@@ -573,6 +576,9 @@ class Staff(Model):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    # Raised to end every session of the account at its next request (sign-out, a new
+    # secret, deactivation): services/sessions.py.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The password was set by someone else (an administrator's reset): the counter lets
     # its holder do nothing but change it.
     must_change_password: Mapped[bool] = mapped_column(

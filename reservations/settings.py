@@ -383,6 +383,10 @@ class Settings:
     pin_lockout: timedelta | None = timedelta(minutes=30)
     staff_max_failures: int = 5
     staff_lockout: timedelta | None = timedelta(minutes=15)
+    # The longest a sign-in lasts from when it began, however active (beside each
+    # channel's idle timeout): a resident's on the web, a staff member's at the counter.
+    web_session_lifetime: timedelta = timedelta(hours=2)
+    counter_session_lifetime: timedelta = timedelta(hours=12)
     # The longest range availability() computes in one call.
     availability_max_days: int = 93
     argon2_time_cost: int = 2
@@ -423,6 +427,8 @@ class Settings:
             pin_lockout=minutes("PIN_LOCKOUT_MINUTES", 30),
             staff_max_failures=int(config.get("STAFF_MAX_FAILURES", 5)),
             staff_lockout=minutes("STAFF_LOCKOUT_MINUTES", 15),
+            web_session_lifetime=timedelta(hours=int(config.get("WEB_SESSION_HOURS", 2))),
+            counter_session_lifetime=timedelta(hours=int(config.get("COUNTER_SESSION_HOURS", 12))),
             argon2_time_cost=int(config.get("ARGON2_TIME_COST", 2)),
             argon2_memory_kib=int(config.get("ARGON2_MEMORY_KIB", 19_456)),
             groups=GroupRules.from_mapping(config),

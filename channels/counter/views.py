@@ -31,7 +31,13 @@ from ..ids import parse_id
 from ..security import safe_next
 from ..ui import localized
 from . import words
-from .auth import current_staff, end_staff_session, start_staff_session
+from .auth import (
+    current_staff,
+    current_ticket,
+    end_staff_session,
+    renew_staff_session,
+    start_staff_session,
+)
 from .blueprint import bp
 from .common import (
     actor,
@@ -107,7 +113,10 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
-    services.sign_out_staff(actor(), now=services.clock_now())
+    ticket = current_ticket()
+    services.sign_out_staff(
+        actor(), now=services.clock_now(), session_id=ticket.id if ticket else None
+    )
     end_staff_session()
     flash(_("You have signed out."), "success")
     return redirect(url_for("counter.sign_in"))
@@ -122,7 +131,7 @@ def change_password():
     extra: list = []
     if form.validate_on_submit():
         try:
-            services.change_own_password(
+            staff = services.change_own_password(
                 actor(),
                 current_password=form.current_password.data,
                 new_password=form.new_password.data,
@@ -131,6 +140,7 @@ def change_password():
         except ReservationError as error:
             extra = attach_error(form, error)
         else:
+            renew_staff_session(staff)
             flash(_("Your password is changed."), "success")
             return redirect(safe_next(form.next.data, url_for("counter.home"), under="/counter/"))
     return render("change_password.html", form=form, extra=extra)

@@ -123,7 +123,7 @@ from ..rules import (
 )
 from ..settings import CounterDetails, GroupRules, HoldRules, LatePayment, MembersMayCancel
 from ..text import column_maximum, is_kana
-from . import blocks, lottery_draw
+from . import blocks, lottery_draw, sessions  # noqa: F401 - used as services.sessions
 from .actors import Actor, clock_now, town_timezone
 from .audit import AuditFilter, AuditPage, audit_trail, audit_trail_all
 from .availability import (
