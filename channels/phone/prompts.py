@@ -571,6 +571,67 @@ def cannot_cancel() -> Speech:
     return Speech(_("申し訳ありません。このご予約は、電話では取り消せません。"))
 
 
+# ------------------------------------------------------------ the waitlist (キャンセル待ち)
+
+
+def waitlist_offer(reservation: Reservation) -> Speech:
+    """An open offer, read before the caller's reservations: what freed."""
+    blocks = reservation.time_blocks
+    return compose(
+        _("キャンセル待ちの空きをご案内します。%(slot)s。%(place)s。"),
+        slot=spoken_slot(reservation.date, blocks[0].start_time, blocks[-1].end_time),
+        place=place(reservation.unit.facility, reservation.unit),
+    )
+
+
+def waitlist_offer_deadline(expires_at: datetime, today: date) -> Speech:
+    """By when to answer the offer."""
+    return compose(
+        _("お返事の期限は、%(deadline)sです。"),
+        deadline=spoken_moment(_local(expires_at), today),
+    )
+
+
+def waitlist_offer_keys() -> Speech:
+    return Speech(_("お受けになる場合は1を、お断りになる場合は2を押してください。"))
+
+
+def waitlist_offer_keys_simple() -> Speech:
+    return Speech(_("お受けは1、お断りは2を押してください。"))
+
+
+def waitlist_accepted() -> Speech:
+    return Speech(_("お受けしました。ご予約をお取りしました。"))
+
+
+def waitlist_declined() -> Speech:
+    return Speech(_("お断りしました。次にお待ちの方にご案内します。"))
+
+
+def waitlist_ask() -> Speech:
+    """The day (or the time chosen) is taken: wait for it, or hear other free times."""
+    return Speech(
+        _(
+            "キャンセル待ちに登録する場合は1を、ほかの空いている日時をお聞きになる場合は2を押してください。"
+        )
+    )
+
+
+def waitlist_ask_simple() -> Speech:
+    return Speech(_("キャンセル待ちは1、ほかの日時は2を押してください。"))
+
+
+def waitlist_which_block() -> Speech:
+    return Speech(_("どの時間のキャンセル待ちをしますか。"))
+
+
+def waitlist_joined(position: int) -> Speech:
+    return compose(
+        _("キャンセル待ちに登録しました。%(position)s番目です。空きが出ましたら、お知らせします。"),
+        position=position,
+    )
+
+
 # ---------------------------------------------------------------- the core's refusals
 
 

@@ -228,7 +228,11 @@ def test_a_full_day_offers_the_next_free_block(call, town):
     simulator.press("1216")
     text = simulator.last.text
     assert "12月16日、水曜日ですね。その日は、空いている時間がありません。" in text
-    assert "12月17日、木曜日、午前9時《くじ》から正午まで、空いています。" in text
+    assert text.endswith(
+        "キャンセル待ちに登録する場合は1を、ほかの空いている日時をお聞きになる場合は2を押してください。"
+    )
+    simulator.press("2")
+    assert "12月17日、木曜日、午前9時《くじ》から正午まで、空いています。" in simulator.last.text
 
 
 def test_a_kind_with_one_place_skips_the_place_menu(call, town):

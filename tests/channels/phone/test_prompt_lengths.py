@@ -160,6 +160,17 @@ BUDGETS: dict[str, float] = {
     "cancelled": 1.7,
     "already_cancelled": 3.6,
     "cannot_cancel": 5.4,
+    # The waitlist (issue 14), measured when written.
+    "waitlist_offer": 14.1,
+    "waitlist_offer_deadline": 6.2,
+    "waitlist_offer_keys": 5.4,
+    "waitlist_offer_keys_simple": 3.7,
+    "waitlist_accepted": 3.3,
+    "waitlist_declined": 4.6,
+    "waitlist_ask": 7.9,
+    "waitlist_ask_simple": 4.4,
+    "waitlist_which_block": 2.5,
+    "waitlist_joined": 7.4,
 }
 
 
@@ -394,6 +405,19 @@ def samples(town, now) -> dict[str, Speech]:
         "cancelled": prompts.cancelled(),
         "already_cancelled": prompts.already_cancelled(),
         "cannot_cancel": prompts.cannot_cancel(),
+        # the waitlist
+        "waitlist_offer": prompts.waitlist_offer(reservation),
+        "waitlist_offer_deadline": prompts.waitlist_offer_deadline(
+            now + timedelta(hours=48), now.date()
+        ),
+        "waitlist_offer_keys": prompts.waitlist_offer_keys(),
+        "waitlist_offer_keys_simple": prompts.waitlist_offer_keys_simple(),
+        "waitlist_accepted": prompts.waitlist_accepted(),
+        "waitlist_declined": prompts.waitlist_declined(),
+        "waitlist_ask": prompts.waitlist_ask(),
+        "waitlist_ask_simple": prompts.waitlist_ask_simple(),
+        "waitlist_which_block": prompts.waitlist_which_block(),
+        "waitlist_joined": prompts.waitlist_joined(12),
     }
 
 
