@@ -8,7 +8,8 @@ import pytest
 
 from channels import demo
 from reservations import services
-from tests.channels.counter.conftest import NOW, get_page
+from tests.channels.counter.conftest import NOW, fresh, get_page, post
+from tests.pages import check_page
 
 CLOSED, OPEN = "town-gym-2027-02", "town-gym-2027-03"
 
@@ -52,3 +53,43 @@ def test_a_round_lists_its_applications_and_demand_then_the_draw_results(clerk, 
 
 def test_an_unknown_round_is_not_found(clerk, rounds):
     get_page(clerk, "/counter/lottery/nope", status=404)
+
+
+def _form(town, rank_day="2027-03-06"):
+    gym = next(f for f in services.list_facilities() if f.code == "town-gym")
+    return {
+        "resident": town.residents[0].registration_no,
+        "unit_1": str(gym.units[1].id),
+        "day_1": rank_day,
+        "block_1": str(gym.time_blocks[0].id),
+    }
+
+
+def test_a_clerk_enters_a_paper_application_for_the_resident(clerk, locale, town, rounds):
+    response = post(
+        clerk,
+        f"/counter/lottery/{OPEN}/applications",
+        _form(town),
+        form_page=f"/counter/lottery/{OPEN}",
+    )
+    assert response.status_code == 302
+    fresh()
+    [made] = services.applications_in(OPEN)
+    assert made.channel == "counter" and made.created_by_staff_id is not None
+    assert made.applied_by.registration_no == town.residents[0].registration_no
+    text = get_page(clerk, f"/counter/lottery/{OPEN}").get_text(" ", strip=True)
+    assert made.receipt_number in text
+
+
+def test_a_paper_application_refused_by_the_core_says_why(clerk, locale, town, rounds):
+    page = f"/counter/lottery/{OPEN}"
+    outside = post(clerk, f"{page}/applications", _form(town, "2027-04-03"), form_page=page)
+    assert outside.status_code == 409
+    said = check_page(outside.data).select_one(".error-summary").get_text(" ", strip=True)
+    assert ("2027年3月" if locale == "ja" else "March 2027") in said
+    closed = post(clerk, f"/counter/lottery/{CLOSED}/applications", _form(town), form_page=page)
+    assert closed.status_code == 409
+    bad = post(clerk, f"{page}/applications", {**_form(town), "day_1": "someday"}, form_page=page)
+    assert bad.status_code == 400 and check_page(bad.data).select_one("#day_1") is not None
+    fresh()
+    assert services.applications_in(OPEN) == []
