@@ -30,6 +30,7 @@ _ENV = {
     "RATELIMIT_STORAGE_URI": ("memory://", str),
     "RATELIMIT_KEY_PREFIX": ("machi-yoyaku", str),
     "COUNTER_IDLE_MINUTES": ("20", int),
+    "COUNTER_SESSION_HOURS": ("12", int),
     "ARGON2_TIME_COST": ("2", int),
     "ARGON2_MEMORY_KIB": ("19456", int),
     # Groups (団体): the town's rules (reservations/settings.py, GroupRules).
@@ -64,6 +65,7 @@ _ENV = {
     "TWILIO_ACCOUNT_SID": ("", str),
     "TWILIO_AUTH_TOKEN": ("", str),
     "WEB_SESSION_MINUTES": ("20", int),
+    "WEB_SESSION_HOURS": ("2", int),
     # Reverse proxies in front of the app that append to X-Forwarded-For/-Proto; 0 trusts
     # no such header (anyone could forge it), so the client is the TCP peer.
     "PROXY_HOPS": ("0", int),
@@ -131,6 +133,7 @@ _AT_LEAST_ONE = {
     "PIN_MAX_FAILURES",
     "STAFF_MAX_FAILURES",
     "COUNTER_IDLE_MINUTES",
+    "COUNTER_SESSION_HOURS",
     "ARGON2_TIME_COST",
     "ARGON2_MEMORY_KIB",
     "WEB_SESSION_MINUTES",
@@ -138,6 +141,7 @@ _AT_LEAST_ONE = {
     "STAFF_ACCOUNT_LOCK_FAILURES",
     "SIGN_IN_FIRST_WAIT_SECONDS",
     "PHONE_SIGN_IN_ATTEMPTS_PER_CALL",
+    "WEB_SESSION_HOURS",
     "PHONE_GATHER_TIMEOUT",
     "GROUP_MIN_MEMBERS",
     "GROUP_VALIDITY_YEARS",

@@ -74,6 +74,13 @@ class ErrorCode(StrEnum):
     WAITLIST_LIMIT_REACHED = "waitlist_limit_reached"
     WAITLIST_REFUSED = "waitlist_refused"
     OFFER_CLOSED = "offer_closed"
+    # The lottery (抽選).
+    LOTTERY_FIRST = "lottery_first"
+    LOTTERY_CLOSED = "lottery_closed"
+    LOTTERY_CHOICE_REFUSED = "lottery_choice_refused"
+    LOTTERY_APPLICATION_REFUSED = "lottery_application_refused"
+    LOTTERY_DRAW_REFUSED = "lottery_draw_refused"
+    LOTTERY_WIN_CLOSED = "lottery_win_closed"
 
 
 class InputProblem(StrEnum):
@@ -127,6 +134,38 @@ class WaitlistProblem(StrEnum):
     SLOT_FREE = "slot_free"  # it is free: book it instead
     OWN_SLOT = "own_slot"  # the waiter (or their group) holds it already
     ALREADY_WAITING = "already_waiting"  # the waiter is in line for it already
+
+
+class LotteryChoiceProblem(StrEnum):
+    """Why a lottery choice cannot be taken (`LotteryChoiceRefused`'s ``problem``)."""
+
+    NONE = "none"  # an application with no choice at all
+    TOO_MANY = "too_many"  # more choices than the round allows (``maximum``)
+    NOT_IN_ROUND = "not_in_round"  # a unit the round does not allocate
+    OUTSIDE_MONTH = "outside_month"  # a date outside the round's month (``month``)
+    REPEATED = "repeated"  # the same unit, date and blocks twice
+
+
+class LotteryApplicationProblem(StrEnum):
+    """Why an application cannot be made or changed (`LotteryApplicationRefused`)."""
+
+    ALREADY_APPLIED = "already_applied"  # one per person (or group) per round (``receipt``)
+    WITHDRAWN = "withdrawn"  # withdrawn already: it cannot be made again or changed
+    GROUP_ROLE = "group_role"  # only the group's representative or a contact (``group``)
+
+
+class LotteryDrawProblem(StrEnum):
+    """Why a round cannot be drawn, or its seed set (`LotteryDrawRefused`)."""
+
+    NOT_CLOSED = "not_closed"  # the application period has not ended (``closes_at``)
+    ALREADY_DRAWN = "already_drawn"  # the draw ran already (``drawn_at``)
+    NO_COMMITMENT = "no_commitment"  # no seed commitment was published
+    COMMITTED = "committed"  # the commitment is published already: it cannot change
+    LATE_COMMITMENT = "late_commitment"  # the period has ended: too late to commit
+    NOT_REVEALED = "not_revealed"  # the seed was not revealed yet
+    REVEALED = "revealed"  # the seed is revealed already
+    REVEAL_TOO_EARLY = "reveal_too_early"  # revealed only after the period ends
+    SEED_MISMATCH = "seed_mismatch"  # the revealed seed's SHA-256 is not the commitment
 
 
 class ForbiddenAction(StrEnum):
@@ -580,3 +619,63 @@ class OfferClosed(ReservationError):
     entry's WaitlistStatus now; ``expired_at`` when its deadline passed)."""
 
     code = ErrorCode.OFFER_CLOSED
+
+
+# ----------------------------------------------------------------------- lottery
+
+
+class LotteryFirst(ReservationError):
+    """The unit is allocated by lottery for that month: first come first served opens
+    only after the round (``date``, ``release_at``)."""
+
+    code = ErrorCode.LOTTERY_FIRST
+
+
+class LotteryClosed(ReservationError):
+    """The round does not take applications (or changes, or withdrawals) now
+    (``opens_at``, ``closes_at``)."""
+
+    code = ErrorCode.LOTTERY_CLOSED
+
+
+class LotteryChoiceRefused(ReservationError):
+    """A choice that cannot be applied for (``problem``: a LotteryChoiceProblem;
+    ``maximum``, ``month`` as the problem needs)."""
+
+    code = ErrorCode.LOTTERY_CHOICE_REFUSED
+
+    def __init__(self, *, problem: LotteryChoiceProblem, **params: Any) -> None:
+        if not isinstance(problem, LotteryChoiceProblem):
+            raise TypeError("LotteryChoiceRefused's problem is a LotteryChoiceProblem")
+        super().__init__(problem=problem, **params)
+
+
+class LotteryApplicationRefused(ReservationError):
+    """An application that cannot be made or changed (``problem``: a
+    LotteryApplicationProblem; ``receipt``, ``group`` as the problem needs)."""
+
+    code = ErrorCode.LOTTERY_APPLICATION_REFUSED
+
+    def __init__(self, *, problem: LotteryApplicationProblem, **params: Any) -> None:
+        if not isinstance(problem, LotteryApplicationProblem):
+            raise TypeError("LotteryApplicationRefused's problem is a LotteryApplicationProblem")
+        super().__init__(problem=problem, **params)
+
+
+class LotteryDrawRefused(ReservationError):
+    """The draw (or the seed's commitment or reveal) is refused (``problem``: a
+    LotteryDrawProblem; ``closes_at``, ``drawn_at`` as the problem needs)."""
+
+    code = ErrorCode.LOTTERY_DRAW_REFUSED
+
+    def __init__(self, *, problem: LotteryDrawProblem, **params: Any) -> None:
+        if not isinstance(problem, LotteryDrawProblem):
+            raise TypeError("LotteryDrawRefused's problem is a LotteryDrawProblem")
+        super().__init__(problem=problem, **params)
+
+
+class LotteryWinClosed(ReservationError):
+    """A lottery choice that can no longer be confirmed or declined (``answer``: what
+    became of it, a LotteryAnswer, or ``lost`` when it was not won; ``confirm_by``)."""
+
+    code = ErrorCode.LOTTERY_WIN_CLOSED

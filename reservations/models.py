@@ -165,6 +165,23 @@ class WaitlistStatus(StrEnum):
 OPEN_WAITLIST_STATUSES = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
 
 
+class LotteryApplicationStatus(StrEnum):
+    """An application to a lottery round (抽選): in the draw, or withdrawn by its
+    applicant before the period ended (it cannot be made again)."""
+
+    SUBMITTED = "submitted"
+    WITHDRAWN = "withdrawn"
+
+
+class LotteryAnswer(StrEnum):
+    """What the applicant did with a won choice (当選): confirmed it by the round's
+    deadline, declined it, or let the deadline pass (the hold was cancelled)."""
+
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+
+
 class SeriesStatus(StrEnum):
     """A series (定期利用): prepared for an allocation season (its dates not yet
     claimed), committed (its dates booked), or cancelled (every remaining date)."""
@@ -470,6 +487,9 @@ class Resident(Model):
     failed_pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    # Raised to end every session of the account at its next request (sign-out, a new
+    # secret, deactivation): services/sessions.py.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     exemption: Mapped[ExemptionCategory | None] = relationship()
 
@@ -556,6 +576,9 @@ class Staff(Model):
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    # Raised to end every session of the account at its next request (sign-out, a new
+    # secret, deactivation): services/sessions.py.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The password was set by someone else (an administrator's reset): the counter lets
     # its holder do nothing but change it.
     must_change_password: Mapped[bool] = mapped_column(
@@ -957,6 +980,141 @@ class WaitlistEntry(Model):
     @property
     def is_offered(self) -> bool:
         return self.status == WaitlistStatus.OFFERED
+
+
+lottery_round_units = Table(
+    "lottery_round_units",
+    Model.metadata,
+    Column("round_id", ForeignKey("lottery_rounds.id"), primary_key=True),
+    Column("unit_id", ForeignKey("units.id"), primary_key=True),
+)
+
+
+class LotteryRound(Model):
+    """抽選: one month of some units allocated by lottery. Its dates come from the
+    town's round rule when it is defined (lottery_rules.round_dates) and are kept, so a
+    later change of the rule never moves a round under way. The seed's commitment (its
+    SHA-256) is published before the period ends and the seed revealed after it; the
+    draw records when it ran and the fingerprint of everything that went in and out."""
+
+    __tablename__ = "lottery_rounds"
+    __table_args__ = (
+        CheckConstraint("seed IS NULL OR seed_commitment IS NOT NULL", name="reveal"),
+        CheckConstraint(
+            "drawn_at IS NULL OR (seed IS NOT NULL AND fingerprint IS NOT NULL)", name="drawn"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)  # `lottery draw --round CODE`
+    month: Mapped[date] = mapped_column(Date)  # the first day of the month of use
+    opens_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    closes_at: Mapped[datetime] = mapped_column(AwareDateTime())  # exclusive
+    draw_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    confirm_by: Mapped[datetime] = mapped_column(AwareDateTime())  # exclusive
+    release_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    max_choices: Mapped[int] = mapped_column(Integer)
+    max_wins: Mapped[int] = mapped_column(Integer)  # 0: every choice can be won
+    seed_commitment: Mapped[str | None] = mapped_column(String(64))
+    committed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    seed: Mapped[str | None] = mapped_column(String(200))
+    revealed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    drawn_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    created_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+    units: Mapped[list[Unit]] = relationship(secondary=lottery_round_units, order_by="Unit.id")
+    applications: Mapped[list[LotteryApplication]] = relationship(
+        back_populates="round", order_by="LotteryApplication.id"
+    )
+
+
+class LotteryApplication(Model):
+    """An application to a round: for a person, or for a group through its
+    representative or a contact (`applied_by`). One per person and one per group in a
+    round (a person applying for themself and for their group has two)."""
+
+    __tablename__ = "lottery_applications"
+    __table_args__ = (
+        UniqueConstraint("round_id", "resident_id"),
+        UniqueConstraint("round_id", "group_id"),
+        CheckConstraint(_in("status", LotteryApplicationStatus), name="status"),
+        CheckConstraint("channel IN ('web', 'phone', 'counter', 'cli')", name="channel"),
+        CheckConstraint(
+            "(resident_id IS NULL AND group_id IS NOT NULL)"
+            " OR (resident_id IS NOT NULL AND group_id IS NULL)",
+            name="for_whom",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("lottery_rounds.id"))
+    receipt_number: Mapped[str] = mapped_column(String(12), unique=True)  # 受付番号
+    resident_id: Mapped[int | None] = mapped_column(ForeignKey("residents.id"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id"))
+    applied_by_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default=LotteryApplicationStatus.SUBMITTED)
+    channel: Mapped[str] = mapped_column(String(10))
+    created_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    changed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+    round: Mapped[LotteryRound] = relationship(back_populates="applications")
+    resident: Mapped[Resident | None] = relationship(foreign_keys=[resident_id])
+    group: Mapped[Group | None] = relationship()
+    applied_by: Mapped[Resident] = relationship(foreign_keys=[applied_by_id])
+    choices: Mapped[list[LotteryChoice]] = relationship(
+        back_populates="application", order_by="LotteryChoice.rank", cascade="all, delete-orphan"
+    )
+
+    @property
+    def holder_name(self) -> str:
+        holder = self.group if self.group is not None else self.resident
+        return holder.name if holder is not None else ""
+
+
+lottery_choice_blocks = Table(
+    "lottery_choice_blocks",
+    Model.metadata,
+    Column("choice_id", ForeignKey("lottery_choices.id"), primary_key=True),
+    Column("time_block_id", ForeignKey("time_blocks.id"), primary_key=True),
+)
+
+
+class LotteryChoice(Model):
+    """One ranked choice of an application: a unit, a date, consecutive blocks. The
+    draw records whether the slot was unavailable before it (taken by a series or a
+    staff block, or closed), the choice's place in the draw and whether it was won; a
+    win is a hold (`reservation`) until the applicant confirms or declines it."""
+
+    __tablename__ = "lottery_choices"
+    __table_args__ = (
+        UniqueConstraint("application_id", "rank"),
+        CheckConstraint("rank >= 1", name="rank"),
+        CheckConstraint("answer IS NULL OR " + _in("answer", LotteryAnswer), name="answer"),
+        Index("ix_lottery_choices_unit_date", "unit_id", "date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("lottery_applications.id"))
+    rank: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    date: Mapped[date] = mapped_column(Date)
+    unavailable: Mapped[bool | None] = mapped_column(Boolean)
+    position: Mapped[int | None] = mapped_column(Integer)
+    won: Mapped[bool | None] = mapped_column(Boolean)
+    reservation_id: Mapped[int | None] = mapped_column(ForeignKey("reservations.id"), unique=True)
+    answer: Mapped[str | None] = mapped_column(String(10))
+    answered_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+    application: Mapped[LotteryApplication] = relationship(back_populates="choices")
+    unit: Mapped[Unit] = relationship()
+    time_blocks: Mapped[list[TimeBlock]] = relationship(
+        secondary=lottery_choice_blocks, order_by="TimeBlock.position"
+    )
+    reservation: Mapped[Reservation | None] = relationship()
 
 
 REFUND_OWED = "owed"

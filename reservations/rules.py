@@ -69,6 +69,7 @@ class BlockStatus(StrEnum):
     PAST = "past"  # 終了
     NOT_OPEN_YET = "not_open_yet"  # 受付前
     BOOKING_CLOSED = "booking_closed"  # 受付終了
+    UNAVAILABLE = "unavailable"  # 使用できません: the town uses it, or a unit or block closed
     WAITLISTED = "waitlisted"  # キャンセル待ちあり: freed, and offered to a waiter
 
 
@@ -82,6 +83,7 @@ class FullReason(StrEnum):
     BOOKING_CLOSED = "booking_closed"
     ENDED = "ended"
     NOT_OFFERED = "not_offered"  # no block is offered that day (a school gym's weekday)
+    UNAVAILABLE = "unavailable"  # the town uses the blocks, or they are closed (使用できません)
 
 
 class PartOfDay(StrEnum):
@@ -112,6 +114,7 @@ def why_no_free_block(statuses: Sequence[BlockStatus]) -> FullReason | None:
         (BlockStatus.TAKEN, FullReason.TAKEN),
         (BlockStatus.YOURS, FullReason.TAKEN),
         (BlockStatus.WAITLISTED, FullReason.TAKEN),
+        (BlockStatus.UNAVAILABLE, FullReason.UNAVAILABLE),
         (BlockStatus.BOOKING_CLOSED, FullReason.BOOKING_CLOSED),
         (BlockStatus.PAST, FullReason.ENDED),
     ):
@@ -141,7 +144,10 @@ def holiday_name(day: date, language: str = "ja") -> str | None:
     return _japanese_holidays("en_US" if language == "en" else "ja").get(day)
 
 
+@lru_cache(maxsize=8192)
 def is_holiday(day: date) -> bool:
+    """A national holiday (振替休日 included). Cached: a calendar of a year for every
+    facility asks it hundreds of thousands of times, and the answer never changes."""
     return day in _japanese_holidays("ja")
 
 
@@ -301,15 +307,19 @@ def block_status(
     closed: ClosedDay | None,
     taken: bool,
     window: Window,
+    unavailable: bool = False,
 ) -> BlockStatus:
     """One cell of the availability table. Precedence: closed, not offered, past,
-    taken, then the booking window."""
+    unavailable (a staff block, a closure of the unit or the block), taken, then the
+    booking window."""
     if closed is not None:
         return BlockStatus.CLOSED
     if not block_offered(block, day):
         return BlockStatus.NOT_OFFERED
     if block_start(day, block, tz) <= now:
         return BlockStatus.PAST
+    if unavailable:
+        return BlockStatus.UNAVAILABLE
     if taken:
         return BlockStatus.TAKEN
     return window.status(now) or BlockStatus.FREE

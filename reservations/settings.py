@@ -299,6 +299,82 @@ class WaitlistRules:
         )
 
 
+def _clock(name: str, value) -> time:
+    match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(value))
+    if not match:
+        raise RuntimeError(f"{name} must look like 09:00, not {value!r}")
+    try:
+        return time(int(match.group(1)), int(match.group(2)))
+    except ValueError as error:
+        raise RuntimeError(f"{name}: {error}") from error
+
+
+class GroupAppliers(StrEnum):
+    """Who may apply to a lottery round for a group."""
+
+    CONTACTS = "contacts"  # its representative and contacts
+    MEMBERS = "members"  # any member on its roster
+
+
+@dataclass(frozen=True)
+class LotteryRules:
+    """The town's rules for the lottery (抽選): the round calendar (the fields of
+    lottery_rules.RoundRule, which the lottery service builds and checks), choices per
+    application, wins per application, who applies for a group."""
+
+    # When a round's steps fall, counted in the month `months_ahead` before the month
+    # of use (see lottery_rules.RoundRule): the default common Japanese cycle.
+    months_ahead: int = 2
+    opens_day: int = 1
+    opens_at: time = time(9, 0)
+    closes_day: int = 10
+    draw_day: int = 11
+    draw_at: time = time(9, 0)
+    confirm_day: int = 20
+    release_day: int = 21
+    release_at: time = time(9, 0)
+    max_choices: int = 5
+    # Wins one application can have in a round (0: every choice can be won).
+    max_wins: int = 2
+    group_appliers: GroupAppliers = GroupAppliers.CONTACTS
+
+    def __post_init__(self) -> None:
+        if self.max_choices < 1 or self.max_wins < 0:
+            raise ValueError("LOTTERY_MAX_CHOICES >= 1 and LOTTERY_MAX_WINS >= 0")
+
+    @property
+    def calendar(self) -> dict:
+        """The round rule's fields, for lottery_rules.RoundRule(**calendar)."""
+        names = ("months_ahead", "opens_day", "opens_at", "closes_day", "draw_day")
+        names += ("draw_at", "confirm_day", "release_day", "release_at")
+        return {name: getattr(self, name) for name in names}
+
+    @classmethod
+    def from_mapping(cls, config) -> LotteryRules:
+        defaults = cls()
+
+        def day(key: str, default: int) -> int:
+            return int(config.get(key, default))
+
+        def clock(key: str, default: time) -> time:
+            return _clock(key, config.get(key, default.strftime("%H:%M")))
+
+        return cls(
+            months_ahead=day("LOTTERY_MONTHS_AHEAD", defaults.months_ahead),
+            opens_day=day("LOTTERY_OPENS_DAY", defaults.opens_day),
+            opens_at=clock("LOTTERY_OPENS_AT", defaults.opens_at),
+            closes_day=day("LOTTERY_CLOSES_DAY", defaults.closes_day),
+            draw_day=day("LOTTERY_DRAW_DAY", defaults.draw_day),
+            draw_at=clock("LOTTERY_DRAW_AT", defaults.draw_at),
+            confirm_day=day("LOTTERY_CONFIRM_DAY", defaults.confirm_day),
+            release_day=day("LOTTERY_RELEASE_DAY", defaults.release_day),
+            release_at=clock("LOTTERY_RELEASE_AT", defaults.release_at),
+            max_choices=int(config.get("LOTTERY_MAX_CHOICES", defaults.max_choices)),
+            max_wins=int(config.get("LOTTERY_MAX_WINS", defaults.max_wins)),
+            group_appliers=GroupAppliers(config.get("LOTTERY_GROUP_APPLIERS", "contacts")),
+        )
+
+
 @dataclass(frozen=True)
 class Settings:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Tokyo"))
@@ -316,6 +392,10 @@ class Settings:
     staff_lockout: timedelta | None = timedelta(minutes=15)
     staff_account_lock_failures: int = 20
     sign_in_first_wait: timedelta = timedelta(minutes=1)
+    # The longest a sign-in lasts from when it began, however active (beside each
+    # channel's idle timeout): a resident's on the web, a staff member's at the counter.
+    web_session_lifetime: timedelta = timedelta(hours=2)
+    counter_session_lifetime: timedelta = timedelta(hours=12)
     # The longest range availability() computes in one call.
     availability_max_days: int = 93
     argon2_time_cost: int = 2
@@ -338,6 +418,7 @@ class Settings:
     prefecture: str = ""
     holds: HoldRules = field(default_factory=HoldRules)
     waitlist: WaitlistRules = field(default_factory=WaitlistRules)
+    lottery: LotteryRules = field(default_factory=LotteryRules)
 
     @cached_property
     def hasher(self) -> PasswordHasher:
@@ -358,6 +439,8 @@ class Settings:
             pin_account_lock_failures=int(config.get("PIN_ACCOUNT_LOCK_FAILURES", 20)),
             staff_account_lock_failures=int(config.get("STAFF_ACCOUNT_LOCK_FAILURES", 20)),
             sign_in_first_wait=timedelta(seconds=int(config.get("SIGN_IN_FIRST_WAIT_SECONDS", 60))),
+            web_session_lifetime=timedelta(hours=int(config.get("WEB_SESSION_HOURS", 2))),
+            counter_session_lifetime=timedelta(hours=int(config.get("COUNTER_SESSION_HOURS", 12))),
             argon2_time_cost=int(config.get("ARGON2_TIME_COST", 2)),
             argon2_memory_kib=int(config.get("ARGON2_MEMORY_KIB", 19_456)),
             groups=GroupRules.from_mapping(config),
@@ -371,6 +454,7 @@ class Settings:
             prefecture=str(config.get("TOWN_PREFECTURE", "")),
             holds=HoldRules.from_mapping(config),
             waitlist=WaitlistRules.from_mapping(config),
+            lottery=LotteryRules.from_mapping(config),
         )
 
 

@@ -10,7 +10,20 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import admin, audit, auth, groups, holds, refunds, series, statistics, usage, views  # noqa: F401  (they register routes on the blueprint)
+from . import (  # noqa: F401  (they register routes on the blueprint)
+    admin,
+    audit,
+    auth,
+    blocks,
+    groups,
+    holds,
+    refunds,
+    series,
+    statistics,
+    usage,
+    views,
+    waitlist,
+)
 from .blueprint import bp
 
 

@@ -376,6 +376,29 @@ class SeriesForm(FlaskForm):
     expected = HiddenField()
 
 
+class BlockForm(FlaskForm):
+    """A staff block (行政使用): the unit, the date, the blocks, the kind and a note;
+    after the preview, whether to cancel the reservations in the way and why.
+    `expected` carries the numbers the preview showed."""
+
+    unit = SelectField(_l("Facility and unit"))
+    day = StringField(_l("Date"))
+    blocks = _checkboxes(_l("Time blocks"), _l("Choose at least one time block"))
+    kind = RadioField(_l("Kind of town use"))
+    note = TextAreaField(
+        _l("Note (optional, for staff)"), validators=[Optional(), Fits(Reservation.block_note)]
+    )
+    cancel_in_the_way = BooleanField(_l("Cancel the reservations in the way"))
+    reason = TextAreaField(
+        _l("Reason for cancelling them (the residents are told)"), validators=[Optional()]
+    )
+    expected = HiddenField()
+
+
+class BlockCancelForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for lifting the block"))
+
+
 class SeriesCancelFromForm(FlaskForm):
     from_date = StringField(_l("Cancel every date from"))
     reason = TextAreaField(_l("Reason for cancelling"))

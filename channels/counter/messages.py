@@ -18,6 +18,9 @@ from reservations.errors import (
     ForbiddenAction,
     GroupLimit,
     InputProblem,
+    LotteryApplicationProblem,
+    LotteryChoiceProblem,
+    LotteryDrawProblem,
     NotAllowedProblem,
     PasswordWeakness,
     ReasonFor,
@@ -470,6 +473,23 @@ WORDINGS: dict[ErrorCode, Callable[[ReservationError], str]] = {
         if error.params.get("status") == services.WaitlistStatus.EXPIRED
         else _("This offer has already been answered.")
     ),
+    ErrorCode.LOTTERY_FIRST: lambda error: _(
+        "This unit is allocated by lottery for %(date)s: first come first served opens at "
+        "%(release)s (an administrator can override).",
+        date=_day(error.params.get("date")),
+        release=_moment(error.params.get("release_at")),
+    ),
+    ErrorCode.LOTTERY_CLOSED: lambda error: _(
+        "The round takes applications from %(opens)s until %(closes)s only.",
+        opens=_moment(error.params.get("opens_at")),
+        closes=_moment(error.params.get("closes_at")),
+    ),
+    ErrorCode.LOTTERY_CHOICE_REFUSED: lambda error: _lottery_choice_refused(error.params),
+    ErrorCode.LOTTERY_APPLICATION_REFUSED: lambda error: _lottery_application_refused(error.params),
+    ErrorCode.LOTTERY_DRAW_REFUSED: lambda error: LOTTERY_DRAW[error.params["problem"]](
+        error.params
+    ),
+    ErrorCode.LOTTERY_WIN_CLOSED: lambda error: _lottery_win_closed(error.params),
     ErrorCode.HOLD_EXPIRED: lambda error: _(
         "The payment for reservation %(number)s was due by %(due)s: it can no longer be "
         "paid. If it is not cancelled yet, an administrator can extend the due time first.",
@@ -477,6 +497,80 @@ WORDINGS: dict[ErrorCode, Callable[[ReservationError], str]] = {
         due=_moment(error.params["due_at"]) if error.params.get("due_at") else "",
     ),
 }
+
+
+def _lottery_choice_refused(params) -> str:
+    problem = params.get("problem")
+    if problem == LotteryChoiceProblem.NONE:
+        return _("Enter at least one choice.")
+    if problem == LotteryChoiceProblem.TOO_MANY:
+        return _(
+            "An application has at most %(maximum)d choices.", maximum=params.get("maximum", 0)
+        )
+    if problem == LotteryChoiceProblem.NOT_IN_ROUND:
+        return _("That unit is not in this lottery round.")
+    if problem == LotteryChoiceProblem.OUTSIDE_MONTH:
+        month = params.get("month")
+        return _(
+            "This round allocates %(month)s only.",
+            month=formatting.format_month(month, current_locale()) if month else "",
+        )
+    return _("The same unit, date and blocks are chosen twice.")
+
+
+def _lottery_application_refused(params) -> str:
+    problem = params.get("problem")
+    if problem == LotteryApplicationProblem.ALREADY_APPLIED:
+        return _(
+            "They have applied to this round already (receipt %(receipt)s): change that "
+            "application instead.",
+            receipt=params.get("receipt", ""),
+        )
+    if problem == LotteryApplicationProblem.WITHDRAWN:
+        return _("This application was withdrawn: it cannot be made again or changed.")
+    return _(
+        "Only the representative or a contact of %(group)s may apply for it.",
+        group=params.get("group", ""),
+    )
+
+
+LOTTERY_DRAW = {
+    LotteryDrawProblem.NOT_CLOSED: lambda params: _(
+        "The application period ends at %(closes)s: the round can be drawn after that.",
+        closes=_moment(params.get("closes_at")),
+    ),
+    LotteryDrawProblem.ALREADY_DRAWN: lambda params: _(
+        "This round was drawn at %(drawn)s: a draw runs once.",
+        drawn=_moment(params.get("drawn_at")),
+    ),
+    LotteryDrawProblem.NO_COMMITMENT: lambda params: _(
+        "No seed commitment was published for this round."
+    ),
+    LotteryDrawProblem.COMMITTED: lambda params: _(
+        "The seed commitment is published already: it cannot change."
+    ),
+    LotteryDrawProblem.LATE_COMMITMENT: lambda params: _(
+        "The application period has ended: it is too late to publish a commitment."
+    ),
+    LotteryDrawProblem.NOT_REVEALED: lambda params: _("The seed has not been revealed yet."),
+    LotteryDrawProblem.REVEALED: lambda params: _("The seed is revealed already."),
+    LotteryDrawProblem.REVEAL_TOO_EARLY: lambda params: _(
+        "The seed is revealed only after the application period ends (%(closes)s).",
+        closes=_moment(params.get("closes_at")),
+    ),
+    LotteryDrawProblem.SEED_MISMATCH: lambda params: _(
+        "That seed's SHA-256 is not the published commitment."
+    ),
+}
+
+
+def _lottery_win_closed(params) -> str:
+    answer = params.get("answer")
+    if answer == services.LotteryAnswer.EXPIRED:
+        return _("The confirmation deadline of this win has passed; its hold was cancelled.")
+    if answer in (services.LotteryAnswer.CONFIRMED, services.LotteryAnswer.DECLINED):
+        return _("This win has already been confirmed or declined.")
+    return _("This choice was not won.")
 
 
 def _waitlist_refused(problem) -> str:

@@ -252,9 +252,7 @@ def _figures(stats: services.Statistics, calls) -> list[Figure]:
         (_CANCELLATIONS[kind](), stats.cancellations.get(kind, 0))
         for kind in services.CANCELLATION_KINDS
     ]
-    summary = _(
-        "Cancellations by when and by whom, holds not paid in time, and no-shows. Refunds are counted once refunds are recorded."
-    )
+    summary = _("Cancellations by when and by whom, holds not paid in time, and no-shows.")
     figures.append(
         Figure(
             "cancellations",
@@ -294,6 +292,7 @@ def _figures(stats: services.Statistics, calls) -> list[Figure]:
             ),
         )
     )
+    figures += _refund_and_waitlist_figures(stats)
     outcomes = [
         (_OUTCOMES.get(kind, lambda k=kind: k)(), calls.outcomes[kind]) for kind in OUTCOMES
     ]
@@ -329,6 +328,57 @@ def _figures(stats: services.Statistics, calls) -> list[Figure]:
         )
     )
     return figures
+
+
+def _refund_and_waitlist_figures(stats: services.Statistics) -> list[Figure]:
+    lines = [(words.word(words.REFUND_STATUSES, line.status), line) for line in stats.refunds]
+    summary = _(
+        "Refunds (還付) for cancelled paid bookings of the period: %(owed)s still owed, %(paid)s paid out.",
+        owed=formatting.format_yen(
+            sum(line.amount_yen for line in stats.refunds if line.status == services.REFUND_OWED),
+            current_locale(),
+        ),
+        paid=formatting.format_yen(
+            sum(line.amount_yen for line in stats.refunds if line.status == services.REFUND_PAID),
+            current_locale(),
+        ),
+    )
+    refunds = Figure(
+        "refunds",
+        _("Refunds"),
+        summary,
+        [_("Refund"), _("Refunds"), _("Amount (yen)")],
+        [[label, line.refunds, line.amount_yen] for label, line in lines],
+        _chart(
+            _("Refunds (yen)"),
+            summary,
+            [label for label, _line in lines],
+            [line.amount_yen for _label, line in lines],
+        ),
+    )
+    slots = [
+        (
+            f"{formatting.format_short_date(slot.day, current_locale())} "
+            f"{localized(slot.unit.facility)} {localized(slot.unit)}",
+            slot.entries,
+        )
+        for slot in stats.waited_slots
+    ]
+    summary = _(
+        "%(count)s waitlist entries (キャンセル待ち) for slots of the period: demand the slots could not meet. The slots most waited for are listed.",
+        count=stats.waitlist_entries,
+    )
+    waitlist = Figure(
+        "waitlist-demand",
+        _("Slots most waited for"),
+        summary,
+        [_("Slot"), _("Waitlist entries")],
+        [[label, count] for label, count in slots],
+        _chart(_("Slots most waited for"), summary, [s[0] for s in slots], [s[1] for s in slots])
+        if slots
+        else None,
+    )
+    return [refunds, waitlist]
 
 
 def _holder_label(kind: services.HolderKind) -> str:

@@ -4,7 +4,7 @@ member as actor (channel "counter") and the resident named, and words the outcom
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import (
     abort,
@@ -35,7 +35,13 @@ from ..ratelimit import sign_in_limits, until_after
 from ..security import safe_next
 from ..ui import localized
 from . import words
-from .auth import current_staff, end_staff_session, start_staff_session
+from .auth import (
+    current_staff,
+    current_ticket,
+    end_staff_session,
+    renew_staff_session,
+    start_staff_session,
+)
 from .blueprint import bp
 from .common import (
     actor,
@@ -139,7 +145,10 @@ def sign_in():
 
 @bp.post("/sign-out")
 def sign_out():
-    services.sign_out_staff(actor(), now=services.clock_now())
+    ticket = current_ticket()
+    services.sign_out_staff(
+        actor(), now=services.clock_now(), session_id=ticket.id if ticket else None
+    )
     end_staff_session()
     flash(_("You have signed out."), "success")
     return redirect(url_for("counter.sign_in"))
@@ -154,7 +163,7 @@ def change_password():
     extra: list = []
     if form.validate_on_submit():
         try:
-            services.change_own_password(
+            staff = services.change_own_password(
                 actor(),
                 current_password=form.current_password.data,
                 new_password=form.new_password.data,
@@ -163,6 +172,7 @@ def change_password():
         except ReservationError as error:
             extra = attach_error(form, error)
         else:
+            renew_staff_session(staff)
             flash(_("Your password is changed."), "success")
             return redirect(safe_next(form.next.data, url_for("counter.home"), under="/counter/"))
     return render("change_password.html", form=form, extra=extra)
@@ -278,10 +288,19 @@ def registration_slip(resident: Resident, pin: str, *, new: bool):
 
 @bp.get("/residents/<int:resident_id>")
 def resident(resident_id: int):
-    person = services.get_resident(resident_id)
-    mine = services.reservations_of(person.id, now=services.clock_now())
+    return resident_page(services.get_resident(resident_id))
+
+
+def resident_page(person: Resident, extra: list | None = None, status: int = 200):
+    """The resident's page; `extra` is a refusal for its error summary (an answer to a
+    waitlist offer that came too late)."""
+    now = services.clock_now()
+    mine = services.reservations_of(person.id, now=now)
     return render(
         "resident.html",
+        status=status,
+        extra=extra or [],
+        waitlist=services.waitlist_of(person.id, now),
         resident=person,
         upcoming=mine.upcoming,
         past=mine.past,
@@ -333,8 +352,16 @@ def _group_asked() -> services.Group | None:
     return services.get_group(group_id)
 
 
-def choose(person: Resident, reservation: Reservation | None, group: services.Group | None):
-    """Pick a unit and a day, see the day's blocks in words, tick the blocks."""
+def choose(
+    person: Resident,
+    reservation: Reservation | None,
+    group: services.Group | None,
+    refused: list | None = None,
+    status: int = 200,
+):
+    """Pick a unit and a day, see the day's blocks in words, tick the blocks; a booked
+    block can be waited for (キャンセル待ち), and the day's waiters are listed.
+    `refused` is a refusal to join the waitlist, for the error summary."""
     facilities = services.list_facilities()
     form = query_form(ChooseForm)
     form.unit.choices = unit_choices(facilities)
@@ -350,7 +377,8 @@ def choose(person: Resident, reservation: Reservation | None, group: services.Gr
         add_error(form.day, date_error())
     blocks_form = None
     availability = None
-    extra: list = []
+    waiters: list = []
+    extra: list = list(refused or [])
     here = (
         url_for("counter.change", reservation_id=reservation.id)
         if reservation
@@ -366,6 +394,8 @@ def choose(person: Resident, reservation: Reservation | None, group: services.Gr
             resident_id=None if group_id else person.id,
             group_id=group_id,
         )[0]
+        if reservation is None:
+            waiters = services.slot_waiters(actor(), unit.id, day)
         selectable = services.choosable_statuses(actor(), changing=reservation is not None)
         blocks_form = query_form(BlocksForm)
         blocks_form.blocks.choices = [
@@ -400,6 +430,8 @@ def choose(person: Resident, reservation: Reservation | None, group: services.Gr
         blocks_form.disabled = disabled
     return render(
         "choose.html",
+        status=status,
+        waiters=waiters,
         resident=person,
         reservation=reservation,
         form=form,
@@ -527,6 +559,97 @@ def change_confirm(reservation_id: int):
     return _confirm(_asker(reservation), reservation, reservation.group)
 
 
+# ------------------------------------------------------- the waitlist (キャンセル待ち)
+# A clerk puts the resident in front of them (or one of their groups) in line for a
+# booked block from the booking page, and answers an offer for them, or takes them out
+# of line, from their page; done as the clerk for the resident (the trail names both).
+
+
+def _checked_action() -> None:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+
+
+@bp.post("/residents/<int:resident_id>/waitlist")
+def join_waitlist(resident_id: int):
+    """Join for the resident (or ?group=) the line for one booked block of the day the
+    booking page shows (?unit=&day=): the form posts to that page's address."""
+    person = services.get_resident(resident_id)
+    group = _group_asked()
+    _checked_action()
+    unit_id = parse_id(request.args.get("unit"))
+    block_id = parse_id(request.form.get("block"))
+    try:
+        day = date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        day = None
+    if unit_id is None or block_id is None or day is None:
+        abort(400)
+    try:
+        entry = services.join_waitlist(
+            actor(),
+            resident_id=person.id,
+            group_id=group.id if group is not None else None,
+            unit_id=unit_id,
+            day=day,
+            block_ids=[block_id],
+            now=services.clock_now(),
+        )
+    except ReservationError as error:
+        return choose(person, None, group, refused=[(None, describe(error))], status=409)
+    place = services.waitlist_place(actor(), entry.id)
+    flash(
+        _(
+            "On the waiting list for %(name)s: number %(position)d in line.",
+            name=entry.holder_name or person.name,
+            position=place.position,
+        ),
+        "success",
+    )
+    return redirect(url_for("counter.resident", resident_id=person.id))
+
+
+def _answer(entry_id: int, answer):
+    """Answer for the waiter; a refusal goes to the error summary of their page."""
+    _checked_action()
+    place = services.waitlist_place(actor(), entry_id)
+    person = place.entry.resident or place.entry.asked_by
+    try:
+        return answer(actor(), entry_id=entry_id, now=services.clock_now()), person, None
+    except ReservationError as error:
+        return None, person, resident_page(person, extra=[(None, describe(error))], status=409)
+
+
+@bp.post("/waitlist/<int:entry_id>/accept")
+def accept_offer(entry_id: int):
+    reservation, _person, refused = _answer(entry_id, services.accept_offer)
+    if refused is not None:
+        return refused
+    flash(
+        _("Offer accepted. The reservation number is %(number)s.", number=reservation.number),
+        "success",
+    )
+    return redirect(url_for("counter.reservation", reservation_id=reservation.id))
+
+
+@bp.post("/waitlist/<int:entry_id>/decline")
+def decline_offer(entry_id: int):
+    _entry, person, refused = _answer(entry_id, services.decline_offer)
+    if refused is not None:
+        return refused
+    flash(_("Offer declined: the time goes to the next person waiting."), "success")
+    return redirect(url_for("counter.resident", resident_id=person.id))
+
+
+@bp.post("/waitlist/<int:entry_id>/leave")
+def leave_waitlist(entry_id: int):
+    _entry, person, refused = _answer(entry_id, services.leave_waitlist)
+    if refused is not None:
+        return refused
+    flash(_("Taken off the waiting list."), "success")
+    return redirect(url_for("counter.resident", resident_id=person.id))
+
+
 # -------------------------------------------------------------------- reservations
 
 
@@ -603,7 +726,10 @@ def _staff_names(reservation: Reservation, refund=None) -> dict:
 
 @bp.get("/reservations/<int:reservation_id>")
 def reservation(reservation_id: int):
-    return reservation_page(services.get_reservation(actor(), reservation_id))
+    found = services.get_reservation(actor(), reservation_id)
+    if found.is_staff_block:  # the town's own use: its page is the block's
+        return redirect(url_for("counter.cancel_block", reservation_id=found.id))
+    return reservation_page(found)
 
 
 @bp.post("/reservations/<int:reservation_id>/payment")

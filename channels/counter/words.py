@@ -26,11 +26,15 @@ ACTIONS = {
     "resident.pin_set": _l("PIN set"),
     "resident.unlock": _l("Sign-in unlocked"),
     "resident.locked": _l("Sign-in locked after wrong PINs"),
+    "resident.sign_out": _l("Signed out on the web (every session ended)"),
+    "resident.sessions_end": _l("Every web session ended"),
+    "resident.session_expired": _l("Web session ended by its time limit"),
     "staff.create": _l("Staff account created"),
     "staff.locked": _l("Staff account locked after wrong passwords"),
     "staff.sign_in": _l("Signed in at the counter"),
     "staff.sign_out": _l("Signed out"),
     "staff.session_expired": _l("Signed out after a time without activity"),
+    "staff.sessions_end": _l("Every session of the account ended"),
     "staff.password_change": _l("Own password changed"),
     "staff.password_reset": _l("Staff password reset (temporary)"),
     "staff.unlock": _l("Staff account unlocked"),
@@ -133,6 +137,16 @@ BLOCK_STATUSES = {
     services.BlockStatus.NOT_OPEN_YET: _l("Booking not open yet"),
     services.BlockStatus.BOOKING_CLOSED: _l("Booking closed"),
     services.BlockStatus.WAITLISTED: _l("Freed, offered to the waiting list"),
+    services.BlockStatus.UNAVAILABLE: _l("Not available (town use or closure)"),
+}
+
+# A staff block's kind (行政使用), as the counter names it.
+BLOCK_KINDS = {
+    services.StaffBlockKind.TOWN_EVENT: _l("Town event"),
+    services.StaffBlockKind.SCHOOL: _l("School use"),
+    services.StaffBlockKind.MAINTENANCE: _l("Maintenance"),
+    services.StaffBlockKind.ELECTION: _l("Election"),
+    services.StaffBlockKind.OTHER: _l("Other town use"),
 }
 
 PAYMENTS = {
@@ -216,6 +230,7 @@ def template_helpers() -> dict:
         "action_name": lambda code: word(ACTIONS, code),
         "evidence_name": lambda code: word(EVIDENCE, code),
         "block_status_name": lambda code: word(BLOCK_STATUSES, code),
+        "block_kind_name": lambda code: word(BLOCK_KINDS, code),
         "payment_name": lambda code: word(PAYMENTS, code),
         "role_name": lambda code: word(ROLES, code),
         "use_state_name": lambda code: word(USE_STATES, code),

@@ -14,7 +14,13 @@ from datetime import date, datetime, timedelta
 from flask_babel import gettext as _
 
 from reservations import services
-from reservations.errors import ErrorCode, GroupLimit, ReservationError
+from reservations.errors import (
+    ErrorCode,
+    GroupLimit,
+    LotteryApplicationProblem,
+    LotteryChoiceProblem,
+    ReservationError,
+)
 from reservations.services import Facility, Group, Reservation, Unit
 
 from .settings import PhoneSettings
@@ -24,6 +30,7 @@ from .speech import (
     compose,
     spoken_date,
     spoken_digit_groups,
+    spoken_digits,
     spoken_moment,
     spoken_slot,
     spoken_time,
@@ -418,6 +425,14 @@ def day_full() -> Speech:
     return Speech(_("その日は、空いている時間がありません。"))
 
 
+def day_unavailable(note: str | None = None) -> Speech:
+    """The day's free-looking times are used by the town or closed (使用できません):
+    never "booked by someone"; a closure's reason is said when there is one."""
+    if note:
+        return Speech(_("その日は、使用できません。理由は、%(note)s、です。", note=note))
+    return Speech(_("その日は、使用できません。"))
+
+
 def booked() -> Speech:
     return Speech(_("承りました。ご予約番号を申し上げます。メモのご用意はよろしいですか。"))
 
@@ -442,6 +457,12 @@ def hold_due(last_day: date, fee_yen: int, on_the_day: bool) -> Speech:
 def reservation_number(number: str) -> Speech:
     """Eight digits in two groups of four."""
     return compose(_("%(digits)sです。"), digits=spoken_digit_groups(number))
+
+
+def access_code(code: str) -> Speech:
+    """A keybox facility's code for this booking, digit by digit (the caretaker asks
+    for it at the key handover)."""
+    return compose(_("鍵の受け取りの番号は、%(digits)sです。"), digits=spoken_digits(code))
 
 
 def sms_coming() -> Speech:
@@ -567,6 +588,67 @@ def already_cancelled() -> Speech:
 
 def cannot_cancel() -> Speech:
     return Speech(_("申し訳ありません。このご予約は、電話では取り消せません。"))
+
+
+# ------------------------------------------------------------ the waitlist (キャンセル待ち)
+
+
+def waitlist_offer(reservation: Reservation) -> Speech:
+    """An open offer, read before the caller's reservations: what freed."""
+    blocks = reservation.time_blocks
+    return compose(
+        _("キャンセル待ちの空きをご案内します。%(slot)s。%(place)s。"),
+        slot=spoken_slot(reservation.date, blocks[0].start_time, blocks[-1].end_time),
+        place=place(reservation.unit.facility, reservation.unit),
+    )
+
+
+def waitlist_offer_deadline(expires_at: datetime, today: date) -> Speech:
+    """By when to answer the offer."""
+    return compose(
+        _("お返事の期限は、%(deadline)sです。"),
+        deadline=spoken_moment(_local(expires_at), today),
+    )
+
+
+def waitlist_offer_keys() -> Speech:
+    return Speech(_("お受けになる場合は1を、お断りになる場合は2を押してください。"))
+
+
+def waitlist_offer_keys_simple() -> Speech:
+    return Speech(_("お受けは1、お断りは2を押してください。"))
+
+
+def waitlist_accepted() -> Speech:
+    return Speech(_("お受けしました。ご予約をお取りしました。"))
+
+
+def waitlist_declined() -> Speech:
+    return Speech(_("お断りしました。次にお待ちの方にご案内します。"))
+
+
+def waitlist_ask() -> Speech:
+    """The day (or the time chosen) is taken: wait for it, or hear other free times."""
+    return Speech(
+        _(
+            "キャンセル待ちに登録する場合は1を、ほかの空いている日時をお聞きになる場合は2を押してください。"
+        )
+    )
+
+
+def waitlist_ask_simple() -> Speech:
+    return Speech(_("キャンセル待ちは1、ほかの日時は2を押してください。"))
+
+
+def waitlist_which_block() -> Speech:
+    return Speech(_("どの時間のキャンセル待ちをしますか。"))
+
+
+def waitlist_joined(position: int) -> Speech:
+    return compose(
+        _("キャンセル待ちに登録しました。%(position)s番目です。空きが出ましたら、お知らせします。"),
+        position=position,
+    )
 
 
 # ---------------------------------------------------------------- the core's refusals
@@ -717,6 +799,57 @@ def _offer_closed(error: ReservationError, now: datetime) -> Speech:
     return Speech(_("このご案内には、すでにお返事をいただいています。"))
 
 
+def _lottery_first(error: ReservationError, now: datetime) -> Speech:
+    release_at = error.params.get("release_at")
+    if release_at is None:
+        return Speech(_("この日は、抽選で先に決めます。"))
+    return compose(
+        _("この日は、抽選で先に決めます。残った時間は、%(date)sから受け付けます。"),
+        date=spoken_date(release_at.astimezone(services.town_timezone()).date()),
+    )
+
+
+def _lottery_closed(error: ReservationError, now: datetime) -> Speech:
+    closes_at = error.params.get("closes_at")
+    if closes_at is None:
+        return Speech(_("この抽選は、いまはお申し込みを受け付けていません。"))
+    last = (closes_at.astimezone(services.town_timezone()) - timedelta(seconds=1)).date()
+    return compose(
+        _("この抽選のお申し込みは、%(date)sまでです。いまは受け付けていません。"),
+        date=spoken_date(last),
+    )
+
+
+def _lottery_choice_refused(error: ReservationError, now: datetime) -> Speech:
+    problem = error.params.get("problem")
+    if problem == LotteryChoiceProblem.TOO_MANY:
+        return compose(
+            _("ご希望は、%(maximum)s件までです。"), maximum=error.params.get("maximum", 0)
+        )
+    if problem == LotteryChoiceProblem.REPEATED:
+        return Speech(_("同じご希望が、二つあります。"))
+    if problem == LotteryChoiceProblem.NONE:
+        return Speech(_("ご希望を、一つ以上お選びください。"))
+    return Speech(_("そのご希望は、この抽選には含まれていません。"))
+
+
+def _lottery_application_refused(error: ReservationError, now: datetime) -> Speech:
+    problem = error.params.get("problem")
+    if problem == LotteryApplicationProblem.ALREADY_APPLIED:
+        return Speech(_("この抽選には、すでにお申し込みいただいています。"))
+    if problem == LotteryApplicationProblem.WITHDRAWN:
+        return Speech(_("このお申し込みは、取り下げられています。"))
+    return Speech(_("団体のお申し込みは、代表者か連絡担当の方ができます。"))
+
+
+def _lottery_win_closed(error: ReservationError, now: datetime) -> Speech:
+    if error.params.get("answer") == services.LotteryAnswer.EXPIRED:
+        return Speech(_("ご確認の期限が過ぎたため、この当選は取り消されました。"))
+    if error.params.get("answer") is None:
+        return Speech(_("このご希望は、当選していません。"))
+    return Speech(_("この当選には、すでにお返事をいただいています。"))
+
+
 def _no_show_restricted(error: ReservationError, now: datetime) -> Speech:
     return compose(
         _(
@@ -790,6 +923,13 @@ REFUSALS: dict[ErrorCode, Callable[[ReservationError, datetime], Speech]] = {
     ErrorCode.WAITLIST_LIMIT_REACHED: _waitlist_limit_reached,
     ErrorCode.WAITLIST_REFUSED: _waitlist_refused,
     ErrorCode.OFFER_CLOSED: _offer_closed,
+    ErrorCode.LOTTERY_FIRST: _lottery_first,
+    ErrorCode.LOTTERY_CLOSED: _lottery_closed,
+    ErrorCode.LOTTERY_CHOICE_REFUSED: _lottery_choice_refused,
+    ErrorCode.LOTTERY_APPLICATION_REFUSED: _lottery_application_refused,
+    ErrorCode.LOTTERY_WIN_CLOSED: _lottery_win_closed,
+    # The draw is staff's work, never a caller's.
+    ErrorCode.LOTTERY_DRAW_REFUSED: _not_accepted,
 }
 
 

@@ -15,7 +15,14 @@ from flask import flash
 from flask_babel import gettext as _
 
 from reservations import services
-from reservations.errors import ErrorCode, GroupLimit, NotAllowedProblem, ReservationError
+from reservations.errors import (
+    ErrorCode,
+    GroupLimit,
+    LotteryApplicationProblem,
+    LotteryChoiceProblem,
+    NotAllowedProblem,
+    ReservationError,
+)
 
 from .. import formatting
 from ..i18n import current_locale
@@ -291,6 +298,72 @@ def _offer_closed(error, facility) -> str:
     return _("This offer has already been answered.")
 
 
+def _lottery_first(error, facility) -> str:
+    return _(
+        "Times on %(date)s here are given by lottery first. What is left can be booked "
+        "from %(moment)s.",
+        date=_date(error.params.get("date")),
+        moment=_moment(error.params["release_at"]) if error.params.get("release_at") else "",
+    )
+
+
+def _lottery_closed(error, facility) -> str:
+    return _(
+        "This lottery takes applications from %(opens)s until %(closes)s, so it cannot be "
+        "applied for, changed or withdrawn now.",
+        opens=_moment(error.params["opens_at"]) if error.params.get("opens_at") else "",
+        closes=_moment(error.params["closes_at"]) if error.params.get("closes_at") else "",
+    )
+
+
+def _lottery_choice_refused(error, facility) -> str:
+    problem = error.params.get("problem")
+    if problem == LotteryChoiceProblem.NONE:
+        return _("Choose at least one time to apply for.")
+    if problem == LotteryChoiceProblem.TOO_MANY:
+        return _(
+            "You can choose up to %(maximum)d times in one application.",
+            maximum=error.params.get("maximum", 0),
+        )
+    if problem == LotteryChoiceProblem.NOT_IN_ROUND:
+        return _("This lottery does not include that room or court. Choose one from the list.")
+    if problem == LotteryChoiceProblem.OUTSIDE_MONTH:
+        month = error.params.get("month")
+        return _(
+            "This lottery is for %(month)s only. Choose a date in that month.",
+            month=formatting.format_month(month, current_locale()) if month else "",
+        )
+    return _("You chose the same time twice. Choose each time only once.")
+
+
+def _lottery_application_refused(error, facility) -> str:
+    problem = error.params.get("problem")
+    if problem == LotteryApplicationProblem.ALREADY_APPLIED:
+        return _(
+            "There is already an application to this lottery (receipt number %(receipt)s). "
+            "You can change it instead.",
+            receipt=error.params.get("receipt", ""),
+        )
+    if problem == LotteryApplicationProblem.WITHDRAWN:
+        return _("This application was withdrawn, so it cannot be made again or changed.")
+    return CounterMessage(
+        _(
+            "Only the representative or a contact of %(group)s can apply for it. "
+            "Please ask them, or the counter.",
+            group=error.params.get("group", ""),
+        )
+    )
+
+
+def _lottery_win_closed(error, facility) -> str:
+    answer = error.params.get("answer")
+    if answer == services.LotteryAnswer.EXPIRED:
+        return _("The time to confirm this win has passed, so the time was given to others.")
+    if answer in (services.LotteryAnswer.CONFIRMED, services.LotteryAnswer.DECLINED):
+        return _("This win has already been answered.")
+    return _("This choice was not won, so there is nothing to confirm.")
+
+
 def _no_show_restricted(error, facility) -> str:
     return _(
         "Because %(count)d bookings in the last %(months)d months were not used without "
@@ -347,6 +420,13 @@ WORDINGS: dict[ErrorCode, Wording] = {
     ErrorCode.WAITLIST_LIMIT_REACHED: _waitlist_limit_reached,
     ErrorCode.WAITLIST_REFUSED: _waitlist_refused,
     ErrorCode.OFFER_CLOSED: _offer_closed,
+    ErrorCode.LOTTERY_FIRST: _lottery_first,
+    ErrorCode.LOTTERY_CLOSED: _lottery_closed,
+    ErrorCode.LOTTERY_CHOICE_REFUSED: _lottery_choice_refused,
+    ErrorCode.LOTTERY_APPLICATION_REFUSED: _lottery_application_refused,
+    ErrorCode.LOTTERY_WIN_CLOSED: _lottery_win_closed,
+    # The draw is staff's work (the lottery CLI).
+    ErrorCode.LOTTERY_DRAW_REFUSED: _went_wrong,
     # Not met on the resident's pages (staff operations, or requests no page sends).
     ErrorCode.NOT_FOUND: _went_wrong,
     ErrorCode.INVALID_RANGE: _went_wrong,

@@ -69,6 +69,7 @@ STATUS_WORDS = {
     services.BlockStatus.PAST: _l("Ended"),
     services.BlockStatus.NOT_OPEN_YET: _l("Not open yet"),
     services.BlockStatus.BOOKING_CLOSED: _l("Booking closed"),
+    services.BlockStatus.UNAVAILABLE: _l("Unavailable"),
     services.BlockStatus.WAITLISTED: _l("Kept for the waiting list"),
 }
 CLOSED_WORDS = {
@@ -256,7 +257,12 @@ def _availability_rows(unit, days, era: bool) -> list[Row]:
                     label=labels[cell.block.id],
                 )
                 if cell.bookable
-                else Cell(cell.status, words[cell.status], label=labels[cell.block.id])
+                else Cell(
+                    cell.status,
+                    words[cell.status],
+                    label=labels[cell.block.id],
+                    detail=(cell.note_en if locale == "en" and cell.note_en else cell.note),
+                )
                 for cell in day.blocks
             ]
         rows.append(

@@ -24,15 +24,15 @@ roles, evidence kinds) a channel words. The modules, one per area:
     lookup        finding reservations
     residents     registering, finding, PINs, signing in
     groups        registering, renewing, suspending and finding groups (団体)
-    rosters       a group's members and their roles
-    members       who is on a roster now
+    rosters       a group's members and their roles; members: who is on a roster now
     staff         staff accounts
     statistics    figures for staff: occupancy, use, channels, cancellations, fees
     usage         use records (利用実績), caretakers' day lists, keybox codes, the no-show rule
     credentials   hashing, and one lockout for PINs and passwords
     numbers       the numbers residents type: check digits, PINs, phone numbers
-    series_plans  series (定期利用): the request checked, its dates and skipped dates
-    series        series: create, extend, cancel from a date
+    series        series (定期利用): create, extend, cancel; series_plans: dates, skips
+    blocks        staff blocks (行政使用): the town's own use of a slot
+    lottery       the lottery (抽選): rounds, applications; lottery_draw: draw, verify, wins
     system        binding to the app, the database's health
     town          the town and its counter: name, telephone, hours, address
     search        which places in town are free on a day
@@ -123,6 +123,7 @@ from ..rules import (
 )
 from ..settings import CounterDetails, GroupRules, HoldRules, LatePayment, MembersMayCancel
 from ..text import column_maximum, is_kana
+from . import blocks, lottery_draw, sessions  # noqa: F401 - used as services.sessions
 from .actors import Actor, clock_now, town_timezone
 from .audit import AuditFilter, AuditPage, audit_trail, audit_trail_all
 from .availability import (
@@ -134,6 +135,7 @@ from .availability import (
     availability_version,
     next_free_blocks,
 )
+from .blocks import *  # noqa: F403 - the staff blocks, as blocks.__all__ names them
 from .booking import book, cancel, change, check_booking, check_change
 from .catalog import (
     FACILITY_DETAILS,
@@ -184,6 +186,7 @@ from .lookup import (
     reservations_of,
     reservations_on,
 )
+from .lottery_draw import *  # noqa: F403 - the lottery, lottery.py's names too
 from .numbers import (
     GROUP_NUMBER_LENGTH,
     PIN_LENGTH,
@@ -283,9 +286,11 @@ from .statistics import (
     FeeLine,
     HolderKind,
     Period,
+    RefundLine,
     Share,
     Statistics,
     UseCounts,
+    WaitedSlot,
     statistics,
 )
 from .system import database_check, discard_unfinished_work, init_app
@@ -311,6 +316,7 @@ from .waitlist import (
     offer_freed_slots,
     open_offers_to_phone,
     settle_offers,
+    slot_waiters,
     waitlist_of,
     waitlist_place,
     waitlist_terms,
@@ -420,6 +426,7 @@ __all__ = [
     "settle_offers",
     "waitlist_of",
     "waitlist_place",
+    "slot_waiters",
     "waitlist_terms",
     "JobReport",
     "Party",
@@ -480,6 +487,7 @@ __all__ = [
     "cancel",
     "cancel_series_from",
     "create_series",
+    *blocks.__all__,
     "extend_series",
     "get_series",
     "preview_extension",
@@ -579,6 +587,8 @@ __all__ = [
     "sign_out_staff",
     "staff_snapshot",
     "statistics",
+    "RefundLine",
+    "WaitedSlot",
     "status_of",
     "suspend_group",
     "unlock_resident",
@@ -586,4 +596,5 @@ __all__ = [
     "update_facility_details",
     "verify_pin",
     "verify_staff",
+    *lottery_draw.__all__,
 ]

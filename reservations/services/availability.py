@@ -19,6 +19,12 @@ from .quotes import party
 class BlockAvailability:
     block: TimeBlock
     status: rules.BlockStatus
+    # Why it is UNAVAILABLE (使用できません): the closure's reason shown to residents, or
+    # the staff block's kind (a StaffBlockKind, for staff only: residents see neither
+    # who nor why the town uses it).
+    note: str | None = None
+    note_en: str | None = None
+    block_kind: str | None = None
 
     @property
     def bookable(self) -> bool:
@@ -60,15 +66,22 @@ def day_cells(
     mine: tuple,
     now: datetime,
     kept=lambda block: False,
+    closures=(),
+    part_ids: frozenset[int] = frozenset(),
+    blocked_of=lambda block: None,
 ) -> list[BlockAvailability]:
     """Each block's state on `day`: the one computation behind the week view and the
     search across facilities. `holder_of(block)` is who holds it (resident, group),
     or None; `mine` is the asker's (resident, group), whose own block is YOURS;
-    `kept(block)` whether a waiter fits it (freed for the waiting list: WAITLISTED)."""
+    `kept(block)` whether a waiter fits it (freed for the waiting list: WAITLISTED). A
+    block the town uses (`blocked_of(block)`: the staff block's kind) or a closure of
+    the unit (made of `part_ids`) or of the block closes is UNAVAILABLE (使用できません)."""
     tz = get_settings().timezone
     cells = []
     for block in facility.time_blocks:
         holder = holder_of(block)
+        kind = blocked_of(block)
+        closure = rules.partial_closure(closures, facility, part_ids, day, block)
         status = rules.block_status(
             facility,
             day,
@@ -78,12 +91,20 @@ def day_cells(
             closed=closed,
             taken=holder is not None,
             window=window,
+            unavailable=kind is not None or closure is not None,
         )
         if status == rules.BlockStatus.TAKEN and mine != (None, None) and holder == mine:
             status = rules.BlockStatus.YOURS
         if status == rules.BlockStatus.FREE and kept(block):
             status = rules.BlockStatus.WAITLISTED
-        cells.append(BlockAvailability(block, status))
+        if status != rules.BlockStatus.UNAVAILABLE:
+            cells.append(BlockAvailability(block, status))
+        elif closure is not None and kind is None:
+            cells.append(
+                BlockAvailability(block, status, closure.reason, closure.reason_en or None)
+            )
+        else:
+            cells.append(BlockAvailability(block, status, block_kind=kind))
     return cells
 
 
@@ -111,8 +132,9 @@ def availability(
     facility = unit.facility
     is_resident = party(resident_id, group_id).is_resident
     mine = (None, group_id) if group_id is not None else (resident_id, None)
-    part_ids = [part.id for part in unit.parts]
+    part_ids = frozenset(part.id for part in unit.parts)
     held = claims.held_between(part_ids, start, end)
+    blocked = claims.blocked_between(part_ids, start, end)
     kept = {
         (day, block)
         for part, day, block in claims.kept_for_waiters(start, end, facility.id)
@@ -134,6 +156,9 @@ def availability(
             mine=mine,
             now=now,
             kept=lambda block, day=day: (day, block.id) in kept,
+            closures=closures,
+            part_ids=part_ids,
+            blocked_of=lambda block, day=day: blocked.get((day, block.id)),
         )
         days.append(DayAvailability(day, closed, rules.holiday_name(day), cells, window))
         day += timedelta(days=1)

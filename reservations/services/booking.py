@@ -22,6 +22,7 @@ from ..errors import (
     NotAllowed,
     NotAllowedProblem,
     SlotTaken,
+    Unavailable,
 )
 from ..models import (
     ACTIVE_STATUSES,
@@ -43,6 +44,7 @@ from .actors import Actor, require_acting_for, require_aware, require_staff
 from .catalog import closures_between, get_unit
 from .groups import get_group, group_rules, locked_group, require_member, status_of
 from .lookup import load_reservation, reservation_snapshot
+from .lottery import check_lottery_first
 from .numbers import RESERVATION_NUMBER_LENGTH, new_unique_number
 from .permissions import (
     check_may_change,
@@ -137,8 +139,17 @@ def _check_rules(
         is_resident=booker.is_resident,
         window_override=override is not None,
     )
+    closures = closures_between(facility, quoted.date, quoted.date)
+    part_ids = frozenset(part.id for part in quoted.unit.parts)
+    for block in quoted.blocks:
+        closure = rules.partial_closure(closures, facility, part_ids, quoted.date, block)
+        if closure is not None:
+            raise Unavailable(
+                date=quoted.date, note=closure.reason, note_en=closure.reason_en or None
+            )
     if override is not None:
         return
+    check_lottery_first(quoted.unit.id, quoted.date, now)
     category = facility.category
     if group is not None:
         rules.check_group_limits(
@@ -266,8 +277,9 @@ def check_booking(
         rule = get_settings().no_shows
         raise NoShowRestricted(until=paused, count=rule.limit, months=rule.months)
     block_ids = [block.id for block in quoted.blocks]
-    if claims.count_taken([part.id for part in unit.parts], day, block_ids):
-        raise SlotTaken(date=day, block_ids=sorted(block_ids))
+    part_ids = [part.id for part in unit.parts]
+    if claims.count_taken(part_ids, day, block_ids):
+        raise claims.taken_error(part_ids, day, block_ids)
     return quoted
 
 
@@ -395,6 +407,7 @@ def cancel(
     returns the reservation it already cancelled instead of AlreadyCancelled.
     `by_town` (administrators) records that the town cancelled it (a closure, the
     town's own use), which the refund rules read; otherwise the resident or staff did.
+    A staff block (行政使用) is lifted so, by an administrator, as the town's.
     """
     require_aware(now)
     with write_transaction():
@@ -402,11 +415,11 @@ def cancel(
         if _replayed_cancel(actor, reservation, idempotency_key):
             return reservation
         _, reason, after_deadline = check_may_change(actor, reservation, now, reason)
-        if by_town:
+        if by_town or reservation.is_staff_block:
             require_staff(actor, ADMIN)
         kind = (
             CancelReasonKind.TOWN
-            if by_town
+            if by_town or reservation.is_staff_block
             else CancelReasonKind.RESIDENT
             if actor.resident_id is not None
             else CancelReasonKind.STAFF
@@ -515,8 +528,9 @@ def check_change(
     if reservation.payment_status == PAID and quoted.fee.fee_yen != reservation.fee_yen:
         raise NotAllowed(problem=NotAllowedProblem.PAID_FEE_DIFFERS)
     ids = [block.id for block in quoted.blocks]
-    if claims.count_taken([p.id for p in unit.parts], day, ids, exclude=reservation.id):
-        raise SlotTaken(date=day, block_ids=sorted(ids))
+    part_ids = [p.id for p in unit.parts]
+    if claims.count_taken(part_ids, day, ids, exclude=reservation.id):
+        raise claims.taken_error(part_ids, day, ids)
     return quoted
 
 

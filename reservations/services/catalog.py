@@ -62,10 +62,15 @@ def closures_between(facility: Facility, start: date, end: date) -> list[Closure
     """The ad-hoc closures of the facility (its own and the town's) that touch the days."""
     return list(
         db.session.scalars(
-            select(Closure).where(
+            select(Closure)
+            .where(
                 or_(Closure.facility_id == facility.id, Closure.facility_id.is_(None)),
                 Closure.start_date <= end,
                 Closure.end_date >= start,
+            )
+            .options(
+                selectinload(Closure.unit).selectinload(Unit.parts),
+                selectinload(Closure.time_blocks),
             )
         )
     )

@@ -19,8 +19,16 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .. import waitlist_rules
 from ..db import db
-from ..errors import SlotTaken
-from ..models import Reservation, SlotClaim, TimeBlock, Unit, WaitlistEntry, WaitlistStatus
+from ..errors import SlotTaken, Unavailable
+from ..models import (
+    Reservation,
+    ReservationOrigin,
+    SlotClaim,
+    TimeBlock,
+    Unit,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 
 T = TypeVar("T")
 
@@ -94,7 +102,7 @@ def claim(reservation: Reservation, keys: Sequence[tuple]) -> None:
     block_ids = {key[2] for key in keys}
     day = keys[0][1]
     if count_taken(part_ids, day, block_ids):
-        raise SlotTaken(date=day, block_ids=sorted(block_ids))
+        raise taken_error(part_ids, day, block_ids)
     for part_id, claim_day, block_id in keys:
         db.session.add(
             SlotClaim(
@@ -110,6 +118,30 @@ def claim(reservation: Reservation, keys: Sequence[tuple]) -> None:
         if _is_claim_conflict(exc):
             raise SlotTaken(date=day, block_ids=sorted(block_ids)) from exc
         raise
+
+
+def blocked_between(part_ids, start: date, end: date) -> dict[tuple[date, int], str]:
+    """The staff blocks (行政使用) on the parts from `start` to `end`: each claimed
+    (date, block) the town uses, with the block's kind."""
+    rows = db.session.execute(
+        select(SlotClaim.date, SlotClaim.time_block_id, Reservation.block_kind)
+        .join(Reservation, Reservation.id == SlotClaim.reservation_id)
+        .where(
+            SlotClaim.part_id.in_(part_ids),
+            SlotClaim.date >= start,
+            SlotClaim.date <= end,
+            Reservation.origin == ReservationOrigin.BLOCK,
+        )
+    )
+    return {(day, block_id): kind for day, block_id, kind in rows}
+
+
+def taken_error(part_ids, day: date, block_ids) -> Exception:
+    """What a claimed slot is to someone asking for it: used by the town (Unavailable,
+    使用できません: a staff block is never "booked by someone"), or SlotTaken."""
+    if blocked_between(part_ids, day, day).keys() & {(day, b) for b in block_ids}:
+        return Unavailable(date=day)
+    return SlotTaken(date=day, block_ids=sorted(block_ids))
 
 
 def release(reservation: Reservation) -> None:
@@ -197,3 +229,14 @@ def held_on(day: date) -> dict[tuple[int, int], tuple]:
         .where(SlotClaim.date == day)
     )
     return {(part, block): (resident, group) for part, block, resident, group in rows}
+
+
+def blocked_on(day: date) -> dict[tuple[int, int], str]:
+    """The staff blocks of every facility on `day`: each claimed (part, block) the
+    town uses, with the block's kind (the search across facilities)."""
+    rows = db.session.execute(
+        select(SlotClaim.part_id, SlotClaim.time_block_id, Reservation.block_kind)
+        .join(Reservation, Reservation.id == SlotClaim.reservation_id)
+        .where(SlotClaim.date == day, Reservation.origin == ReservationOrigin.BLOCK)
+    )
+    return {(part, block): kind for part, block, kind in rows}

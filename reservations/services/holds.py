@@ -36,6 +36,8 @@ from ..models import (
     UNPAID,
     CancelReasonKind,
     Facility,
+    LotteryAnswer,
+    LotteryChoice,
     Reservation,
     Unit,
     WaitlistEntry,
@@ -197,7 +199,11 @@ def expire_one_hold(now: datetime) -> Reservation | None:
         reservation.status = CANCELLED
         reservation.cancelled_at = now
         reservation.cancelled_channel = "cli"
-        reservation.cancel_reason_kind = CancelReasonKind.UNPAID
+        reservation.cancel_reason_kind = (
+            CancelReasonKind.LOTTERY_UNCONFIRMED
+            if _unanswered_win(reservation, now)
+            else CancelReasonKind.UNPAID
+        )
         reservation.cancel_reason = None
         audit.record(
             Actor.system(),
@@ -212,6 +218,21 @@ def expire_one_hold(now: datetime) -> Reservation | None:
         )
         notify.reservation_message(notify.HOLD_EXPIRED, reservation, now)
     return reservation
+
+
+def _unanswered_win(reservation: Reservation, now: datetime) -> bool:
+    """A lottery win not confirmed by the round's deadline: its choice is marked
+    expired (True); any other hold is not a win (False)."""
+    choice = db.session.scalar(
+        select(LotteryChoice).where(
+            LotteryChoice.reservation_id == reservation.id, LotteryChoice.answer.is_(None)
+        )
+    )
+    if choice is None:
+        return False
+    choice.answer = LotteryAnswer.EXPIRED
+    choice.answered_at = now
+    return True
 
 
 def expire_holds(now: datetime, limit: int = 100) -> list[Reservation]:

@@ -26,7 +26,7 @@ from ..text import (
     normalize_phone,
     search_key,
 )
-from . import attempts, audit, credentials
+from . import attempts, audit, credentials, sessions
 from .actors import Actor, require_acting_for, require_aware, require_staff
 from .numbers import REGISTRATION_NUMBER_LENGTH, checked_pin, new_unique_number
 
@@ -230,7 +230,8 @@ def register_resident(
 
 
 def set_pin(actor: Actor, *, resident_id: int, now: datetime, pin: str | None = None) -> str:
-    """Set (resident) or reset (staff) a PIN; a reset also unlocks. Returns the PIN."""
+    """Set (resident) or reset (staff) a PIN; a reset also unlocks, and every session
+    of the resident ends. Returns the PIN."""
     require_aware(now)
     pin = checked_pin(pin)
     with write_transaction():
@@ -239,13 +240,14 @@ def set_pin(actor: Actor, *, resident_id: int, now: datetime, pin: str | None = 
         before = resident_snapshot(resident)
         credentials.set_secret(resident, credentials.pin(), pin)
         attempts.forget_account(_sign_in_name(resident.registration_no))
+        ended = sessions.end_all(resident, sessions.SessionEnd.PIN_SET)
         audit.record(
             actor,
             now,
             "resident.pin_set",
             f"resident:{resident.registration_no}",
             before=before,
-            after=resident_snapshot(resident),
+            after=resident_snapshot(resident) | ended,
             resident_id=resident.id,
         )
     return pin

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import rules
 from ..db import db
@@ -53,7 +54,12 @@ class TownDay:
 def _closures_on(day: date) -> list[Closure]:
     return list(
         db.session.scalars(
-            select(Closure).where(Closure.start_date <= day, Closure.end_date >= day)
+            select(Closure)
+            .where(Closure.start_date <= day, Closure.end_date >= day)
+            .options(
+                selectinload(Closure.unit).selectinload(Unit.parts),
+                selectinload(Closure.time_blocks),
+            )
         )
     )
 
@@ -79,6 +85,7 @@ def free_on(
     closures = _closures_on(day)
     held = claims.held_on(day)
     kept = {(part_id, block) for part_id, _day, block in claims.kept_for_waiters(day, day)}
+    blocked = claims.blocked_on(day)
     free, not_free = [], []
     for facility in list_facilities():
         if category and facility.category.code != category:
@@ -102,6 +109,11 @@ def free_on(
                 mine=mine,
                 now=now,
                 kept=lambda block, parts=parts: any((p, block.id) in kept for p in parts),
+                closures=own,
+                part_ids=frozenset(parts),
+                blocked_of=lambda block, parts=parts: next(
+                    (blocked[(p, block.id)] for p in parts if (p, block.id) in blocked), None
+                ),
             )
             wanted = [c for c in cells if part is None or rules.part_of_day(c.block) == part]
             statuses += [c.status for c in wanted]

@@ -29,18 +29,22 @@ from ..models import (
     ACTIVE_STATUSES,
     CANCELLED,
     PAID,
+    REFUND_OWED,
+    REFUND_PAID,
     STATISTICS,
     CancelReasonKind,
     Closure,
     ExemptionCategory,
     Facility,
     Group,
+    Refund,
     Reservation,
     ReservationOrigin,
     Resident,
     SlotClaim,
     Unit,
     UseState,
+    WaitlistEntry,
 )
 from ..settings import get_settings
 from .actors import Actor, require_staff
@@ -110,6 +114,28 @@ class FeeLine:
     exempted_yen: int  # 減免: fees before exemption less fees charged
 
 
+@dataclass(frozen=True)
+class RefundLine:
+    """Refunds (還付) for bookings of the period, by their state."""
+
+    status: str  # REFUND_OWED or REFUND_PAID
+    refunds: int
+    amount_yen: int
+
+
+@dataclass(frozen=True)
+class WaitedSlot:
+    """Demand beyond supply: a slot (a unit on a day) and how many joined its waitlist."""
+
+    unit: Unit
+    day: date
+    entries: int
+
+
+# The most over-demanded slots the page lists.
+WAITED_SLOTS_SHOWN = 20
+
+
 @dataclass
 class Statistics:
     period: Period
@@ -124,6 +150,9 @@ class Statistics:
     by_holder: list[tuple[HolderKind, int]] = field(default_factory=list)
     cancellations: dict[str, int] = field(default_factory=dict)
     fees: list[FeeLine] = field(default_factory=list)
+    refunds: list[RefundLine] = field(default_factory=list)
+    waitlist_entries: int = 0  # everyone who joined a waitlist for a slot of the period
+    waited_slots: list[WaitedSlot] = field(default_factory=list)  # the most waited for
 
     @property
     def occupancy(self) -> Share:
@@ -234,39 +263,104 @@ def _claims_by_day_block(period: Period, part_ids: set[int], staff_blocks: bool)
     return {(day, block_id): count for day, block_id, count in rows}
 
 
+def _calendar_signature(facility: Facility, scope: set[int], closures: list[Closure]):
+    """What a facility's supply of part-blocks on each day depends on. Facilities
+    with the same signature (the town's 200 rooms of one kind) have the same supply,
+    so it is computed once for them; one with a closure of its own is on its own."""
+    if closures:
+        return ("own", facility.id)
+    return (
+        facility.closed_weekdays or "",
+        facility.year_end_closure,
+        facility.open_on_holidays,
+        facility.closed_day_moves_after_holiday,
+        len(scope),
+        tuple((b.code, b.position, b.weekdays, b.on_holidays) for b in facility.time_blocks),
+    )
+
+
+def _supply_by_day(facility: Facility, scope: set[int], closures: list[Closure], days) -> dict:
+    """day -> {block code: open part-blocks} on the days and blocks the facility
+    offers (closed days and blocks absent), before staff blocks."""
+    supply = {}
+    for day in days:
+        if rules.closed_reason(facility, day, closures) is not None:
+            continue
+        offered = {}
+        for block in rules.offered_blocks(facility, day):
+            if closures:
+                offered[block.code] = sum(
+                    1
+                    for part_id in scope
+                    if rules.partial_closure(closures, facility, frozenset({part_id}), day, block)
+                    is None
+                )
+            else:
+                offered[block.code] = len(scope)
+        supply[day] = offered
+    return supply
+
+
 def _occupancy(result: Statistics, facilities, parts: dict[int, set[int]], period) -> None:
+    """Supply is counted per group of facilities with one calendar (see
+    _calendar_signature), demand from the sparse claims: the work grows with the
+    facilities' kinds and the booked slots, not with rooms times days."""
     closures = _closures(period)
     all_parts = set().union(*parts.values()) if parts else set()
     booked = _claims_by_day_block(period, all_parts, staff_blocks=False)
     blocked = _claims_by_day_block(period, all_parts, staff_blocks=True)
+    days = [period.start + timedelta(days=n) for n in range((period.end - period.start).days + 1)]
+    months = {day: _month(day) for day in days}
+    groups: dict = {}  # signature -> [supply by day, facilities]
+    block_of: dict[int, tuple] = {}  # time block id -> (signature, block code)
     for facility in facilities:
         scope = parts[facility.id]
         own = [c for c in closures if c.facility_id in (None, facility.id)]
+        signature = _calendar_signature(facility, scope, own)
+        if signature not in groups:
+            groups[signature] = [_supply_by_day(facility, scope, own, days), 0]
+        groups[signature][1] += 1
         for block in facility.time_blocks:
+            block_of[block.id] = (signature, block.code)
             result.block_names.setdefault(
                 block.code, BlockName(block.code, block.name, block.name_en)
             )
-        day = period.start
-        while day <= period.end:
-            if rules.closed_reason(facility, day, own) is None:
-                for block in rules.offered_blocks(facility, day):
-                    open_parts = sum(
-                        1
-                        for part_id in scope
-                        if rules.partial_closure(own, facility, frozenset({part_id}), day, block)
-                        is None
-                    )
-                    supply = max(0, open_parts - blocked.get((day, block.id), 0))
-                    taken = min(supply, booked.get((day, block.id), 0))
-                    for table, key in (
-                        (result.occupancy_by_month, _month(day)),
-                        (result.occupancy_by_weekday, day.weekday()),
-                        (result.occupancy_by_block, block.code),
-                    ):
-                        share = table.setdefault(key, Share())
-                        share.part += taken
-                        share.whole += supply
-            day += timedelta(days=1)
+
+    def add(day, code, part, whole):
+        for table, key in (
+            (result.occupancy_by_month, months[day]),
+            (result.occupancy_by_weekday, day.weekday()),
+            (result.occupancy_by_block, code),
+        ):
+            share = table.setdefault(key, Share())
+            share.part += part
+            share.whole += whole
+
+    # Every facility's open part-blocks, once per group.
+    for supply, count in groups.values():
+        for day, offered in supply.items():
+            for code, open_parts in offered.items():
+                add(day, code, 0, open_parts * count)
+
+    def open_parts(key) -> int:
+        day, block_id = key
+        signature, code = block_of[block_id]
+        return groups[signature][0].get(day, {}).get(code, 0)
+
+    # Staff blocks take their part-blocks out of the supply; bookings fill what is left
+    # (a booking on a day closed after it was made does not count).
+    # Summed by (day, block code) first: a year of 200 rooms has 200,000 booked slots.
+    moved: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])  # (day, code): part, whole
+    for key, count in blocked.items():
+        if key[1] in block_of and (taken_out := min(open_parts(key), count)):
+            moved[key[0], block_of[key[1]][1]][1] -= taken_out
+    for key, count in booked.items():
+        if key[1] in block_of:
+            supply = open_parts(key) - blocked.get(key, 0)
+            if supply > 0:
+                moved[key[0], block_of[key[1]][1]][0] += min(supply, count)
+    for (day, code), (part, whole) in moved.items():
+        add(day, code, part, whole)
     result.occupancy_by_month = dict(sorted(result.occupancy_by_month.items()))
     result.occupancy_by_weekday = dict(sorted(result.occupancy_by_weekday.items()))
 
@@ -323,6 +417,8 @@ def _bookings(result: Statistics, facilities, period: Period, today: date) -> No
     _holders(result, scope)
     _cancellations(result, scope)
     _fees(result, scope)
+    _refunds(result, scope)
+    _waitlist(result, facilities, period)
 
 
 def _holders(result: Statistics, scope) -> None:
@@ -407,3 +503,44 @@ def _fees(result: Statistics, scope) -> None:
         for category_id, count, collected, exempted in rows
     ]
     result.fees = sorted(lines, key=lambda line: line.category.position if line.category else -1)
+
+
+def _refunds(result: Statistics, scope) -> None:
+    """Refunds owed and paid out for the period's bookings (by the date of use)."""
+    amounts = {
+        status: (count, int(amount))
+        for status, count, amount in db.session.execute(
+            select(Refund.status, func.count(), func.coalesce(func.sum(Refund.amount_yen), 0))
+            .join(Reservation, Reservation.id == Refund.reservation_id)
+            .where(scope)
+            .group_by(Refund.status)
+        )
+    }
+    result.refunds = [
+        RefundLine(status, *amounts.get(status, (0, 0))) for status in (REFUND_OWED, REFUND_PAID)
+    ]
+
+
+def _waitlist(result: Statistics, facilities, period: Period) -> None:
+    """Waitlist entries (キャンセル待ち) for slots dated in the period: every entry made,
+    whatever became of it, is demand the slot could not meet."""
+    conditions = [WaitlistEntry.date >= period.start, WaitlistEntry.date <= period.end]
+    if period.unit_id is not None:
+        conditions.append(WaitlistEntry.unit_id == period.unit_id)
+    elif period.facility_id is not None:
+        conditions.append(
+            WaitlistEntry.unit_id.in_([u.id for f in facilities for u in f.units] or [-1])
+        )
+    rows = db.session.execute(
+        select(WaitlistEntry.unit_id, WaitlistEntry.date, func.count())
+        .where(*conditions)
+        .group_by(WaitlistEntry.unit_id, WaitlistEntry.date)
+    ).all()
+    result.waitlist_entries = sum(count for _unit, _day, count in rows)
+    units = {u.id: u for f in facilities for u in f.units}
+    busiest = sorted(rows, key=lambda row: (-row[2], row[1], row[0]))[:WAITED_SLOTS_SHOWN]
+    result.waited_slots = [
+        WaitedSlot(units[unit_id], day, count)
+        for unit_id, day, count in busiest
+        if unit_id in units
+    ]

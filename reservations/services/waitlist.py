@@ -229,8 +229,7 @@ def _snapshot(entry: WaitlistEntry) -> dict:
 
 
 def waitlist_terms():
-    """The town's waitlist rules a channel tells the waiter before they join: hours to
-    accept an offer, and open entries allowed per month."""
+    """The rules a channel tells a waiter before they join (hours to accept, per month)."""
     return get_settings().waitlist
 
 
@@ -284,6 +283,14 @@ def waitlist_of(resident_id: int, now: datetime) -> list[WaitlistPlace]:
         )
     )
     return [_place(entry) for entry in entries]
+
+
+def slot_waiters(actor: Actor, unit_id: int, day: date) -> list[WaitlistPlace]:
+    """For staff: the open entries of the unit's facility on the day (any of its units,
+    as the halves and the whole court share parts), first come first, each with its
+    place in line."""
+    require_staff(actor)
+    return [_place(entry) for entry in _open_line(day, get_unit(unit_id))]
 
 
 def waitlist_place(actor: Actor, entry_id: int) -> WaitlistPlace:

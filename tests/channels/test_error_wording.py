@@ -45,6 +45,15 @@ from reservations.errors import (
     InvalidRange,
     LastRepresentative,
     LimitReached,
+    LotteryApplicationProblem,
+    LotteryApplicationRefused,
+    LotteryChoiceProblem,
+    LotteryChoiceRefused,
+    LotteryClosed,
+    LotteryDrawProblem,
+    LotteryDrawRefused,
+    LotteryFirst,
+    LotteryWinClosed,
     NoShowRestricted,
     NotAllowed,
     NotAllowedProblem,
@@ -153,6 +162,12 @@ SAMPLES = [
     WaitlistLimitReached(maximum=2, month=date(2026, 12, 1)),
     WaitlistRefused(problem=WaitlistProblem.SLOT_FREE),
     OfferClosed(status=services.WaitlistStatus.EXPIRED, expired_at=at(2026, 12, 3, 10)),
+    LotteryFirst(date=date(2027, 2, 6), release_at=at(2026, 12, 21, 9)),
+    LotteryClosed(opens_at=at(2026, 12, 1, 9), closes_at=at(2026, 12, 11)),
+    LotteryChoiceRefused(problem=LotteryChoiceProblem.TOO_MANY, maximum=5),
+    LotteryApplicationRefused(problem=LotteryApplicationProblem.ALREADY_APPLIED, receipt="1234567"),
+    LotteryDrawRefused(problem=LotteryDrawProblem.NOT_CLOSED, closes_at=at(2026, 12, 11)),
+    LotteryWinClosed(answer=services.LotteryAnswer.EXPIRED, confirm_by=at(2026, 12, 21)),
 ]
 
 # The variants a code is worded in, by its parameters: each said in both languages too.
@@ -185,6 +200,20 @@ VARIANTS = [
     WaitlistRefused(problem=WaitlistProblem.OWN_SLOT),
     WaitlistRefused(problem=WaitlistProblem.ALREADY_WAITING),
     OfferClosed(status=services.WaitlistStatus.ACCEPTED),
+    LotteryChoiceRefused(problem=LotteryChoiceProblem.NONE),
+    LotteryChoiceRefused(problem=LotteryChoiceProblem.NOT_IN_ROUND),
+    LotteryChoiceRefused(problem=LotteryChoiceProblem.OUTSIDE_MONTH, month=date(2027, 2, 1)),
+    LotteryChoiceRefused(problem=LotteryChoiceProblem.REPEATED),
+    LotteryApplicationRefused(problem=LotteryApplicationProblem.WITHDRAWN),
+    LotteryApplicationRefused(problem=LotteryApplicationProblem.GROUP_ROLE, group="寿会"),
+    *(
+        LotteryDrawRefused(
+            problem=problem, closes_at=at(2026, 12, 11), drawn_at=at(2026, 12, 11, 9)
+        )
+        for problem in LotteryDrawProblem
+    ),
+    LotteryWinClosed(answer=services.LotteryAnswer.CONFIRMED),
+    LotteryWinClosed(answer=None),
 ]
 
 

@@ -136,3 +136,34 @@ def test_accepting_an_offer_with_the_keyboard_alone(page, live_server, language)
     keys.follow()
     expect(page.locator(".error-summary")).to_be_visible()
     assert_no_axe_violations(page)
+
+
+def test_the_counter_pages_of_the_waitlist_have_no_axe_violations(live_server, page):
+    from tests.e2e.test_counter_axe import check, sign_in, submit
+
+    server = live_server
+    base = server.url
+    whole, morning, reservation_id, ichiro = _book_morning(server)
+    with server.app.app_context():
+        hana = services.find_residents(server.resident("landline").registration_no)[0]
+        hana_id = hana.id
+    sign_in(page, base, "clerk", "window-desk-2026")
+    check(page, f"{base}/counter/residents/{hana_id}/book?unit={whole}&day={DAY.isoformat()}")
+    submit(page, "キャンセル待ちに登録する")
+    check(page)  # the resident's page, with their place in line
+    assert page.url.endswith(f"/counter/residents/{hana_id}")
+    with server.app.app_context():
+        services.cancel(
+            services.Actor.resident(ichiro, "phone"), reservation_id=reservation_id, now=E2E_NOW
+        )
+        [entry] = services.offer_freed_slots(E2E_NOW)
+    check(page, f"{base}/counter/waitlist/calls")
+    submit(page, "電話した")
+    check(page)
+    check(page, f"{base}/counter/residents/{hana_id}")
+    with server.app.app_context():  # answered on the phone meanwhile
+        services.accept_offer(
+            services.Actor.resident(hana_id, "phone"), entry_id=entry.id, now=E2E_NOW
+        )
+    submit(page, "案内を受ける")
+    check(page, errors=True)

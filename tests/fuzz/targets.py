@@ -283,6 +283,11 @@ COUNTER_FORMS: dict[str, Fields] = {
     "counter.pay_out_refund": lambda t: {
         "method": st.one_of(st.sampled_from(["cash", "transfer", ""]), s.value)
     },
+    "counter.join_waitlist": lambda t: {"block": _ids(*t.block_ids)},
+    "counter.accept_offer": lambda t: {},
+    "counter.decline_offer": lambda t: {},
+    "counter.leave_waitlist": lambda t: {},
+    "counter.mark_phoned": lambda t: {},
 }
 
 
@@ -315,6 +320,7 @@ COUNTER_QUERIES: dict[str, Fields] = {
     "counter.holds_due": lambda t: {},
     "counter.refunds": lambda t: {"month": st.one_of(st.just("2026-12"), s.value)},
     "counter.refunds_csv": lambda t: {"month": st.one_of(st.just("2026-12"), s.value)},
+    "counter.waitlist_calls": lambda t: {},
     "counter.day_sheet": lambda t: {"day": s.any_date, "facility": _ids(t.facility_id)},
     "counter.use_day": lambda t: {"day": s.any_date, "facility": _ids(t.facility_id)},
     "counter.statistics": lambda t: {

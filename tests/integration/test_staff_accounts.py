@@ -408,7 +408,7 @@ def test_signing_in_and_out_is_in_the_audit_trail(clerk):
         ("staff.sign_out", "counter", clerk.id, later),
         ("staff.session_expired", "counter", clerk.id, later),
     ]
-    assert signed[2].after == {"last_activity": NOW.isoformat()}
+    assert signed[2].after == {"reason": "idle", "last_activity": NOW.isoformat()}
     page = services.audit_trail(services.AuditFilter(staff_id=clerk.id))
     assert {e.action for e in page.entries} >= {"staff.sign_in", "staff.sign_out"}
 

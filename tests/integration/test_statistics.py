@@ -234,3 +234,33 @@ def test_the_statements_do_not_grow_with_the_bookings(week):
     finally:
         sa.event.remove(engine, "before_cursor_execute", count)
     assert len(statements) <= few <= 20
+
+
+def test_refunds_and_the_slots_most_waited_for(week):
+    gym, booked = week
+    clerk = services.Actor.staff(make_staff("clerk").id)
+    paid = booked["tue_b"]
+    services.cancel(clerk, reservation_id=paid.id, now=BOOKED_AT, reason="ご本人の都合")
+    for _ in range(2):
+        waiter = make_resident()
+        services.join_waitlist(
+            services.Actor.resident(waiter.id, "web"),
+            resident_id=waiter.id,
+            unit_id=unit_of(gym, "whole").id,
+            day=MON,
+            block_ids=[block_of(gym, "morning").id],
+            now=BOOKED_AT,
+        )
+    stats = figures()
+    assert [(line.status, line.refunds, line.amount_yen) for line in stats.refunds] == [
+        (services.REFUND_OWED, 1, paid.fee_yen),
+        (services.REFUND_PAID, 0, 0),
+    ]
+    assert stats.waitlist_entries == 2
+    assert [(slot.unit.code, slot.day, slot.entries) for slot in stats.waited_slots] == [
+        ("whole", MON, 2)
+    ]
+    # Outside the period (or another facility's unit) nothing is counted.
+    later = figures(services.Period(start=date(2027, 3, 1), end=date(2027, 3, 7)))
+    assert later.waitlist_entries == 0 and later.waited_slots == []
+    assert [line.refunds for line in later.refunds] == [0, 0]

@@ -83,6 +83,8 @@ def test_a_counter_open_on_holidays_is_open_on_a_holiday_weekday():
         ([BlockStatus.BOOKING_CLOSED, BlockStatus.NOT_OFFERED], FullReason.BOOKING_CLOSED),
         ([BlockStatus.PAST, BlockStatus.PAST], FullReason.ENDED),
         ([BlockStatus.NOT_OFFERED], FullReason.NOT_OFFERED),
+        ([BlockStatus.UNAVAILABLE, BlockStatus.PAST], FullReason.UNAVAILABLE),
+        ([BlockStatus.UNAVAILABLE, BlockStatus.TAKEN], FullReason.TAKEN),
         ([], FullReason.NOT_OFFERED),
     ],
 )

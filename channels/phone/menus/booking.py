@@ -307,6 +307,7 @@ def _book(turn: Turn, day: date, block_id: int) -> None:
         number=reservation.number,
         sms=services.confirmed_by_sms(reservation),
         hold=hold,
+        access_code=reservation.access_code,
     )
 
 
@@ -374,6 +375,24 @@ class BookDate(Node):
         }:
             turn.say(prompts.day_full())
             last_block = services.get_unit(unit_id).facility.time_blocks[-1]
+            taken = [
+                cell.block.id
+                for cell in availability.blocks
+                if cell.status == services.BlockStatus.TAKEN
+            ]
+            if taken:  # booked by others: 1 waits for one of them (キャンセル待ち)
+                turn.goto(
+                    "waitlist_ask",
+                    wait_day=day.isoformat(),
+                    wait_blocks=taken,
+                    wait_after=[day.isoformat(), last_block.id],
+                )
+            else:
+                _propose(turn, (day, last_block.id))
+        elif services.BlockStatus.UNAVAILABLE in statuses:
+            note = next((cell.note for cell in availability.blocks if cell.note), None)
+            turn.say(prompts.day_unavailable(note))
+            last_block = services.get_unit(unit_id).facility.time_blocks[-1]
             _propose(turn, (day, last_block.id))
         elif window is not None:
             turn.say(_why_not(turn, day, window))
@@ -439,6 +458,7 @@ class BookDone(Node):
             prompts.reservation_number(number),
             prompts.number_again(number),
             *_hold_due(turn),
+            *([prompts.access_code(code)] if (code := turn.state.get("access_code")) else []),
             prompts.sms_coming() if turn.state.get("sms") else prompts.slip_at_the_counter(),
             prompts.task_done(),
         ]

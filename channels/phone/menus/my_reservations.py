@@ -11,6 +11,7 @@ from reservations.errors import AlreadyCancelled, ReservationError, TooLateToCan
 
 from .. import prompts
 from .base import ListNode, Node, Turn
+from .waitlist import open_offer
 
 
 def _upcoming(turn: Turn) -> list[int]:
@@ -43,6 +44,10 @@ class Hear(ListNode):
         return _upcoming(turn)
 
     def enter(self, turn):
+        offer = open_offer(turn)
+        if offer is not None:
+            turn.goto("waitlist_offer", entry_id=offer)  # answered first, then the list
+            return
         super().enter(turn)
         if turn.state["items"]:
             turn.event("heard")
@@ -64,6 +69,11 @@ class Hear(ListNode):
                 prompts.reservation_item(start + index, reservation),
                 prompts.reservation_number_heard(reservation.number),
                 *_hold_due(reservation, turn.now),
+                *(
+                    [prompts.access_code(reservation.access_code)]
+                    if reservation.access_code and reservation.is_active
+                    else []
+                ),
             ]
         count = [prompts.reservation_count(len(turn.state["items"]))] if start == 0 else []
         return [*count, *items, self.footer(turn)]

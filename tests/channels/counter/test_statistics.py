@@ -72,6 +72,24 @@ def test_a_table_downloads_as_csv(statistician, booked):
     assert statistician.get("/counter/statistics/nothing.csv").status_code == 404
 
 
+def test_refunds_and_waitlist_demand_have_their_tables(statistician, booked):
+    clerk = services.Actor.staff(next(s for s in services.list_staff() if s.username == "clerk").id)
+    services.record_payment(
+        clerk, reservation_id=booked.id, status=services.PAID, now=at(2026, 12, 1, 10)
+    )
+    services.cancel(clerk, reservation_id=booked.id, now=at(2026, 12, 2, 10), reason="都合")
+    soup = get_page(statistician, URL)
+    refunds = soup.find("table", attrs={"data-figure": "refunds"})
+    assert [
+        [c.get_text() for c in tr.find_all(["th", "td"])] for tr in refunds.tbody.find_all("tr")
+    ] == [["未払い", "1", str(booked.fee_yen)], ["還付済み", "0", "0"]]
+    waitlist = soup.find("section", id="waitlist-demand") or soup.find(
+        "table", attrs={"data-figure": "waitlist-demand"}
+    )
+    assert waitlist is not None
+    assert "期間内の枠へのキャンセル待ちは0件です" in text_of(soup)
+
+
 def test_a_reversed_or_too_long_period_is_said(statistician):
     statistician.set_cookie("lang", "en")
     soup = get_page(statistician, "/counter/statistics?start=2026-12-31&end=2026-12-01", 400)

@@ -230,7 +230,11 @@ def test_a_full_day_offers_the_next_free_block(call, town):
     simulator.press("1216")
     text = simulator.last.text
     assert "12月16日、水曜日ですね。その日は、空いている時間がありません。" in text
-    assert "12月17日、木曜日、午前9時《くじ》から正午まで、空いています。" in text
+    assert text.endswith(
+        "キャンセル待ちに登録する場合は1を、ほかの空いている日時をお聞きになる場合は2を押してください。"
+    )
+    simulator.press("2")
+    assert "12月17日、木曜日、午前9時《くじ》から正午まで、空いています。" in simulator.last.text
 
 
 def test_a_kind_with_one_place_skips_the_place_menu(call, town):
@@ -314,6 +318,16 @@ def test_hear_upcoming_reservations_read_naturally(call, town):
     assert simulator.last.text == MAIN_MENU
     simulator.hang_up()
     assert phone_call(simulator).outcome == "heard"
+
+
+def test_a_keybox_bookings_code_is_read_out_when_heard(call, town):
+    """The school gym's keybox: the caretaker asks for the booking's code at handover."""
+    booked = book_on_the_web(town.yamada, date(2026, 12, 19), "morning", "school-gym", "court")
+    assert booked.access_code and len(booked.access_code) == 4
+    simulator = signed_in(call, town)
+    simulator.press("3")
+    digits = "、".join(booked.access_code)
+    assert f"鍵の受け取りの番号は、{digits}です。" in simulator.last.text
 
 
 def test_hear_with_no_reservations(call, town):

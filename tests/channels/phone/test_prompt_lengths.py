@@ -123,7 +123,10 @@ BUDGETS: dict[str, float] = {
     "day_not_open_yet": 4.3,
     "day_booking_closed": 3.2,
     "day_full": 3.2,
+    "day_unavailable": 2.5,
+    "day_unavailable: closure": 6.0,
     "booked": 7.0,
+    "access_code": 6.0,
     "reservation_number": 7.8,
     "sms_coming": 5.0,
     "slip_at_the_counter": 4.5,
@@ -160,6 +163,17 @@ BUDGETS: dict[str, float] = {
     "cancelled": 1.7,
     "already_cancelled": 3.6,
     "cannot_cancel": 5.4,
+    # The waitlist (issue 14), measured when written.
+    "waitlist_offer": 14.1,
+    "waitlist_offer_deadline": 6.2,
+    "waitlist_offer_keys": 5.4,
+    "waitlist_offer_keys_simple": 3.7,
+    "waitlist_accepted": 3.3,
+    "waitlist_declined": 4.6,
+    "waitlist_ask": 7.9,
+    "waitlist_ask_simple": 4.4,
+    "waitlist_which_block": 2.5,
+    "waitlist_joined": 7.4,
 }
 
 
@@ -365,11 +379,14 @@ def samples(town, now) -> dict[str, Speech]:
         "day_not_open_yet": prompts.day_not_open_yet(),
         "day_booking_closed": prompts.day_booking_closed(),
         "day_full": prompts.day_full(),
+        "day_unavailable": prompts.day_unavailable(),
+        "day_unavailable: closure": prompts.day_unavailable("照明の修理"),
         "booked": prompts.booked(),
         "hold_due": prompts.hold_due(deadline, quote.fee.fee_yen, False),
         "hold_due: on the day": prompts.hold_due(deadline, quote.fee.fee_yen, True),
         "reservation_number": prompts.reservation_number(SLOWEST_NUMBER),
         "number_again": prompts.number_again(SLOWEST_NUMBER),
+        "access_code": prompts.access_code("8888"),
         "sms_coming": prompts.sms_coming(),
         "slip_at_the_counter": prompts.slip_at_the_counter(),
         **{f"refusal: {error.code}": prompts.refusal(error, now) for error in refusals},
@@ -394,6 +411,19 @@ def samples(town, now) -> dict[str, Speech]:
         "cancelled": prompts.cancelled(),
         "already_cancelled": prompts.already_cancelled(),
         "cannot_cancel": prompts.cannot_cancel(),
+        # the waitlist
+        "waitlist_offer": prompts.waitlist_offer(reservation),
+        "waitlist_offer_deadline": prompts.waitlist_offer_deadline(
+            now + timedelta(hours=48), now.date()
+        ),
+        "waitlist_offer_keys": prompts.waitlist_offer_keys(),
+        "waitlist_offer_keys_simple": prompts.waitlist_offer_keys_simple(),
+        "waitlist_accepted": prompts.waitlist_accepted(),
+        "waitlist_declined": prompts.waitlist_declined(),
+        "waitlist_ask": prompts.waitlist_ask(),
+        "waitlist_ask_simple": prompts.waitlist_ask_simple(),
+        "waitlist_which_block": prompts.waitlist_which_block(),
+        "waitlist_joined": prompts.waitlist_joined(12),
     }
 
 
