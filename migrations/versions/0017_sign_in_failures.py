@@ -6,8 +6,8 @@ and when the last came. Existing data: the accounts' own counts and locks stay, 
 serve as the account-wide last resort; no source has a record yet. Downgrading drops the
 records.
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-02
 
 """
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 
-revision = '0016'
-down_revision = '0015'
+revision = '0017'
+down_revision = '0016'
 branch_labels = None
 depends_on = None
 
