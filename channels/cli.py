@@ -30,6 +30,9 @@ def seed_demo_command() -> None:
     click.echo("Demo groups (group number: members book for them with their own PIN):")
     for group in report.groups:
         click.echo(f"  {group.registration_no}  {group.name}  ({group.note})")
+    click.echo("Demo lottery rounds for the town gym (the seeds are shown only in the demo):")
+    for line in demo.seed_lottery(services.clock_now()):
+        click.echo(f"  {line.code}  {line.state}  seed {line.seed!r}")
     if report.staff:
         click.echo("Demo staff (username / password, shown only now):")
     for line in report.staff:
@@ -96,7 +99,12 @@ DRAW_REFUSALS = {
 def _lottery_error(code: str, error: ReservationError) -> click.ClickException:
     problem = error.params.get("problem")
     if problem in DRAW_REFUSALS:
-        text = DRAW_REFUSALS[problem].format(**error.params)
+        moments = {
+            name: value.astimezone(services.town_timezone()).strftime("%Y-%m-%d %H:%M")
+            for name, value in error.params.items()
+            if hasattr(value, "astimezone")
+        }
+        text = DRAW_REFUSALS[problem].format(**{**error.params, **moments})
     elif error.code == ErrorCode.NOT_FOUND:
         text = "there is no such round"
     else:

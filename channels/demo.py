@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
@@ -793,3 +793,98 @@ def _seed_groups(report: SeedReport, numbers: dict[str, str], now: datetime) -> 
                 now=now,
             )
         report.groups.append(GroupLine(group.registration_no, name, note))
+
+
+# ---------------------------------------------------------------- the lottery (抽選)
+
+# The demo's two rounds for the town gym. Their seeds are printed by seed-demo: in a
+# real town staff keep the seed secret until the reveal and publish only its SHA-256.
+LOTTERY_SEED = "machi-yoyaku demo seed {code}"
+# Applications in the closed round: who applies (for their group, when named), their
+# choices in rank order as (unit, weekend day index, block).
+LOTTERY_APPLICATIONS = [
+    ("佐藤 一郎", None, [("whole", 0, "morning"), ("half-a", 0, "morning")]),
+    ("山田 ハナ", None, [("whole", 0, "morning")]),
+    ("鈴木 健太", None, [("half-a", 0, "afternoon"), ("whole", 1, "afternoon")]),
+    ("田中 美咲", "青葉スポーツ少年団", [("whole", 0, "morning"), ("whole", 1, "morning")]),
+    (
+        "中村 陽子",
+        "バレーボールサークル「はばたき」",
+        [("half-b", 0, "morning"), ("whole", 1, "morning")],
+    ),
+    ("高橋 正子", "寿会（老人クラブ）", [("half-a", 1, "afternoon")]),
+]
+
+
+@dataclass
+class LotteryLine:
+    code: str
+    state: str
+    seed: str
+
+
+def _month_after(now: datetime, months: int):
+    index = now.year * 12 + now.month - 1 + months
+    return now.date().replace(year=index // 12, month=index % 12 + 1, day=1)
+
+
+def _weekend_days(month) -> list:
+    """Saturdays and Sundays from the 7th (clear of 年末年始 and of the gym's Monday)."""
+    days = [month.replace(day=day) for day in range(7, 29)]
+    return [day for day in days if day.weekday() in (5, 6)]
+
+
+def seed_lottery(now: datetime) -> list[LotteryLine]:
+    """Two town-gym rounds: one whose period closed an hour ago, with applications from
+    demo residents and groups and its seed revealed (ready for `lottery draw` and
+    `lottery verify`), and one open for applications. Safe to run again."""
+    gym = next(f for f in services.list_facilities() if f.code == "town-gym")
+    units = {unit.code: unit for unit in gym.units}
+    blocks = {block.code: block for block in gym.time_blocks}
+    actor = services.Actor.system()
+    hour = timedelta(hours=1)
+    closed_month, open_month = _month_after(now, 2), _month_after(now, 3)
+    plans = [
+        (closed_month, now - 240 * hour, now - hour, now, now + 240 * hour),
+        (open_month, now - 24 * hour, now + 216 * hour, now + 225 * hour, now + 456 * hour),
+    ]
+    existing = {found.code for found in services.list_rounds()}
+    lines = []
+    for number, (month, opens, closes, draw, confirm) in enumerate(plans):
+        code = f"town-gym-{month:%Y-%m}"
+        seed = LOTTERY_SEED.format(code=code)
+        lines.append(LotteryLine(code, "closed, seed revealed" if number == 0 else "open", seed))
+        if code in existing:
+            continue
+        dates = services.RoundDates(month, opens, closes, draw, confirm, confirm + 9 * hour)
+        services.define_round(
+            actor,
+            code=code,
+            month=month,
+            unit_ids=[u.id for u in units.values()],
+            now=opens,
+            dates=dates,
+        )
+        services.commit_seed(actor, code=code, commitment=services.seed_commitment(seed), now=opens)
+        if number == 1:
+            continue
+        days = _weekend_days(month)
+        residents = {
+            name: db.session.scalar(select(Resident).where(Resident.name_key == search_key(name)))
+            for name, _, _ in LOTTERY_APPLICATIONS
+        }
+        groups = {g.name: g for g in services.list_groups()}
+        for name, group, choices in LOTTERY_APPLICATIONS:
+            services.apply(
+                actor,
+                code=code,
+                resident_id=residents[name].id,
+                group_id=groups[group].id if group else None,
+                choices=[
+                    services.ChoiceRequest(units[unit].id, days[day], (blocks[block].id,))
+                    for unit, day, block in choices
+                ],
+                now=closes - 2 * hour,
+            )
+        services.reveal_seed(actor, code=code, seed=seed, now=now)
+    return lines

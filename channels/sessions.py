@@ -23,9 +23,23 @@ def _is_text(value) -> bool:
     return isinstance(value, str)
 
 
+def _is_session(value) -> bool:
+    """A session's ticket (services.SessionTicket) as a channel writes it."""
+    return (
+        isinstance(value, dict)
+        and _is_text(value.get("session"))
+        and type(value.get("generation")) is int
+        and 0 <= value["generation"] <= MAX_ID
+        and _is_text(value.get("started"))
+    )
+
+
 SHAPES = {
     "web_resident": lambda v: (
-        isinstance(v, dict) and _is_id(v.get("id")) and _is_text(v.get("expires"))
+        isinstance(v, dict)
+        and _is_id(v.get("id"))
+        and _is_text(v.get("expires"))
+        and _is_session(v)
     ),
     "web_booking": lambda v: (
         isinstance(v, dict)
@@ -38,6 +52,7 @@ SHAPES = {
     "web_next": _is_text,
     "counter_staff_id": _is_id,
     "counter_seen_at": lambda v: type(v) in (int, float) and math.isfinite(v),
+    "counter_session": _is_session,
     "csrf_token": _is_text,
     "_flashes": lambda v: (
         isinstance(v, list)

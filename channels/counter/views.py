@@ -3,6 +3,7 @@ member as actor (channel "counter") and the resident named, and words the outcom
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 from flask import (
@@ -19,19 +20,28 @@ from flask_wtf.csrf import CSRFError
 
 from reservations import services
 from reservations.errors import (
+    InvalidCredentials,
     NotFound,
     PossibleDuplicate,
     ReservationError,
+    TooManyAttempts,
 )
 from reservations.services import Reservation, Resident
 
 from .. import formatting
 from ..i18n import current_locale
 from ..ids import parse_id
+from ..ratelimit import sign_in_limits, until_after
 from ..security import safe_next
 from ..ui import localized
 from . import words
-from .auth import current_staff, end_staff_session, start_staff_session
+from .auth import (
+    current_staff,
+    current_ticket,
+    end_staff_session,
+    renew_staff_session,
+    start_staff_session,
+)
 from .blueprint import bp
 from .common import (
     actor,
@@ -91,23 +101,54 @@ def sign_in():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     extra = []
-    if form.validate_on_submit():
-        try:
-            staff = services.sign_in_staff(
-                form.username.data, form.password.data, now=services.clock_now()
-            )
-        except ReservationError as error:
-            extra = [("#username", describe(error))]
-        else:
-            start_staff_session(staff)
-            flash(_("Signed in as %(name)s.", name=staff.display_name), "success")
-            return redirect(safe_next(form.next.data, url_for("counter.home"), under="/counter/"))
-    return render("sign_in.html", form=form, extra=extra)
+    retry_after = None
+    if request.method == "POST":
+        source = f"counter:{request.remote_addr or 'unknown'}"
+        limits = sign_in_limits()
+        retry_after = limits.retry_after(source)
+        if retry_after is not None:
+            until = until_after(services.clock_now(), retry_after)
+            extra = [("#username", describe(TooManyAttempts(until=until)))]
+        elif form.validate_on_submit():
+            try:
+                staff = services.sign_in_staff(
+                    form.username.data,
+                    form.password.data,
+                    now=services.clock_now(),
+                    source=source,
+                )
+            except (InvalidCredentials, TooManyAttempts) as error:
+                left = limits.count_failure(source)
+                if isinstance(error, TooManyAttempts):
+                    retry_after = max(
+                        1, math.ceil((error.params["until"] - services.clock_now()).total_seconds())
+                    )
+                elif left == 0:
+                    retry_after = limits.retry_after(source) or 60
+                    error = TooManyAttempts(until=until_after(services.clock_now(), retry_after))
+                elif left == 1:
+                    error = InvalidCredentials(attempts_left=1)  # this computer's last try
+                extra = [("#username", describe(error))]
+            except ReservationError as error:
+                extra = [("#username", describe(error))]
+            else:
+                start_staff_session(staff)
+                flash(_("Signed in as %(name)s.", name=staff.display_name), "success")
+                return redirect(
+                    safe_next(form.next.data, url_for("counter.home"), under="/counter/")
+                )
+    if retry_after is None:
+        return render("sign_in.html", form=form, extra=extra)
+    page, status = render("sign_in.html", form=form, extra=extra, status=429)
+    return page, status, {"Retry-After": str(retry_after)}
 
 
 @bp.post("/sign-out")
 def sign_out():
-    services.sign_out_staff(actor(), now=services.clock_now())
+    ticket = current_ticket()
+    services.sign_out_staff(
+        actor(), now=services.clock_now(), session_id=ticket.id if ticket else None
+    )
     end_staff_session()
     flash(_("You have signed out."), "success")
     return redirect(url_for("counter.sign_in"))
@@ -122,7 +163,7 @@ def change_password():
     extra: list = []
     if form.validate_on_submit():
         try:
-            services.change_own_password(
+            staff = services.change_own_password(
                 actor(),
                 current_password=form.current_password.data,
                 new_password=form.new_password.data,
@@ -131,6 +172,7 @@ def change_password():
         except ReservationError as error:
             extra = attach_error(form, error)
         else:
+            renew_staff_session(staff)
             flash(_("Your password is changed."), "success")
             return redirect(safe_next(form.next.data, url_for("counter.home"), under="/counter/"))
     return render("change_password.html", form=form, extra=extra)
@@ -271,6 +313,8 @@ def resident_page(person: Resident, extra: list | None = None, status: int = 200
             m.group_id: services.status_of(m.group, today()) for m in services.groups_of(person.id)
         },
         form=ActionForm(),
+        message_languages=services.MESSAGE_LANGUAGES,
+        message_language_name=lambda code: words.word(words.MESSAGE_LANGUAGES, code),
     )
 
 
@@ -294,6 +338,26 @@ def unlock(resident_id: int):
         abort(400)
     services.unlock_resident(actor(), resident_id=person.id, now=services.clock_now())
     flash(_("The resident can sign in with their PIN again."), "success")
+    return redirect(url_for("counter.resident", resident_id=person.id))
+
+
+@bp.post("/residents/<int:resident_id>/language")
+def resident_language(resident_id: int):
+    """The language of the resident's SMS and calls, as they asked at the counter."""
+    person = services.get_resident(resident_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.set_preferred_language(
+            actor(),
+            resident_id=person.id,
+            language=request.form.get("language", ""),
+            now=services.clock_now(),
+        )
+    except ReservationError as error:  # only a tampered form: the page offers the others
+        flash(describe(error), "warning")
+    else:
+        flash(_("Saved: the resident's messages will be in that language."), "success")
     return redirect(url_for("counter.resident", resident_id=person.id))
 
 

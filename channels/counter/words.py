@@ -26,11 +26,15 @@ ACTIONS = {
     "resident.pin_set": _l("PIN set"),
     "resident.unlock": _l("Sign-in unlocked"),
     "resident.locked": _l("Sign-in locked after wrong PINs"),
+    "resident.sign_out": _l("Signed out on the web (every session ended)"),
+    "resident.sessions_end": _l("Every web session ended"),
+    "resident.session_expired": _l("Web session ended by its time limit"),
     "staff.create": _l("Staff account created"),
     "staff.locked": _l("Staff account locked after wrong passwords"),
     "staff.sign_in": _l("Signed in at the counter"),
     "staff.sign_out": _l("Signed out"),
     "staff.session_expired": _l("Signed out after a time without activity"),
+    "staff.sessions_end": _l("Every session of the account ended"),
     "staff.password_change": _l("Own password changed"),
     "staff.password_reset": _l("Staff password reset (temporary)"),
     "staff.unlock": _l("Staff account unlocked"),
@@ -156,6 +160,9 @@ PAYMENT_CHOICES = {
     services.PAID: _l("Paid at the counter"),
     services.EXEMPT: _l("Exempt: no fee to pay"),
 }
+
+# The languages of a resident's SMS and calls (services.MESSAGE_LANGUAGES).
+MESSAGE_LANGUAGES = {"ja": _l("Japanese"), "en": _l("English")}
 
 # How a refund (還付) was paid out (services.REFUND_METHODS).
 REFUND_METHODS = {

@@ -3,7 +3,9 @@
 ``web_resident`` holds the resident's id and when the sign-in ends; it never grants
 anything outside the web channel (the counter keeps its staff under another key and
 checks it itself). A sign-in ends after ``WEB_SESSION_MINUTES`` without a request;
-every request, and the "stay signed in" button, starts the time again.
+every request, and the "stay signed in" button, starts the time again. It also ends
+``WEB_SESSION_HOURS`` after signing in however active, and as soon as the core says
+the resident's sessions ended (signed out elsewhere, a new PIN): services.sessions.session_end.
 """
 
 from __future__ import annotations
@@ -26,16 +28,44 @@ def lifetime() -> timedelta:
     return timedelta(minutes=current_app.config["WEB_SESSION_MINUTES"])
 
 
-def _start(resident_id: int, now: datetime) -> None:
+def _start(resident_id: int, now: datetime, ticket: services.sessions.SessionTicket) -> None:
     expires = now + lifetime()
-    session[RESIDENT_KEY] = {"id": resident_id, "expires": expires.isoformat()}
+    session[RESIDENT_KEY] = {
+        "id": resident_id,
+        "expires": expires.isoformat(),
+        "session": ticket.id,
+        "generation": ticket.generation,
+        "started": ticket.started_at.isoformat(),
+    }
     g.session_expires = expires
+    g.session_ticket = ticket
+
+
+def _ticket(data: dict) -> services.sessions.SessionTicket:
+    started = datetime.fromisoformat(data["started"])
+    if started.tzinfo is None:
+        raise ValueError("a sign-in's start is always written with its time zone")
+    return services.sessions.SessionTicket(str(data["session"]), int(data["generation"]), started)
+
+
+def _ended_message(reason: services.sessions.SessionEnd) -> str:
+    if reason is services.sessions.SessionEnd.LIFETIME:
+        return _(
+            "You were signed out because a sign-in lasts at most %(hours)d hours. "
+            "Sign in again to carry on: your choices are kept.",
+            hours=services.sessions.session_lifetime("web") // timedelta(hours=1),
+        )
+    return _(
+        "You were signed out because this sign-in has ended: you signed out on another "
+        "device, or your PIN was changed. Sign in again to carry on."
+    )
 
 
 def load_resident() -> None:
     """Before each web request: who is signed in, and the sign-in's time restarted."""
     g.resident = None
     g.session_expires = None
+    g.session_ticket = None
     data = session.get(RESIDENT_KEY)
     if not data:
         return
@@ -44,9 +74,19 @@ def load_resident() -> None:
         expires = datetime.fromisoformat(data["expires"])
         if expires.tzinfo is None:
             raise ValueError("a sign-in's end is always written with its time zone")
+        ticket = _ticket(data)
         resident = services.get_resident(int(data["id"]))
     except (KeyError, TypeError, ValueError, NotFound):
         session.pop(RESIDENT_KEY, None)
+        return
+    ended = services.sessions.session_end(resident, ticket, channel="web", now=now)
+    if ended is not None:
+        session.pop(RESIDENT_KEY, None)
+        if ended is services.sessions.SessionEnd.LIFETIME:
+            services.sessions.record_session_expired(
+                services.Actor.resident(resident.id, "web"), resident, ticket, reason=ended, now=now
+            )
+        flash(_ended_message(ended), "warning")
         return
     if now >= expires:
         session.pop(RESIDENT_KEY, None)
@@ -60,7 +100,7 @@ def load_resident() -> None:
         )
         return
     g.resident = resident
-    _start(resident.id, now)
+    _start(resident.id, now, ticket)
 
 
 def sign_in(resident_id: int) -> None:
@@ -72,7 +112,9 @@ def sign_in(resident_id: int) -> None:
         session[BOOKING_KEY] = booking
     if next_page:
         session[NEXT_KEY] = next_page
-    _start(resident_id, services.clock_now())
+    now = services.clock_now()
+    ticket = services.sessions.start_session(services.get_resident(resident_id), now)
+    _start(resident_id, now, ticket)
 
 
 def _clear_session() -> None:
@@ -83,9 +125,20 @@ def _clear_session() -> None:
 
 
 def sign_out() -> None:
+    """This session and every other of the resident's end (the core records it)."""
+    resident, ticket = g.get("resident"), g.get("session_ticket")
+    if resident is not None:
+        services.sessions.end_sessions(
+            services.Actor.resident(resident.id, "web"),
+            resident,
+            reason=services.sessions.SessionEnd.SIGN_OUT,
+            now=services.clock_now(),
+            session_id=ticket.id if ticket else None,
+        )
     _clear_session()
     g.resident = None
     g.session_expires = None
+    g.session_ticket = None
 
 
 def resident_required(view):

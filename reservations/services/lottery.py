@@ -168,10 +168,11 @@ def define_round(
     now: datetime,
     max_choices: int | None = None,
     max_wins: int | None = None,
+    dates: lottery_rules.RoundDates | None = None,
 ) -> LotteryRound:
     """An administrator defines a round: the units it allocates by lottery in the month
-    of `month`, its dates from the town's round rule (kept with the round), its limits
-    (the settings' unless given)."""
+    of `month`, its dates from the town's round rule (or `dates`, for a round off the
+    usual calendar), kept with the round, and its limits (the settings' unless given)."""
     require_aware(now)
     code = column_text(LotteryRound.code, "code", code)
     if not code:
@@ -183,7 +184,11 @@ def define_round(
     max_wins = settings.max_wins if max_wins is None else max_wins
     if max_choices < 1 or max_wins < 0:
         raise InvalidInput(field="max_choices", problem=InputProblem.OUT_OF_RANGE, minimum=1)
-    dates = lottery_rules.round_dates(month, round_rule(), _tz())
+    dates = dates or lottery_rules.round_dates(month, round_rule(), _tz())
+    if not (
+        dates.opens_at < dates.closes_at <= dates.draw_at <= dates.confirm_by <= dates.release_at
+    ):
+        raise InvalidInput(field="dates", problem=InputProblem.INVALID)
     with write_transaction():
         require_staff(actor, ADMIN)
         if db.session.scalar(select(LotteryRound.id).where(LotteryRound.code == code)):
@@ -530,9 +535,12 @@ def withdraw_application(actor: Actor, *, receipt: str, now: datetime) -> Lotter
     return application
 
 
+RoundDates = lottery_rules.RoundDates
+
 __all__ = [
     "RECEIPT_NUMBER_LENGTH",
     "ChoiceRequest",
+    "RoundDates",
     "LotteryAnswer",
     "LotteryApplication",
     "LotteryApplicationStatus",

@@ -13,7 +13,6 @@ from zxcvbn import zxcvbn
 from ..db import db, write_transaction
 from ..errors import (
     InputProblem,
-    InvalidCredentials,
     InvalidInput,
     NotAllowed,
     NotAllowedProblem,
@@ -22,7 +21,7 @@ from ..errors import (
 )
 from ..models import ADMIN, STAFF_ROLES, Staff
 from ..text import column_text
-from . import audit, credentials
+from . import attempts, audit, credentials, sessions
 from .actors import Actor, require_aware, require_staff, staff_themself
 
 
@@ -63,29 +62,43 @@ def create_staff(
     return staff
 
 
-def sign_in_staff(username: str, password: str, *, now: datetime) -> Staff:
+def sign_in_staff(
+    username: str, password: str, *, now: datetime, source: str | None = None
+) -> Staff:
     """Staff sign in at the counter: `verify_staff`, and the sign-in in the audit trail."""
-    return verify_staff(username, password, now=now, record_sign_in=True)
+    return verify_staff(username, password, now=now, record_sign_in=True, source=source)
 
 
 def verify_staff(
-    username: str, password: str, *, now: datetime, record_sign_in: bool = False
+    username: str,
+    password: str,
+    *,
+    now: datetime,
+    record_sign_in: bool = False,
+    source: str | None = None,
 ) -> Staff:
-    """A staff member's password, with the same lockout as residents' PINs."""
+    """A staff member's password from `source` ("counter:<address>"; "counter" when
+    None), with the same limits per source as residents' PINs (`credentials.sign_in`):
+    an outsider's wrong guesses make the outsider wait, not the staff member. An
+    unknown or deactivated account answers as a wrong password, in the same time."""
     require_aware(now)
     with write_transaction():
         staff = _staff_named(username)
-        if staff is None or not staff.active:
-            credentials.verify_nothing(password)
-            raise InvalidCredentials()
-        checked = credentials.attempt(staff, credentials.password(), password, now=now)
+        checked = credentials.sign_in(
+            staff if staff is not None and staff.active else None,
+            attempts.account_key("staff", username),
+            credentials.password(),
+            password,
+            source=source or "counter",
+            now=now,
+        )
         if checked.verified:
             if record_sign_in:
                 audit.record(Actor.staff(staff.id), now, "staff.sign_in", f"staff:{staff.username}")
             return staff
         if checked.locked_now:
             audit.record(Actor(channel="counter"), now, "staff.locked", f"staff:{staff.username}")
-    raise checked.refusal(InvalidCredentials())
+    raise checked.refusal
 
 
 def _staff_named(username: str) -> Staff | None:
@@ -245,10 +258,21 @@ def _keep_an_active_admin(staff: Staff) -> None:
 
 
 def _audit_staff_change(
-    actor: Actor, now: datetime, action: str, staff: Staff, before: dict[str, Any]
+    actor: Actor,
+    now: datetime,
+    action: str,
+    staff: Staff,
+    before: dict[str, Any],
+    ended: dict[str, Any] | None = None,
 ) -> None:
+    """`ended`: what sessions.end_all said of the sessions the change ended."""
     audit.record(
-        actor, now, action, f"staff:{staff.username}", before=before, after=staff_snapshot(staff)
+        actor,
+        now,
+        action,
+        f"staff:{staff.username}",
+        before=before,
+        after=staff_snapshot(staff) | (ended or {}),
     )
 
 
@@ -264,7 +288,8 @@ def deactivate_staff(actor: Actor, *, staff_id: int, now: datetime) -> Staff:
             _keep_an_active_admin(staff)
             before = staff_snapshot(staff)
             staff.active = False
-            _audit_staff_change(actor, now, "staff.deactivate", staff, before)
+            ended = sessions.end_all(staff, sessions.SessionEnd.DEACTIVATED)
+            _audit_staff_change(actor, now, "staff.deactivate", staff, before, ended)
     return staff
 
 
@@ -284,6 +309,7 @@ def unlock_staff(actor: Actor, *, staff_id: int, now: datetime) -> Staff:
     require_aware(now)
     with write_transaction():
         _, staff = _managed_staff(actor, staff_id)
+        attempts.forget_account(attempts.account_key("staff", staff.username))
         if staff.failed_attempts or staff.locked_at is not None:
             before = staff_snapshot(staff)
             credentials.clear_lock(staff, credentials.password())
@@ -324,8 +350,10 @@ def reset_staff_password(
         check_staff_password("password", password, **names)
         before = staff_snapshot(staff)
         credentials.set_secret(staff, credentials.password(), password)
+        attempts.forget_account(attempts.account_key("staff", staff.username))
         staff.must_change_password = True
-        _audit_staff_change(actor, now, "staff.password_reset", staff, before)
+        ended = sessions.end_all(staff, sessions.SessionEnd.PASSWORD_RESET)
+        _audit_staff_change(actor, now, "staff.password_reset", staff, before, ended)
     return password
 
 
@@ -333,7 +361,8 @@ def change_own_password(
     actor: Actor, *, current_password: str, new_password: str, now: datetime
 ) -> Staff:
     """A signed-in staff member chooses a new password, giving the current one (a
-    temporary one included). Wrong current passwords count towards the lockout, as at
+    temporary one included). Every session of the account ends (the channel carries
+    on the one it was chosen in with sessions.renewed). Wrong current passwords count towards the lockout, as at
     sign-in, so an unattended session is no way to guess it."""
     require_aware(now)
     if new_password == current_password:
@@ -354,7 +383,8 @@ def change_own_password(
             )
             credentials.set_secret(staff, kind, new_password)
             staff.must_change_password = False
-            _audit_staff_change(actor, now, "staff.password_change", staff, before)
+            ended = sessions.end_all(staff, sessions.SessionEnd.PASSWORD_CHANGE)
+            _audit_staff_change(actor, now, "staff.password_change", staff, before, ended)
             return staff
         if checked.locked_now:
             audit.record(
@@ -367,21 +397,28 @@ def change_own_password(
     raise checked.refusal(InvalidInput(field="current_password", problem=InputProblem.WRONG))
 
 
-def sign_out_staff(actor: Actor, *, now: datetime) -> None:
-    """The staff member signed out: the audit trail shows who was at the counter when."""
-    _record_session_end(actor, now, "staff.sign_out", None)
-
-
-def expire_staff_session(actor: Actor, *, now: datetime, last_activity: datetime | None) -> None:
-    """A session found idle too long at its next request: ended, as of `last_activity`."""
-    after = {"last_activity": last_activity.isoformat()} if last_activity else None
-    _record_session_end(actor, now, "staff.session_expired", after)
-
-
-def _record_session_end(
-    actor: Actor, now: datetime, action: str, after: dict[str, Any] | None
-) -> None:
+def sign_out_staff(actor: Actor, *, now: datetime, session_id: str | None = None) -> None:
+    """The staff member signed out: this session and every other of the account end,
+    and the audit trail shows who was at the counter when."""
     require_aware(now)
-    with write_transaction():
-        staff = staff_themself(actor)
-        audit.record(actor, now, action, f"staff:{staff.username}", after=after)
+    staff = staff_themself(actor)
+    sessions.end_sessions(
+        actor, staff, reason=sessions.SessionEnd.SIGN_OUT, now=now, session_id=session_id
+    )
+
+
+def expire_staff_session(
+    actor: Actor,
+    *,
+    now: datetime,
+    last_activity: datetime | None,
+    ticket: sessions.SessionTicket | None = None,
+    reason: sessions.SessionEnd = sessions.SessionEnd.IDLE,
+) -> None:
+    """A session found idle too long (as of `last_activity`) or over its lifetime at
+    its next request."""
+    require_aware(now)
+    staff = staff_themself(actor)
+    sessions.record_session_expired(
+        actor, staff, ticket, reason=reason, now=now, last_activity=last_activity
+    )

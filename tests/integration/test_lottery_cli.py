@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from channels import demo
 from reservations import services
 from reservations.db import db, write_transaction
 from reservations.models import LotteryChoice
@@ -85,3 +86,18 @@ def test_verify_reports_a_tampered_result_and_fails(app, round_):
 def test_an_unknown_round_is_named_plainly(app):
     result = run(app, at(2026, 12, 11, 9), "draw", "--round", "nope")
     assert result.exit_code == 1 and "no such round" in result.output
+
+
+def test_the_demo_rounds_are_ready_to_draw_and_verify_and_seeding_again_adds_none(app):
+    now = at(2026, 12, 2, 10)
+    demo.seed(now=now, staff=[])
+    lines = demo.seed_lottery(now)
+    assert [line.code for line in lines] == ["town-gym-2027-02", "town-gym-2027-03"]
+    assert demo.seed_lottery(now) == lines
+    assert len(services.applications_in("town-gym-2027-02")) == len(demo.LOTTERY_APPLICATIONS)
+    assert [r.code for r in services.rounds_open(now)] == ["town-gym-2027-03"]
+    drawn = run(app, now, "draw", "--round", "town-gym-2027-02")
+    assert drawn.exit_code == 0 and "6 applications" in drawn.output, drawn.output
+    assert run(app, now, "verify", "--round", "town-gym-2027-02").exit_code == 0
+    early = run(app, now, "draw", "--round", "town-gym-2027-03")
+    assert early.exit_code == 1 and "ends at 2026-12-11 10:00" in early.output
