@@ -439,7 +439,7 @@ class Closure(Model):
     @property
     def is_partial(self) -> bool:
         """Of one unit or some blocks, not the whole facility's day."""
-        return self.unit_id is not None or bool(self.time_blocks)
+        return self.unit_id is not None or self.unit is not None or bool(self.time_blocks)
 
 
 class ExemptionCategory(Model):
@@ -463,10 +463,17 @@ class ExemptionCategory(Model):
         return tuple(p for p in (self.purposes or "").split(",") if p)
 
 
+# The languages a resident's messages (SMS, calls) can be in: 日本語, English.
+MESSAGE_LANGUAGES = ("ja", "en")
+
+
 class Resident(Model):
     """利用者: a person or group registered to book, resident of the town or not."""
 
     __tablename__ = "residents"
+    __table_args__ = (
+        CheckConstraint(_in("preferred_language", MESSAGE_LANGUAGES), name="preferred_language"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_no: Mapped[str] = mapped_column(String(12), unique=True)
@@ -490,6 +497,9 @@ class Resident(Model):
     # Raised to end every session of the account at its next request (sign-out, a new
     # secret, deactivation): services/sessions.py.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The language of their SMS and calls (MESSAGE_LANGUAGES), set at the counter or
+    # by the resident on the web.
+    preferred_language: Mapped[str] = mapped_column(String(5), default="ja", server_default="ja")
 
     exemption: Mapped[ExemptionCategory | None] = relationship()
 
@@ -1172,6 +1182,25 @@ class Refund(Model):
     @property
     def is_owed(self) -> bool:
         return self.status == REFUND_OWED
+
+
+class SignInFailure(Model):
+    """Wrong secrets given for one account name from one source, in a row.
+
+    ``account`` is the name as typed ("resident:<registration no>", "staff:<username>"),
+    so a name that belongs to nobody is counted like one that does; ``source`` is where
+    the attempts come from ("web:<address>", "counter:<address>", "phone:from:<number>",
+    "phone:call:<call id>"). A right secret from the source deletes its row.
+    """
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (UniqueConstraint("account", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(120))
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(AwareDateTime(), index=True)
 
 
 class SlotClaim(Model):

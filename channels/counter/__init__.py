@@ -17,6 +17,7 @@ from . import (  # noqa: F401  (they register routes on the blueprint)
     blocks,
     groups,
     holds,
+    lottery,
     refunds,
     series,
     statistics,

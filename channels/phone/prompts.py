@@ -213,6 +213,25 @@ def locked(until: datetime | None, now: datetime) -> Speech:
     )
 
 
+def last_pin_try() -> Speech:
+    """Before the last wrong PIN this line or call may enter."""
+    return Speech(_("あと1回間違えると、この電話からの確認をしばらく止めます。"))
+
+
+def call_sign_in_over() -> Speech:
+    """The call entered as many wrong PINs as one call may."""
+    return Speech(_("暗証番号の間違いが続いたため、この電話での確認を終わります。"))
+
+
+def too_many_attempts(until: datetime, now: datetime) -> Speech:
+    """This line (or call) gave too many wrong PINs: it waits; others are not held."""
+    return Speech(
+        _("暗証番号の間違いが続いたため、この電話からの確認をしばらく止めています。")
+    ) + compose(
+        _("%(time)s以降に、もう一度おかけください。"), time=spoken_moment(until, now.date())
+    )
+
+
 def locked_prompt(person: bool = True) -> Speech:
     """A person when one can answer now; otherwise the hours are said on 0."""
     return offer_operator() if person else Speech(_("お電話ありがとうございました。"))
@@ -571,6 +590,67 @@ def cannot_cancel() -> Speech:
     return Speech(_("申し訳ありません。このご予約は、電話では取り消せません。"))
 
 
+# ------------------------------------------------------------ the waitlist (キャンセル待ち)
+
+
+def waitlist_offer(reservation: Reservation) -> Speech:
+    """An open offer, read before the caller's reservations: what freed."""
+    blocks = reservation.time_blocks
+    return compose(
+        _("キャンセル待ちの空きをご案内します。%(slot)s。%(place)s。"),
+        slot=spoken_slot(reservation.date, blocks[0].start_time, blocks[-1].end_time),
+        place=place(reservation.unit.facility, reservation.unit),
+    )
+
+
+def waitlist_offer_deadline(expires_at: datetime, today: date) -> Speech:
+    """By when to answer the offer."""
+    return compose(
+        _("お返事の期限は、%(deadline)sです。"),
+        deadline=spoken_moment(_local(expires_at), today),
+    )
+
+
+def waitlist_offer_keys() -> Speech:
+    return Speech(_("お受けになる場合は1を、お断りになる場合は2を押してください。"))
+
+
+def waitlist_offer_keys_simple() -> Speech:
+    return Speech(_("お受けは1、お断りは2を押してください。"))
+
+
+def waitlist_accepted() -> Speech:
+    return Speech(_("お受けしました。ご予約をお取りしました。"))
+
+
+def waitlist_declined() -> Speech:
+    return Speech(_("お断りしました。次にお待ちの方にご案内します。"))
+
+
+def waitlist_ask() -> Speech:
+    """The day (or the time chosen) is taken: wait for it, or hear other free times."""
+    return Speech(
+        _(
+            "キャンセル待ちに登録する場合は1を、ほかの空いている日時をお聞きになる場合は2を押してください。"
+        )
+    )
+
+
+def waitlist_ask_simple() -> Speech:
+    return Speech(_("キャンセル待ちは1、ほかの日時は2を押してください。"))
+
+
+def waitlist_which_block() -> Speech:
+    return Speech(_("どの時間のキャンセル待ちをしますか。"))
+
+
+def waitlist_joined(position: int) -> Speech:
+    return compose(
+        _("キャンセル待ちに登録しました。%(position)s番目です。空きが出ましたら、お知らせします。"),
+        position=position,
+    )
+
+
 # ---------------------------------------------------------------- the core's refusals
 
 
@@ -635,6 +715,10 @@ def _already_cancelled(error: ReservationError, now: datetime) -> Speech:
 
 def _invalid_credentials(error: ReservationError, now: datetime) -> Speech:
     return wrong_registration_or_pin()
+
+
+def _too_many_attempts(error: ReservationError, now: datetime) -> Speech:
+    return too_many_attempts(_local(error.params["until"]), _local(now))
 
 
 def _account_locked(error: ReservationError, now: datetime) -> Speech:
@@ -792,6 +876,7 @@ REFUSALS: dict[ErrorCode, Callable[[ReservationError, datetime], Speech]] = {
     ErrorCode.ALREADY_CANCELLED: _already_cancelled,
     ErrorCode.INVALID_CREDENTIALS: _invalid_credentials,
     ErrorCode.ACCOUNT_LOCKED: _account_locked,
+    ErrorCode.TOO_MANY_ATTEMPTS: _too_many_attempts,
     ErrorCode.GROUP_NOT_ACTIVE: _group_not_active,
     ErrorCode.GROUP_VALIDITY_ENDS: _group_validity_ends,
     ErrorCode.NOT_A_MEMBER: _not_a_member,

@@ -280,6 +280,7 @@ def check_booking(
     part_ids = [part.id for part in unit.parts]
     if claims.count_taken(part_ids, day, block_ids):
         raise claims.taken_error(part_ids, day, block_ids)
+    claims.check_not_kept([(p, day, b) for p in part_ids for b in block_ids], day)
     return quoted
 
 
@@ -339,6 +340,7 @@ def _book(
         quoted = quote_for(unit, day, block_ids, booker)
         _check_rules(booker, quoted, now=now, override=override)
         keys = claims.lock_slots(unit.parts, day, quoted.blocks)
+        claims.check_not_kept(keys, day)
         reservation = new_reservation(
             booker,
             unit,

@@ -215,6 +215,15 @@ def kept_for_waiters(
     }
 
 
+def check_not_kept(keys, day: date) -> None:
+    """First come first served never takes a freed slot a waiter fits: it is the
+    waitlist's (the worker offers it), so asking for it is SlotTaken, as availability
+    shows it (キャンセル待ちあり). The offer itself claims it without this check."""
+    kept = kept_for_waiters(day, day)
+    if kept and kept & set(keys):
+        raise SlotTaken(date=day, block_ids=sorted({key[2] for key in kept & set(keys)}))
+
+
 def held_on(day: date) -> dict[tuple[int, int], tuple]:
     """Who holds each claimed (part, block) of every facility on `day`: one query,
     through the claims' index on the date (the search across facilities)."""

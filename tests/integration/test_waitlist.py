@@ -372,3 +372,28 @@ def test_a_freed_slot_a_waiter_fits_is_kept_for_the_waiting_list_not_free(gym):
     services.offer_freed_slots(NOW)
     assert fresh(a_waiter).status == WAITING.OFFERED
     assert _status(gym, "half-a", "afternoon") == services.BlockStatus.TAKEN  # the offer
+
+
+def test_first_come_booking_cannot_take_a_freed_slot_a_waiter_fits(gym):
+    """Between the cancellation and the worker's offer, booking the slot (or checking
+    it) is refused as taken; the offer still goes to the waiter, and a half no waiter
+    fits can be booked."""
+    taken = book(make_resident(), gym, unit="half-a")
+    waiter = join(make_resident(), gym, unit="half-a")
+    cancel(taken)
+    other = make_resident()
+    with pytest.raises(SlotTaken):
+        book(other, gym, unit="half-a")
+    with pytest.raises(SlotTaken):
+        book(other, gym, unit="whole")  # the whole court takes half A too
+    with pytest.raises(SlotTaken):
+        services.check_booking(
+            resident_id=other.id,
+            unit_id=unit_of(gym, "half-a").id,
+            day=DAY,
+            block_ids=[block_of(gym, "morning").id],
+            now=NOW,
+        )
+    assert book(other, gym, unit="half-b").status in (services.HELD, services.CONFIRMED)
+    services.offer_freed_slots(NOW)
+    assert fresh(waiter).status == WAITING.OFFERED

@@ -1,7 +1,7 @@
 """The menus of a call, by task: signing in (sign_in.py), the main menu and the way
 back after a transfer (main.py), for whom a member of groups books (for_whom.py),
-booking (booking.py) and the caller's reservations
-(my_reservations.py). Each speaks its question and handles the keys pressed; what to
+booking (booking.py), the caller's reservations
+(my_reservations.py) and the waitlist (waitlist.py). Each speaks its question and handles the keys pressed; what to
 offer, what it costs and what is allowed comes from reservations.services.
 
 At most four keys a menu, each item before its key; keys 1–3 choose from a list and 4
@@ -17,6 +17,7 @@ from .for_whom import BookForWhom
 from .main import AfterDial, Main
 from .my_reservations import CancelConfirm, CancelDone, CancelList, CancelTooLate, Hear
 from .sign_in import Locked, Pin, Registration
+from .waitlist import WaitlistAsk, WaitlistBlock, WaitlistJoined, WaitlistOffer
 
 NODES: dict[str, Node] = {
     node.name: node
@@ -37,6 +38,10 @@ NODES: dict[str, Node] = {
         CancelTooLate(),
         CancelConfirm(),
         CancelDone(),
+        WaitlistOffer(),
+        WaitlistAsk(),
+        WaitlistBlock(),
+        WaitlistJoined(),
         AfterDial(),
     )
 }

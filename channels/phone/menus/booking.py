@@ -375,7 +375,20 @@ class BookDate(Node):
         }:
             turn.say(prompts.day_full())
             last_block = services.get_unit(unit_id).facility.time_blocks[-1]
-            _propose(turn, (day, last_block.id))
+            taken = [
+                cell.block.id
+                for cell in availability.blocks
+                if cell.status == services.BlockStatus.TAKEN
+            ]
+            if taken:  # booked by others: 1 waits for one of them (キャンセル待ち)
+                turn.goto(
+                    "waitlist_ask",
+                    wait_day=day.isoformat(),
+                    wait_blocks=taken,
+                    wait_after=[day.isoformat(), last_block.id],
+                )
+            else:
+                _propose(turn, (day, last_block.id))
         elif services.BlockStatus.UNAVAILABLE in statuses:
             note = next((cell.note for cell in availability.blocks if cell.note), None)
             turn.say(prompts.day_unavailable(note))

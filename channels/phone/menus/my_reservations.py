@@ -11,6 +11,7 @@ from reservations.errors import AlreadyCancelled, ReservationError, TooLateToCan
 
 from .. import prompts
 from .base import ListNode, Node, Turn
+from .waitlist import open_offer
 
 
 def _upcoming(turn: Turn) -> list[int]:
@@ -43,6 +44,10 @@ class Hear(ListNode):
         return _upcoming(turn)
 
     def enter(self, turn):
+        offer = open_offer(turn)
+        if offer is not None:
+            turn.goto("waitlist_offer", entry_id=offer)  # answered first, then the list
+            return
         super().enter(turn)
         if turn.state["items"]:
             turn.event("heard")

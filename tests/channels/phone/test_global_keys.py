@@ -26,7 +26,7 @@ BOOKED = date(2026, 12, 16)
 ROUTES = {
     "registration": (UNKNOWN_PHONE, None, []),
     "pin": (YAMADA_PHONE, None, []),
-    "locked": (YAMADA_PHONE, None, ["9999"] * 5),
+    "locked": (YAMADA_PHONE, None, ["9999"] * 3),
     "main": (YAMADA_PHONE, None, ["PIN"]),
     "book_for_whom": (TAKAHASHI_PHONE, None, ["PIN:takahashi", "1"]),  # a member of a group
     "book_last": (YAMADA_PHONE, BOOKED, ["PIN", "1"]),
@@ -42,8 +42,29 @@ ROUTES = {
     # the deadline passes while the caller hears the confirmation
     "cancel_too_late": (YAMADA_PHONE, BOOKED, ["PIN", "4", "1", "LATE", "1"]),
     "after_dial": (YAMADA_PHONE, None, ["PIN", "0"]),
+    # the waitlist: a day others booked in full, and an offer made to 山田 ハナ
+    "waitlist_ask": (YAMADA_PHONE, None, ["FULL", "PIN", "2", *GYM, "1216"]),
+    "waitlist_block": (YAMADA_PHONE, None, ["FULL", "PIN", "2", *GYM, "1216", "1"]),
+    "waitlist_joined": (YAMADA_PHONE, None, ["FULL", "PIN", "2", *GYM, "1216", "1", "1"]),
+    "waitlist_offer": (YAMADA_PHONE, None, ["OFFER", "PIN", "3"]),
 }
 NUMBER_PROMPTS = ("registration", "pin", "book_date")
+
+
+def offer_freed(town, taken, now):
+    """山田 ハナ waits for the time `taken` holds; it is cancelled and offered to her."""
+    from reservations import services
+
+    services.join_waitlist(
+        services.Actor.resident(town.yamada.id, "phone"),
+        resident_id=town.yamada.id,
+        unit_id=taken.unit_id,
+        day=taken.date,
+        block_ids=[block.id for block in taken.time_blocks],
+        now=now,
+    )
+    services.cancel(services.Actor.resident(town.sato.id, "web"), reservation_id=taken.id, now=now)
+    services.offer_freed_slots(now)
 
 
 def test_every_menu_is_covered():
@@ -58,6 +79,14 @@ def reach(node, call, town, clock):
     for key in keys:
         if key == "LATE":
             clock.now = at(2026, 12, 14, 10)
+            continue
+        if key in ("FULL", "OFFER"):
+            taken = [
+                book_on_the_web(town.sato, BOOKED, block)
+                for block in (("morning", "afternoon", "evening") if key == "FULL" else ["morning"])
+            ]
+            if key == "OFFER":
+                offer_freed(town, taken[0], clock.now)
             continue
         if key.startswith("PIN"):
             key = getattr(town, key.partition(":")[2] or "yamada").pin

@@ -77,6 +77,9 @@ BUDGETS: dict[str, float] = {
     "locked: until a time": 10.4,
     "locked: until the counter unlocks": 9.1,
     "locked_prompt": 3.8,
+    "last_pin_try": 5.2,
+    "call_sign_in_over": 5.9,
+    "too_many_attempts": 11.9,
     "locked_prompt: no one can answer": 2.1,
     "main_menu": 9.0,
     "main_menu_simple": 6.8,
@@ -160,6 +163,17 @@ BUDGETS: dict[str, float] = {
     "cancelled": 1.7,
     "already_cancelled": 3.6,
     "cannot_cancel": 5.4,
+    # The waitlist (issue 14), measured when written.
+    "waitlist_offer": 14.1,
+    "waitlist_offer_deadline": 6.2,
+    "waitlist_offer_keys": 5.4,
+    "waitlist_offer_keys_simple": 3.7,
+    "waitlist_accepted": 3.3,
+    "waitlist_declined": 4.6,
+    "waitlist_ask": 7.9,
+    "waitlist_ask_simple": 4.4,
+    "waitlist_which_block": 2.5,
+    "waitlist_joined": 7.4,
 }
 
 
@@ -326,6 +340,9 @@ def samples(town, now) -> dict[str, Speech]:
         "locked: until a time": prompts.locked(now + lockout, now),
         "locked: until the counter unlocks": prompts.locked(None, now),
         "locked_prompt": prompts.locked_prompt(True),
+        "last_pin_try": prompts.last_pin_try(),
+        "call_sign_in_over": prompts.call_sign_in_over(),
+        "too_many_attempts": prompts.too_many_attempts(now + timedelta(minutes=1), now),
         "locked_prompt: no one can answer": prompts.locked_prompt(False),
         # main menu
         "main_menu": prompts.main_menu(),
@@ -394,6 +411,19 @@ def samples(town, now) -> dict[str, Speech]:
         "cancelled": prompts.cancelled(),
         "already_cancelled": prompts.already_cancelled(),
         "cannot_cancel": prompts.cannot_cancel(),
+        # the waitlist
+        "waitlist_offer": prompts.waitlist_offer(reservation),
+        "waitlist_offer_deadline": prompts.waitlist_offer_deadline(
+            now + timedelta(hours=48), now.date()
+        ),
+        "waitlist_offer_keys": prompts.waitlist_offer_keys(),
+        "waitlist_offer_keys_simple": prompts.waitlist_offer_keys_simple(),
+        "waitlist_accepted": prompts.waitlist_accepted(),
+        "waitlist_declined": prompts.waitlist_declined(),
+        "waitlist_ask": prompts.waitlist_ask(),
+        "waitlist_ask_simple": prompts.waitlist_ask_simple(),
+        "waitlist_which_block": prompts.waitlist_which_block(),
+        "waitlist_joined": prompts.waitlist_joined(12),
     }
 
 
