@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, abort, current_app, g, has_request_context, redirect, request
-from flask_babel import Babel, Domain, get_locale
+from flask_babel import Babel, Domain, get_domain, get_locale
 
 from .security import safe_next
 
@@ -93,6 +95,18 @@ def compile_catalogs(force: bool = False) -> list[Path]:
     return written
 
 
+@contextmanager
+def channel_catalog(name: str) -> Iterator[None]:
+    """Word text with one channel's catalog outside its requests (the worker wording an
+    SMS with the phone's catalog), then give the previous catalog back."""
+    previous = get_domain()
+    current_app.extensions["channel_catalogs"][name].as_default()
+    try:
+        yield
+    finally:
+        previous.as_default()
+
+
 bp = Blueprint("language", __name__)
 
 
@@ -122,6 +136,8 @@ def init_app(app: Flask) -> None:
     domains = {
         name: Domain([str(catalog_dir("common")), str(catalog_dir(name))]) for name in CHANNEL_NAMES
     }
+
+    app.extensions["channel_catalogs"] = domains
 
     @app.before_request
     def use_the_channels_catalog() -> None:

@@ -463,10 +463,17 @@ class ExemptionCategory(Model):
         return tuple(p for p in (self.purposes or "").split(",") if p)
 
 
+# The languages a resident's messages (SMS, calls) can be in: 日本語, English.
+MESSAGE_LANGUAGES = ("ja", "en")
+
+
 class Resident(Model):
     """利用者: a person or group registered to book, resident of the town or not."""
 
     __tablename__ = "residents"
+    __table_args__ = (
+        CheckConstraint(_in("preferred_language", MESSAGE_LANGUAGES), name="preferred_language"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_no: Mapped[str] = mapped_column(String(12), unique=True)
@@ -490,6 +497,9 @@ class Resident(Model):
     # Raised to end every session of the account at its next request (sign-out, a new
     # secret, deactivation): services/sessions.py.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The language of their SMS and calls (MESSAGE_LANGUAGES), set at the counter or
+    # by the resident on the web.
+    preferred_language: Mapped[str] = mapped_column(String(5), default="ja", server_default="ja")
 
     exemption: Mapped[ExemptionCategory | None] = relationship()
 

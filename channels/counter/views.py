@@ -281,6 +281,8 @@ def resident_page(person: Resident, extra: list | None = None, status: int = 200
             m.group_id: services.status_of(m.group, today()) for m in services.groups_of(person.id)
         },
         form=ActionForm(),
+        message_languages=services.MESSAGE_LANGUAGES,
+        message_language_name=lambda code: words.word(words.MESSAGE_LANGUAGES, code),
     )
 
 
@@ -304,6 +306,26 @@ def unlock(resident_id: int):
         abort(400)
     services.unlock_resident(actor(), resident_id=person.id, now=services.clock_now())
     flash(_("The resident can sign in with their PIN again."), "success")
+    return redirect(url_for("counter.resident", resident_id=person.id))
+
+
+@bp.post("/residents/<int:resident_id>/language")
+def resident_language(resident_id: int):
+    """The language of the resident's SMS and calls, as they asked at the counter."""
+    person = services.get_resident(resident_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        services.set_preferred_language(
+            actor(),
+            resident_id=person.id,
+            language=request.form.get("language", ""),
+            now=services.clock_now(),
+        )
+    except ReservationError as error:  # only a tampered form: the page offers the others
+        flash(describe(error), "warning")
+    else:
+        flash(_("Saved: the resident's messages will be in that language."), "success")
     return redirect(url_for("counter.resident", resident_id=person.id))
 
 

@@ -161,6 +161,9 @@ PAYMENT_CHOICES = {
     services.EXEMPT: _l("Exempt: no fee to pay"),
 }
 
+# The languages of a resident's SMS and calls (services.MESSAGE_LANGUAGES).
+MESSAGE_LANGUAGES = {"ja": _l("Japanese"), "en": _l("English")}
+
 # How a refund (還付) was paid out (services.REFUND_METHODS).
 REFUND_METHODS = {
     services.CASH: _l("In cash at the counter"),

@@ -1,6 +1,8 @@
 """The wording of the confirmation SMS (reservations/notify.py keeps only a kind and
-parameters). Short Japanese text with the reservation number; worded here because, like
-the voice, it is Japanese for a telephone. Every channel's bookings get the same text.
+parameters). Short text with the reservation number, in the resident's preferred
+language (`language` in the parameters: Japanese, or English for a resident who chose
+it); worded here because, like the voice, it is text for a telephone. Every channel's
+bookings get the same text.
 """
 
 from __future__ import annotations
@@ -13,11 +15,17 @@ from flask_babel import gettext as _
 
 from reservations import services
 
-from ..formatting import WEEKDAYS_JA
+from ..formatting import WEEKDAYS_JA, format_short_date
+from ..i18n import channel_catalog
+
+# The languages an SMS can be in (the resident's preferred_language).
+SMS_LOCALES = ("ja", "en")
 
 
-def _day(iso: str) -> str:
+def _day(iso: str, english: bool = False) -> str:
     day = date.fromisoformat(iso)
+    if english:
+        return format_short_date(day, "en")
     return f"{day.month}月{day.day}日({WEEKDAYS_JA[day.weekday()]})"
 
 
@@ -26,7 +34,7 @@ def _hm(value: str) -> str:
     return f"{int(hour)}:{minute}"
 
 
-def _deadline(params: dict[str, Any]) -> str:
+def _deadline(params: dict[str, Any], english: bool = False) -> str:
     """The cancellation deadline, or, once it has passed (when the message is sent:
     a booking made past its deadline included), that it can no longer be cancelled. A
     date that has passed is never stated as a deadline."""
@@ -34,72 +42,83 @@ def _deadline(params: dict[str, Any]) -> str:
     today = services.clock_now().astimezone(services.town_timezone()).date()
     if last_day < today:
         return _("取消期限を過ぎているため取消はできません")
-    return _("取消は%(last_day)sまで", last_day=_day(params["cancel_last_day"]))
+    return _("取消は%(last_day)sまで", last_day=_day(params["cancel_last_day"], english))
 
 
 def render(kind: str, params: dict[str, Any]) -> str:
-    """The text of a confirmation SMS, always in Japanese."""
-    with force_locale("ja"):
-        when = f"{_day(params['date'])}{_hm(params['start'])}〜{_hm(params['end'])}"
-        place = (
-            params["facility"]
-            if params.get("single_unit")
-            else (f"{params['facility']} {params['unit']}")
+    """The text of a confirmation SMS, in the language the resident chose (Japanese
+    for a message written before residents could choose)."""
+    locale = params.get("language") if params.get("language") in SMS_LOCALES else "ja"
+    with channel_catalog("phone"), force_locale(locale):
+        return _render(kind, params, english=locale == "en")
+
+
+def _render(kind: str, params: dict[str, Any], *, english: bool) -> str:
+    def day(iso: str) -> str:
+        return _day(iso, english)
+
+    if english:
+        when = f"{day(params['date'])} {_hm(params['start'])}-{_hm(params['end'])}"
+    else:
+        when = f"{day(params['date'])}{_hm(params['start'])}〜{_hm(params['end'])}"
+    facility = params.get("facility_en") if english else None
+    unit = params.get("unit_en") if english else None
+    facility, unit = facility or params["facility"], unit or params["unit"]
+    place = facility if params.get("single_unit") else f"{facility} {unit}"
+    if params.get("group"):
+        place = f"{place} ({params['group']})" if english else f"{place}（{params['group']}）"
+    values = {"number": params["number"], "when": when, "place": place}
+    if kind == services.HOLD_REMINDER:
+        return _(
+            "【町予約】仮予約%(number)s %(when)s %(place)s の使用料%(fee)s円は"
+            "%(due)sまでに窓口でお支払いください。未払いの場合は取り消しになります",
+            fee=f"{params['fee_yen']:,}",
+            due=day(params["payment_due"]),
+            **values,
         )
-        if params.get("group"):
-            place = f"{place}（{params['group']}）"
-        values = {"number": params["number"], "when": when, "place": place}
-        if kind == services.HOLD_REMINDER:
-            return _(
-                "【町予約】仮予約%(number)s %(when)s %(place)s の使用料%(fee)s円は"
-                "%(due)sまでに窓口でお支払いください。未払いの場合は取り消しになります",
-                fee=f"{params['fee_yen']:,}",
-                due=_day(params["payment_due"]),
-                **values,
-            )
-        if kind == services.WAITLIST_OFFER:
-            expires = datetime.fromisoformat(params["offer_expires"]).astimezone(
-                services.town_timezone()
-            )
-            return _(
-                "【町予約】キャンセル待ちの%(when)s %(place)s が空きました。"
-                "%(expires)sまでにお返事がない場合は次の方にご案内します。仮予約番号%(number)s",
-                expires=f"{_day(expires.date().isoformat())}{expires.hour}:{expires.minute:02d}",
-                **values,
-            )
-        if kind == services.HOLD_EXPIRED:
-            return _(
-                "【町予約】お支払いの期限が過ぎたため、仮予約%(number)s %(when)s %(place)s を"
-                "取り消しました",
-                **values,
-            )
-        if kind == services.RESERVATION_BOOKED and params.get("payment_due"):
-            due = (
-                _("ご利用の当日、始まる前")
-                if params.get("due_on_the_day")
-                else _("%(due)sまで", due=_day(params["payment_due"]))
-            )
-            return _(
-                "【町予約】仮予約を承りました。予約番号%(number)s %(when)s %(place)s "
-                "使用料%(fee)s円を%(due)sに窓口でお支払いください",
-                fee=f"{params['fee_yen']:,}",
-                due=due,
-                **values,
-            )
-        if kind == services.RESERVATION_BOOKED:
-            return _(
-                "【町予約】ご予約を承りました。予約番号%(number)s %(when)s %(place)s %(deadline)s",
-                deadline=_deadline(params),
-                **values,
-            )
-        if kind == services.RESERVATION_CHANGED:
-            return _(
-                "【町予約】ご予約を変更しました。予約番号%(number)s %(when)s %(place)s %(deadline)s",
-                deadline=_deadline(params),
-                **values,
-            )
-        if kind == services.RESERVATION_CANCELLED:
-            return _(
-                "【町予約】ご予約を取り消しました。予約番号%(number)s %(when)s %(place)s", **values
-            )
+    if kind == services.WAITLIST_OFFER:
+        expires = datetime.fromisoformat(params["offer_expires"]).astimezone(
+            services.town_timezone()
+        )
+        return _(
+            "【町予約】キャンセル待ちの%(when)s %(place)s が空きました。"
+            "%(expires)sまでにお返事がない場合は次の方にご案内します。仮予約番号%(number)s",
+            expires=f"{day(expires.date().isoformat())}{expires.hour}:{expires.minute:02d}",
+            **values,
+        )
+    if kind == services.HOLD_EXPIRED:
+        return _(
+            "【町予約】お支払いの期限が過ぎたため、仮予約%(number)s %(when)s %(place)s を"
+            "取り消しました",
+            **values,
+        )
+    if kind == services.RESERVATION_BOOKED and params.get("payment_due"):
+        due = (
+            _("ご利用の当日、始まる前")
+            if params.get("due_on_the_day")
+            else _("%(due)sまで", due=day(params["payment_due"]))
+        )
+        return _(
+            "【町予約】仮予約を承りました。予約番号%(number)s %(when)s %(place)s "
+            "使用料%(fee)s円を%(due)sに窓口でお支払いください",
+            fee=f"{params['fee_yen']:,}",
+            due=due,
+            **values,
+        )
+    if kind == services.RESERVATION_BOOKED:
+        return _(
+            "【町予約】ご予約を承りました。予約番号%(number)s %(when)s %(place)s %(deadline)s",
+            deadline=_deadline(params, english),
+            **values,
+        )
+    if kind == services.RESERVATION_CHANGED:
+        return _(
+            "【町予約】ご予約を変更しました。予約番号%(number)s %(when)s %(place)s %(deadline)s",
+            deadline=_deadline(params, english),
+            **values,
+        )
+    if kind == services.RESERVATION_CANCELLED:
+        return _(
+            "【町予約】ご予約を取り消しました。予約番号%(number)s %(when)s %(place)s", **values
+        )
     raise ValueError(f"no wording for notification kind {kind!r}")

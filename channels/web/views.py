@@ -700,7 +700,35 @@ def my_reservations():
         refusal_text=_refusal_text,
         actions=actions,
         any_late=any(action.after_deadline for action in actions.values()),
+        language_names=_language_names(),
+        name_in_itself=MESSAGE_LANGUAGE_NAMES,
     )
+
+
+# Each language named in itself: the button a resident who reads only it can find.
+MESSAGE_LANGUAGE_NAMES = {"ja": "日本語で受け取る", "en": "Receive them in English"}
+
+
+def _language_names() -> dict[str, str]:
+    return {"ja": _("Japanese"), "en": _("English")}
+
+
+@bp.post("/preferences/messages-language")
+@resident_required
+def messages_language():
+    """The language of the resident's SMS (and, later, calls), kept on their record."""
+    try:
+        services.set_preferred_language(
+            _actor(),
+            resident_id=g.resident.id,
+            language=request.form.get("language", ""),
+            now=services.clock_now(),
+        )
+    except ReservationError as error:
+        flash(error_message(error), "warning")
+    else:
+        flash(_("Saved. Your next text messages will be in that language."), "success")
+    return redirect(url_for("web.my_reservations") + "#messages-language")
 
 
 @bp.route("/reservations/<int:reservation_id>/cancel", methods=["GET", "POST"])

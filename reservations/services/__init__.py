@@ -56,6 +56,7 @@ from ..models import (
     EXEMPTION_EVIDENCE,
     GROUP_PURPOSES,
     HELD,
+    MESSAGE_LANGUAGES,
     PAID,
     PAYMENT_STATUSES,
     REFUND_METHODS,
@@ -123,7 +124,7 @@ from ..rules import (
 )
 from ..settings import CounterDetails, GroupRules, HoldRules, LatePayment, MembersMayCancel
 from ..text import column_maximum, is_kana
-from . import blocks, lottery_draw, sessions  # noqa: F401 - used as services.sessions
+from . import blocks, lottery_draw, refunds, sessions  # noqa: F401 - used as services.sessions
 from .actors import Actor, clock_now, town_timezone
 from .audit import AuditFilter, AuditPage, audit_trail, audit_trail_all
 from .availability import (
@@ -227,15 +228,7 @@ from .quotes import (
     payment_terms,
     quote,
 )
-from .refunds import (
-    MonthOfRefunds,
-    RefundQuote,
-    get_refund,
-    pay_out_refund,
-    refund_for,
-    refund_quote,
-    refunds_in_month,
-)
+from .refunds import *  # noqa: F403 - refunds (還付), as refunds.__all__ names them
 from .residents import (
     SEARCH_MAX_LENGTH,
     find_residents,
@@ -246,6 +239,7 @@ from .residents import (
     resident_snapshot,
     residents_with_phone,
     set_pin,
+    set_preferred_language,
     unlock_resident,
     verify_pin,
 )
@@ -551,13 +545,6 @@ __all__ = [
     "quote",
     "reactivate_staff",
     "record_payment",
-    "MonthOfRefunds",
-    "RefundQuote",
-    "pay_out_refund",
-    "get_refund",
-    "refund_for",
-    "refund_quote",
-    "refunds_in_month",
     "REFUND_METHODS",
     "CASH",
     "TRANSFER",
@@ -567,6 +554,8 @@ __all__ = [
     "record_use",
     "register_group",
     "register_resident",
+    "set_preferred_language",
+    "MESSAGE_LANGUAGES",
     "reinstate_group",
     "remind_holds",
     "remove_member",
@@ -597,4 +586,5 @@ __all__ = [
     "verify_pin",
     "verify_staff",
     *lottery_draw.__all__,
+    *refunds.__all__,
 ]

@@ -17,7 +17,7 @@ from ..errors import (
     NotFound,
     PossibleDuplicate,
 )
-from ..models import EXEMPTION_EVIDENCE, ExemptionCategory, Resident
+from ..models import EXEMPTION_EVIDENCE, MESSAGE_LANGUAGES, ExemptionCategory, Resident
 from ..text import (
     clean_text,
     column_text,
@@ -47,6 +47,7 @@ def resident_snapshot(resident: Resident) -> dict[str, Any]:
             resident.exemption_valid_until.isoformat() if resident.exemption_valid_until else None
         ),
         "locked": resident.locked_at is not None,
+        "preferred_language": resident.preferred_language,
     }
 
 
@@ -251,6 +252,34 @@ def set_pin(actor: Actor, *, resident_id: int, now: datetime, pin: str | None = 
             resident_id=resident.id,
         )
     return pin
+
+
+def set_preferred_language(
+    actor: Actor, *, resident_id: int, language: str, now: datetime
+) -> Resident:
+    """The language of a resident's SMS and calls (MESSAGE_LANGUAGES): set by the
+    resident themself on the web, or by staff at the counter. Messages already in the
+    outbox keep the language they were written for."""
+    require_aware(now)
+    if language not in MESSAGE_LANGUAGES:
+        raise InvalidInput(field="language", problem=InputProblem.UNKNOWN)
+    with write_transaction():
+        require_acting_for(actor, resident_id)
+        resident = locked_resident(resident_id)
+        if resident.preferred_language == language:
+            return resident
+        before = resident_snapshot(resident)
+        resident.preferred_language = language
+        audit.record(
+            actor,
+            now,
+            "resident.language",
+            f"resident:{resident.registration_no}",
+            before=before,
+            after=resident_snapshot(resident),
+            resident_id=resident.id,
+        )
+    return resident
 
 
 def unlock_resident(actor: Actor, *, resident_id: int, now: datetime) -> Resident:

@@ -78,6 +78,9 @@ WEB_FORMS: dict[str, Fields] = {
     "web.change_blocks": lambda t: {"blocks": _ids(*t.block_ids)},
     "web.change_confirm": lambda t: {},
     "web.sign_out": lambda t: {},
+    "web.messages_language": lambda t: {
+        "language": st.one_of(st.sampled_from(["ja", "en", ""]), s.value)
+    },
     "web.extend_session": lambda t: {"next": _next()},
     "web.join_waitlist": lambda t: {
         "unit": _ids(t.unit_id),
@@ -280,6 +283,9 @@ COUNTER_FORMS: dict[str, Fields] = {
         "action": st.sampled_from(["preview", "commit", ""]),
     },
     "counter.extend_hold": lambda t: {"last_day": s.any_date, "reason": _REASON},
+    "counter.resident_language": lambda t: {
+        "language": st.one_of(st.sampled_from(["ja", "en", ""]), s.value)
+    },
     "counter.pay_out_refund": lambda t: {
         "method": st.one_of(st.sampled_from(["cash", "transfer", ""]), s.value)
     },

@@ -656,3 +656,30 @@ def test_only_the_latest_past_reservations_are_listed_and_the_rest_is_said(gym):
     lists = services.reservations_of(resident.id, now=at(2026, 12, 20, 10), past_limit=2)
     assert [r.id for r in lists.past] == [made[2].id, made[1].id] and lists.more_past
     assert not services.reservations_of(resident.id, now=at(2026, 12, 20, 10)).more_past
+
+
+def test_a_residents_message_language_is_theirs_to_choose_or_staffs_to_set(any_app):
+    from reservations.errors import Forbidden as Refused
+
+    hanako, other = make_resident(), make_resident()
+    assert hanako.preferred_language == "ja"
+    mine = services.Actor.resident(hanako.id, "web")
+    assert (
+        services.set_preferred_language(
+            mine, resident_id=hanako.id, language="en", now=NOW
+        ).preferred_language
+        == "en"
+    )
+    with pytest.raises(Refused):
+        services.set_preferred_language(mine, resident_id=other.id, language="en", now=NOW)
+    with pytest.raises(InvalidInput):
+        services.set_preferred_language(mine, resident_id=hanako.id, language="fr", now=NOW)
+    clerk = services.Actor.staff(make_staff("clerk").id)
+    services.set_preferred_language(clerk, resident_id=hanako.id, language="ja", now=NOW)
+    changes = db.session.scalars(
+        sa.select(AuditEntry).filter_by(action="resident.language").order_by(AuditEntry.id)
+    ).all()
+    assert [(c.before["preferred_language"], c.after["preferred_language"]) for c in changes] == [
+        ("ja", "en"),
+        ("en", "ja"),
+    ]

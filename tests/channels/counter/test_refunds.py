@@ -117,3 +117,32 @@ def test_a_month_that_is_no_month_is_told_in_the_visitors_language(clerk, town):
     soup = get_page(clerk, "/counter/refunds?month=%E5%85%88%E6%9C%88", status=400)
     assert "Enter a month, for example 2026-12" in text_of(soup.find(class_="error-summary"))
     assert clerk.get("/counter/refunds.csv?month=x").status_code == 400
+
+
+def test_the_counter_sets_a_residents_message_language(clerk, town):
+    # (Kept beside the refunds' tests: both are the resident's record at the counter.)
+    sato = services.find_residents("さとう")[0]
+    page = get_page(clerk, f"/counter/residents/{sato.id}")
+    assert "お知らせの言語 日本語" in text_of(page)
+    response = post(
+        clerk,
+        f"/counter/residents/{sato.id}/language",
+        {"language": "en"},
+        form_page=f"/counter/residents/{sato.id}",
+    )
+    assert response.status_code == 302
+    text = text_of(get_page(clerk, f"/counter/residents/{sato.id}"))
+    assert "この方へのお知らせは、その言語でお送りします。" in text
+    assert "お知らせの言語 英語" in text and "お知らせを日本語で送る" in text
+    fresh()
+    assert services.get_resident(sato.id).preferred_language == "en"
+    response = post(
+        clerk,
+        f"/counter/residents/{sato.id}/language",
+        {"language": "xx"},
+        form_page=f"/counter/residents/{sato.id}",
+    )
+    assert response.status_code == 302
+    fresh()
+    assert services.get_resident(sato.id).preferred_language == "en"
+    assert "notice-warning" in str(get_page(clerk, f"/counter/residents/{sato.id}"))

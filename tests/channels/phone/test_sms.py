@@ -3,6 +3,8 @@ a phone booking's confirmation to a stand-in of Twilio's API over HTTP."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 import sqlalchemy as sa
 
@@ -104,6 +106,42 @@ def test_a_soonest_block_booked_by_phone_past_its_deadline_says_so_by_sms(phone_
 def test_japanese_even_in_an_english_request(app):
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert sms.render(notify.RESERVATION_BOOKED, PARAMS).startswith("【町予約】")
+
+
+def test_in_english_for_a_resident_who_chose_english(app):
+    params = {**PARAMS, "language": "en", "facility_en": "Town Gym", "unit_en": "Whole court"}
+    with app.test_request_context():
+        text = sms.render(notify.RESERVATION_BOOKED, params)
+        cancelled = sms.render(notify.RESERVATION_CANCELLED, params)
+    assert text.startswith("[Machi Yoyaku] Booked. Reservation 12345674 ")
+    assert "Wed 16 Dec 9:00-12:00 Town Gym Whole court" in text
+    assert "13 Dec" in text and "月" not in text
+    assert cancelled.startswith("[Machi Yoyaku] Your reservation is cancelled.")
+
+
+def test_a_booking_by_a_resident_who_chose_english_is_queued_in_english(phone_app, town):
+    from reservations import services
+    from tests.factories import at
+
+    resident = services.set_preferred_language(
+        services.Actor.resident(town.sato.id, "web"),
+        resident_id=town.sato.id,
+        language="en",
+        now=at(2026, 12, 1, 9),
+    )
+    assert resident.preferred_language == "en"
+    gym = next(f for f in services.list_facilities() if f.code == "town-gym")
+    services.book(
+        services.Actor.resident(town.sato.id, "web"),
+        resident_id=town.sato.id,
+        unit_id=gym.units[0].id,
+        day=date(2026, 12, 16),
+        block_ids=[gym.time_blocks[0].id],
+        now=at(2026, 12, 1, 9),
+    )
+    [queued] = db.session.scalars(sa.select(Notification)).all()
+    assert queued.params["language"] == "en"
+    assert sms.render(queued.kind, queued.params).startswith("[Machi Yoyaku] ")
 
 
 def test_an_unknown_kind_is_refused(app):

@@ -462,3 +462,33 @@ def test_pages_for_residents_only_ask_to_sign_in_and_come_back(visitor, town):
     assert visitor.path == "/sign-in"
     sign_in(visitor, town.residents[0])
     assert visitor.path == "/my-reservations"
+
+
+def test_a_mobile_resident_chooses_the_language_of_their_text_messages(visitor, locale, town):
+    sato = next(line for line in town.residents if line.name == "佐藤 一郎")
+    sign_in(visitor, sato)
+    visitor.get("/my-reservations")
+    form = visitor.soup.find("form", action="/preferences/messages-language")
+    assert form is not None
+    button = form.find("button", attrs={"name": "language"})
+    assert button["value"] == "en" and button["lang"] == "en"
+    visitor.post("/preferences/messages-language", {"language": "en"})
+    assert visitor.path == "/my-reservations"
+    assert (
+        "次のショートメッセージから、その言語でお送りします。"
+        if locale == "ja"
+        else "Your next text messages will be in that language."
+    ) in " ".join(visitor.notices())
+    resident = services.find_residents(sato.registration_no)[0]
+    db.session.refresh(resident)
+    assert resident.preferred_language == "en"
+    # A tampered value changes nothing and is said.
+    visitor.post("/preferences/messages-language", {"language": "xx"})
+    db.session.refresh(resident)
+    assert resident.preferred_language == "en" and visitor.notices()
+
+
+def test_a_landline_resident_is_not_offered_a_text_message_language(visitor, town):
+    sign_in(visitor, town.residents[0])
+    visitor.get("/my-reservations")
+    assert visitor.soup.find("form", action="/preferences/messages-language") is None
