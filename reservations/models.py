@@ -1184,6 +1184,25 @@ class Refund(Model):
         return self.status == REFUND_OWED
 
 
+class SignInFailure(Model):
+    """Wrong secrets given for one account name from one source, in a row.
+
+    ``account`` is the name as typed ("resident:<registration no>", "staff:<username>"),
+    so a name that belongs to nobody is counted like one that does; ``source`` is where
+    the attempts come from ("web:<address>", "counter:<address>", "phone:from:<number>",
+    "phone:call:<call id>"). A right secret from the source deletes its row.
+    """
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (UniqueConstraint("account", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(120))
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(AwareDateTime(), index=True)
+
+
 class SlotClaim(Model):
     """One part of a facility, on one date, in one block, held by one reservation.
 

@@ -213,6 +213,25 @@ def locked(until: datetime | None, now: datetime) -> Speech:
     )
 
 
+def last_pin_try() -> Speech:
+    """Before the last wrong PIN this line or call may enter."""
+    return Speech(_("あと1回間違えると、この電話からの確認をしばらく止めます。"))
+
+
+def call_sign_in_over() -> Speech:
+    """The call entered as many wrong PINs as one call may."""
+    return Speech(_("暗証番号の間違いが続いたため、この電話での確認を終わります。"))
+
+
+def too_many_attempts(until: datetime, now: datetime) -> Speech:
+    """This line (or call) gave too many wrong PINs: it waits; others are not held."""
+    return Speech(
+        _("暗証番号の間違いが続いたため、この電話からの確認をしばらく止めています。")
+    ) + compose(
+        _("%(time)s以降に、もう一度おかけください。"), time=spoken_moment(until, now.date())
+    )
+
+
 def locked_prompt(person: bool = True) -> Speech:
     """A person when one can answer now; otherwise the hours are said on 0."""
     return offer_operator() if person else Speech(_("お電話ありがとうございました。"))
@@ -698,6 +717,10 @@ def _invalid_credentials(error: ReservationError, now: datetime) -> Speech:
     return wrong_registration_or_pin()
 
 
+def _too_many_attempts(error: ReservationError, now: datetime) -> Speech:
+    return too_many_attempts(_local(error.params["until"]), _local(now))
+
+
 def _account_locked(error: ReservationError, now: datetime) -> Speech:
     until = error.params.get("until")
     return locked(_local(until) if until else None, _local(now))
@@ -853,6 +876,7 @@ REFUSALS: dict[ErrorCode, Callable[[ReservationError, datetime], Speech]] = {
     ErrorCode.ALREADY_CANCELLED: _already_cancelled,
     ErrorCode.INVALID_CREDENTIALS: _invalid_credentials,
     ErrorCode.ACCOUNT_LOCKED: _account_locked,
+    ErrorCode.TOO_MANY_ATTEMPTS: _too_many_attempts,
     ErrorCode.GROUP_NOT_ACTIVE: _group_not_active,
     ErrorCode.GROUP_VALIDITY_ENDS: _group_validity_ends,
     ErrorCode.NOT_A_MEMBER: _not_a_member,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from limits import parse_many
 
 from channels.phone.models import PhoneCall, PhoneCallEvent
 from reservations import notify, services
@@ -19,6 +20,7 @@ from tests.channels.phone.conftest import (
     UNKNOWN_PHONE,
     YAMADA_PHONE,
 )
+from tests.channels.web.conftest import Visitor
 from tests.factories import at
 
 
@@ -437,26 +439,57 @@ def test_an_unknown_number_signs_in_with_registration_number_and_pin(call, town)
     assert "ご本人の確認ができました。" in simulator.last.text
 
 
-def test_wrong_pins_lead_to_the_cores_lockout(call, town):
+def test_wrong_pins_warn_then_make_this_line_wait(call, town):
     simulator = call(YAMADA_PHONE)
-    for _ in range(4):
-        simulator.press("9999")
-        assert "暗証番号が違います。暗証番号、4桁を押してください。" in simulator.last.text
     simulator.press("9999")
-    text = simulator.last.text
+    assert "暗証番号が違います。暗証番号、4桁を押してください。" in simulator.last.text
+    assert "あと1回" not in simulator.last.text
+    simulator.press("9999")
     assert (
-        "暗証番号を続けて間違えたため、ご利用を止めています。午前10時30分以降に、もう一度おかけください。"
-        in text
+        "暗証番号が違います。あと1回間違えると、この電話からの確認をしばらく止めます。"
+        in simulator.last.text
     )
-    # Locked: even the right PIN is refused by the core until then.
-    simulator2 = call(YAMADA_PHONE)
-    simulator2.press(town.yamada.pin)
-    assert "ご利用を止めています" in simulator2.last.text
-    simulator.press("0")
-    assert simulator.dialled == [OPERATOR]
-    simulator.hang_up()
-    assert phone_call(simulator).outcome == "transfer_unanswered"  # the simulated counter is busy
-    assert event_kinds(simulator).count("sign_in_failed") == 4
+    simulator.press("9999")
+    assert (
+        "暗証番号の間違いが続いたため、この電話からの確認をしばらく止めています。"
+        "午前10時1分以降に、もう一度おかけください。" in simulator.last.text
+    )
+    # This line waits, even with the right PIN; the resident's other ways in do not.
+    again = call(YAMADA_PHONE)
+    again.press(town.yamada.pin)
+    assert "この電話からの確認をしばらく止めています" in again.last.text
+
+
+def test_one_call_may_enter_only_so_many_wrong_pins(call, town, phone_app):
+    phone_app.extensions["sign_in_limits"].items = parse_many("100 per minute")
+    simulator = call(UNKNOWN_PHONE)
+    for pin in ("1111", "2222"):
+        simulator.press(town.yamada.registration_no)
+        simulator.press(pin)
+    assert "あと1回間違えると" in simulator.last.text
+    simulator.press(town.yamada.registration_no)
+    simulator.press("3333")
+    assert "暗証番号の間違いが続いたため、この電話での確認を終わります。" in simulator.last.text
+
+
+def test_a_forged_caller_id_cannot_keep_the_resident_from_signing_in(call, town, phone_app):
+    """The attack of issue 11: someone who knows 山田さん's phone number calls with it as
+    caller ID, and enters wrong PINs until nothing more is taken, call after call. 山田さん
+    then signs in on the web, from home, with the right PIN."""
+    attacker = call(YAMADA_PHONE)
+    for _ in range(3):
+        attacker.press("9999")
+    for _ in range(2):
+        again = call(YAMADA_PHONE)
+        again.press("9999")
+        assert "しばらく止めています" in again.last.text
+    resident = Visitor(phone_app.test_client(), "ja")
+    resident.client.environ_base["REMOTE_ADDR"] = "198.51.100.23"
+    resident.get("/sign-in")
+    resident.post(
+        "/sign-in", {"registration_no": town.yamada.registration_no, "pin": town.yamada.pin}
+    )
+    assert resident.path == "/my-reservations"
 
 
 def test_the_pin_is_never_spoken_stored_or_logged(call, town, caplog):
