@@ -439,7 +439,7 @@ class Closure(Model):
     @property
     def is_partial(self) -> bool:
         """Of one unit or some blocks, not the whole facility's day."""
-        return self.unit_id is not None or bool(self.time_blocks)
+        return self.unit_id is not None or self.unit is not None or bool(self.time_blocks)
 
 
 class ExemptionCategory(Model):

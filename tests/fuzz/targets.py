@@ -203,6 +203,7 @@ COUNTER_FORMS: dict[str, Fields] = {
         "end": s.any_date,
         "reason": _REASON,
         "reason_en": _REASON,
+        "action": st.sampled_from(["preview", "commit", ""]),
     },
     "counter.register_group": lambda t: {
         "name": s.value,
