@@ -184,6 +184,11 @@ def ask_pin() -> Speech:
     return Speech(_("暗証番号、4桁を押してください。"))
 
 
+def ask_pin_or_someone_else() -> Speech:
+    """Caller ID matched a resident, but a family or club may share the line."""
+    return Speech(_("ご登録の方は暗証番号4桁を、別の方は2を押してください。"))
+
+
 def ask_pin_simple() -> Speech:
     return Speech(_("4桁の暗証番号を押してください。"))
 

@@ -35,12 +35,17 @@ class Registration(Node):
         return True
 
 
+SOMEONE_ELSE = "2"  # on a line whose caller ID matched a resident
+
+
 class Pin(Node):
     name = "pin"
     digits = services.PIN_LENGTH
     needs_resident = False
 
     def prompt(self, turn):
+        if turn.state.get("hint"):
+            return [prompts.ask_pin_or_someone_else()]
         return [prompts.ask_pin()]
 
     def simple(self, turn):
@@ -50,6 +55,11 @@ class Pin(Node):
         return [prompts.pin_help()]
 
     def handle(self, turn, digits):
+        if digits == SOMEONE_ELSE and turn.state.get("hint"):
+            # Someone else on a line registered to a resident: they give their own
+            # registration number, and their PINs count against their own number.
+            turn.goto("registration", hint=None, registration_no=None)
+            return True
         if not is_number(digits, self.digits):
             return False
         registration_no = turn.state.get("registration_no")

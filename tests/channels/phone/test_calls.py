@@ -12,7 +12,7 @@ from limits import parse_many
 from channels.phone.models import PhoneCall, PhoneCallEvent
 from reservations import notify, services
 from reservations.db import db
-from reservations.models import CANCELLED, Notification, Reservation, SlotClaim
+from reservations.models import CANCELLED, Notification, Reservation, SignInFailure, SlotClaim
 from tests.channels.phone.conftest import (
     OPERATOR,
     SATO_PHONE,
@@ -95,8 +95,8 @@ def test_book_the_soonest_free_block_in_four_decisions(call, town):
         "お電話ありがとうございます。町予約《まちよやく》です。担当者は0を押してください。"
     )
     assert "オペレーター" not in greeting
-    # Caller ID matched one resident: only the PIN is asked.
-    assert greeting.endswith("暗証番号、4桁を押してください。")
+    # Caller ID matched one resident: only the PIN is asked, or 2 for someone else.
+    assert greeting.endswith("ご登録の方は暗証番号4桁を、別の方は2を押してください。")
 
     simulator.press(town.yamada.pin)
     assert "山田 ハナ《やまだ はな》様、ご本人の確認ができました。" in simulator.last.text
@@ -442,7 +442,10 @@ def test_an_unknown_number_signs_in_with_registration_number_and_pin(call, town)
 def test_wrong_pins_warn_then_make_this_line_wait(call, town):
     simulator = call(YAMADA_PHONE)
     simulator.press("9999")
-    assert "暗証番号が違います。暗証番号、4桁を押してください。" in simulator.last.text
+    assert (
+        "暗証番号が違います。ご登録の方は暗証番号4桁を、別の方は2を押してください。"
+        in simulator.last.text
+    )
     assert "あと1回" not in simulator.last.text
     simulator.press("9999")
     assert (
@@ -458,6 +461,23 @@ def test_wrong_pins_warn_then_make_this_line_wait(call, town):
     again = call(YAMADA_PHONE)
     again.press(town.yamada.pin)
     assert "この電話からの確認をしばらく止めています" in again.last.text
+
+
+def test_someone_else_on_a_residents_line_signs_in_with_their_own_number(call, town):
+    """A family or a club sharing 山田さん's landline: 2, then their own registration
+    number and PIN; their wrong PINs count against their own number, not 山田さん's."""
+    simulator = call(YAMADA_PHONE)
+    assert simulator.last.text.endswith("ご登録の方は暗証番号4桁を、別の方は2を押してください。")
+    simulator.press("2#")
+    assert simulator.last.text.endswith("登録番号、6桁を押してください。")
+    simulator.press(town.takahashi.registration_no)
+    simulator.press("9999")
+    db.session.rollback()
+    [failure] = db.session.scalars(sa.select(SignInFailure)).all()
+    assert failure.account == f"resident:{town.takahashi.registration_no}"
+    simulator.press(town.takahashi.registration_no + "#")
+    simulator.press(town.takahashi.pin)
+    assert "高橋" in simulator.last.text and "ご本人の確認ができました。" in simulator.last.text
 
 
 def test_one_call_may_enter_only_so_many_wrong_pins(call, town, phone_app):
