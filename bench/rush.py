@@ -170,7 +170,7 @@ def run(kind: str, residents: int, blocks: int, seed: int) -> list[list[object]]
             "SECRET_KEY": "bench-" + "x" * 32,
             "BENCH_CLOCK_START": (OPENING - timedelta(seconds=setup)).isoformat(),
             "BENCH_CLOCK_EPOCH": str(epoch),
-            "WEB_SIGN_IN_LIMIT": "1000000",
+            "SIGN_IN_SOURCE_LIMITS": "1000000 per minute",
             "TWILIO_AUTH_TOKEN": "bench",
         }
         rng = random.Random(seed)

@@ -24,6 +24,7 @@ from . import (
     i18n,
     notifications,
     phone,
+    ratelimit,
     security,
     sessions,
     ui,
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     security.init_app(app)
     ui.init_app(app)
     errors.init_app(app)
+    ratelimit.init_app(app)
 
     app.register_blueprint(health.bp)
     web.init_app(app)

@@ -20,6 +20,15 @@ _ENV = {
     "PIN_LOCKOUT_MINUTES": ("30", int),
     "STAFF_MAX_FAILURES": ("5", int),
     "STAFF_LOCKOUT_MINUTES": ("15", int),
+    # Sign-in limits (README "Sign-in limits"): the core's per account and source...
+    "PIN_ACCOUNT_LOCK_FAILURES": ("20", int),
+    "STAFF_ACCOUNT_LOCK_FAILURES": ("20", int),
+    "SIGN_IN_FIRST_WAIT_SECONDS": ("60", int),
+    # ...and the channels' per source, whatever the account (channels/ratelimit.py).
+    "SIGN_IN_SOURCE_LIMITS": ("3 per minute; 6 per 15 minutes; 10 per hour; 20 per day", str),
+    "PHONE_SIGN_IN_ATTEMPTS_PER_CALL": ("3", int),
+    "RATELIMIT_STORAGE_URI": ("memory://", str),
+    "RATELIMIT_KEY_PREFIX": ("machi-yoyaku", str),
     "COUNTER_IDLE_MINUTES": ("20", int),
     "COUNTER_SESSION_HOURS": ("12", int),
     "ARGON2_TIME_COST": ("2", int),
@@ -57,8 +66,6 @@ _ENV = {
     "TWILIO_AUTH_TOKEN": ("", str),
     "WEB_SESSION_MINUTES": ("20", int),
     "WEB_SESSION_HOURS": ("2", int),
-    "WEB_SIGN_IN_LIMIT": ("10", int),
-    "WEB_SIGN_IN_WINDOW_SECONDS": ("300", int),
     # Reverse proxies in front of the app that append to X-Forwarded-For/-Proto; 0 trusts
     # no such header (anyone could forge it), so the client is the TCP peer.
     "PROXY_HOPS": ("0", int),
@@ -130,9 +137,11 @@ _AT_LEAST_ONE = {
     "ARGON2_TIME_COST",
     "ARGON2_MEMORY_KIB",
     "WEB_SESSION_MINUTES",
+    "PIN_ACCOUNT_LOCK_FAILURES",
+    "STAFF_ACCOUNT_LOCK_FAILURES",
+    "SIGN_IN_FIRST_WAIT_SECONDS",
+    "PHONE_SIGN_IN_ATTEMPTS_PER_CALL",
     "WEB_SESSION_HOURS",
-    "WEB_SIGN_IN_LIMIT",
-    "WEB_SIGN_IN_WINDOW_SECONDS",
     "PHONE_GATHER_TIMEOUT",
     "GROUP_MIN_MEMBERS",
     "GROUP_VALIDITY_YEARS",

@@ -33,6 +33,7 @@ class ErrorCode(StrEnum):
     NOT_YOUR_RESERVATION = "not_your_reservation"
     INVALID_CREDENTIALS = "invalid_credentials"
     ACCOUNT_LOCKED = "account_locked"
+    TOO_MANY_ATTEMPTS = "too_many_attempts"
     FORBIDDEN = "forbidden"
     REASON_REQUIRED = "reason_required"
     POSSIBLE_DUPLICATE = "possible_duplicate"
@@ -323,7 +324,8 @@ class NotYourReservation(ReservationError):
 
 class InvalidCredentials(ReservationError):
     """Wrong registration number, PIN, username or password. Deliberately says nothing
-    about which part was wrong or whether the account exists."""
+    about which part was wrong or whether the account exists (``attempts_left``, when
+    given: 1 means one more wrong one from this source makes it wait)."""
 
     code = ErrorCode.INVALID_CREDENTIALS
 
@@ -333,6 +335,14 @@ class AccountLocked(ReservationError):
     staff can unlock it)."""
 
     code = ErrorCode.ACCOUNT_LOCKED
+
+
+class TooManyAttempts(ReservationError):
+    """Too many wrong secrets from this source (a web address, a phone line, a call) for
+    this registration number or username: it must wait until ``until``. Said alike
+    whether the account exists or not."""
+
+    code = ErrorCode.TOO_MANY_ATTEMPTS
 
 
 class Forbidden(ReservationError):

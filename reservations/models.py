@@ -439,7 +439,7 @@ class Closure(Model):
     @property
     def is_partial(self) -> bool:
         """Of one unit or some blocks, not the whole facility's day."""
-        return self.unit_id is not None or bool(self.time_blocks)
+        return self.unit_id is not None or self.unit is not None or bool(self.time_blocks)
 
 
 class ExemptionCategory(Model):
@@ -1182,6 +1182,25 @@ class Refund(Model):
     @property
     def is_owed(self) -> bool:
         return self.status == REFUND_OWED
+
+
+class SignInFailure(Model):
+    """Wrong secrets given for one account name from one source, in a row.
+
+    ``account`` is the name as typed ("resident:<registration no>", "staff:<username>"),
+    so a name that belongs to nobody is counted like one that does; ``source`` is where
+    the attempts come from ("web:<address>", "counter:<address>", "phone:from:<number>",
+    "phone:call:<call id>"). A right secret from the source deletes its row.
+    """
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (UniqueConstraint("account", "source"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str] = mapped_column(String(120))
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failed_at: Mapped[datetime] = mapped_column(AwareDateTime(), index=True)
 
 
 class SlotClaim(Model):

@@ -448,6 +448,23 @@ def after_failed_attempt(
     return LockState(failures, state.locked_at or (now if failures >= max_failures else None))
 
 
+def source_waits_until(
+    failures: int,
+    last_failed_at: datetime,
+    *,
+    free: int,
+    first_wait: timedelta,
+    longest_wait: timedelta,
+) -> datetime | None:
+    """When a source with `failures` wrong secrets in a row for an account may try
+    again (None: it need not wait). The `free`-th wrong one makes it wait `first_wait`,
+    each further one twice as long as the one before, never more than `longest_wait`."""
+    if failures < free:
+        return None
+    doublings = min(failures - free, 30)
+    return last_failed_at + min(first_wait * 2**doublings, longest_wait)
+
+
 # ------------------------------------------------------------------- exemptions (減免)
 
 

@@ -378,11 +378,20 @@ class LotteryRules:
 @dataclass(frozen=True)
 class Settings:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Tokyo"))
+    # Wrong PINs (passwords) in a row from one source for one account before that
+    # source must wait: first `sign_in_first_wait`, doubled for each further wrong one,
+    # at most the lockout (a day when the lockout is None).
     pin_max_failures: int = 5
+    # The account-wide last resort: this many wrong PINs in a row from all sources lock
+    # the account for `pin_lockout` against every source that has a wrong one on record;
+    # a source with a clean record still signs in with the right PIN.
     # None: a locked PIN stays locked until staff unlock it.
     pin_lockout: timedelta | None = timedelta(minutes=30)
+    pin_account_lock_failures: int = 20
     staff_max_failures: int = 5
     staff_lockout: timedelta | None = timedelta(minutes=15)
+    staff_account_lock_failures: int = 20
+    sign_in_first_wait: timedelta = timedelta(minutes=1)
     # The longest a sign-in lasts from when it began, however active (beside each
     # channel's idle timeout): a resident's on the web, a staff member's at the counter.
     web_session_lifetime: timedelta = timedelta(hours=2)
@@ -427,6 +436,9 @@ class Settings:
             pin_lockout=minutes("PIN_LOCKOUT_MINUTES", 30),
             staff_max_failures=int(config.get("STAFF_MAX_FAILURES", 5)),
             staff_lockout=minutes("STAFF_LOCKOUT_MINUTES", 15),
+            pin_account_lock_failures=int(config.get("PIN_ACCOUNT_LOCK_FAILURES", 20)),
+            staff_account_lock_failures=int(config.get("STAFF_ACCOUNT_LOCK_FAILURES", 20)),
+            sign_in_first_wait=timedelta(seconds=int(config.get("SIGN_IN_FIRST_WAIT_SECONDS", 60))),
             web_session_lifetime=timedelta(hours=int(config.get("WEB_SESSION_HOURS", 2))),
             counter_session_lifetime=timedelta(hours=int(config.get("COUNTER_SESSION_HOURS", 12))),
             argon2_time_cost=int(config.get("ARGON2_TIME_COST", 2)),

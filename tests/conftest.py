@@ -90,6 +90,27 @@ def sqlite_app(sqlite_template, tmp_path) -> Iterator[Flask]:
         db.engine.dispose()
 
 
+# -------------------------------------------------------------------- Redis
+
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """The Redis server the sign-in limits' shared storage is tested on (CI starts
+    it); skipped when it is not there, except under CI=true."""
+    import redis
+
+    try:
+        redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        message = f"Redis is not reachable at TEST_REDIS_URL ({error})"
+        if IN_CI:
+            pytest.fail(message + "; CI=true requires it", pytrace=False)
+        pytest.skip(message)
+    return TEST_REDIS_URL
+
+
 # -------------------------------------------------------------------- PostgreSQL
 
 

@@ -4,7 +4,7 @@ role on every change; these pages only spare clerks a form they cannot use."""
 
 from __future__ import annotations
 
-from flask import abort, flash, make_response, redirect, url_for
+from flask import abort, flash, make_response, redirect, request, url_for
 from flask_babel import gettext as _
 
 from reservations import services
@@ -220,6 +220,8 @@ def staff_reactivate(staff_id: int):
 
 @bp.route("/closures", methods=["GET", "POST"])
 def closures():
+    """The closures; the form (a facility or every one, whole days or one unit and
+    some blocks); Check lists the reservations it covers; Add adds it."""
     if not current_staff().is_admin:
         return forbidden()
     facilities = services.list_facilities()
@@ -227,43 +229,66 @@ def closures():
     form.facility.choices = [("", _("Every facility"))] + [
         (str(facility.id), localized(facility)) for facility in facilities
     ]
+    form.unit.choices = [("", _("Every unit"))] + [
+        (str(unit.id), f"{localized(facility)} {localized(unit)}")
+        for facility in facilities
+        for unit in facility.units
+    ]
+    form.blocks.choices = [
+        (
+            str(block.id),
+            f"{localized(facility)}: {localized(block)} "
+            f"({block.start_time:%H:%M}–{block.end_time:%H:%M})",
+        )
+        for facility in facilities
+        for block in facility.time_blocks
+    ]
     extra: list = []
+    affected = None
     if form.validate_on_submit():
         days = {name: parse_day(form[name].data, today()) for name in ("start", "end")}
         for name, day in days.items():
             if day is None:
                 add_error(form[name], date_error())
         if None not in days.values():
+            values = {
+                "facility_id": int(form.facility.data) if form.facility.data else None,
+                "unit_id": int(form.unit.data) if form.unit.data else None,
+                "block_ids": [int(block) for block in form.blocks.data or []],
+                "start": days["start"],
+                "end": days["end"],
+                "reason": form.reason.data or "",
+                "reason_en": form.reason_en.data or "",
+                "now": services.clock_now(),
+            }
             try:
-                services.add_closure(
-                    actor(),
-                    facility_id=int(form.facility.data) if form.facility.data else None,
-                    start=days["start"],
-                    end=days["end"],
-                    reason=form.reason.data or "",
-                    reason_en=form.reason_en.data or "",
-                    now=services.clock_now(),
-                )
+                if request.form.get("action") != "commit":
+                    affected = services.preview_closure(**values)[1]
+                else:
+                    services.add_closure(actor(), **values)
             except ReservationError as error:
+                affected = None
                 extra = attach_error(
                     form,
                     error,
                     default_field="end" if error.code == ErrorCode.INVALID_RANGE else None,
                 )
             else:
-                flash(
-                    _(
-                        "Closure added. Call the residents whose reservations fall in it: the day sheet lists them."
-                    ),
-                    "success",
-                )
-                return redirect(url_for("counter.closures"))
+                if affected is None:
+                    flash(
+                        _(
+                            "Closure added. Call the residents whose reservations fall in it: the day sheet lists them."
+                        ),
+                        "success",
+                    )
+                    return redirect(url_for("counter.closures"))
     names = {facility.id: localized(facility) for facility in facilities}
     return render(
         "closures.html",
         form=form,
         extra=extra,
         names=names,
+        affected=affected,
         upcoming=services.list_closures(today()),
     )
 

@@ -46,11 +46,15 @@ class ActionForm(FlaskForm):
     next = HiddenField()
 
 
-class SearchForm(QueryForm):
+class SearchForm(FlaskForm):
+    """Sent by POST: names, kana and phone numbers stay out of URLs and access logs."""
+
     q = SearchField(_l("Registration number, phone number, name or kana"))
 
 
-class GroupSearchForm(QueryForm):
+class GroupSearchForm(FlaskForm):
+    """Sent by POST, as SearchForm."""
+
     q = SearchField(_l("Find a resident to add"))
 
 
@@ -204,6 +208,31 @@ class ChangePasswordForm(FlaskForm):
     next = HiddenField()
 
 
+class WordedMultiCheckboxField(SelectMultipleField):
+    """Checkboxes whose refusal of a value that is not a choice is said in the clerk's
+    language (WTForms' own message is English only)."""
+
+    def __init__(self, label, invalid_message, **kwargs):
+        super().__init__(label, **kwargs)
+        self.invalid_message = invalid_message
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValueError:
+            raise ValidationError(self.invalid_message) from None
+
+
+def _checkboxes(label, invalid_message, coerce=str):
+    return WordedMultiCheckboxField(
+        label,
+        invalid_message,
+        coerce=coerce,
+        widget=ListWidget(prefix_label=False),
+        option_widget=CheckboxInput(),
+    )
+
+
 class ClosureForm(FlaskForm):
     facility = SelectField(_l("Facility"), coerce=str)
     start = StringField(_l("First day closed"))
@@ -213,6 +242,10 @@ class ClosureForm(FlaskForm):
     )
     reason_en = StringField(
         _l("Reason in English (optional)"), validators=[Optional(), Fits(Closure.reason_en)]
+    )
+    unit = SelectField(_l("Only this unit (optional)"), coerce=str, validators=[Optional()])
+    blocks = _checkboxes(
+        _l("Only these time blocks (optional)"), _l("Choose a time block of the list")
     )
 
 
@@ -326,31 +359,6 @@ class CaretakerFacilitiesForm(FlaskForm):
         validate_choice=False,  # the core refuses an unknown facility, in words
         option_widget=CheckboxInput(),
         widget=ListWidget(prefix_label=False),
-    )
-
-
-class WordedMultiCheckboxField(SelectMultipleField):
-    """Checkboxes whose refusal of a value that is not a choice is said in the clerk's
-    language (WTForms' own message is English only)."""
-
-    def __init__(self, label, invalid_message, **kwargs):
-        super().__init__(label, **kwargs)
-        self.invalid_message = invalid_message
-
-    def pre_validate(self, form):
-        try:
-            super().pre_validate(form)
-        except ValueError:
-            raise ValidationError(self.invalid_message) from None
-
-
-def _checkboxes(label, invalid_message, coerce=str):
-    return WordedMultiCheckboxField(
-        label,
-        invalid_message,
-        coerce=coerce,
-        widget=ListWidget(prefix_label=False),
-        option_widget=CheckboxInput(),
     )
 
 

@@ -343,8 +343,18 @@ WORDINGS: dict[ErrorCode, Callable[[ReservationError], str]] = {
     ),
     ErrorCode.TOO_LATE_TO_CANCEL: lambda error: _("The cancellation deadline has passed."),
     ErrorCode.ALREADY_CANCELLED: lambda error: _("This reservation is already cancelled."),
-    ErrorCode.INVALID_CREDENTIALS: lambda error: _("The username or password is not right."),
+    ErrorCode.INVALID_CREDENTIALS: lambda error: (
+        _(
+            "The username or password is not right. If the next try is wrong too, sign-in from this computer will have to wait a while."
+        )
+        if error.params.get("attempts_left") == 1
+        else _("The username or password is not right.")
+    ),
     ErrorCode.ACCOUNT_LOCKED: _account_locked,
+    ErrorCode.TOO_MANY_ATTEMPTS: lambda error: _(
+        "A wrong username or password was entered too many times from this computer. Try again after %(until)s.",
+        until=_moment(error.params["until"]),
+    ),
     ErrorCode.FORBIDDEN: lambda error: FORBIDDEN[error.params["action"]](),
     ErrorCode.REASON_REQUIRED: lambda error: REASON_REQUIRED[error.params["action"]](),
     ErrorCode.POSSIBLE_DUPLICATE: lambda error: _(

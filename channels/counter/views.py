@@ -3,6 +3,7 @@ member as actor (channel "counter") and the resident named, and words the outcom
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 
 from flask import (
@@ -12,6 +13,7 @@ from flask import (
     make_response,
     redirect,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -19,15 +21,18 @@ from flask_wtf.csrf import CSRFError
 
 from reservations import services
 from reservations.errors import (
+    InvalidCredentials,
     NotFound,
     PossibleDuplicate,
     ReservationError,
+    TooManyAttempts,
 )
 from reservations.services import Reservation, Resident
 
 from .. import formatting
 from ..i18n import current_locale
 from ..ids import parse_id
+from ..ratelimit import sign_in_limits, until_after
 from ..security import safe_next
 from ..ui import localized
 from . import words
@@ -97,18 +102,46 @@ def sign_in():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
     extra = []
-    if form.validate_on_submit():
-        try:
-            staff = services.sign_in_staff(
-                form.username.data, form.password.data, now=services.clock_now()
-            )
-        except ReservationError as error:
-            extra = [("#username", describe(error))]
-        else:
-            start_staff_session(staff)
-            flash(_("Signed in as %(name)s.", name=staff.display_name), "success")
-            return redirect(safe_next(form.next.data, url_for("counter.home"), under="/counter/"))
-    return render("sign_in.html", form=form, extra=extra)
+    retry_after = None
+    if request.method == "POST":
+        source = f"counter:{request.remote_addr or 'unknown'}"
+        limits = sign_in_limits()
+        retry_after = limits.retry_after(source)
+        if retry_after is not None:
+            until = until_after(services.clock_now(), retry_after)
+            extra = [("#username", describe(TooManyAttempts(until=until)))]
+        elif form.validate_on_submit():
+            try:
+                staff = services.sign_in_staff(
+                    form.username.data,
+                    form.password.data,
+                    now=services.clock_now(),
+                    source=source,
+                )
+            except (InvalidCredentials, TooManyAttempts) as error:
+                left = limits.count_failure(source)
+                if isinstance(error, TooManyAttempts):
+                    retry_after = max(
+                        1, math.ceil((error.params["until"] - services.clock_now()).total_seconds())
+                    )
+                elif left == 0:
+                    retry_after = limits.retry_after(source) or 60
+                    error = TooManyAttempts(until=until_after(services.clock_now(), retry_after))
+                elif left == 1:
+                    error = InvalidCredentials(attempts_left=1)  # this computer's last try
+                extra = [("#username", describe(error))]
+            except ReservationError as error:
+                extra = [("#username", describe(error))]
+            else:
+                start_staff_session(staff)
+                flash(_("Signed in as %(name)s.", name=staff.display_name), "success")
+                return redirect(
+                    safe_next(form.next.data, url_for("counter.home"), under="/counter/")
+                )
+    if retry_after is None:
+        return render("sign_in.html", form=form, extra=extra)
+    page, status = render("sign_in.html", form=form, extra=extra, status=429)
+    return page, status, {"Retry-After": str(retry_after)}
 
 
 @bp.post("/sign-out")
@@ -160,20 +193,43 @@ def extend_session():
 # ------------------------------------------------------------------ finding people
 
 
-@bp.get("/")
+# The last resident search, kept in the (signed) session instead of the URL.
+SEARCH_KEY = "counter_search"
+
+
+@bp.route("/", methods=["GET", "POST"])
 def home():
-    form = query_form(SearchForm)
-    query = (form.q.data or "").strip()
-    if len(query) > services.SEARCH_MAX_LENGTH:
-        add_error(
-            form.q,
-            _(
-                "Search with at most %(count)d characters: a name, kana, "
-                "registration number or phone number.",
-                count=services.SEARCH_MAX_LENGTH,
-            ),
-        )
-        query = ""
+    """Find a resident. The search is sent by POST and kept in the session, and its
+    results are shown at /counter/search: a name, kana or phone number typed here never
+    reaches a URL, so neither the access log nor the browser's history holds it. The
+    results page can be reloaded and gone back to (it shows the last search)."""
+    form = SearchForm()
+    if form.validate_on_submit():
+        query = (form.q.data or "").strip()
+        if len(query) > services.SEARCH_MAX_LENGTH:
+            add_error(
+                form.q,
+                _(
+                    "Search with at most %(count)d characters: a name, kana, "
+                    "registration number or phone number.",
+                    count=services.SEARCH_MAX_LENGTH,
+                ),
+            )
+        elif query:
+            session[SEARCH_KEY] = query
+            return redirect(url_for("counter.search_results"))
+    return _search_page(form, "")
+
+
+@bp.get("/search")
+def search_results():
+    query = session.get(SEARCH_KEY)
+    if not query:
+        return redirect(url_for("counter.home"))
+    return _search_page(SearchForm(formdata=None, q=query), query)
+
+
+def _search_page(form: SearchForm, query: str):
     residents = services.find_residents(query) if query else []
     groups = services.find_groups(query) if query else []
     reservation = services.find_reservation(query) if query else None

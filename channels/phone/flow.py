@@ -19,6 +19,7 @@ ends the call with a goodbye. No path ends in a silent hang-up.
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -178,6 +179,9 @@ def begin(
     one registered resident is a hint: only the PIN is asked, and the PIN decides."""
     matches = services.residents_with_phone(caller) if caller else []
     state: dict[str, Any] = {"node": "registration", "failures": 0, "greeted": False}
+    if caller:
+        # The calling line, for the sign-in limits: a hash, so no number is kept.
+        state["line"] = hashlib.sha256(caller.encode()).hexdigest()[:20]
     turn = Turn(Call(sid, 0, state, None, now, now), settings, step_url)
     if len(matches) == 1:
         turn.goto("pin", hint=matches[0].id)

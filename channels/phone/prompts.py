@@ -184,6 +184,11 @@ def ask_pin() -> Speech:
     return Speech(_("暗証番号、4桁を押してください。"))
 
 
+def ask_pin_or_someone_else() -> Speech:
+    """Caller ID matched a resident, but a family or club may share the line."""
+    return Speech(_("ご登録の方は暗証番号4桁を、別の方は2を押してください。"))
+
+
 def ask_pin_simple() -> Speech:
     return Speech(_("4桁の暗証番号を押してください。"))
 
@@ -209,6 +214,25 @@ def locked(until: datetime | None, now: datetime) -> Speech:
     if until is None:
         return stopped + _("再開には窓口での手続きが必要です。")
     return stopped + compose(
+        _("%(time)s以降に、もう一度おかけください。"), time=spoken_moment(until, now.date())
+    )
+
+
+def last_pin_try() -> Speech:
+    """Before the last wrong PIN this line or call may enter."""
+    return Speech(_("あと1回間違えると、この電話からの確認をしばらく止めます。"))
+
+
+def call_sign_in_over() -> Speech:
+    """The call entered as many wrong PINs as one call may."""
+    return Speech(_("暗証番号の間違いが続いたため、この電話での確認を終わります。"))
+
+
+def too_many_attempts(until: datetime, now: datetime) -> Speech:
+    """This line (or call) gave too many wrong PINs: it waits; others are not held."""
+    return Speech(
+        _("暗証番号の間違いが続いたため、この電話からの確認をしばらく止めています。")
+    ) + compose(
         _("%(time)s以降に、もう一度おかけください。"), time=spoken_moment(until, now.date())
     )
 
@@ -698,6 +722,10 @@ def _invalid_credentials(error: ReservationError, now: datetime) -> Speech:
     return wrong_registration_or_pin()
 
 
+def _too_many_attempts(error: ReservationError, now: datetime) -> Speech:
+    return too_many_attempts(_local(error.params["until"]), _local(now))
+
+
 def _account_locked(error: ReservationError, now: datetime) -> Speech:
     until = error.params.get("until")
     return locked(_local(until) if until else None, _local(now))
@@ -853,6 +881,7 @@ REFUSALS: dict[ErrorCode, Callable[[ReservationError, datetime], Speech]] = {
     ErrorCode.ALREADY_CANCELLED: _already_cancelled,
     ErrorCode.INVALID_CREDENTIALS: _invalid_credentials,
     ErrorCode.ACCOUNT_LOCKED: _account_locked,
+    ErrorCode.TOO_MANY_ATTEMPTS: _too_many_attempts,
     ErrorCode.GROUP_NOT_ACTIVE: _group_not_active,
     ErrorCode.GROUP_VALIDITY_ENDS: _group_validity_ends,
     ErrorCode.NOT_A_MEMBER: _not_a_member,

@@ -40,6 +40,8 @@ class PhoneSettings:
     voice: str
     rate: str
     gather_timeout: int
+    # Wrong PINs one call may enter before its sign-in ends (README "Sign-in limits").
+    sign_in_attempts_per_call: int = 3
 
     @classmethod
     def from_config(cls, config) -> PhoneSettings:
@@ -68,6 +70,7 @@ class PhoneSettings:
             voice=str(config.get("PHONE_VOICE", "Polly.Mizuki")).strip(),
             rate=rate,
             gather_timeout=timeout,
+            sign_in_attempts_per_call=int(config.get("PHONE_SIGN_IN_ATTEMPTS_PER_CALL", 3)),
         )
 
     @property

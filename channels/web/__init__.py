@@ -9,13 +9,11 @@ from __future__ import annotations
 
 from flask import Flask
 
-# change, open_data, search and waitlist add their pages to the blueprint
-from . import change, open_data, page_cache, search, waitlist  # noqa: F401
-from .ratelimit import SlidingWindowLimiter
+# change, lottery, open_data, search and waitlist add their pages to the blueprint
+from . import change, lottery, open_data, page_cache, search, waitlist  # noqa: F401
 from .views import bp
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["web_sign_in_limiter"] = SlidingWindowLimiter()
     page_cache.init_app(app)
     app.register_blueprint(bp)

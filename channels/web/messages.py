@@ -137,9 +137,23 @@ def _already_cancelled(error, facility) -> str:
 
 
 def _invalid_credentials(error, facility) -> str:
+    if error.params.get("attempts_left") == 1:
+        return _(
+            "The registration number or PIN is not right. If the next try is wrong too, "
+            "sign-in from this device will have to wait a while. "
+            "If you have forgotten your PIN, the counter can give you a new one."
+        )
     return _(
         "The registration number or PIN is not right. Check both and try again. "
         "If you have forgotten your PIN, the counter can give you a new one."
+    )
+
+
+def _too_many_attempts(error, facility) -> str:
+    return _(
+        "A wrong registration number or PIN was entered too many times from this device. "
+        "Please try again after %(time)s, or call or visit the counter.",
+        time=_moment(error.params["until"]),
     )
 
 
@@ -395,6 +409,7 @@ WORDINGS: dict[ErrorCode, Wording] = {
     ErrorCode.ALREADY_CANCELLED: _already_cancelled,
     ErrorCode.INVALID_CREDENTIALS: _invalid_credentials,
     ErrorCode.ACCOUNT_LOCKED: _account_locked,
+    ErrorCode.TOO_MANY_ATTEMPTS: _too_many_attempts,
     ErrorCode.INVALID_INPUT: _invalid_input,
     ErrorCode.GROUP_NOT_ACTIVE: _group_not_active,
     ErrorCode.GROUP_VALIDITY_ENDS: _group_validity_ends,
@@ -453,6 +468,7 @@ SENDS_TO_COUNTER = frozenset(
         ErrorCode.TOO_LATE_TO_CANCEL,
         ErrorCode.INVALID_CREDENTIALS,
         ErrorCode.ACCOUNT_LOCKED,
+        ErrorCode.TOO_MANY_ATTEMPTS,
         ErrorCode.GROUP_NOT_ACTIVE,
         ErrorCode.GROUP_VALIDITY_ENDS,
         ErrorCode.NOT_A_MEMBER,

@@ -4,6 +4,7 @@ and render the outcome."""
 
 from __future__ import annotations
 
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,17 +28,18 @@ from flask_wtf.csrf import CSRFError
 
 from reservations import services
 from reservations.errors import (
-    AccountLocked,
     ErrorCode,
     InvalidCredentials,
     NotFound,
     ReservationError,
     SlotTaken,
+    TooManyAttempts,
 )
 
 from .. import formatting
 from ..i18n import current_locale
 from ..ids import parse_id
+from ..ratelimit import sign_in_limits, until_after
 from ..security import safe_next
 from ..ui import block_label, ja_name, localized, markup_format
 from . import auth, page_cache
@@ -785,27 +787,13 @@ def sign_in():
     form = SignInForm()
     extra_errors = []
     status = 200
+    retry_after = None
     if request.method == "POST":
-        config = current_app.config
-        wait = current_app.extensions["web_sign_in_limiter"].hit(
-            request.remote_addr or "unknown",
-            config["WEB_SIGN_IN_LIMIT"],
-            config["WEB_SIGN_IN_WINDOW_SECONDS"],
-        )
-        if wait is not None:
-            minutes = max(1, -(-int(wait) // 60))
-            extra_errors.append(
-                (
-                    None,
-                    to_counter(
-                        _(
-                            "There have been too many sign-in attempts from this device. Please wait "
-                            "%(minutes)d minutes and try again, or call or visit the counter.",
-                            minutes=minutes,
-                        )
-                    ),
-                )
-            )
+        source = f"web:{request.remote_addr or 'unknown'}"
+        limits = sign_in_limits()
+        retry_after = limits.retry_after(source)
+        if retry_after is not None:
+            extra_errors.append((None, _device_waits(retry_after)))
             status = 429
         elif form.validate_on_submit():
             try:
@@ -814,8 +802,19 @@ def sign_in():
                     registration_no=form.registration_no.data,
                     pin=form.pin.data,
                     now=services.clock_now(),
+                    source=source,
                 )
-            except (InvalidCredentials, AccountLocked) as refused:
+            except (InvalidCredentials, TooManyAttempts) as refused:
+                left = limits.count_failure(source)
+                if isinstance(refused, TooManyAttempts):
+                    status = 429
+                    retry_after = _seconds_until(refused.params["until"])
+                elif left == 0:
+                    status = 429
+                    retry_after = limits.retry_after(source) or 60
+                    refused = TooManyAttempts(until=until_after(services.clock_now(), retry_after))
+                elif left == 1:
+                    refused = InvalidCredentials(attempts_left=1)  # this device's last try
                 form.registration_no.errors = [error_message(refused)]
             else:
                 auth.sign_in(resident.id)
@@ -839,8 +838,22 @@ def sign_in():
         )
     )
     if status == 429:
-        response.headers["Retry-After"] = str(current_app.config["WEB_SIGN_IN_WINDOW_SECONDS"])
+        response.headers["Retry-After"] = str(retry_after or 60)
     return response
+
+
+def _device_waits(seconds: int) -> str:
+    return to_counter(
+        _(
+            "There have been too many sign-in attempts from this device. Please wait "
+            "%(minutes)d minutes and try again, or call or visit the counter.",
+            minutes=max(1, -(-seconds // 60)),
+        )
+    )
+
+
+def _seconds_until(moment) -> int:
+    return max(1, math.ceil((moment - services.clock_now()).total_seconds()))
 
 
 @bp.post("/sign-out")

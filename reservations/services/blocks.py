@@ -29,10 +29,12 @@ from ..errors import (
     ReasonRequired,
 )
 from ..models import (
+    ACTIVE_STATUSES,
     ADMIN,
     CONFIRMED,
     EXEMPT,
     CancelReasonKind,
+    Closure,
     Reservation,
     ReservationOrigin,
     SlotClaim,
@@ -45,12 +47,20 @@ from ..text import column_text
 from . import audit, claims
 from .actors import Actor, require_aware, require_staff
 from .booking import cancel_in_transaction
-from .catalog import closures_between, get_unit
+from .catalog import closures_between, get_unit, new_closure
 from .lookup import reservation_snapshot
 from .numbers import RESERVATION_NUMBER_LENGTH, new_unique_number
 
 # What the services package passes on (see its __all__), with the kinds' vocabulary.
-__all__ = ["BlockRequest", "StaffBlockKind", "create_block", "list_blocks", "preview_block"]
+__all__ = [
+    "BlockRequest",
+    "StaffBlockKind",
+    "closure_affected",
+    "create_block",
+    "list_blocks",
+    "preview_block",
+    "preview_closure",
+]
 
 
 @dataclass(frozen=True)
@@ -247,3 +257,54 @@ def list_blocks(since: date, *, include_cancelled: bool = False) -> list[Reserva
     if not include_cancelled:
         query = query.where(Reservation.status == CONFIRMED)
     return list(db.session.scalars(query))
+
+
+def closure_affected(closure: Closure, *, now: datetime) -> list[Reservation]:
+    """The coming reservations (staff blocks aside) a closure covers: every one at its
+    facility (or anywhere) on its days, or, for a closure of one unit or some blocks,
+    those sharing a part with the unit (court 2 and the whole court) in those blocks.
+    For the administrator to call the residents, as for a staff block in the way."""
+    query = (
+        select(Reservation)
+        .join(Unit, Unit.id == Reservation.unit_id)
+        .where(
+            Reservation.status.in_(ACTIVE_STATUSES),
+            Reservation.origin != ReservationOrigin.BLOCK,
+            Reservation.date >= closure.start_date,
+            Reservation.date <= closure.end_date,
+            Reservation.start_at > now,
+        )
+        .options(
+            selectinload(Reservation.unit).selectinload(Unit.parts),
+            selectinload(Reservation.unit).selectinload(Unit.facility),
+            selectinload(Reservation.time_blocks),
+        )
+        .order_by(Reservation.start_at, Reservation.number)
+    )
+    if closure.facility_id is not None:
+        query = query.where(Unit.facility_id == closure.facility_id)
+    found = list(db.session.scalars(query))
+    if not closure.is_partial:
+        return found
+    return [
+        r
+        for r in found
+        if any(
+            rules.partial_closure(
+                [closure],
+                r.unit.facility,
+                frozenset(part.id for part in r.unit.parts),
+                r.date,
+                block,
+            )
+            for block in r.time_blocks
+        )
+    ]
+
+
+def preview_closure(*, now: datetime, **values) -> tuple[Closure, list[Reservation]]:
+    """The closure `add_closure` would add (checked, not added) and the reservations
+    it would cover; `values` are add_closure's."""
+    require_aware(now)
+    closure = new_closure(**values)
+    return closure, closure_affected(closure, now=now)

@@ -76,6 +76,60 @@ def closures_between(facility: Facility, start: date, end: date) -> list[Closure
     )
 
 
+def _closure_scope(
+    facility_id: int | None, unit_id: int | None, block_ids
+) -> tuple[Unit | None, list]:
+    """The unit and blocks a closure of one facility is limited to (none: all of it):
+    they must be the facility's."""
+    if unit_id is None and not block_ids:
+        return None, []
+    if facility_id is None:
+        raise InvalidInput(field="facility", problem=InputProblem.REQUIRED)
+    facility = get_facility(facility_id)
+    unit = None
+    if unit_id is not None:
+        unit = next((u for u in facility.units if u.id == unit_id), None)
+        if unit is None:
+            raise InvalidInput(field="unit", problem=InputProblem.UNKNOWN)
+    by_id = {block.id: block for block in facility.time_blocks}
+    if any(block_id not in by_id for block_id in block_ids):
+        raise InvalidInput(field="blocks", problem=InputProblem.UNKNOWN)
+    return unit, [
+        by_id[block_id] for block_id in sorted(set(block_ids), key=lambda b: by_id[b].position)
+    ]
+
+
+def new_closure(
+    *,
+    facility_id: int | None,
+    start: date,
+    end: date,
+    reason: str,
+    reason_en: str = "",
+    unit_id: int | None = None,
+    block_ids=(),
+) -> Closure:
+    """A closure checked and not yet added: of a facility (or every one), or of one
+    of its units and some of its blocks; a reason residents read (InvalidInput
+    TOO_LONG past what the column keeps)."""
+    if end < start:
+        raise InvalidRange(max_days=None)
+    reason = column_text(Closure.reason, "reason", reason, required=True)
+    reason_en = column_text(Closure.reason_en, "reason_en", reason_en)
+    if facility_id is not None:
+        get_facility(facility_id)
+    unit, blocks = _closure_scope(facility_id, unit_id, list(block_ids))
+    return Closure(
+        facility_id=facility_id,
+        unit=unit,
+        time_blocks=blocks,
+        start_date=start,
+        end_date=end,
+        reason=reason,
+        reason_en=reason_en,
+    )
+
+
 def add_closure(
     actor: Actor,
     *,
@@ -85,27 +139,27 @@ def add_closure(
     reason: str,
     now: datetime,
     reason_en: str = "",
+    unit_id: int | None = None,
+    block_ids=(),
 ) -> Closure:
-    """An ad-hoc closure (admins). Existing reservations in it are not cancelled here:
-    the day sheet shows them for staff to call the residents."""
+    """An ad-hoc closure (admins): of a facility (or every one) for whole days, or of
+    one unit (court 2) and some blocks (the evenings) over the days. Existing
+    reservations in it are not cancelled here: `closure_affected` lists them (and the
+    day sheet shows them) for staff to call the residents."""
     require_aware(now)
-    if end < start:
-        raise InvalidRange(max_days=None)
-    reason = column_text(Closure.reason, "reason", reason, required=True)
-    reason_en = column_text(Closure.reason_en, "reason_en", reason_en)
     with write_transaction():
         staff = require_staff(actor, ADMIN)
-        if facility_id is not None:
-            get_facility(facility_id)
-        closure = Closure(
+        closure = new_closure(
             facility_id=facility_id,
-            start_date=start,
-            end_date=end,
+            start=start,
+            end=end,
             reason=reason,
             reason_en=reason_en,
-            created_at=now,
-            created_by_staff_id=staff.id if staff else None,
+            unit_id=unit_id,
+            block_ids=block_ids,
         )
+        closure.created_at = now
+        closure.created_by_staff_id = staff.id if staff else None
         db.session.add(closure)
         db.session.flush()
         audit.record(
@@ -115,11 +169,13 @@ def add_closure(
             f"closure:{closure.id}",
             after={
                 "facility_id": facility_id,
+                "unit": closure.unit.code if closure.unit else None,
+                "blocks": [block.code for block in closure.time_blocks],
                 "start": start.isoformat(),
                 "end": end.isoformat(),
-                "reason": reason,
+                "reason": closure.reason,
             },
-            reason=reason,
+            reason=closure.reason,
         )
     return closure
 

@@ -12,7 +12,6 @@ from sqlalchemy import or_, select
 from ..db import db, write_transaction
 from ..errors import (
     InputProblem,
-    InvalidCredentials,
     InvalidInput,
     NotFound,
     PossibleDuplicate,
@@ -27,7 +26,7 @@ from ..text import (
     normalize_phone,
     search_key,
 )
-from . import audit, credentials, sessions
+from . import attempts, audit, credentials, sessions
 from .actors import Actor, require_acting_for, require_aware, require_staff
 from .numbers import REGISTRATION_NUMBER_LENGTH, checked_pin, new_unique_number
 
@@ -241,6 +240,7 @@ def set_pin(actor: Actor, *, resident_id: int, now: datetime, pin: str | None = 
         resident = locked_resident(resident_id)
         before = resident_snapshot(resident)
         credentials.set_secret(resident, credentials.pin(), pin)
+        attempts.forget_account(_sign_in_name(resident.registration_no))
         ended = sessions.end_all(resident, sessions.SessionEnd.PIN_SET)
         audit.record(
             actor,
@@ -289,6 +289,7 @@ def unlock_resident(actor: Actor, *, resident_id: int, now: datetime) -> Residen
         resident = locked_resident(resident_id)
         before = resident_snapshot(resident)
         credentials.clear_lock(resident, credentials.pin())
+        attempts.forget_account(_sign_in_name(resident.registration_no))
         audit.record(
             actor,
             now,
@@ -301,6 +302,10 @@ def unlock_resident(actor: Actor, *, resident_id: int, now: datetime) -> Residen
     return resident
 
 
+def _sign_in_name(registration_no: str) -> str:
+    return attempts.account_key("resident", registration_no)
+
+
 def verify_pin(
     channel: str,
     *,
@@ -308,29 +313,38 @@ def verify_pin(
     now: datetime,
     registration_no: str | None = None,
     resident_id: int | None = None,
+    source: str | None = None,
 ) -> Resident:
     """Sign a resident in by registration number (or a resident id the channel already
-    holds, e.g. from caller ID) and PIN.
+    holds, e.g. from caller ID) and PIN, from `source` (where the attempt comes from:
+    "web:<address>", "phone:from:<number>", ...; the channel's name when None).
 
-    Wrong numbers and wrong PINs raise the same InvalidCredentials; the
-    `pin_max_failures`-th wrong PIN in a row locks the account (AccountLocked) until
-    staff unlock it or the lockout passes.
+    Wrong numbers and wrong PINs raise the same InvalidCredentials (with
+    attempts_left=1 just before the source must wait); a source that gave
+    `pin_max_failures` wrong PINs in a row for the number waits (TooManyAttempts), and
+    only that source: see `credentials.sign_in`.
     """
     require_aware(now)
     with write_transaction():
         resident = None
+        name = ""
         if resident_id is not None:
             resident = db.session.get(Resident, resident_id)
+            name = resident.registration_no if resident is not None else f"#{resident_id}"
         elif registration_no is not None:
-            digits = digits_only(registration_no)
-            if digits:
+            name = digits_only(registration_no)
+            if name:
                 resident = db.session.scalar(
-                    select(Resident).where(Resident.registration_no == digits)
+                    select(Resident).where(Resident.registration_no == name)
                 )
-        if resident is None:
-            credentials.verify_nothing(pin)
-            raise InvalidCredentials()
-        checked = credentials.attempt(resident, credentials.pin(), pin, now=now)
+        checked = credentials.sign_in(
+            resident,
+            _sign_in_name(name),
+            credentials.pin(),
+            pin,
+            source=source or channel,
+            now=now,
+        )
         if checked.verified:
             return resident
         if checked.locked_now:
@@ -342,4 +356,4 @@ def verify_pin(
                 after={"failed_attempts": checked.failed_attempts},
                 resident_id=resident.id,
             )
-    raise checked.refusal(InvalidCredentials())
+    raise checked.refusal

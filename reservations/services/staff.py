@@ -13,7 +13,6 @@ from zxcvbn import zxcvbn
 from ..db import db, write_transaction
 from ..errors import (
     InputProblem,
-    InvalidCredentials,
     InvalidInput,
     NotAllowed,
     NotAllowedProblem,
@@ -22,7 +21,7 @@ from ..errors import (
 )
 from ..models import ADMIN, STAFF_ROLES, Staff
 from ..text import column_text
-from . import audit, credentials, sessions
+from . import attempts, audit, credentials, sessions
 from .actors import Actor, require_aware, require_staff, staff_themself
 
 
@@ -63,29 +62,43 @@ def create_staff(
     return staff
 
 
-def sign_in_staff(username: str, password: str, *, now: datetime) -> Staff:
+def sign_in_staff(
+    username: str, password: str, *, now: datetime, source: str | None = None
+) -> Staff:
     """Staff sign in at the counter: `verify_staff`, and the sign-in in the audit trail."""
-    return verify_staff(username, password, now=now, record_sign_in=True)
+    return verify_staff(username, password, now=now, record_sign_in=True, source=source)
 
 
 def verify_staff(
-    username: str, password: str, *, now: datetime, record_sign_in: bool = False
+    username: str,
+    password: str,
+    *,
+    now: datetime,
+    record_sign_in: bool = False,
+    source: str | None = None,
 ) -> Staff:
-    """A staff member's password, with the same lockout as residents' PINs."""
+    """A staff member's password from `source` ("counter:<address>"; "counter" when
+    None), with the same limits per source as residents' PINs (`credentials.sign_in`):
+    an outsider's wrong guesses make the outsider wait, not the staff member. An
+    unknown or deactivated account answers as a wrong password, in the same time."""
     require_aware(now)
     with write_transaction():
         staff = _staff_named(username)
-        if staff is None or not staff.active:
-            credentials.verify_nothing(password)
-            raise InvalidCredentials()
-        checked = credentials.attempt(staff, credentials.password(), password, now=now)
+        checked = credentials.sign_in(
+            staff if staff is not None and staff.active else None,
+            attempts.account_key("staff", username),
+            credentials.password(),
+            password,
+            source=source or "counter",
+            now=now,
+        )
         if checked.verified:
             if record_sign_in:
                 audit.record(Actor.staff(staff.id), now, "staff.sign_in", f"staff:{staff.username}")
             return staff
         if checked.locked_now:
             audit.record(Actor(channel="counter"), now, "staff.locked", f"staff:{staff.username}")
-    raise checked.refusal(InvalidCredentials())
+    raise checked.refusal
 
 
 def _staff_named(username: str) -> Staff | None:
@@ -296,6 +309,7 @@ def unlock_staff(actor: Actor, *, staff_id: int, now: datetime) -> Staff:
     require_aware(now)
     with write_transaction():
         _, staff = _managed_staff(actor, staff_id)
+        attempts.forget_account(attempts.account_key("staff", staff.username))
         if staff.failed_attempts or staff.locked_at is not None:
             before = staff_snapshot(staff)
             credentials.clear_lock(staff, credentials.password())
@@ -336,6 +350,7 @@ def reset_staff_password(
         check_staff_password("password", password, **names)
         before = staff_snapshot(staff)
         credentials.set_secret(staff, credentials.password(), password)
+        attempts.forget_account(attempts.account_key("staff", staff.username))
         staff.must_change_password = True
         ended = sessions.end_all(staff, sessions.SessionEnd.PASSWORD_RESET)
         _audit_staff_change(actor, now, "staff.password_reset", staff, before, ended)

@@ -203,6 +203,7 @@ COUNTER_FORMS: dict[str, Fields] = {
         "end": s.any_date,
         "reason": _REASON,
         "reason_en": _REASON,
+        "action": st.sampled_from(["preview", "commit", ""]),
     },
     "counter.register_group": lambda t: {
         "name": s.value,
@@ -223,6 +224,8 @@ COUNTER_FORMS: dict[str, Fields] = {
         "confirm_overlap": st.sampled_from(["y", ""]),
         "action": st.sampled_from(["register", "search", "", "x"]),
     },
+    "counter.home": lambda t: {"q": st.one_of(s.value, _reg_no())},
+    "counter.member_search": lambda t: {"q": st.one_of(s.value, _reg_no())},
     "counter.add_member": lambda t: {
         "registration_no": st.one_of(st.sampled_from(t.group_member_nos), _reg_no(), s.value),
         "role": st.sampled_from(["member", "contact", "representative", ""]),
@@ -330,7 +333,8 @@ def _SLOT(t):
 
 
 COUNTER_QUERIES: dict[str, Fields] = {
-    "counter.home": lambda t: {"q": st.one_of(s.value, _reg_no())},
+    "counter.home": lambda t: {},
+    "counter.search_results": lambda t: {},
     "counter.sign_in": lambda t: {"next": _next()},
     "counter.change_password": lambda t: {"next": _next()},
     "counter.register": lambda t: {},
@@ -393,7 +397,7 @@ COUNTER_QUERIES: dict[str, Fields] = {
     "counter.groups": lambda t: {},
     "counter.groups_expiring": lambda t: {},
     "counter.register_group": lambda t: {},
-    "counter.group": lambda t: {"q": st.one_of(s.value, _reg_no())},
+    "counter.group": lambda t: {},
     "counter.group_slip": lambda t: {},
     "counter.renew_group": lambda t: {},
     "counter.group_status": lambda t: {},

@@ -55,6 +55,7 @@ def test_a_closure_and_a_staff_accounts_text_are_stored_clean(
             ("end", "2027-03-01"),
             ("reason", reason),
             ("reason_en", reason_en),
+            ("action", "commit"),
         ],
     )
     check_answer(response, before, "ja", f"closure {reason!r}", always_rejected=False)

@@ -409,3 +409,39 @@ def test_two_admins_committing_overlapping_series_at_once_one_wins(any_app, gym)
     totals = counts()
     assert totals["series"] == 1
     assert totals["reservations"] == len(won[0].reservations)
+
+
+def test_one_date_is_changed_alone_with_a_reason_and_audited(any_app, gym, admin):
+    series = services.create_series(admin, request(gym, resident_id=make_resident().id), now=NOW)
+    third = series.reservations[2]
+    others = {r.id: (r.date, [b.code for b in r.time_blocks]) for r in series.reservations}
+    moved_to = {
+        "reservation_id": third.id,
+        "unit_id": third.unit_id,
+        "day": third.date,
+        "block_ids": [block_of(gym, "afternoon").id],
+        "now": NOW,
+    }
+    with pytest.raises(ReasonRequired):
+        services.change(admin, **moved_to)
+    services.change(admin, reason="夜間は町の行事のため午後に", **moved_to)
+    series = services.get_series(series.id)
+    changed = next(r for r in series.reservations if r.id == third.id)
+    assert (changed.number, changed.series_id) == (third.number, series.id)
+    assert changed.status == "confirmed" and changed.payment_due_at is None  # not a hold
+    assert [b.code for b in changed.time_blocks] == ["afternoon"]
+    assert services.series_position(changed) == (3, 11)
+    for reservation in series.reservations:
+        if reservation.id != third.id:
+            assert others[reservation.id] == (
+                reservation.date,
+                [b.code for b in reservation.time_blocks],
+            )
+    entry = db.session.scalar(
+        sa.select(AuditEntry).where(
+            AuditEntry.action == "reservation.change", AuditEntry.reservation_id == third.id
+        )
+    )
+    assert entry.reason == "夜間は町の行事のため午後に"
+    assert entry.before["blocks"] == ["evening"] and entry.after["blocks"] == ["afternoon"]
+    assert entry.after["series"] == series.id

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from reservations import services
 from reservations.db import db
 from reservations.errors import (
-    AccountLocked,
     AlreadyCancelled,
     ErrorCode,
     Forbidden,
@@ -25,6 +24,7 @@ from reservations.errors import (
     ReasonRequired,
     SlotTaken,
     TooLateToCancel,
+    TooManyAttempts,
     TooManyBlocks,
 )
 from reservations.models import AuditEntry, Reservation, SlotClaim
@@ -526,32 +526,96 @@ def test_a_search_with_control_characters_finds_by_the_rest_on_both_databases(an
 # ------------------------------------------------------------------ PIN sign-in
 
 
-def test_pin_sign_in_and_lockout_on_the_fifth_failure_until_staff_unlock(app):
+def test_pin_sign_in_and_a_wait_for_the_source_that_gave_five_wrong_ones(app):
     resident = make_resident(pin="2580")
     number = resident.registration_no
-    assert services.verify_pin("web", registration_no=number, pin="2580", now=NOW).id == resident.id
-    for _ in range(4):
-        with pytest.raises(InvalidCredentials):
-            services.verify_pin("web", registration_no=number, pin="1111", now=NOW)
-    with pytest.raises(AccountLocked) as error:
-        services.verify_pin("web", registration_no=number, pin="1111", now=NOW)
-    assert error.value.params["until"] == NOW + timedelta(minutes=30)
-    with pytest.raises(AccountLocked):
-        services.verify_pin("phone", registration_no=number, pin="2580", now=NOW)
+    attacker = {"registration_no": number, "source": "web:203.0.113.9", "now": NOW}
+    assert services.verify_pin("web", pin="2580", **attacker).id == resident.id
+    for _ in range(3):
+        with pytest.raises(InvalidCredentials) as error:
+            services.verify_pin("web", pin="1111", **attacker)
+        assert error.value.params == {}
+    with pytest.raises(InvalidCredentials) as warned:
+        services.verify_pin("web", pin="1111", **attacker)
+    assert warned.value.params == {"attempts_left": 1}
+    with pytest.raises(TooManyAttempts) as error:
+        services.verify_pin("web", pin="1111", **attacker)
+    assert error.value.params["until"] == NOW + timedelta(minutes=1)
+    # the source waits, even with the right PIN; every other source is untouched
+    with pytest.raises(TooManyAttempts):
+        services.verify_pin("web", pin="2580", **attacker)
+    own = {"registration_no": number, "source": "web:198.51.100.7", "now": NOW}
+    assert services.verify_pin("web", pin="2580", **own).id == resident.id
+    # after its wait, each further wrong one doubles the next wait
+    later = NOW + timedelta(minutes=1)
+    with pytest.raises(TooManyAttempts) as error:
+        services.verify_pin("web", pin="1111", **{**attacker, "now": later})
+    assert error.value.params["until"] == later + timedelta(minutes=2)
+
+
+def test_the_wait_is_the_same_for_a_number_nobody_holds(app):
+    for number in (make_resident(pin="2580").registration_no, "000000"):
+        answers = []
+        for _ in range(5):
+            try:
+                services.verify_pin(
+                    "web", registration_no=number, pin="1111", source="web:a", now=NOW
+                )
+            except (InvalidCredentials, TooManyAttempts) as refused:
+                answers.append((refused.code, refused.params))
+        assert answers == [("invalid_credentials", {})] * 3 + [
+            ("invalid_credentials", {"attempts_left": 1}),
+            ("too_many_attempts", {"until": NOW + timedelta(minutes=1)}),
+        ]
+
+
+def test_the_account_lock_is_a_last_resort_a_clean_source_passes(app):
+    resident = make_resident(pin="2580")
+    number = resident.registration_no
+    # an outsider guesses from many sources until the account locks
+    for source in range(10):
+        for _ in range(2):
+            with pytest.raises(InvalidCredentials):
+                services.verify_pin(
+                    "web", registration_no=number, pin="1111", source=f"web:{source}", now=NOW
+                )
+    assert db.session.get(type(resident), resident.id).locked_at == NOW
+    # a source with wrong ones on record is told just what a wrong PIN is told, even
+    # with the right PIN
+    later = NOW + timedelta(minutes=5)
+    answers = []
+    for pin, source in (("2580", "web:0"), ("1111", "web:1")):
+        with pytest.raises(InvalidCredentials) as error:
+            services.verify_pin("web", registration_no=number, pin=pin, source=source, now=later)
+        answers.append((error.value.code, error.value.params))
+    assert answers[0] == answers[1] == (ErrorCode.INVALID_CREDENTIALS, {})
+    # the resident's own clean source signs in
+    assert services.verify_pin(
+        "web", registration_no=number, pin="2580", source="web:home", now=later
+    )
+    actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions.count("resident.locked") == 1
+
+
+def test_staff_unlock_forgets_every_sources_wrong_pins(app):
+    resident = make_resident(pin="2580")
+    for _ in range(5):
+        with pytest.raises((InvalidCredentials, TooManyAttempts)):
+            services.verify_pin("web", resident_id=resident.id, pin="1111", now=NOW)
+    with pytest.raises(TooManyAttempts):
+        services.verify_pin("web", resident_id=resident.id, pin="2580", now=NOW)
     services.unlock_resident(
         services.Actor.staff(make_staff().id), resident_id=resident.id, now=NOW
     )
-    assert services.verify_pin("web", registration_no=number, pin="2580", now=NOW).id == resident.id
-    actions = db.session.scalars(sa.select(AuditEntry.action).order_by(AuditEntry.id)).all()
-    assert actions[-1] == "resident.unlock" and actions.count("resident.locked") == 1
+    assert services.verify_pin("web", resident_id=resident.id, pin="2580", now=NOW)
 
 
-def test_pin_lockout_ends_after_its_timeout(app):
+def test_a_sources_wait_ends(app):
     resident = make_resident(pin="2580")
     for _ in range(5):
-        with pytest.raises((InvalidCredentials, AccountLocked)):
+        with pytest.raises((InvalidCredentials, TooManyAttempts)):
             services.verify_pin("web", resident_id=resident.id, pin="1111", now=NOW)
-    later = NOW + timedelta(minutes=30)
+    later = NOW + timedelta(minutes=1)
     assert (
         services.verify_pin("web", resident_id=resident.id, pin="2580", now=later).id == resident.id
     )
@@ -566,7 +630,7 @@ def test_unknown_number_gives_the_same_answer_as_a_wrong_pin(app):
 def test_staff_reset_pin_unlocks_and_issues_a_new_pin(app):
     resident = make_resident(pin="2580")
     for _ in range(5):
-        with pytest.raises((InvalidCredentials, AccountLocked)):
+        with pytest.raises((InvalidCredentials, TooManyAttempts)):
             services.verify_pin("web", resident_id=resident.id, pin="1111", now=NOW)
     new_pin = services.set_pin(
         services.Actor.staff(make_staff().id), resident_id=resident.id, now=NOW
@@ -574,16 +638,19 @@ def test_staff_reset_pin_unlocks_and_issues_a_new_pin(app):
     assert services.verify_pin("web", resident_id=resident.id, pin=new_pin, now=NOW)
 
 
-def test_staff_sign_in_and_lockout(app):
+def test_staff_sign_in_and_an_outsiders_wrong_passwords(app):
     make_staff("clerk", username="suzuki", password="correct-horse-1")
     assert services.verify_staff("suzuki", "correct-horse-1", now=NOW).username == "suzuki"
+    outsider = {"now": NOW, "source": "counter:203.0.113.9"}
     for _ in range(4):
         with pytest.raises(InvalidCredentials):
-            services.verify_staff("suzuki", "wrong", now=NOW)
-    with pytest.raises(AccountLocked):
-        services.verify_staff("suzuki", "wrong", now=NOW)
-    with pytest.raises(AccountLocked):
-        services.verify_staff("suzuki", "correct-horse-1", now=NOW)
+            services.verify_staff("suzuki", "wrong", **outsider)
+    with pytest.raises(TooManyAttempts):
+        services.verify_staff("suzuki", "wrong", **outsider)
+    with pytest.raises(TooManyAttempts):
+        services.verify_staff("suzuki", "correct-horse-1", **outsider)
+    desk = {"now": NOW, "source": "counter:192.168.10.21"}
+    assert services.verify_staff("suzuki", "correct-horse-1", **desk).username == "suzuki"
     with pytest.raises(InvalidCredentials):
         services.verify_staff("nobody", "correct-horse-1", now=NOW)
 

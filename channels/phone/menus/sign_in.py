@@ -6,8 +6,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from reservations import services
-from reservations.errors import AccountLocked, InvalidCredentials
+from reservations.errors import AccountLocked, InvalidCredentials, TooManyAttempts
 
+from ...ratelimit import sign_in_limits, until_after
 from .. import prompts
 from .base import Node, is_number
 
@@ -34,12 +35,17 @@ class Registration(Node):
         return True
 
 
+SOMEONE_ELSE = "2"  # on a line whose caller ID matched a resident
+
+
 class Pin(Node):
     name = "pin"
     digits = services.PIN_LENGTH
     needs_resident = False
 
     def prompt(self, turn):
+        if turn.state.get("hint"):
+            return [prompts.ask_pin_or_someone_else()]
         return [prompts.ask_pin()]
 
     def simple(self, turn):
@@ -49,9 +55,20 @@ class Pin(Node):
         return [prompts.pin_help()]
 
     def handle(self, turn, digits):
+        if digits == SOMEONE_ELSE and turn.state.get("hint"):
+            # Someone else on a line registered to a resident: they give their own
+            # registration number, and their PINs count against their own number.
+            turn.goto("registration", hint=None, registration_no=None)
+            return True
         if not is_number(digits, self.digits):
             return False
         registration_no = turn.state.get("registration_no")
+        line = turn.state.get("line")
+        source = f"phone:from:{line}" if line else f"phone:call:{turn.call.sid}"
+        limits = sign_in_limits()
+        wait = limits.retry_after(source)
+        if wait is not None:
+            return self._wait(turn, until_after(turn.now, wait))
         try:
             resident = services.verify_pin(
                 "phone",
@@ -59,20 +76,43 @@ class Pin(Node):
                 now=turn.now,
                 registration_no=registration_no,
                 resident_id=None if registration_no else turn.state.get("hint"),
+                source=source,
             )
-        except InvalidCredentials:
+        except InvalidCredentials as refused:
             turn.event("sign_in_failed")
+            left = limits.count_failure(source)
+            tries = turn.state.get("pin_failures", 0) + 1
+            turn.state["pin_failures"] = tries
+            per_call = turn.settings.sign_in_attempts_per_call
+            if left == 0:
+                return self._wait(turn, until_after(turn.now, limits.retry_after(source) or 60))
+            if tries >= per_call:
+                turn.event("locked")
+                turn.goto("locked", locked_until=None, call_over=True, waiting=False)
+                return True
             if registration_no:
                 turn.say(prompts.wrong_registration_or_pin())
-                turn.goto("registration", registration_no=None)
             else:
                 turn.say(prompts.wrong_pin())
+            if refused.params.get("attempts_left") == 1 or left == 1 or tries == per_call - 1:
+                turn.say(prompts.last_pin_try())
+            if registration_no:
+                turn.goto("registration", registration_no=None)
+            else:
                 turn.goto("pin")
             return True
+        except TooManyAttempts as waiting:
+            limits.count_failure(source)
+            return self._wait(turn, waiting.params["until"])
         except AccountLocked as locked:
             turn.event("locked")
             until = locked.params.get("until")
-            turn.goto("locked", locked_until=until.isoformat() if until else None)
+            turn.goto(
+                "locked",
+                locked_until=until.isoformat() if until else None,
+                waiting=False,
+                call_over=False,
+            )
             return True
         turn.resident_id = resident.id
         turn.state.pop("registration_no", None)
@@ -80,6 +120,12 @@ class Pin(Node):
         turn.event("signed_in")
         turn.say(prompts.signed_in(resident.name, resident.name_kana))
         turn.goto("main")
+        return True
+
+    def _wait(self, turn, until: datetime) -> bool:
+        """This line (or call) gave too many wrong PINs: it waits until `until`."""
+        turn.event("locked")
+        turn.goto("locked", locked_until=until.isoformat(), waiting=True, call_over=False)
         return True
 
 
@@ -92,8 +138,14 @@ class Locked(Node):
         until = turn.state.get("locked_until")
         tz = services.town_timezone()
         moment = datetime.fromisoformat(until).astimezone(tz) if until else None
+        if turn.state.get("call_over"):
+            said = prompts.call_sign_in_over()
+        elif turn.state.get("waiting") and moment is not None:
+            said = prompts.too_many_attempts(moment, turn.now.astimezone(tz))
+        else:
+            said = prompts.locked(moment, turn.now.astimezone(tz))
         return [
-            prompts.locked(moment, turn.now.astimezone(tz)),
+            said,
             prompts.locked_prompt(turn.person_available()),
         ]
 

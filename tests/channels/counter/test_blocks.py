@@ -195,3 +195,52 @@ def test_a_blocks_reservation_page_and_the_day_sheet_show_its_kind(admin):
     assert "保守・点検" in text_of(get_page(admin, response.location))
     sheet = text_of(get_page(admin, f"/counter/day?day={DAY.isoformat()}"))
     assert made.number in sheet
+
+
+def test_a_closure_of_one_unit_and_block_lists_the_reservations_in_it_first(admin):
+    taken = book_half_a()
+    data = {
+        "facility": str(gym().id),
+        "unit": str(unit("half-a").id),
+        "blocks": [str(block().id)],
+        "start": DAY.isoformat(),
+        "end": DAY.isoformat(),
+        "reason": "照明の修理",
+        "reason_en": "Lighting repair",
+        "action": "preview",
+    }
+    response = post(admin, "/counter/closures", data)
+    assert response.status_code == 200
+    soup = check_page(response.data)
+    assert taken.number in soup.find("table", id="affected").get_text()
+    fresh()
+    assert not services.list_closures(DAY)
+    response = post(admin, "/counter/closures", {**data, "action": "commit"})
+    assert response.status_code == 302
+    listed = text_of(get_page(admin, "/counter/closures"))
+    assert "半面A" in listed and "照明の修理" in listed
+    soup = get_page(
+        admin,
+        f"/counter/residents/{services.find_residents('佐藤')[0].id}/book?unit={unit().id}&day={DAY.isoformat()}",
+    )
+    assert "照明の修理" in text_of(soup)
+
+
+def test_a_closure_of_a_unit_of_another_facility_is_worded_on_its_field(admin):
+    hall = next(f for f in services.list_facilities() if f.code != "town-gym")
+    response = post(
+        admin,
+        "/counter/closures",
+        {
+            "facility": str(hall.id),
+            "unit": str(unit("half-a").id),
+            "start": DAY.isoformat(),
+            "end": DAY.isoformat(),
+            "reason": "点検",
+        },
+    )
+    soup = check_page(response.data)
+    error = soup.find(id="unit-error")
+    assert error is not None and error.get_text(strip=True)
+    fresh()
+    assert not services.list_closures(DAY)

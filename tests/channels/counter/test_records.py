@@ -70,6 +70,7 @@ def test_day_sheet_for_one_facility_and_a_closed_day(admin):
             "end": "12/16",
             "reason": "床の補修",
             "reason_en": "",
+            "action": "commit",
         },
     )
     assert response.status_code == 302

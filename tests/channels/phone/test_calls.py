@@ -7,11 +7,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from limits import parse_many
 
 from channels.phone.models import PhoneCall, PhoneCallEvent
 from reservations import notify, services
 from reservations.db import db
-from reservations.models import CANCELLED, Notification, Reservation, SlotClaim
+from reservations.models import CANCELLED, Notification, Reservation, SignInFailure, SlotClaim
 from tests.channels.phone.conftest import (
     OPERATOR,
     SATO_PHONE,
@@ -19,6 +20,7 @@ from tests.channels.phone.conftest import (
     UNKNOWN_PHONE,
     YAMADA_PHONE,
 )
+from tests.channels.web.conftest import Visitor
 from tests.factories import at
 
 
@@ -93,8 +95,8 @@ def test_book_the_soonest_free_block_in_four_decisions(call, town):
         "お電話ありがとうございます。町予約《まちよやく》です。担当者は0を押してください。"
     )
     assert "オペレーター" not in greeting
-    # Caller ID matched one resident: only the PIN is asked.
-    assert greeting.endswith("暗証番号、4桁を押してください。")
+    # Caller ID matched one resident: only the PIN is asked, or 2 for someone else.
+    assert greeting.endswith("ご登録の方は暗証番号4桁を、別の方は2を押してください。")
 
     simulator.press(town.yamada.pin)
     assert "山田 ハナ《やまだ はな》様、ご本人の確認ができました。" in simulator.last.text
@@ -437,26 +439,77 @@ def test_an_unknown_number_signs_in_with_registration_number_and_pin(call, town)
     assert "ご本人の確認ができました。" in simulator.last.text
 
 
-def test_wrong_pins_lead_to_the_cores_lockout(call, town):
+def test_wrong_pins_warn_then_make_this_line_wait(call, town):
     simulator = call(YAMADA_PHONE)
-    for _ in range(4):
-        simulator.press("9999")
-        assert "暗証番号が違います。暗証番号、4桁を押してください。" in simulator.last.text
     simulator.press("9999")
-    text = simulator.last.text
     assert (
-        "暗証番号を続けて間違えたため、ご利用を止めています。午前10時30分以降に、もう一度おかけください。"
-        in text
+        "暗証番号が違います。ご登録の方は暗証番号4桁を、別の方は2を押してください。"
+        in simulator.last.text
     )
-    # Locked: even the right PIN is refused by the core until then.
-    simulator2 = call(YAMADA_PHONE)
-    simulator2.press(town.yamada.pin)
-    assert "ご利用を止めています" in simulator2.last.text
-    simulator.press("0")
-    assert simulator.dialled == [OPERATOR]
-    simulator.hang_up()
-    assert phone_call(simulator).outcome == "transfer_unanswered"  # the simulated counter is busy
-    assert event_kinds(simulator).count("sign_in_failed") == 4
+    assert "あと1回" not in simulator.last.text
+    simulator.press("9999")
+    assert (
+        "暗証番号が違います。あと1回間違えると、この電話からの確認をしばらく止めます。"
+        in simulator.last.text
+    )
+    simulator.press("9999")
+    assert (
+        "暗証番号の間違いが続いたため、この電話からの確認をしばらく止めています。"
+        "午前10時1分以降に、もう一度おかけください。" in simulator.last.text
+    )
+    # This line waits, even with the right PIN; the resident's other ways in do not.
+    again = call(YAMADA_PHONE)
+    again.press(town.yamada.pin)
+    assert "この電話からの確認をしばらく止めています" in again.last.text
+
+
+def test_someone_else_on_a_residents_line_signs_in_with_their_own_number(call, town):
+    """A family or a club sharing 山田さん's landline: 2, then their own registration
+    number and PIN; their wrong PINs count against their own number, not 山田さん's."""
+    simulator = call(YAMADA_PHONE)
+    assert simulator.last.text.endswith("ご登録の方は暗証番号4桁を、別の方は2を押してください。")
+    simulator.press("2#")
+    assert simulator.last.text.endswith("登録番号、6桁を押してください。")
+    simulator.press(town.takahashi.registration_no)
+    simulator.press("9999")
+    db.session.rollback()
+    [failure] = db.session.scalars(sa.select(SignInFailure)).all()
+    assert failure.account == f"resident:{town.takahashi.registration_no}"
+    simulator.press(town.takahashi.registration_no + "#")
+    simulator.press(town.takahashi.pin)
+    assert "高橋" in simulator.last.text and "ご本人の確認ができました。" in simulator.last.text
+
+
+def test_one_call_may_enter_only_so_many_wrong_pins(call, town, phone_app):
+    phone_app.extensions["sign_in_limits"].items = parse_many("100 per minute")
+    simulator = call(UNKNOWN_PHONE)
+    for pin in ("1111", "2222"):
+        simulator.press(town.yamada.registration_no)
+        simulator.press(pin)
+    assert "あと1回間違えると" in simulator.last.text
+    simulator.press(town.yamada.registration_no)
+    simulator.press("3333")
+    assert "暗証番号の間違いが続いたため、この電話での確認を終わります。" in simulator.last.text
+
+
+def test_a_forged_caller_id_cannot_keep_the_resident_from_signing_in(call, town, phone_app):
+    """The attack of issue 11: someone who knows 山田さん's phone number calls with it as
+    caller ID, and enters wrong PINs until nothing more is taken, call after call. 山田さん
+    then signs in on the web, from home, with the right PIN."""
+    attacker = call(YAMADA_PHONE)
+    for _ in range(3):
+        attacker.press("9999")
+    for _ in range(2):
+        again = call(YAMADA_PHONE)
+        again.press("9999")
+        assert "しばらく止めています" in again.last.text
+    resident = Visitor(phone_app.test_client(), "ja")
+    resident.client.environ_base["REMOTE_ADDR"] = "198.51.100.23"
+    resident.get("/sign-in")
+    resident.post(
+        "/sign-in", {"registration_no": town.yamada.registration_no, "pin": town.yamada.pin}
+    )
+    assert resident.path == "/my-reservations"
 
 
 def test_the_pin_is_never_spoken_stored_or_logged(call, town, caplog):

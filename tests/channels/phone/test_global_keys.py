@@ -26,7 +26,7 @@ BOOKED = date(2026, 12, 16)
 ROUTES = {
     "registration": (UNKNOWN_PHONE, None, []),
     "pin": (YAMADA_PHONE, None, []),
-    "locked": (YAMADA_PHONE, None, ["9999"] * 5),
+    "locked": (YAMADA_PHONE, None, ["9999"] * 3),
     "main": (YAMADA_PHONE, None, ["PIN"]),
     "book_for_whom": (TAKAHASHI_PHONE, None, ["PIN:takahashi", "1"]),  # a member of a group
     "book_last": (YAMADA_PHONE, BOOKED, ["PIN", "1"]),

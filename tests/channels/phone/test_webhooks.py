@@ -231,7 +231,7 @@ def test_a_duplicate_while_the_first_is_at_work_holds_then_gets_the_answer(call,
     clock.now += calls.STEP_LEASE
     simulator.question = None
     simulator.send(BASE_URL + "/phone/step/1", {})
-    assert simulator.last.text.endswith("暗証番号、4桁を押してください。")
+    assert simulator.last.text.endswith("ご登録の方は暗証番号4桁を、別の方は2を押してください。")
     simulator.press(town.yamada.pin)
     assert "ご本人の確認ができました" in simulator.last.text
 

@@ -59,3 +59,27 @@ def test_a_day_the_town_uses_whole_says_it_cannot_be_used(visitor, locale):
     said = {"ja": "この日の時間は使用できません。", "en": "The times on this day cannot be used."}
     assert said[locale] in visitor.text
     assert visitor.soup.find("fieldset") is None
+
+
+def test_a_unit_closed_for_one_block_shows_the_reason(visitor, locale):
+    gym, whole = gym_whole()
+    half = gym.units[1]
+    services.add_closure(
+        SYSTEM,
+        facility_id=gym.id,
+        unit_id=half.id,
+        block_ids=block_ids(gym, "evening"),
+        start=THURSDAY,
+        end=THURSDAY,
+        reason="照明の修理",
+        reason_en="Lighting repair",
+        now=NOW,
+    )
+    thursday = "12月3日(木)" if locale == "ja" else "Thu"
+    reason = {"ja": "照明の修理", "en": "Lighting repair"}[locale]
+    for unit in (half, whole):
+        cells = week_cells(visitor, unit)
+        assert cells[thursday][2] == f"{UNAVAILABLE[locale]} {reason}"
+        assert cells[thursday][1] != f"{UNAVAILABLE[locale]} {reason}"
+    visitor.get(f"/units/{half.id}/days/{THURSDAY.isoformat()}")
+    assert f"{UNAVAILABLE[locale]} · {reason}" in visitor.text

@@ -1,5 +1,4 @@
-"""Small pieces of the web channel on their own: the sign-in rate limit's window,
-the short dates of the availability rows and the date field's parsing."""
+"""Small pieces of the web channel on their own: the short dates of the availability rows and the date field's parsing."""
 
 from __future__ import annotations
 
@@ -7,19 +6,6 @@ from datetime import date
 
 from channels.formatting import format_short_date
 from channels.web.forms import parse_date
-from channels.web.ratelimit import SlidingWindowLimiter
-
-
-def test_rate_limit_allows_the_limit_then_waits_for_the_oldest_attempt_to_age():
-    now = [1000.0]
-    limiter = SlidingWindowLimiter(clock=lambda: now[0])
-    assert [limiter.hit("a", 3, 60) for _ in range(3)] == [None, None, None]
-    assert limiter.hit("a", 3, 60) == 60
-    assert limiter.hit("b", 3, 60) is None  # another client
-    now[0] += 30
-    assert limiter.hit("a", 3, 60) == 30
-    now[0] += 30
-    assert limiter.hit("a", 3, 60) is None
 
 
 def test_short_dates_for_table_rows():
