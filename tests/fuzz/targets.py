@@ -94,6 +94,7 @@ WEB_FORMS: dict[str, Fields] = {
 }
 
 WEB_QUERIES: dict[str, Fields] = {
+    "web.lottery_results": lambda t: {},
     "web.home": lambda t: {},
     "web.facilities": lambda t: {},
     "web.open_data_facilities": lambda t: {},
