@@ -16,6 +16,7 @@ from .targets import COUNTER_FORMS, COUNTER_QUERIES, draw_path
 # Forms whose random input may be valid, and so may change the town: a new resident,
 # a staff account, a closure, a cancellation with a reason, a payment, a PIN reset...
 MAY_SUCCEED = {
+    "counter.pay_out_refund",
     "counter.resident_language",
     "counter.new_block",
     "counter.lottery_paper_application",
