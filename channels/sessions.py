@@ -53,6 +53,10 @@ SHAPES = {
     "counter_staff_id": _is_id,
     "counter_seen_at": lambda v: type(v) in (int, float) and math.isfinite(v),
     "counter_session": _is_session,
+    "counter_search": _is_text,
+    "counter_member_search": lambda v: (
+        isinstance(v, dict) and _is_id(v.get("group")) and _is_text(v.get("q"))
+    ),
     "csrf_token": _is_text,
     "_flashes": lambda v: (
         isinstance(v, list)

@@ -46,11 +46,15 @@ class ActionForm(FlaskForm):
     next = HiddenField()
 
 
-class SearchForm(QueryForm):
+class SearchForm(FlaskForm):
+    """Sent by POST: names, kana and phone numbers stay out of URLs and access logs."""
+
     q = SearchField(_l("Registration number, phone number, name or kana"))
 
 
-class GroupSearchForm(QueryForm):
+class GroupSearchForm(FlaskForm):
+    """Sent by POST, as SearchForm."""
+
     q = SearchField(_l("Find a resident to add"))
 
 

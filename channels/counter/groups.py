@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 
 from reservations import services
@@ -27,7 +27,7 @@ from ..ui import localized
 from . import words
 from .auth import current_staff
 from .blueprint import bp
-from .common import actor, add_error, query_form, render, today, typed_day
+from .common import actor, add_error, render, today, typed_day
 from .forms import (
     ActionForm,
     AddMemberForm,
@@ -279,18 +279,24 @@ def _register(form: GroupForm, extra: list, overlaps: list):
 # ---------------------------------------------------------------------- one group
 
 
-def _group_page(group: services.Group, *, add_form=None, extra=()):
+# The last search for a resident to add, {"group": id, "q": text}: in the session, not
+# the URL, so that names and phone numbers never reach the access log.
+MEMBER_SEARCH_KEY = "counter_member_search"
+
+
+def _member_query(group: services.Group) -> str:
+    kept = session.get(MEMBER_SEARCH_KEY)
+    return kept["q"] if kept and kept["group"] == group.id else ""
+
+
+def _group_page(group: services.Group, *, add_form=None, search=None, extra=()):
     """The group's page; a refused change shows its error summary there (the page is
-    the answer, as a form's is)."""
+    the answer, as a form's is). It lists the residents the last search for this
+    group found."""
     now = services.clock_now()
-    search = query_form(GroupSearchForm)
-    query = (search.q.data or "").strip()
-    if len(query) > services.SEARCH_MAX_LENGTH:
-        add_error(
-            search.q,
-            _("Search with at most %(count)d characters.", count=services.SEARCH_MAX_LENGTH),
-        )
-        query = ""
+    query = _member_query(group) if search is None else ""
+    if search is None:
+        search = GroupSearchForm(formdata=None, q=query or None)
     on_roster = {m.resident_id for m in group.members}
     found = [r for r in services.find_residents(query) if r.id not in on_roster] if query else []
     bookings = services.group_reservations(group.id, now=now)
@@ -339,6 +345,24 @@ def group_slip(group_id: int):
         slip_page=True,
         issued=today(),
     )
+
+
+@bp.post("/groups/<int:group_id>/member-search")
+def member_search(group_id: int):
+    """Search for a resident to add, by POST (see MEMBER_SEARCH_KEY)."""
+    group = _group_or_404(group_id)
+    search = GroupSearchForm()
+    if not search.validate_on_submit():
+        return _group_page(group, search=search)
+    query = (search.q.data or "").strip()
+    if len(query) > services.SEARCH_MAX_LENGTH:
+        add_error(
+            search.q,
+            _("Search with at most %(count)d characters.", count=services.SEARCH_MAX_LENGTH),
+        )
+        return _group_page(group, search=search)
+    session[MEMBER_SEARCH_KEY] = {"group": group.id, "q": query}
+    return redirect(url_for("counter.group", group_id=group.id, _anchor="add-member"))
 
 
 @bp.post("/groups/<int:group_id>/members")

@@ -13,6 +13,7 @@ from flask import (
     make_response,
     redirect,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -192,20 +193,43 @@ def extend_session():
 # ------------------------------------------------------------------ finding people
 
 
-@bp.get("/")
+# The last resident search, kept in the (signed) session instead of the URL.
+SEARCH_KEY = "counter_search"
+
+
+@bp.route("/", methods=["GET", "POST"])
 def home():
-    form = query_form(SearchForm)
-    query = (form.q.data or "").strip()
-    if len(query) > services.SEARCH_MAX_LENGTH:
-        add_error(
-            form.q,
-            _(
-                "Search with at most %(count)d characters: a name, kana, "
-                "registration number or phone number.",
-                count=services.SEARCH_MAX_LENGTH,
-            ),
-        )
-        query = ""
+    """Find a resident. The search is sent by POST and kept in the session, and its
+    results are shown at /counter/search: a name, kana or phone number typed here never
+    reaches a URL, so neither the access log nor the browser's history holds it. The
+    results page can be reloaded and gone back to (it shows the last search)."""
+    form = SearchForm()
+    if form.validate_on_submit():
+        query = (form.q.data or "").strip()
+        if len(query) > services.SEARCH_MAX_LENGTH:
+            add_error(
+                form.q,
+                _(
+                    "Search with at most %(count)d characters: a name, kana, "
+                    "registration number or phone number.",
+                    count=services.SEARCH_MAX_LENGTH,
+                ),
+            )
+        elif query:
+            session[SEARCH_KEY] = query
+            return redirect(url_for("counter.search_results"))
+    return _search_page(form, "")
+
+
+@bp.get("/search")
+def search_results():
+    query = session.get(SEARCH_KEY)
+    if not query:
+        return redirect(url_for("counter.home"))
+    return _search_page(SearchForm(formdata=None, q=query), query)
+
+
+def _search_page(form: SearchForm, query: str):
     residents = services.find_residents(query) if query else []
     groups = services.find_groups(query) if query else []
     reservation = services.find_reservation(query) if query else None

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-# change, open_data, search and waitlist add their pages to the blueprint
-from . import change, open_data, page_cache, search, waitlist  # noqa: F401
+# change, lottery, open_data, search and waitlist add their pages to the blueprint
+from . import change, lottery, open_data, page_cache, search, waitlist  # noqa: F401
 from .views import bp
 
 

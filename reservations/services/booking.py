@@ -574,7 +574,8 @@ def change(
         reservation.date = day
         reservation.time_blocks = list(quoted.blocks)
         _apply(reservation, quoted)
-        holds.settle_status(reservation, now)
+        if reservation.series_id is None:  # a series' fees are arranged with the club:
+            holds.settle_status(reservation, now)  # its date stays confirmed, no hold
         if override is not None:
             reservation.override_reason = override
         db.session.flush()

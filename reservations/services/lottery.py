@@ -48,7 +48,7 @@ from ..models import (
     lottery_round_units,
 )
 from ..settings import GroupAppliers, get_settings
-from ..text import column_text
+from ..text import clean_text, column_maximum, column_text
 from . import audit
 from .actors import Actor, require_acting_for, require_aware, require_staff
 from .catalog import closures_between, get_unit
@@ -99,6 +99,10 @@ def _loaded():
 
 
 def get_round(code: str) -> LotteryRound:
+    # A code no round can have (a control character, NUL included, which PostgreSQL
+    # refuses in text; or longer than the column) finds nothing without a query.
+    if code != clean_text(code) or len(code) > (column_maximum(LotteryRound.code) or 0):
+        raise NotFound(what="lottery_round", id=code)
     found = db.session.scalar(
         select(LotteryRound).where(LotteryRound.code == code).options(*_loaded())
     )

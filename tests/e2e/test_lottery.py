@@ -32,3 +32,17 @@ def test_the_counter_pages_of_the_lottery_have_no_axe_violations(live_server, pa
     submit(page, "申込みを入力する")
     check(page)
     assert page.locator("text=受付番号").count() >= 1
+
+
+def test_the_public_results_page_has_no_axe_violations(live_server, page):
+    from tests.e2e.conftest import assert_no_axe_violations
+
+    server = live_server
+    with server.app.app_context():
+        closed = demo.seed_lottery(E2E_NOW)[0].code
+    page.goto(f"{server.url}/lottery/{closed}/results")
+    assert_no_axe_violations(page)
+    with server.app.app_context():
+        services.draw_round(services.Actor.system(), code=closed, now=E2E_NOW)
+    page.goto(f"{server.url}/lottery/{closed}/results")
+    assert_no_axe_violations(page)

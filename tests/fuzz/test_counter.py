@@ -17,6 +17,8 @@ from .targets import COUNTER_FORMS, COUNTER_QUERIES, draw_path
 # a staff account, a closure, a cancellation with a reason, a payment, a PIN reset...
 MAY_SUCCEED = {
     "counter.resident_language",
+    "counter.new_block",
+    "counter.lottery_paper_application",
     "counter.register",
     "counter.staff_accounts",
     "counter.closures",

@@ -428,7 +428,7 @@ def test_one_date_is_changed_alone_with_a_reason_and_audited(any_app, gym, admin
     series = services.get_series(series.id)
     changed = next(r for r in series.reservations if r.id == third.id)
     assert (changed.number, changed.series_id) == (third.number, series.id)
-    assert changed.is_active  # kept (a fee still unpaid makes it a hold again: see booking.change)
+    assert changed.status == "confirmed" and changed.payment_due_at is None  # not a hold
     assert [b.code for b in changed.time_blocks] == ["afternoon"]
     assert services.series_position(changed) == (3, 11)
     for reservation in series.reservations:

@@ -79,6 +79,16 @@ def post(client, url: str, data: dict | None = None, *, form_page: str | None = 
     return client.post(url, data={**(data or {}), "csrf_token": token_of(soup)})
 
 
+def search(client, query: str, *, url: str = "/counter/", form_page: str = "/counter/"):
+    """Search as the form does, by POST, and return the page it leads to (the results,
+    or the form with its error)."""
+    response = post(client, url, {"q": query}, form_page=form_page)
+    if response.status_code == 302:
+        return get_page(client, response.location)
+    assert response.status_code == 200, response.status_code
+    return check_page(response.data)
+
+
 def sign_in(client, username: str = "clerk", password: str = "window-desk-2026"):
     response = post(client, "/counter/sign-in", {"username": username, "password": password})
     assert response.status_code == 302, response.data.decode()[:2000]

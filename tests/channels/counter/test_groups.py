@@ -15,7 +15,15 @@ from bs4 import BeautifulSoup
 from reservations import services
 from reservations.db import db
 from reservations.models import AuditEntry, Group, GroupMember, Reservation
-from tests.channels.counter.conftest import fresh, get_page, post, sign_in, text_of, token_of
+from tests.channels.counter.conftest import (
+    fresh,
+    get_page,
+    post,
+    search,
+    sign_in,
+    text_of,
+    token_of,
+)
 from tests.factories import at, kana_number
 from tests.pages import check_page
 
@@ -247,7 +255,8 @@ def test_the_only_representative_stays_until_another_is_named(clerk):
 
 def test_members_are_added_from_the_search_on_the_groups_page(clerk):
     club = group_named("ことぶき")
-    page = get_page(clerk, f"/counter/groups/{club.id}?q=やまだ")
+    group_page = f"/counter/groups/{club.id}"
+    page = search(clerk, "やまだ", url=f"{group_page}/member-search", form_page=group_page)
     hana = person("やまだ はな")
     form = next(
         f
@@ -286,7 +295,7 @@ def test_the_registrations_ending_within_60_days_are_listed_to_print(clerk, cloc
 def test_the_search_finds_groups_by_name_kana_and_number(clerk):
     kids = group_named("あおば")
     for query in ("青葉", "アオバ", kids.registration_no):
-        text = text_of(get_page(clerk, f"/counter/?q={query}"))
+        text = text_of(search(clerk, query))
         assert "青葉スポーツ少年団" in text and "1件の団体" in text
 
 

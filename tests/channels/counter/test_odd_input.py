@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from reservations import services
-from tests.channels.counter.conftest import NOW, get_page, post, text_of
+from tests.channels.counter.conftest import NOW, get_page, post, search, text_of
 from tests.channels.counter.test_records import book_as, clerk_actor, residents
 from tests.pages import check_page
 
@@ -27,7 +27,7 @@ def test_an_odd_staff_filter_is_no_staff_member(clerk, staff):
 
 def test_a_search_longer_than_any_name_says_so(clerk):
     clerk.set_cookie("lang", "en")
-    soup = get_page(clerk, "/counter/?q=" + "x" * 100_001)
+    soup = search(clerk, "x" * 100_001)
     summary = soup.find(class_="error-summary")
     assert summary and "at most 100 characters" in text_of(summary)
     assert services.find_residents("x" * 100_001) == []

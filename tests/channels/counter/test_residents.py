@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from reservations import services
 from reservations.db import db
 from reservations.models import AuditEntry, Resident
-from tests.channels.counter.conftest import fresh, get_page, post, text_of
+from tests.channels.counter.conftest import fresh, get_page, post, search, text_of
 from tests.pages import check_page
 
 
@@ -41,18 +41,18 @@ def result_rows(soup):
     ],
 )
 def test_search_is_tolerant_of_width_kana_spaces_and_phone_formats(clerk, query):
-    rows = result_rows(get_page(clerk, f"/counter/?q={query}"))
+    rows = result_rows(search(clerk, query))
     assert [row[0] for row in rows] == ["山田 ハナ"]
 
 
 def test_search_by_registration_number_in_any_width(clerk, town):
     number = town.residents[1].registration_no
     wide = number.translate(str.maketrans("0123456789", "０１２３４５６７８９"))
-    assert [row[0] for row in result_rows(get_page(clerk, f"/counter/?q={wide}"))] == ["佐藤 一郎"]
+    assert [row[0] for row in result_rows(search(clerk, wide))] == ["佐藤 一郎"]
 
 
 def test_results_tell_people_apart_and_show_nothing_more(clerk, town):
-    soup = get_page(clerk, "/counter/?q=さとう")
+    soup = search(clerk, "さとう")
     assert result_rows(soup) == [["佐藤 一郎", "さとう いちろう", "東町", "末尾 5678"]]
     page = soup.find("main").get_text()
     assert "090-1234-5678" not in page and "09012345678" not in page
@@ -70,7 +70,7 @@ def test_search_by_reservation_number_offers_the_reservation(clerk, town):
         block_ids=[unit.facility.time_blocks[0].id],
         now=services.clock_now(),
     )
-    soup = get_page(clerk, f"/counter/?q={booked.number}")
+    soup = search(clerk, booked.number)
     assert soup.find("a", href=f"/counter/reservations/{booked.id}")
 
 
@@ -83,7 +83,7 @@ def test_search_box_has_an_access_key_on_every_page(clerk):
 
 
 def test_nothing_found_offers_registration(clerk):
-    soup = get_page(clerk, "/counter/?q=だれもいない")
+    soup = search(clerk, "だれもいない")
     assert soup.find("a", href="/counter/residents/new")
     assert result_rows(soup) == []
 
