@@ -12,11 +12,20 @@ from reservations import services
 from reservations.errors import ErrorCode, ReservationError
 
 from ..ids import parse_id
-from ..ui import localized
 from . import words
 from .auth import current_staff
 from .blueprint import bp
-from .common import actor, add_error, attach_error, date_error, forbidden, render, today
+from .common import (
+    actor,
+    add_error,
+    attach_error,
+    block_choices,
+    date_error,
+    flat_unit_choices,
+    forbidden,
+    render,
+    today,
+)
 from .forms import BlockCancelForm, BlockForm
 from .parsing import parse_day
 
@@ -31,20 +40,8 @@ FIELD_OF = {
 
 def _choices(form: BlockForm) -> None:
     facilities = services.list_facilities()
-    form.unit.choices = [("", _("Choose a unit"))] + [
-        (str(unit.id), f"{localized(facility)} {localized(unit)}")
-        for facility in facilities
-        for unit in facility.units
-    ]
-    form.blocks.choices = [
-        (
-            str(block.id),
-            f"{localized(facility)}: {localized(block)} "
-            f"({block.start_time:%H:%M}–{block.end_time:%H:%M})",
-        )
-        for facility in facilities
-        for block in facility.time_blocks
-    ]
+    form.unit.choices = flat_unit_choices(facilities)
+    form.blocks.choices = block_choices(facilities)
     form.kind.choices = [
         (kind, words.word(words.BLOCK_KINDS, kind)) for kind in services.StaffBlockKind
     ]

@@ -86,6 +86,28 @@ def unit_choices(facilities) -> dict:
     }
 
 
+def flat_unit_choices(facilities) -> list[tuple[str, str]]:
+    """Every unit as one choice, "facility unit", after a "choose" prompt."""
+    return [("", _("Choose a unit"))] + [
+        (str(unit.id), f"{localized(facility)} {localized(unit)}")
+        for facility in facilities
+        for unit in facility.units
+    ]
+
+
+def block_choices(facilities) -> list[tuple[str, str]]:
+    """Every facility's time blocks as checkbox choices: "facility: block (09:00–12:00)"."""
+    return [
+        (
+            str(block.id),
+            f"{localized(facility)}: {localized(block)} "
+            f"({block.start_time:%H:%M}–{block.end_time:%H:%M})",
+        )
+        for facility in facilities
+        for block in facility.time_blocks
+    ]
+
+
 def find_unit(facilities, unit_id: str | None):
     for facility in facilities:
         for unit in facility.units:

@@ -19,7 +19,17 @@ from ..ui import localized
 from . import words
 from .auth import current_staff
 from .blueprint import bp
-from .common import actor, add_error, attach_error, date_error, forbidden, render, today
+from .common import (
+    actor,
+    add_error,
+    attach_error,
+    block_choices,
+    date_error,
+    flat_unit_choices,
+    forbidden,
+    render,
+    today,
+)
 from .forms import SeriesCancelFromForm, SeriesExtendForm, SeriesForm
 from .messages import describe
 from .parsing import parse_day
@@ -49,21 +59,9 @@ def _holder(form: SeriesForm):
 
 
 def _choices(form: SeriesForm, facilities) -> None:
-    form.unit.choices = [("", _("Choose a unit"))] + [
-        (str(unit.id), f"{localized(facility)} {localized(unit)}")
-        for facility in facilities
-        for unit in facility.units
-    ]
+    form.unit.choices = flat_unit_choices(facilities)
     form.weekdays.choices = [(str(day), words.weekday_name(day)) for day in range(7)]
-    form.blocks.choices = [
-        (
-            str(block.id),
-            f"{localized(facility)}: {localized(block)} "
-            f"({block.start_time:%H:%M}–{block.end_time:%H:%M})",
-        )
-        for facility in facilities
-        for block in facility.time_blocks
-    ]
+    form.blocks.choices = block_choices(facilities)
     form.fee_rule.choices = [
         (code, words.word(words.SERIES_FEE_RULES, code)) for code in services.SeriesFeeRule
     ]
