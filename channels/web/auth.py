@@ -90,6 +90,13 @@ def load_resident() -> None:
         return
     if now >= expires:
         session.pop(RESIDENT_KEY, None)
+        services.sessions.record_session_expired(
+            services.Actor.resident(resident.id, "web"),
+            resident,
+            ticket,
+            reason=services.sessions.SessionEnd.IDLE,
+            now=now,
+        )
         flash(
             _(
                 "You were signed out because nothing was done for %(minutes)d minutes. "

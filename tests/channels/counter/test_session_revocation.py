@@ -238,3 +238,12 @@ def test_a_resident_session_ends_at_its_lifetime_however_active(app, client, clo
     assert ("2時間" if locale == "ja" else "at most 2 hours") in notice
     entry = last_audit("resident.session_expired")
     assert after_of(entry)["reason"] == "lifetime"
+
+
+def test_a_resident_session_left_idle_is_recorded_as_ended_idle(app, client, clock, town):
+    resident_signed_in(client, town.residents[0])
+    assert client.get(RESIDENT_PAGE).status_code == 200
+    clock.now += timedelta(minutes=app.config["WEB_SESSION_MINUTES"] + 1)
+    assert client.get(RESIDENT_PAGE).location == "/sign-in"
+    entry = last_audit("resident.session_expired")
+    assert after_of(entry)["reason"] == "idle"
