@@ -522,4 +522,10 @@ def group_status(group_id: int):
                 "success",
             )
             return redirect(url_for("counter.group", group_id=group.id))
+    if not form.action.choices:
+        # No change is open to the group now, so the page has no form: what went wrong
+        # goes to the summary, which must not link to a control that is not there.
+        for field in form:
+            extra += [(None, message) for message in field.errors]
+            field.errors = []
     return render("group_status.html", group=group, standing=standing, form=form, extra=extra)

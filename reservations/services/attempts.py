@@ -46,7 +46,9 @@ class SourcePolicy:
 
 
 def account_key(kind: str, name: str) -> str:
-    return f"{kind}:{name}"[:ACCOUNT_LENGTH]
+    """The name as typed, without control or format characters (a NUL, which PostgreSQL
+    refuses in text, or a bidirectional mark): no account's name has one."""
+    return "".join(c for c in f"{kind}:{name}" if c.isprintable())[:ACCOUNT_LENGTH]
 
 
 def source_key(source: str) -> str:

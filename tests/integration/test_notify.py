@@ -82,6 +82,8 @@ def test_booking_by_a_mobile_resident_queues_a_confirmation_without_text(gym, mo
         "number": reservation.number,
         "facility": "gym 施設",
         "unit": "whole",
+        "facility_en": reservation.unit.facility.name_en,
+        "unit_en": reservation.unit.name_en,
         "single_unit": False,
         "date": "2026-12-16",
         "start": "09:00",
@@ -91,6 +93,8 @@ def test_booking_by_a_mobile_resident_queues_a_confirmation_without_text(gym, mo
         # A hold (仮予約): to be paid by its due day.
         "payment_due": "2026-12-08",
         "due_on_the_day": False,
+        # Worded in the resident's language (Japanese unless they chose English).
+        "language": "ja",
     }
 
 

@@ -439,3 +439,17 @@ def test_a_role_change_takes_effect_and_is_audited(admin, clerk):
     with pytest.raises(InvalidInput) as refused:
         services.change_staff_role(as_staff(admin), staff_id=clerk.id, role="owner", now=NOW)
     assert refused.value.params == {"field": "role", "problem": "unknown"}
+
+
+def test_a_typed_name_with_control_characters_is_counted_without_them(any_app):
+    """A NUL or a bidirectional mark in a typed username reached the table of wrong
+    sign-ins (a 500 on PostgreSQL, found by the fuzz suite there); no account's name has
+    one, so the name is counted without them."""
+    from reservations.errors import InvalidCredentials
+    from reservations.models import SignInFailure
+
+    make_staff("clerk", username="madoguchi")
+    with pytest.raises(InvalidCredentials):
+        services.verify_staff("mado\x00guchi\u200e", "wrong", now=NOW, source="counter:192.0.2.1")
+    db.session.rollback()
+    assert db.session.scalars(sa.select(SignInFailure.account)).all() == ["staff:madoguchi"]

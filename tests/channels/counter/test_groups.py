@@ -234,6 +234,19 @@ def test_suspending_needs_a_reason_and_a_suspended_group_cannot_book(clerk):
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Reservation)) == 0
 
 
+def test_a_dissolved_groups_status_page_words_a_stray_post_without_a_broken_link(clerk):
+    """Dissolved, the group has no change left and the page no form: a request sent
+    anyway is told in the summary, which links to no control (found by the fuzz suite)."""
+    club = group_named("ことぶき")
+    url = f"/counter/groups/{club.id}/status"
+    assert post(clerk, url, {"action": "dissolve", "reason": "解散届"}).status_code == 302
+    response = post(
+        clerk, url, {"action": "", "reason": ""}, form_page=f"/counter/groups/{club.id}"
+    )
+    soup = check_page(response.data)  # checks that every summary link has its target
+    assert soup.find("form", action=url) is None
+
+
 def test_the_only_representative_stays_until_another_is_named(clerk):
     club = group_named("ことぶき")
     takahashi, watanabe = person("たかはし"), person("わたなべ")
