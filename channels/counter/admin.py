@@ -133,7 +133,7 @@ def staff_role(staff_id: int):
     return _back_to(
         member,
         _(
-            "%(name)s is now: %(role)s. It applies from their next page.",
+            "%(name)s is now: %(role)s. Their open sessions have ended: they sign in again.",
             name=member.display_name,
             role=words.word(words.ROLES, member.role),
         ),

@@ -5,8 +5,8 @@ take back. So each account (resident or staff) carries a session generation: a
 session remembers the generation it began in and when it began, and holds only while
 the account's generation is unchanged and its absolute lifetime (WEB_SESSION_HOURS,
 COUNTER_SESSION_HOURS) has not passed, however active it was. Signing out, a new PIN
-or password (set by the holder or reset by staff) and deactivating a staff account
-raise the generation: every session of that account, on any device, ends at its next
+or password (set by the holder or reset by staff), deactivating a staff account or
+changing its role raise the generation: every session of that account, on any device, ends at its next
 request. An automatic lock after wrong secrets does not: it is not the holder's doing,
 and must not be a way to sign someone out.
 
@@ -38,6 +38,7 @@ class SessionEnd(StrEnum):
     PASSWORD_RESET = "password_reset"
     PIN_SET = "pin_set"
     DEACTIVATED = "deactivated"
+    ROLE_CHANGE = "role_change"
     # Found at a request:
     ENDED = "ended"  # its generation was raised (for one of the reasons above)
     LIFETIME = "lifetime"

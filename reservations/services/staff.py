@@ -318,7 +318,8 @@ def unlock_staff(actor: Actor, *, staff_id: int, now: datetime) -> Staff:
 
 
 def change_staff_role(actor: Actor, *, staff_id: int, role: str, now: datetime) -> Staff:
-    """Takes effect at the staff member's next request."""
+    """Every session of the account ends (a session begun as a clerk does not go on as
+    an administrator, nor the other way round): the staff member signs in again."""
     require_aware(now)
     if role not in STAFF_ROLES:
         raise InvalidInput(field="role", problem=InputProblem.UNKNOWN)
@@ -329,7 +330,8 @@ def change_staff_role(actor: Actor, *, staff_id: int, role: str, now: datetime) 
             _keep_an_active_admin(staff)
             before = staff_snapshot(staff)
             staff.role = role
-            _audit_staff_change(actor, now, "staff.role_change", staff, before)
+            ended = sessions.end_all(staff, sessions.SessionEnd.ROLE_CHANGE)
+            _audit_staff_change(actor, now, "staff.role_change", staff, before, ended)
     return staff
 
 

@@ -1,5 +1,5 @@
 """Sessions end on the server side: a cookie saved before a sign-out, a new password or
-PIN, or a deactivation opens nothing when it is sent again afterwards, and a session
+PIN, a role change or a deactivation opens nothing when it is sent again afterwards, and a session
 ends at its absolute lifetime however active it is. The audit trail says which session
 ended and why.
 
@@ -135,6 +135,36 @@ def test_a_cookie_saved_before_deactivation_stays_dead_after_reactivation(app, c
     assert response.location.startswith("/counter/sign-in")
     entry = last_audit("staff.deactivate")
     assert after_of(entry)["sessions_ended"]["reason"] == "deactivated"
+
+
+@pytest.mark.parametrize(("before", "after"), [("clerk", "admin"), ("admin", "clerk")])
+def test_a_staff_cookie_saved_before_a_role_change_opens_nothing_after(
+    app, client, admin, before, after
+):
+    """A session begun in one role does not go on in the other, either way."""
+    member = f"/counter/staff/{staff_named('clerk').id}"
+    if before == "admin":
+        post(admin, f"{member}/role", {"role": "admin"}, form_page=member)
+    clerk = app.test_client()
+    sign_in(clerk)
+    cookie = saved_cookie(clerk)
+    generation = staff_named("clerk").session_generation
+    assert post(admin, f"{member}/role", {"role": after}, form_page=member).status_code == 302
+    assert staff_named("clerk").role == after
+    assert staff_named("clerk").session_generation == generation + 1
+    assert_counter_refused(app, cookie)
+    response = clerk.get(STAFF_PAGE)
+    assert response.location.startswith("/counter/sign-in")
+    entry = last_audit("staff.role_change")
+    assert (entry.before["role"], entry.after["role"]) == (before, after)
+    assert after_of(entry)["sessions_ended"] == {
+        "generation": generation,
+        "reason": "role_change",
+    }
+    # The administrator's own session goes on, and a new sign-in works in the new role.
+    assert admin.get(STAFF_PAGE).status_code == 200
+    sign_in(clerk)
+    assert clerk.get(STAFF_PAGE).status_code == 200
 
 
 def test_the_ended_session_is_told_why_in_words(app, client, clerk):

@@ -170,13 +170,16 @@ def test_unlocking_lets_a_locked_out_clerk_sign_in_at_once(admin, second_client)
 # ------------------------------------------------------------------ role changes
 
 
-def test_a_new_role_applies_from_the_staff_member_next_page(admin, second_client):
+def test_a_new_role_applies_once_the_staff_member_signs_in_again(admin, second_client):
+    """The role change ends the clerk's session; signed in again, they are an admin."""
     sign_in(second_client)
     get_page(second_client, "/counter/staff", status=403)
     response = post(
         admin, f"{member_url('clerk')}/role", {"role": "admin"}, form_page=member_url("clerk")
     )
     assert response.status_code == 302
+    assert second_client.get("/counter/staff").location.startswith("/counter/sign-in")
+    sign_in(second_client)
     get_page(second_client, "/counter/staff")
     assert staff_named("clerk").role == "admin"
 
