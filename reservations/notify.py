@@ -254,6 +254,111 @@ class TwilioSender:
         return None
 
 
+class LogCaller:
+    """Development and tests: log that a call would be placed (number masked) and place
+    none."""
+
+    name = "log"
+
+    def place(
+        self, to: str, url: str, *, status_callback: str = "", ring_seconds: int = 30
+    ) -> str | None:
+        log.info("call (log backend, not placed) to %s: %s", mask_phone(to), url)
+        return None
+
+    def placed_since(self, to: str, since: datetime) -> list[str]:
+        return []  # nothing ever left the machine
+
+    def outcome(self, sid: str) -> str:
+        return "completed"
+
+
+class TwilioCaller:
+    """Outbound voice calls through Twilio's Calls API (the official client, the same
+    `api_base_url` override as TwilioSender). Twilio rings `to` from `from_number` and,
+    once answered, asks `url` (this app's TwiML) what to say; `status_callback` hears
+    how the call ended. Used by the notification calls and any other call the town
+    places (a sign-in callback)."""
+
+    name = "twilio"
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        *,
+        from_number: str,
+        api_base_url: str = "",
+        timeout: float = 10.0,
+    ) -> None:
+        from twilio.rest import Client
+
+        if not account_sid or not auth_token:
+            raise ValueError("Twilio calls need TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+        if not from_number:
+            raise ValueError("Twilio calls need TWILIO_CALL_FROM (the town's number)")
+        self.from_number = from_number
+        self.client = Client(
+            account_sid, auth_token, http_client=_http_client(api_base_url, timeout)
+        )
+
+    def place(
+        self, to: str, url: str, *, status_callback: str = "", ring_seconds: int = 30
+    ) -> str | None:
+        """Ring `to`; return the call's SID once Twilio accepted it. Raise DeliveryError
+        (permanent for a refusal retrying cannot cure, e.g. an invalid number)."""
+        extra: dict[str, Any] = {}
+        if status_callback:
+            extra["status_callback"] = status_callback
+            extra["status_callback_event"] = ["completed"]
+        with _twilio_errors(permanent_4xx=True):
+            call = self.client.calls.create(
+                to=to, from_=self.from_number, url=url, timeout=ring_seconds, **extra
+            )
+        return call.sid
+
+    def placed_since(self, to: str, since: datetime) -> list[str]:
+        """The SIDs of the calls from our number to `to` created at or after `since`
+        (newest first): asked before calling again what a worker that died may have
+        placed. Raise DeliveryError when Twilio cannot tell."""
+        with _twilio_errors(permanent_4xx=False):
+            calls = self.client.calls.list(to=to, from_=self.from_number, limit=50)
+        return [
+            call.sid
+            for call in calls
+            if call.date_created is None or call.date_created >= since - CLOCK_SKEW
+        ]
+
+    def outcome(self, sid: str) -> str:
+        """Twilio's status of a call: queued, ringing, in-progress, completed, busy,
+        no-answer, failed or canceled."""
+        with _twilio_errors(permanent_4xx=False):
+            return self.client.calls(sid).fetch().status
+
+
+class _twilio_errors:  # noqa: N801 - used as a context manager, like contextlib's
+    """Twilio's and the network's exceptions as DeliveryError."""
+
+    def __init__(self, *, permanent_4xx: bool) -> None:
+        self.permanent_4xx = permanent_4xx
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, error, traceback) -> bool:
+        from requests import RequestException
+        from twilio.base.exceptions import TwilioException, TwilioRestException
+
+        if isinstance(error, TwilioRestException):
+            permanent = self.permanent_4xx and 400 <= error.status < 500 and error.status != 429
+            raise DeliveryError(
+                f"twilio:{error.status}:{error.code}", permanent=permanent
+            ) from error
+        if isinstance(error, TwilioException | RequestException):
+            raise DeliveryError(f"network:{type(error).__name__}", permanent=False) from error
+        return False
+
+
 # Our clock and the provider's may disagree by this much.
 CLOCK_SKEW = timedelta(minutes=5)
 

@@ -2,7 +2,11 @@
 client talks to it over HTTP exactly as it talks to api.twilio.com, and the tests read
 what arrived. `replies` scripts the answers (201 by default). Accepted messages can be
 listed back (GET …/Messages.json?To=…, newest first), as Twilio lists them; `clock`
-gives their creation time."""
+gives their creation time.
+
+Calls (POST …/Calls.json) are accepted the same way and kept in `calls`: listed back
+(GET …/Calls.json?To=…&From=…) and fetched one by one (GET …/Calls/{sid}.json) with
+the status a test gives them (`set_call_status`; "queued" until then)."""
 
 from __future__ import annotations
 
@@ -33,6 +37,7 @@ class FakeTwilio:
     received: list[ReceivedMessage] = field(default_factory=list)
     replies: list[tuple[int, dict]] = field(default_factory=list)
     accepted: list[dict] = field(default_factory=list)  # what a GET lists, oldest first
+    calls: list[dict] = field(default_factory=list)  # calls placed, oldest first
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     server: ThreadingHTTPServer | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -56,14 +61,34 @@ class FakeTwilio:
 
             def do_GET(self):  # noqa: N802
                 address = urlsplit(self.path)
-                to = parse_qs(address.query).get("To", [None])[0]
+                query = parse_qs(address.query)
+                to = query.get("To", [None])[0]
+                from_ = query.get("From", [None])[0]
+                size = int(query.get("PageSize", ["50"])[0])
+                if "/Calls/" in address.path:  # one call: …/Calls/{sid}.json
+                    sid = address.path.rsplit("/", 1)[1].removesuffix(".json")
+                    with fake.lock:
+                        found = [c for c in fake.calls if c["sid"] == sid]
+                    if found:
+                        self.answer(200, found[0])
+                    else:
+                        self.answer(404, {"code": 20404, "message": "Not found", "status": 404})
+                    return
+                key, items = (
+                    ("calls", fake.calls)
+                    if address.path.endswith("/Calls.json")
+                    else ("messages", fake.accepted)
+                )
                 with fake.lock:
-                    found = [m for m in reversed(fake.accepted) if to is None or m["to"] == to]
-                size = int(parse_qs(address.query).get("PageSize", ["50"])[0])
+                    found = [
+                        m
+                        for m in reversed(items)
+                        if (to is None or m["to"] == to) and (from_ is None or m["from"] == from_)
+                    ]
                 self.answer(
                     200,
                     {
-                        "messages": found[:size],
+                        key: found[:size],
                         "end": min(size, len(found)) - 1,
                         "first_page_uri": address.path,
                         "next_page_uri": None,
@@ -97,6 +122,9 @@ class FakeTwilio:
                         )
                     elif fake.replies:
                         status, body = fake.replies.pop(0)
+                    elif self.path.endswith("/Calls.json"):
+                        status, body = 201, fake._new_call(form)
+                        fake.calls.append(body)
                     else:
                         status, body = (
                             201,
@@ -122,6 +150,26 @@ class FakeTwilio:
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
+
+    def _new_call(self, form: dict[str, str]) -> dict:
+        return {
+            "sid": "CA" + secrets.token_hex(16),
+            "status": "queued",
+            "to": form.get("To"),
+            "from": form.get("From"),
+            "account_sid": self.account_sid,
+            "direction": "outbound-api",
+            "date_created": format_datetime(self.clock().astimezone(UTC), usegmt=True),
+            # What Twilio was told, for the tests to read (Twilio does not list it).
+            "url": form.get("Url"),
+            "status_callback": form.get("StatusCallback"),
+        }
+
+    def set_call_status(self, sid: str, status: str) -> None:
+        with self.lock:
+            for call in self.calls:
+                if call["sid"] == sid:
+                    call["status"] = status
 
     def stop(self) -> None:
         self.server.shutdown()

@@ -124,7 +124,7 @@ from ..rules import (
 )
 from ..settings import CounterDetails, GroupRules, HoldRules, LatePayment, MembersMayCancel
 from ..text import column_maximum, is_kana
-from . import blocks, lottery_draw, refunds, sessions  # noqa: F401 - used as services.sessions
+from . import blocks, calling, lottery_draw, refunds, sessions  # noqa: F401 - services.sessions
 from .actors import Actor, clock_now, town_timezone
 from .audit import AuditFilter, AuditPage, audit_trail, audit_trail_all
 from .availability import (
@@ -138,6 +138,7 @@ from .availability import (
 )
 from .blocks import *  # noqa: F403 - the staff blocks, as blocks.__all__ names them
 from .booking import book, cancel, change, check_booking, check_change
+from .calling import *  # noqa: F403 - outbound calls, as calling.__all__ names them
 from .catalog import (
     FACILITY_DETAILS,
     add_closure,
@@ -587,4 +588,5 @@ __all__ = [
     "verify_staff",
     *lottery_draw.__all__,
     *refunds.__all__,
+    *calling.__all__,
 ]
