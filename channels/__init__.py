@@ -20,6 +20,7 @@ from . import (
     config,
     counter,
     errors,
+    furigana,
     health,
     i18n,
     notifications,
@@ -62,6 +63,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     ui.init_app(app)
+    furigana.init_app(app)
     errors.init_app(app)
     ratelimit.init_app(app)
 

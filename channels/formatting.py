@@ -61,6 +61,8 @@ def format_month(day: date, locale: str = "ja") -> str:
 def format_time(value: time | datetime, locale: str = "ja") -> str:
     """A moment on its own: 8:50 in Japanese, 8:50 am in English (a range keeps the
     24-hour clock, where 13:00 says itself)."""
+    if locale == EASY_JAPANESE:
+        return format_clock(value)
     if locale == "en":
         hour = value.hour % 12 or 12
         return f"{hour}:{value.minute:02d} {'am' if value.hour < 12 else 'pm'}"
@@ -96,8 +98,23 @@ def format_weekdays(weekdays: str, locale: str = "ja") -> str:
     return "・".join(WEEKDAYS_JA[d] for d in days)
 
 
+# Easy Japanese (the locale ja@easy) says its times as words: 午後1時, not 13:00.
+EASY_JAPANESE = "ja@easy"
+
+
+def clock_range(start: time | datetime, end: time | datetime) -> str:
+    """午後2時から4時まで: the half of the day said once when both ends share it."""
+    first, last = format_clock(start), format_clock(end)
+    for half in ("午前", "午後"):
+        if first.startswith(half) and last.startswith(half):
+            last = last.removeprefix(half)
+    return f"{first}から{last}まで"
+
+
 def format_time_range(start: time | datetime, end: time | datetime, locale: str = "ja") -> str:
-    """9:00〜12:00 / 9:00–12:00."""
+    """9:00〜12:00 / 9:00–12:00 / 午前9時から正午まで (easy Japanese)."""
+    if locale == EASY_JAPANESE:
+        return clock_range(start, end)
     separator = "–" if locale == "en" else "〜"
     return f"{format_time(start)}{separator}{format_time(end)}"
 
@@ -114,12 +131,8 @@ def format_use_period(
             f"{format_short_date(day, 'en')}{year}, "
             f"{format_time(start, 'en')} to {format_time(end, 'en')}"
         )
-    first, last = format_clock(start), format_clock(end)
-    for half in ("午前", "午後"):
-        if first.startswith(half) and last.startswith(half):
-            last = last.removeprefix(half)
     year = era_year(day) if era else ""
-    return f"{year}{format_short_date(day)} {first}から{last}まで"
+    return f"{year}{format_short_date(day)} {clock_range(start, end)}"
 
 
 def format_moment(moment: datetime, locale: str = "ja") -> str:

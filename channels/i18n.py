@@ -7,7 +7,9 @@ helpers (``channels/templates``, ``channels/*.py``) have the ``common`` catalog
 that channel's catalog over the common one (its own Babel domain), so the same
 English msgid may read differently in two channels: 'Booked' is 予約済み on the
 web's availability table and 予約 in the counter's audit trail.
-Japanese is the default locale and English is complete. The `.po` files live in the
+Japanese is the default locale; English and やさしい日本語 (easy Japanese, the locale
+``ja@easy``: Babel formats it as Japanese, and gettext falls back from it to ``ja``)
+are complete for the web and the shared catalog. The `.po` files live in the
 repository; their `.mo` files are compiled when the app starts (and by
 ``flask --app channels translate compile``), so nothing compiled is committed.
 """
@@ -28,7 +30,10 @@ from flask_babel import Babel, Domain, get_domain, get_locale
 
 from .security import safe_next
 
-LOCALES = ("ja", "en")
+EASY_JAPANESE = "ja@easy"
+LOCALES = ("ja", EASY_JAPANESE, "en")
+# The languages as the switch names them, each in itself.
+LANGUAGE_NAMES = {"ja": "日本語", EASY_JAPANESE: "やさしい日本語", "en": "English"}
 DEFAULT_LOCALE = "ja"
 LOCALE_COOKIE = "lang"
 CHANNELS_DIR = Path(__file__).parent
@@ -71,8 +76,41 @@ def select_locale() -> str:
 
 
 def current_locale() -> str:
+    """The language of the page, "ja" or "en": easy Japanese is Japanese (its dates,
+    numbers, `lang`)."""
     locale = get_locale()
     return locale.language if locale is not None else DEFAULT_LOCALE
+
+
+def locale_code() -> str:
+    """The language chosen, one of LOCALES: tells easy Japanese from Japanese."""
+    locale = get_locale()
+    return str(locale) if locale is not None else DEFAULT_LOCALE
+
+
+def easy_japanese() -> bool:
+    return locale_code() == EASY_JAPANESE
+
+
+def switch_locales() -> dict[str, str]:
+    """The languages the page's switch offers: easy Japanese on the residents' pages
+    only (the counter's staff work in Japanese or English)."""
+    staff = has_request_context() and (request.blueprint or "").startswith("counter")
+    return {
+        code: name for code, name in LANGUAGE_NAMES.items() if not staff or code != EASY_JAPANESE
+    }
+
+
+def _fallback_strings(po_path: Path) -> dict:
+    """What a locale's untranslated messages fall back to: easy Japanese to Japanese
+    (a string added since the easy catalog was filled reads as Japanese, not English)."""
+    if po_path.parts[-3] != EASY_JAPANESE:
+        return {}
+    plain = po_path.parents[2] / DEFAULT_LOCALE / "LC_MESSAGES" / "messages.po"
+    if not plain.exists():
+        return {}
+    with plain.open("rb") as po_file:
+        return {m.id: m.string for m in read_po(po_file, locale=DEFAULT_LOCALE) if m.id}
 
 
 def compile_catalogs(force: bool = False) -> list[Path]:
@@ -89,6 +127,10 @@ def compile_catalogs(force: bool = False) -> list[Path]:
                 continue
             with po_path.open("rb") as po_file:
                 catalog = read_po(po_file, locale=po_path.parts[-3])
+            fallback = _fallback_strings(po_path)
+            for message in catalog:
+                if message.id and not _translated(message) and fallback.get(message.id):
+                    message.string, message.flags = fallback[message.id], set()
             with mo_path.open("wb") as mo_file:
                 write_mo(mo_file, catalog)
             written.append(mo_path)
@@ -146,6 +188,8 @@ def init_app(app: Flask) -> None:
             domain.as_default()
 
     app.jinja_env.globals["current_locale"] = current_locale
+    app.jinja_env.globals["locale_code"] = locale_code
+    app.jinja_env.globals["switch_locales"] = switch_locales
     app.cli.add_command(translate)
     app.register_blueprint(bp)
 
@@ -202,7 +246,7 @@ def update_command(channels: tuple[str, ...]) -> None:
                     "--no-fuzzy-matching",
                     "--ignore-obsolete",
                 )
-            else:
+            elif name in REQUIRED_CATALOGS[locale]:
                 _pybabel("init", "-i", str(pot), "-d", str(directory), "-l", locale)
 
 
@@ -222,6 +266,10 @@ KEYWORDS = {
     "lazy_ngettext": (1, 2),
     "pgettext": ((1, "c"), 2),
 }
+# The catalogs each locale must fill: the counter's staff and the phone's voice work
+# in Japanese and English; easy Japanese is for residents on the web (and their SMS,
+# whose messages tests/channels/phone check on their own).
+REQUIRED_CATALOGS = {"ja": CATALOG_NAMES, "en": CATALOG_NAMES, EASY_JAPANESE: ("common", "web")}
 METHOD_MAP = [
     ("**.py", "python"),
     ("**/templates/**.html", "jinja2"),
@@ -265,7 +313,7 @@ def missing_translations(locale: str) -> dict[str, list[str]]:
     """Per catalog, the msgids of its sources that the locale's catalog lacks or leaves
     untranslated or fuzzy: what a test fails on."""
     missing: dict[str, list[str]] = {}
-    for name in CATALOG_NAMES:
+    for name in REQUIRED_CATALOGS.get(locale, CATALOG_NAMES):
         po_path = catalog_dir(name) / locale / "LC_MESSAGES" / "messages.po"
         catalog = {}
         if po_path.exists():

@@ -14,7 +14,7 @@ from markupsafe import Markup, escape
 from reservations import services
 
 from . import formatting
-from .i18n import current_locale
+from .i18n import current_locale, locale_code
 
 SERVICE_NAME = _l("Town facility reservations")
 
@@ -46,7 +46,7 @@ def init_app(app: Flask) -> None:
         _local(moment), current_locale()
     )
     filters["time"] = lambda moment: formatting.format_time(
-        _local(moment) if isinstance(moment, datetime) else moment, current_locale()
+        _local(moment) if isinstance(moment, datetime) else moment, locale_code()
     )
     filters["moment"] = lambda moment: formatting.format_moment(_local(moment), current_locale())
     filters["clock"] = lambda value: formatting.format_clock(value, current_locale())
@@ -61,7 +61,7 @@ def init_app(app: Flask) -> None:
     filters["time_range"] = lambda start, end: formatting.format_time_range(
         _local(start) if isinstance(start, datetime) else start,
         _local(end) if isinstance(end, datetime) else end,
-        current_locale(),
+        locale_code(),
     )
     filters["yen"] = lambda amount: formatting.format_yen(amount, current_locale())
     filters["localized"] = localized
@@ -152,5 +152,5 @@ def names_its_time(block) -> bool:
 def block_label(block) -> str:
     """A time block as a resident reads it: 午前 9:00〜12:00, or only 9:00〜10:00 when
     the block is named by its hours."""
-    hours = formatting.format_time_range(block.start_time, block.end_time, current_locale())
+    hours = formatting.format_time_range(block.start_time, block.end_time, locale_code())
     return hours if names_its_time(block) else f"{localized(block)} {hours}"

@@ -37,7 +37,7 @@ from reservations.errors import (
 )
 
 from .. import formatting
-from ..i18n import current_locale
+from ..i18n import current_locale, locale_code
 from ..ids import parse_id
 from ..ratelimit import sign_in_limits, until_after
 from ..security import safe_next
@@ -318,7 +318,7 @@ def availability(unit_id: int):
     keep = g.get("resident") is None and "date" not in request.args and "_flashes" not in session
     locale = current_locale()
     era = locale == "ja" and request.cookies.get(ERA_COOKIE) == "1"
-    key = (request.full_path, locale, era, today())
+    key = (request.full_path, locale_code(), era, today())
     pages = page_cache.rendered_pages()
     version = pages.version(services.availability_version) if keep else None
     if keep and (html := pages.get(key, version, now)) is not None:
