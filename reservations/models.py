@@ -1251,12 +1251,21 @@ class AuditEntry(Model):
 
 
 # What an outgoing message is doing: waiting, being sent (leased to one sender until
-# `next_attempt_at`), sent, or given up on.
+# `next_attempt_at`), a call placed whose outcome is awaited, sent (for the counter's
+# call list: phoned), or given up on.
 PENDING = "pending"
 SENDING = "sending"
+CALLING = "calling"
 SENT = "sent"
 FAILED = "failed"
-NOTIFICATION_STATUSES = (PENDING, SENDING, SENT, FAILED)
+NOTIFICATION_STATUSES = (PENDING, SENDING, CALLING, SENT, FAILED)
+
+# How a notification reaches its resident: an SMS to a mobile, a voice call to a
+# landline, or the counter's call list (staff phone them) when neither can be used.
+SMS = "sms"
+VOICE_CALL = "call"
+COUNTER_CALL = "counter"
+NOTIFICATION_MEDIA = (SMS, VOICE_CALL, COUNTER_CALL)
 
 
 class Notification(Model):
@@ -1267,15 +1276,19 @@ class Notification(Model):
 
     __tablename__ = "notifications"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sending', 'sent', 'failed')", name="status"),
+        CheckConstraint(_in("status", NOTIFICATION_STATUSES), name="status"),
+        CheckConstraint(_in("medium", NOTIFICATION_MEDIA), name="medium"),
+        CheckConstraint("medium = 'counter' OR to_phone IS NOT NULL", name="to_phone"),
         Index("ix_notifications_status_due", "status", "next_attempt_at"),
+        Index("ix_notifications_medium_status", "medium", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40))
     resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"))
     reservation_id: Mapped[int | None] = mapped_column(ForeignKey("reservations.id"), index=True)
-    to_phone: Mapped[str] = mapped_column(String(20))  # E.164, a mobile number
+    medium: Mapped[str] = mapped_column(String(10), default=SMS)
+    to_phone: Mapped[str | None] = mapped_column(String(20))  # E.164; none on the call list
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(10), default=PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -1284,3 +1297,10 @@ class Notification(Model):
     sent_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     provider_id: Mapped[str | None] = mapped_column(String(64))  # e.g. Twilio's message SID
     last_error: Mapped[str | None] = mapped_column(String(200))
+    # The counter's call list: when a clerk recorded the resident phoned, and who.
+    phoned_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    phoned_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+    resident: Mapped[Resident] = relationship(foreign_keys=[resident_id])
+    reservation: Mapped[Reservation | None] = relationship(foreign_keys=[reservation_id])
+    phoned_by: Mapped[Staff | None] = relationship(foreign_keys=[phoned_by_id])

@@ -1,13 +1,15 @@
-"""Outgoing messages: confirmations by SMS, behind one interface.
+"""Outgoing messages: confirmations, reminders and offers, in the medium each resident
+has.
 
 Enqueueing. The services call `reservation_message(kind, reservation, now)` inside their
 write transaction, so a Notification row (a kind and parameters, never display text)
 joins the outbox and commits or rolls back with the booking or cancellation it tells
-of. Only residents registered with a mobile number get one; a landline gets none,
-quietly.
+of. The row names its medium (`medium_for`): an SMS to a mobile, a voice call to a
+landline (placed by reservations/calls.py), or the counter's call list when neither
+can be used (reservations/services/calling.py).
 
-Delivery. Later and outside any request, `deliver_due(sender, render, now=)` leases the
-rows that are due, words each one with `render(kind, params)` (the app registers the
+Delivery of SMS. Later and outside any request, `deliver_due(sender, render, now=)`
+leases the SMS rows that are due, words each one with `render(kind, params)` (the app registers the
 wording; the core holds no display text), hands it to a `Sender` and records what
 happened. Two senders:
 
@@ -40,8 +42,21 @@ from sqlalchemy import select
 
 from . import payment_rules, rules
 from .db import db, write_transaction
-from .models import FAILED, HELD, PENDING, SENDING, SENT, Notification, Reservation
+from .models import (
+    COUNTER_CALL,
+    FAILED,
+    HELD,
+    PENDING,
+    SENDING,
+    SENT,
+    SMS,
+    VOICE_CALL,
+    Notification,
+    Reservation,
+    Resident,
+)
 from .settings import get_settings
+from .text import can_be_called
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +75,8 @@ KINDS = (
     HOLD_EXPIRED,
     WAITLIST_OFFER,
 )
+# What the resident did themselves: told on the spot when done by phone or at the counter.
+CONFIRMATIONS = (RESERVATION_BOOKED, RESERVATION_CANCELLED, RESERVATION_CHANGED)
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
@@ -98,6 +115,20 @@ def reservation_params(reservation: Reservation) -> dict[str, Any]:
     return params
 
 
+def medium_for(resident: Resident) -> tuple[str, str | None]:
+    """How a notification reaches `resident`, as (medium, E.164 number): an SMS to a
+    registered mobile, a voice call to a number that can be rung (a landline), or the
+    counter's call list when neither can be used (no number, or one no call reaches)."""
+    phone = resident.phone_e164
+    if not phone:
+        return COUNTER_CALL, None
+    if resident.phone_is_mobile:
+        return SMS, phone
+    if can_be_called(phone):
+        return VOICE_CALL, phone
+    return COUNTER_CALL, phone
+
+
 def confirmed_by_sms(reservation: Reservation) -> bool:
     """Whether the person who asked for the reservation (the resident, or the member
     who booked for their group) gets its confirmations by SMS: a registered mobile."""
@@ -105,23 +136,40 @@ def confirmed_by_sms(reservation: Reservation) -> bool:
     return bool(resident is not None and resident.phone_e164 and resident.phone_is_mobile)
 
 
+def told_in_person(actor: Any) -> bool:
+    """Whether the resident heard the outcome from `actor` (a services Actor, or None)
+    as it happened: on the phone, or from the clerk at the counter."""
+    return bool(actor) and actor.channel in ("phone", "counter") and not actor.is_system
+
+
 def reservation_message(
-    kind: str, reservation: Reservation, now: datetime, **extra: Any
+    kind: str,
+    reservation: Reservation,
+    now: datetime,
+    *,
+    by: Any = None,
+    **extra: Any,
 ) -> Notification | None:
-    """Add a confirmation of `kind` to the outbox, in the caller's transaction, when the
-    person who asked for it (the resident, or the member who booked for their group)
-    has a registered mobile number; otherwise nothing. `extra` joins the parameters
-    (an offer's deadline)."""
+    """Add a notification of `kind` to the outbox, in the caller's transaction, for the
+    person who asked for the reservation (the resident, or the member who booked for
+    their group), in the medium they have (`medium_for`). A confirmation of what was
+    just done `by` an actor on the phone or at the counter goes only by SMS: the
+    resident heard it as it happened, so no call and no call list for it. `extra`
+    joins the parameters (an offer's deadline)."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    if not confirmed_by_sms(reservation):
-        return None
     resident = reservation.booked_by or reservation.resident
+    if resident is None:
+        return None  # a staff block: nobody to tell
+    medium, phone = medium_for(resident)
+    if medium != SMS and kind in CONFIRMATIONS and told_in_person(by):
+        return None
     notification = Notification(
         kind=kind,
         resident_id=resident.id,
         reservation_id=reservation.id,
-        to_phone=resident.phone_e164,
+        medium=medium,
+        to_phone=phone,
         params={
             **reservation_params(reservation),
             "language": resident.preferred_language,
@@ -417,7 +465,11 @@ def _claim_next(now: datetime) -> _Leased | None:
     with write_transaction():
         row = db.session.scalars(
             select(Notification)
-            .where(Notification.status.in_((PENDING, SENDING)), Notification.next_attempt_at <= now)
+            .where(
+                Notification.medium == SMS,
+                Notification.status.in_((PENDING, SENDING)),
+                Notification.next_attempt_at <= now,
+            )
             .order_by(Notification.next_attempt_at, Notification.id)
             .limit(1)
             .with_for_update(skip_locked=True)

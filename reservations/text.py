@@ -68,6 +68,29 @@ def normalize_phone(text: str) -> tuple[str, bool]:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), is_mobile
 
 
+# The kinds of number a voice call can ring (fixed lines, 050 IP phones, 070/080/090
+# mobiles called when SMS cannot be used); free dial, pagers and the like cannot be.
+CALLABLE_NUMBER_TYPES = frozenset(
+    {
+        phonenumbers.PhoneNumberType.FIXED_LINE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.VOIP,
+        phonenumbers.PhoneNumberType.PERSONAL_NUMBER,
+    }
+)
+
+
+def can_be_called(e164: str) -> bool:
+    """Whether an outbound voice call can ring this number (libphonenumber's type:
+    '+81312345678' yes, '+81120123456' (0120, free dial) no)."""
+    try:
+        number = phonenumbers.parse(e164, "JP")
+    except phonenumbers.NumberParseException:
+        return False
+    return phonenumbers.number_type(number) in CALLABLE_NUMBER_TYPES
+
+
 def format_phone_national(e164: str) -> str:
     """'+81312345678' as '03-1234-5678', the way it is written in Japan."""
     number = phonenumbers.parse(e164, "JP")

@@ -367,7 +367,7 @@ def _book(
             group_id=booker.group.id if booker.group else None,
             reason=_joined(override, restriction),
         )
-        notify.reservation_message(notify.RESERVATION_BOOKED, reservation, now)
+        notify.reservation_message(notify.RESERVATION_BOOKED, reservation, now, by=actor)
     return reservation
 
 
@@ -475,7 +475,10 @@ def cancel_in_transaction(
     )
     refunds.owe_refund(actor, reservation, now)
     if tell:
-        notify.reservation_message(notify.RESERVATION_CANCELLED, reservation, now)
+        asked = kind in (CancelReasonKind.RESIDENT, CancelReasonKind.STAFF)
+        notify.reservation_message(
+            notify.RESERVATION_CANCELLED, reservation, now, by=asked and actor
+        )
 
 
 def _kept_exemption(reservation: Reservation) -> rules.Exemption | None:
@@ -591,5 +594,5 @@ def change(
             reason="; ".join(part for part in (reason, override) if part) or None,
             **_audit_ids(reservation),
         )
-        notify.reservation_message(notify.RESERVATION_CHANGED, reservation, now)
+        notify.reservation_message(notify.RESERVATION_CHANGED, reservation, now, by=actor)
     return reservation

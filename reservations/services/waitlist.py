@@ -403,7 +403,7 @@ def accept_offer(actor: Actor, *, entry_id: int, now: datetime) -> Reservation:
             resident_id=entry.resident_id or entry.asked_by_id,
             group_id=entry.group_id,
         )
-        notify.reservation_message(notify.RESERVATION_BOOKED, reservation, now)
+        notify.reservation_message(notify.RESERVATION_BOOKED, reservation, now, by=actor)
     return reservation
 
 

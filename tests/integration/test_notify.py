@@ -98,12 +98,16 @@ def test_booking_by_a_mobile_resident_queues_a_confirmation_without_text(gym, mo
     }
 
 
-def test_a_landline_gets_no_sms_quietly(gym):
+def test_a_landline_gets_no_sms_but_a_call_and_no_number_the_call_list(gym):
     landline = make_resident(phone="0166-12-3456")
     no_phone = make_resident()
     book(landline, gym)
     book(no_phone, gym, block="afternoon")
-    assert outbox() == []
+    assert [(m.medium, m.to_phone) for m in outbox()] == [
+        ("call", "+81166123456"),
+        ("counter", None),
+    ]
+    assert send_due(NOW, sender=notify.LogSender()).total == 0  # the SMS sender leaves them
 
 
 def test_cancel_and_change_queue_their_own_confirmations(gym, mobile):
@@ -131,7 +135,7 @@ def test_no_confirmation_for_a_booking_that_rolled_back(gym, mobile):
     book(other, gym)
     with pytest.raises(SlotTaken):
         book(mobile, gym)
-    assert outbox() == []
+    assert [m.resident_id for m in outbox()] == [other.id]  # the first booking's only
 
 
 def test_a_repeated_request_confirms_once(gym, mobile):
