@@ -47,6 +47,18 @@ MAY_SUCCEED = {
     "counter.exemption",
     "counter.use_mark",
     "counter.caretaker_facilities",
+    # Valid by chance with the town's data (a date inside the series, a kept reason,
+    # a hold or block or offer that exists): such a success is a legitimate change.
+    "counter.series_cancel_from",
+    "counter.series_extend",
+    "counter.new_series",
+    "counter.cancel_block",
+    "counter.extend_hold",
+    "counter.join_waitlist",
+    "counter.leave_waitlist",
+    "counter.accept_offer",
+    "counter.decline_offer",
+    "counter.mark_phoned",
 }
 
 

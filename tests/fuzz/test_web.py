@@ -20,6 +20,7 @@ MAY_SUCCEED = {
     "web.extend_session",
     "web.sign_in",
     "web.messages_language",
+    "web.join_waitlist",  # the taken slot of the town's data can be waited for
 }
 
 
