@@ -191,6 +191,7 @@ class ReasonFor(StrEnum):
     GROUP_STATUS = "group_status"  # staff suspending, dissolving or reinstating a group
     NO_SHOW_RESTRICTION = "no_show_restriction"  # the counter booking despite the no-show rule
     HOLD_EXTENSION = "hold_extension"  # an administrator extending a hold's due time
+    SIGN_IN_STOP = "sign_in_stop"  # staff stopping an account's sign-in
 
 
 class GroupLimit(StrEnum):

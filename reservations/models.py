@@ -500,6 +500,10 @@ class Resident(Model):
     # The language of their SMS and calls (MESSAGE_LANGUAGES), set at the counter or
     # by the resident on the web.
     preferred_language: Mapped[str] = mapped_column(String(5), default="ja", server_default="ja")
+    # Sign-in stopped by staff (a lost PIN slip, suspected misuse): since when and why,
+    # until staff lift it or reset the PIN (services/sign_in_stops.py).
+    sign_in_stopped_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    sign_in_stop_reason: Mapped[str | None] = mapped_column(String(200))
 
     exemption: Mapped[ExemptionCategory | None] = relationship()
 
@@ -589,6 +593,9 @@ class Staff(Model):
     # Raised to end every session of the account at its next request (sign-out, a new
     # secret, deactivation): services/sessions.py.
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Sign-in stopped by an administrator, since when and why (services/sign_in_stops.py).
+    sign_in_stopped_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    sign_in_stop_reason: Mapped[str | None] = mapped_column(String(200))
     # The password was set by someone else (an administrator's reset): the counter lets
     # its holder do nothing but change it.
     must_change_password: Mapped[bool] = mapped_column(

@@ -20,6 +20,7 @@ from . import (  # noqa: F401  (they register routes on the blueprint)
     lottery,
     refunds,
     series,
+    sign_in_stops,
     statistics,
     usage,
     views,

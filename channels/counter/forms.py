@@ -431,3 +431,11 @@ class ExtendHoldForm(FlaskForm):
 
     last_day = StringField(_l("New last day to pay"))
     reason = TextAreaField(_l("Reason for the extension"))
+
+
+class SignInStopForm(FlaskForm):
+    """Staff stop an account's sign-in: why (kept in the audit trail)."""
+
+    reason = TextAreaField(
+        _l("Why sign-in is stopped"), validators=[Fits(Resident.sign_in_stop_reason)]
+    )

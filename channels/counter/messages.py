@@ -195,6 +195,7 @@ REASON_REQUIRED: dict[ReasonFor, Callable[[], str]] = {
         "Write why the counter books despite the no-show rule"
     ),
     ReasonFor.HOLD_EXTENSION: lambda: _("Write the reason for the extension"),
+    ReasonFor.SIGN_IN_STOP: lambda: _("Write why sign-in is stopped"),
 }
 
 NOT_ALLOWED: dict[NotAllowedProblem, Callable[[], str]] = {

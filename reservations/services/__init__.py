@@ -124,7 +124,7 @@ from ..rules import (
 )
 from ..settings import CounterDetails, GroupRules, HoldRules, LatePayment, MembersMayCancel
 from ..text import column_maximum, is_kana
-from . import blocks, calling, lottery_draw, refunds, sessions  # noqa: F401 - services.sessions
+from . import blocks, calling, lottery_draw, refunds, sessions, sign_in_stops  # noqa: F401
 from .actors import Actor, clock_now, town_timezone
 from .audit import AuditFilter, AuditPage, audit_trail, audit_trail_all
 from .availability import (
@@ -256,6 +256,7 @@ from .series import (
     series_position,
 )
 from .series_plans import PlannedDate, SeriesPlan, SeriesRequest, SkippedDate, preview_series
+from .sign_in_stops import *  # noqa: F403 - staff stopping a sign-in, as its __all__ names
 from .staff import (
     STAFF_PASSWORD_MAX_LENGTH,
     STAFF_PASSWORD_MIN_LENGTH,
@@ -589,4 +590,5 @@ __all__ = [
     *lottery_draw.__all__,
     *refunds.__all__,
     *calling.__all__,
+    *sign_in_stops.__all__,
 ]

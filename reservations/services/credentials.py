@@ -114,6 +114,24 @@ def clear_lock(account, kind: SecretKind) -> None:
         account.locked_at = None
 
 
+def lift_stop(account, account_name: str) -> dict:
+    """Inside the caller's transaction: a stop of the account's sign-in by staff
+    (sign_in_stops) ends, by a lift or a new secret, and the wrong secrets counted while
+    it held are forgotten. Returns what the audit row says of it."""
+    if account.sign_in_stopped_at is None:
+        return {}
+    lifted = {
+        "sign_in_stop_lifted": {
+            "since": account.sign_in_stopped_at.isoformat(),
+            "reason": account.sign_in_stop_reason,
+        }
+    }
+    account.sign_in_stopped_at = None
+    account.sign_in_stop_reason = None
+    attempts.forget_account(account_name)
+    return lifted
+
+
 def set_secret(account, kind: SecretKind, secret: str) -> None:
     """A new secret, which also clears the lock."""
     setattr(account, kind.hash_field, hash_secret(secret))

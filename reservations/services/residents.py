@@ -231,8 +231,8 @@ def register_resident(
 
 
 def set_pin(actor: Actor, *, resident_id: int, now: datetime, pin: str | None = None) -> str:
-    """Set (resident) or reset (staff) a PIN; a reset also unlocks, and every session
-    of the resident ends. Returns the PIN."""
+    """Set (resident) or reset (staff) a PIN; a reset also unlocks and lifts a stop by
+    staff (sign_in_stops), and every session of the resident ends. Returns the PIN."""
     require_aware(now)
     pin = checked_pin(pin)
     with write_transaction():
@@ -241,7 +241,8 @@ def set_pin(actor: Actor, *, resident_id: int, now: datetime, pin: str | None = 
         before = resident_snapshot(resident)
         credentials.set_secret(resident, credentials.pin(), pin)
         attempts.forget_account(_sign_in_name(resident.registration_no))
-        ended = sessions.end_all(resident, sessions.SessionEnd.PIN_SET)
+        ended = credentials.lift_stop(resident, _sign_in_name(resident.registration_no))
+        ended |= sessions.end_all(resident, sessions.SessionEnd.PIN_SET)
         audit.record(
             actor,
             now,
@@ -319,6 +320,7 @@ def verify_pin(
     holds, e.g. from caller ID) and PIN, from `source` (where the attempt comes from:
     "web:<address>", "phone:from:<number>", ...; the channel's name when None).
 
+    A resident whose sign-in staff stopped is answered as a number nobody holds.
     Wrong numbers and wrong PINs raise the same InvalidCredentials (with
     attempts_left=1 just before the source must wait); a source that gave
     `pin_max_failures` wrong PINs in a row for the number waits (TooManyAttempts), and
@@ -338,7 +340,7 @@ def verify_pin(
                     select(Resident).where(Resident.registration_no == name)
                 )
         checked = credentials.sign_in(
-            resident,
+            None if resident is None or resident.sign_in_stopped_at else resident,
             _sign_in_name(name),
             credentials.pin(),
             pin,

@@ -6,7 +6,7 @@ session remembers the generation it began in and when it began, and holds only w
 the account's generation is unchanged and its absolute lifetime (WEB_SESSION_HOURS,
 COUNTER_SESSION_HOURS) has not passed, however active it was. Signing out, a new PIN
 or password (set by the holder or reset by staff), deactivating a staff account or
-changing its role raise the generation: every session of that account, on any device, ends at its next
+changing its role, and staff stopping an account's sign-in raise the generation: every session of that account, on any device, ends at its next
 request. An automatic lock after wrong secrets does not: it is not the holder's doing,
 and must not be a way to sign someone out.
 
@@ -39,6 +39,7 @@ class SessionEnd(StrEnum):
     PIN_SET = "pin_set"
     DEACTIVATED = "deactivated"
     ROLE_CHANGE = "role_change"
+    SIGN_IN_STOPPED = "sign_in_stopped"  # staff stopped the account's sign-in
     # Found at a request:
     ENDED = "ended"  # its generation was raised (for one of the reasons above)
     LIFETIME = "lifetime"

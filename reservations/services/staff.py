@@ -85,7 +85,7 @@ def verify_staff(
     with write_transaction():
         staff = _staff_named(username)
         checked = credentials.sign_in(
-            staff if staff is not None and staff.active else None,
+            staff if staff is not None and staff.active and not staff.sign_in_stopped_at else None,
             attempts.account_key("staff", username),
             credentials.password(),
             password,
@@ -341,7 +341,8 @@ def reset_staff_password(
     """Give a staff member a temporary password: the one the administrator chose, or
     one made here (returned, to be shown once; only its hash is kept). It also unlocks
     the account. Until its holder chooses their own, the account can do nothing else,
-    so a session still open elsewhere is of no use to whoever holds it."""
+    so a session still open elsewhere is of no use to whoever holds it. It lifts a stop
+    of its sign-in (sign_in_stops)."""
     require_aware(now)
     with write_transaction():
         acting, staff = _managed_staff(actor, staff_id)
@@ -354,7 +355,8 @@ def reset_staff_password(
         credentials.set_secret(staff, credentials.password(), password)
         attempts.forget_account(attempts.account_key("staff", staff.username))
         staff.must_change_password = True
-        ended = sessions.end_all(staff, sessions.SessionEnd.PASSWORD_RESET)
+        ended = credentials.lift_stop(staff, attempts.account_key("staff", staff.username))
+        ended |= sessions.end_all(staff, sessions.SessionEnd.PASSWORD_RESET)
         _audit_staff_change(actor, now, "staff.password_reset", staff, before, ended)
     return password
 
