@@ -4,8 +4,8 @@ A clerk stops a resident's sign-in (a lost PIN slip, suspected misuse), an admin
 a staff account's, with a reason, until they lift it (or reset the PIN or password).
 Existing accounts are not stopped. Downgrading forgets the stops.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-02
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0018'
-down_revision = '0017'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
