@@ -463,8 +463,9 @@ class ExemptionCategory(Model):
         return tuple(p for p in (self.purposes or "").split(",") if p)
 
 
-# The languages a resident's messages (SMS, calls) can be in: 日本語, English.
-MESSAGE_LANGUAGES = ("ja", "en")
+# The languages a resident's messages (SMS, calls) can be in: 日本語, やさしい日本語
+# (easy Japanese, as the web's locale names it), English.
+MESSAGE_LANGUAGES = ("ja", "ja@easy", "en")
 
 
 class Resident(Model):
@@ -499,7 +500,7 @@ class Resident(Model):
     session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The language of their SMS and calls (MESSAGE_LANGUAGES), set at the counter or
     # by the resident on the web.
-    preferred_language: Mapped[str] = mapped_column(String(5), default="ja", server_default="ja")
+    preferred_language: Mapped[str] = mapped_column(String(10), default="ja", server_default="ja")
     # Sign-in stopped by staff (a lost PIN slip, suspected misuse): since when and why,
     # until staff lift it or reset the PIN (services/sign_in_stops.py).
     sign_in_stopped_at: Mapped[datetime | None] = mapped_column(AwareDateTime())

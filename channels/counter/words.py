@@ -166,7 +166,7 @@ PAYMENT_CHOICES = {
 }
 
 # The languages of a resident's SMS and calls (services.MESSAGE_LANGUAGES).
-MESSAGE_LANGUAGES = {"ja": _l("Japanese"), "en": _l("English")}
+MESSAGE_LANGUAGES = {"ja": _l("Japanese"), "ja@easy": _l("Easy Japanese"), "en": _l("English")}
 
 # How a refund (還付) was paid out (services.REFUND_METHODS).
 REFUND_METHODS = {

@@ -1,13 +1,13 @@
 """The wording of the confirmation SMS (reservations/notify.py keeps only a kind and
 parameters). Short text with the reservation number, in the resident's preferred
-language (`language` in the parameters: Japanese, or English for a resident who chose
-it); worded here because, like the voice, it is text for a telephone. Every channel's
+language (`language` in the parameters: Japanese, やさしい日本語 (its own short
+sentences, times as 午後1時) or English for a resident who chose them); worded here because, like the voice, it is text for a telephone. Every channel's
 bookings get the same text.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from flask_babel import force_locale
@@ -15,11 +15,11 @@ from flask_babel import gettext as _
 
 from reservations import services
 
-from ..formatting import WEEKDAYS_JA, format_short_date
-from ..i18n import channel_catalog
+from ..formatting import WEEKDAYS_JA, clock_range, format_short_date
+from ..i18n import EASY_JAPANESE, channel_catalog
 
 # The languages an SMS can be in (the resident's preferred_language).
-SMS_LOCALES = ("ja", "en")
+SMS_LOCALES = ("ja", EASY_JAPANESE, "en")
 
 
 def _day(iso: str, english: bool = False) -> str:
@@ -50,15 +50,18 @@ def render(kind: str, params: dict[str, Any]) -> str:
     for a message written before residents could choose)."""
     locale = params.get("language") if params.get("language") in SMS_LOCALES else "ja"
     with channel_catalog("phone"), force_locale(locale):
-        return _render(kind, params, english=locale == "en")
+        return _render(kind, params, english=locale == "en", easy=locale == EASY_JAPANESE)
 
 
-def _render(kind: str, params: dict[str, Any], *, english: bool) -> str:
+def _render(kind: str, params: dict[str, Any], *, english: bool, easy: bool = False) -> str:
     def day(iso: str) -> str:
         return _day(iso, english)
 
     if english:
         when = f"{day(params['date'])} {_hm(params['start'])}-{_hm(params['end'])}"
+    elif easy:
+        start, end = time.fromisoformat(params["start"]), time.fromisoformat(params["end"])
+        when = f"{day(params['date'])} {clock_range(start, end)}"
     else:
         when = f"{day(params['date'])}{_hm(params['start'])}〜{_hm(params['end'])}"
     facility = params.get("facility_en") if english else None

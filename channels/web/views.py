@@ -708,11 +708,15 @@ def my_reservations():
 
 
 # Each language named in itself: the button a resident who reads only it can find.
-MESSAGE_LANGUAGE_NAMES = {"ja": "日本語で受け取る", "en": "Receive them in English"}
+MESSAGE_LANGUAGE_NAMES = {
+    "ja": "日本語で受け取る",
+    "ja@easy": "やさしい日本語で受け取る",
+    "en": "Receive them in English",
+}
 
 
 def _language_names() -> dict[str, str]:
-    return {"ja": _("Japanese"), "en": _("English")}
+    return {"ja": _("Japanese"), "ja@easy": _("Easy Japanese"), "en": _("English")}
 
 
 @bp.post("/preferences/messages-language")

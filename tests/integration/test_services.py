@@ -742,11 +742,12 @@ def test_a_residents_message_language_is_theirs_to_choose_or_staffs_to_set(any_a
     with pytest.raises(InvalidInput):
         services.set_preferred_language(mine, resident_id=hanako.id, language="fr", now=NOW)
     clerk = services.Actor.staff(make_staff("clerk").id)
-    services.set_preferred_language(clerk, resident_id=hanako.id, language="ja", now=NOW)
+    services.set_preferred_language(clerk, resident_id=hanako.id, language="ja@easy", now=NOW)
+    assert services.get_resident(hanako.id).preferred_language == "ja@easy"  # easy Japanese
     changes = db.session.scalars(
         sa.select(AuditEntry).filter_by(action="resident.language").order_by(AuditEntry.id)
     ).all()
     assert [(c.before["preferred_language"], c.after["preferred_language"]) for c in changes] == [
         ("ja", "en"),
-        ("en", "ja"),
+        ("en", "ja@easy"),
     ]

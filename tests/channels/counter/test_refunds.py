@@ -136,6 +136,25 @@ def test_the_counter_sets_a_residents_message_language(clerk, town):
     assert "お知らせの言語 英語" in text and "お知らせを日本語で送る" in text
     fresh()
     assert services.get_resident(sato.id).preferred_language == "en"
+    assert "お知らせをやさしい日本語で送る" in text  # the third language, easy Japanese
+    post(
+        clerk,
+        f"/counter/residents/{sato.id}/language",
+        {"language": "ja@easy"},
+        form_page=f"/counter/residents/{sato.id}",
+    )
+    text = text_of(get_page(clerk, f"/counter/residents/{sato.id}"))
+    assert "お知らせの言語 やさしい日本語" in text and "お知らせを英語で送る" in text
+    fresh()
+    assert services.get_resident(sato.id).preferred_language == "ja@easy"
+    post(
+        clerk,
+        f"/counter/residents/{sato.id}/language",
+        {"language": "en"},
+        form_page=f"/counter/residents/{sato.id}",
+    )
+    fresh()
+    assert services.get_resident(sato.id).preferred_language == "en"
     response = post(
         clerk,
         f"/counter/residents/{sato.id}/language",

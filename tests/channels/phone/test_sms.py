@@ -201,3 +201,34 @@ def test_an_unknown_backend_stops_the_app(sqlite_template, tmp_path):
 
     with pytest.raises(RuntimeError, match="SMS_BACKEND"):
         create_app(app_config(fresh_sqlite_url(sqlite_template, tmp_path), SMS_BACKEND="email"))
+
+
+def test_in_easy_japanese_for_a_resident_who_chose_it(app):
+    """やさしい日本語: short sentences, everyday words, times as 午前9時."""
+    params = {**PARAMS, "language": "ja@easy"}
+    with app.test_request_context():
+        booked = sms.render(notify.RESERVATION_BOOKED, params)
+        cancelled = sms.render(notify.RESERVATION_CANCELLED, params)
+    assert booked == (
+        "【町予約】予約ができました。予約番号12345674 12月16日(水) 午前9時から正午まで "
+        "町民体育館 全面。取り消せるのは12月13日(日)までです"
+    )
+    assert cancelled == (
+        "【町予約】予約を取り消しました。予約番号12345674 12月16日(水) 午前9時から正午まで "
+        "町民体育館 全面"
+    )
+
+
+def test_every_sms_has_its_easy_japanese_wording():
+    """The phone's voice stays Japanese; its SMS messages are in easy Japanese too."""
+    from babel.messages.extract import extract_from_file
+    from babel.messages.pofile import read_po
+
+    from channels.i18n import KEYWORDS, catalog_dir
+
+    wanted = {m for _, m, _, _ in extract_from_file("python", sms.__file__, keywords=KEYWORDS)}
+    po = catalog_dir("phone") / "ja@easy" / "LC_MESSAGES" / "messages.po"
+    with po.open("rb") as handle:
+        easy = {m.id: m.string for m in read_po(handle) if m.id}
+    assert wanted and all(easy.get(message) for message in wanted)
+    assert all(easy[message] != message for message in wanted if "【" in message)

@@ -5,10 +5,15 @@ furigana (the town's readings for facility names)."""
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from channels.i18n import EASY_JAPANESE, missing_translations
+from reservations import services
+from reservations.db import db
+from reservations.models import Notification
 from tests.channels.web.conftest import DAY, Visitor
 from tests.channels.web.test_booking import block_ids, gym_whole, sign_in
+from tests.fake_twilio import FakeTwilio
 
 
 @pytest.fixture
@@ -84,3 +89,48 @@ def test_a_booking_in_easy_japanese_says_the_times_as_in_japanese(easy, town):
     text = plain(easy.soup.find("main"))
     assert "2026年12月16日(水)" in text and "円" in text, text
     assert "午後1時から5時まで" in text and "13:00" not in text, text
+
+
+@pytest.fixture
+def fake_twilio():
+    fake = FakeTwilio().start()
+    yield fake
+    fake.stop()
+
+
+def test_a_resident_who_chose_easy_japanese_gets_the_sms_in_easy_japanese(
+    app, easy, town, fake_twilio
+):
+    sato = next(line for line in town.residents if line.name == "佐藤 一郎")
+    sign_in(easy, sato)
+    easy.get("/my-reservations")
+    form = easy.soup.find("form", action="/preferences/messages-language")
+    button = form.find("button", attrs={"value": EASY_JAPANESE})
+    assert button["lang"] == "ja" and plain(button) == "やさしい日本語で受け取る"
+    easy.post("/preferences/messages-language", {"language": EASY_JAPANESE})
+    assert "次のショートメッセージから、その言葉で送ります。" in plain(
+        easy.soup.find(class_="notices")
+    )
+    resident = services.find_residents(sato.registration_no)[0]
+    db.session.refresh(resident)
+    assert resident.preferred_language == EASY_JAPANESE
+    gym, whole = gym_whole()
+    easy.get(f"/units/{whole.id}/days/{DAY.isoformat()}")
+    easy.post(f"/units/{whole.id}/days/{DAY.isoformat()}", {"blocks": block_ids(gym, "morning")})
+    easy.post("/confirm")
+    number = easy.soup.find(id="reservation-number").get_text(strip=True)
+    [queued] = db.session.scalars(sa.select(Notification)).all()
+    assert queued.params["language"] == EASY_JAPANESE
+    app.config.update(
+        SMS_BACKEND="twilio",
+        TWILIO_ACCOUNT_SID=fake_twilio.account_sid,
+        TWILIO_AUTH_TOKEN=fake_twilio.auth_token,
+        TWILIO_SMS_FROM="+815012345678",
+        TWILIO_API_BASE_URL=fake_twilio.url,
+    )
+    result = app.test_cli_runner().invoke(args=["send-notifications"])
+    assert "sent 1," in result.output, result.output
+    [received] = fake_twilio.received
+    assert received.form["Body"].startswith(f"【町予約】仮の予約ができました。予約番号{number} ")
+    assert "12月16日(水) 午前9時から正午まで" in received.form["Body"]
+    assert "窓口で払ってください" in received.form["Body"]
