@@ -4,8 +4,8 @@ The column grows to hold "ja@easy" and its check names the three languages. Exis
 residents keep the language they chose. Downgrading gives the easy-Japanese readers
 Japanese, the nearest language the older schema knows.
 
-Revision ID: 0018
-Revises: 0017
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-02
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0018'
-down_revision = '0017'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
