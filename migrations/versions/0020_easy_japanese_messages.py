@@ -4,8 +4,8 @@ The column grows to hold "ja@easy" and its check names the three languages. Exis
 residents keep the language they chose. Downgrading gives the easy-Japanese readers
 Japanese, the nearest language the older schema knows.
 
-Revision ID: 0019
-Revises: 0018
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-02
 
 """
@@ -13,8 +13,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0019'
-down_revision = '0018'
+revision = '0020'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 
