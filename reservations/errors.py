@@ -61,6 +61,11 @@ class ErrorCode(StrEnum):
     SERIES_LIMIT_REACHED = "series_limit_reached"
     SERIES_OVERLAP = "series_overlap"
     SERIES_NOT_EDITABLE = "series_not_editable"
+    SERIES_OUTSIDE_SEASON = "series_outside_season"
+    SEASON_EXISTS = "season_exists"
+    SEASON_CLOSED = "season_closed"
+    SEASON_EMPTY = "season_empty"
+    SEASON_CHANGED = "season_changed"
     IN_THE_WAY = "in_the_way"
     UNAVAILABLE = "unavailable"
     # Use records (利用実績), keybox codes and the no-show rule.
@@ -540,6 +545,40 @@ class SeriesNotEditable(ReservationError):
     is committed or withdrawn, a committed series cancelled or extended."""
 
     code = ErrorCode.SERIES_NOT_EDITABLE
+
+
+class SeriesOutsideSeason(ReservationError):
+    """A draft series of a season (``season``, its name) must begin within it
+    (``start``, ``end``)."""
+
+    code = ErrorCode.SERIES_OUTSIDE_SEASON
+
+
+class SeasonExists(ReservationError):
+    """An allocation season for that year (``start``) or of that name exists already
+    (``season``, its name)."""
+
+    code = ErrorCode.SEASON_EXISTS
+
+
+class SeasonClosed(ReservationError):
+    """The season (``season``, its name) is committed already (``committed_at``): its
+    drafts can no longer change and it is not committed again."""
+
+    code = ErrorCode.SEASON_CLOSED
+
+
+class SeasonEmpty(ReservationError):
+    """The season (``season``) has no draft series to commit."""
+
+    code = ErrorCode.SEASON_EMPTY
+
+
+class SeasonChanged(ReservationError):
+    """The season's drafts changed since they were reviewed (``season``; ``added``,
+    ``withdrawn``: series ids): it is reviewed again before it is committed."""
+
+    code = ErrorCode.SEASON_CHANGED
 
 
 class InTheWay(ReservationError):

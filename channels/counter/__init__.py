@@ -19,6 +19,7 @@ from . import (  # noqa: F401  (they register routes on the blueprint)
     holds,
     lottery,
     refunds,
+    seasons,
     series,
     sign_in_stops,
     statistics,

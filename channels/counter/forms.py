@@ -382,6 +382,8 @@ class SeriesForm(FlaskForm):
     exemption = SelectField(_l("Exemption category granted"), validators=[Optional()])
     fee_reason = TextAreaField(_l("Reason for the fee decision"), validators=[Optional()])
     expected = HiddenField()
+    # A draft of this allocation season (利用調整) instead of booking it now.
+    season = HiddenField()
 
 
 class BlockForm(FlaskForm):
@@ -415,6 +417,23 @@ class SeriesCancelFromForm(FlaskForm):
 class SeriesExtendForm(FlaskForm):
     last_date = StringField(_l("New last date"))
     expected = HiddenField()
+
+
+class SeasonForm(FlaskForm):
+    """A new allocation season (利用調整): its name and a day of its year."""
+
+    name = StringField(_l("Name of the season"))
+    day = StringField(_l("First day of the season"))
+
+
+class SeasonCommitForm(FlaskForm):
+    """Commit a season; `key` carries the dates its review showed."""
+
+    key = HiddenField()
+
+
+class SeriesWithdrawForm(FlaskForm):
+    reason = TextAreaField(_l("Reason for withdrawing it"))
 
 
 class StatisticsForm(QueryForm):

@@ -322,6 +322,7 @@ def _group_page(group: services.Group, *, add_form=None, search=None, extra=()):
         upcoming=bookings.upcoming,
         past=bookings.past,
         series_list=services.series_of(group_id=group.id),
+        seasons=services.preparing_seasons(),
         is_admin=current_staff().is_admin,
         form=ActionForm(),
         extra=extra,

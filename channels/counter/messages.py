@@ -443,13 +443,36 @@ WORDINGS: dict[ErrorCode, Callable[[ReservationError], str]] = {
         date=_day(error.params.get("season_start")),
     ),
     ErrorCode.SERIES_OVERLAP: lambda error: _(
-        "Prepared series want the same times: %(overlaps)s. Resolve them on the conflicts "
+        "Prepared series want the same times: %(overlaps)s. Resolve them on the season's "
         "page, then commit the season.",
         overlaps=_overlaps(error.params.get("overlaps", [])),
     ),
     ErrorCode.SERIES_NOT_EDITABLE: lambda error: _(
         "Series %(series)s cannot be changed this way in its present state.",
         series=error.params.get("series", ""),
+    ),
+    ErrorCode.SERIES_OUTSIDE_SEASON: lambda error: _(
+        "A series of %(season)s begins within it, from %(start)s to %(end)s.",
+        season=error.params.get("season", ""),
+        start=_day(error.params.get("start")),
+        end=_day(error.params.get("end")),
+    ),
+    ErrorCode.SEASON_EXISTS: lambda error: _(
+        "There is a season for that year or of that name already: %(season)s.",
+        season=error.params.get("season", ""),
+    ),
+    ErrorCode.SEASON_CLOSED: lambda error: _(
+        "%(season)s is committed already: its series are booked and it cannot change.",
+        season=error.params.get("season", ""),
+    ),
+    ErrorCode.SEASON_EMPTY: lambda error: _(
+        "%(season)s has no series to commit. Add the series first.",
+        season=error.params.get("season", ""),
+    ),
+    ErrorCode.SEASON_CHANGED: lambda error: _(
+        "Nothing was booked: the series of %(season)s changed since you looked at them. "
+        "Check the season again, then commit it.",
+        season=error.params.get("season", ""),
     ),
     ErrorCode.IN_THE_WAY: lambda error: _in_the_way(error.params),
     ErrorCode.UNAVAILABLE: lambda error: _unavailable(error.params),

@@ -30,7 +30,7 @@ from .common import (
     render,
     today,
 )
-from .forms import SeriesCancelFromForm, SeriesExtendForm, SeriesForm
+from .forms import SeriesCancelFromForm, SeriesExtendForm, SeriesForm, SeriesWithdrawForm
 from .messages import describe
 from .parsing import parse_day
 
@@ -43,6 +43,15 @@ FIELD_OF = {
     ErrorCode.TOO_MANY_BLOCKS: "blocks",
     ErrorCode.REASON_REQUIRED: "fee_reason",
 }
+
+
+def _season(form: SeriesForm):
+    """The allocation season the series is prepared for, if any (address or form)."""
+    season_id = parse_id(form.season.data or request.args.get("season"))
+    if season_id is None:
+        return None
+    form.season.data = str(season_id)
+    return services.get_season(season_id)
 
 
 def _holder(form: SeriesForm):
@@ -141,12 +150,27 @@ def new_series():
         return forbidden()
     form = SeriesForm()
     holder = _holder(form)
+    season = _season(form)
     _choices(form, services.list_facilities())
     extra: list = []
     if request.method == "POST" and form.validate_on_submit():
         ask = _request(form)
         if ask is not None:
             try:
+                if request.form.get("action") == "commit" and season is not None:
+                    draft = services.add_draft(
+                        actor(), season_id=season.id, request=ask, now=services.clock_now()
+                    )
+                    flash(
+                        _(
+                            "Series %(series)s is prepared in %(season)s: nothing is booked "
+                            "until the season is committed.",
+                            series=draft.id,
+                            season=season.name,
+                        ),
+                        "success",
+                    )
+                    return redirect(url_for("counter.season", season_id=season.id))
                 if request.form.get("action") == "commit":
                     series = services.create_series(
                         actor(),
@@ -164,22 +188,28 @@ def new_series():
                     )
                     return redirect(url_for("counter.series", series_id=series.id))
                 if request.form.get("action") != "edit":
-                    return _preview(form, holder, ask)
+                    return _preview(form, holder, ask, season=season)
             except ReservationError as error:
                 extra = _refused(form, error)
                 if error.code == ErrorCode.SERIES_CONFLICT:
                     try:
-                        return _preview(form, holder, ask, extra=extra)
+                        return _preview(form, holder, ask, extra=extra, season=season)
                     except ReservationError as again:
                         extra = _refused(form, again)
-    return render("series_new.html", form=form, holder=holder, extra=extra)
+    return render("series_new.html", form=form, holder=holder, season=season, extra=extra)
 
 
-def _preview(form: SeriesForm, holder, ask: services.SeriesRequest, extra=()):
+def _preview(form: SeriesForm, holder, ask: services.SeriesRequest, extra=(), season=None):
     plan = services.preview_series(ask, now=services.clock_now())
     form.expected.data = ",".join(day.isoformat() for day in plan.dates)
     return render(
-        "series_preview.html", form=form, holder=holder, plan=plan, ask=ask, extra=list(extra)
+        "series_preview.html",
+        form=form,
+        holder=holder,
+        plan=plan,
+        ask=ask,
+        season=season,
+        extra=list(extra),
     )
 
 
@@ -187,14 +217,30 @@ def _series_or_404(series_id: int) -> services.ReservationSeries:
     return services.get_series(series_id)
 
 
-def _series_page(series, cancel_form=None, extend_form=None, extra=(), status=200):
+def _draft_plan(series, extra: list):
+    """What a prepared series would book and skip now (its refusal, if it would be)."""
+    if series.status != services.SeriesStatus.DRAFT:
+        return None
+    try:
+        return services.draft_plan(series.id, now=services.clock_now())
+    except ReservationError as error:
+        extra.append((None, describe(error)))
+        return None
+
+
+def _series_page(
+    series, cancel_form=None, extend_form=None, withdraw_form=None, extra=(), status=200
+):
     cancel_form = cancel_form or SeriesCancelFromForm(formdata=None)
     extend_form = extend_form or SeriesExtendForm(formdata=None)
+    withdraw_form = withdraw_form or SeriesWithdrawForm(formdata=None)
     extra = list(extra)
     shown = []
     if series.status == services.SeriesStatus.COMMITTED:
         shown = [cancel_form, extend_form] if current_staff().is_admin else [cancel_form]
-    for form in (cancel_form, extend_form):
+    elif series.status == services.SeriesStatus.DRAFT and current_staff().is_admin:
+        shown = [withdraw_form]
+    for form in (cancel_form, extend_form, withdraw_form):
         if form not in shown:  # not on the page: its errors go to the summary, unlinked
             for field in form:
                 extra += [(None, message) for message in field.errors]
@@ -206,6 +252,8 @@ def _series_page(series, cancel_form=None, extend_form=None, extra=(), status=20
         positions={r.id: k for k, r in enumerate(series.reservations, start=1)},
         cancel_form=cancel_form,
         extend_form=extend_form,
+        withdraw_form=withdraw_form,
+        plan=_draft_plan(series, extra),
         extra=extra,
         is_admin=current_staff().is_admin,
     )
@@ -293,3 +341,25 @@ def series_extend(series_id: int):
         return _series_page(chosen, extend_form=form, extra=extra, status=409)
     form.expected.data = ",".join(d.isoformat() for d in plan.dates)
     return render("series_extend.html", series=chosen, form=form, plan=plan, extra=[])
+
+
+@bp.post("/series/<int:series_id>/withdraw")
+def withdraw_series(series_id: int):
+    """Withdraw a prepared series from its season, with a reason (administrators)."""
+    if not current_staff().is_admin:
+        return forbidden()
+    chosen = _series_or_404(series_id)
+    form = SeriesWithdrawForm()
+    if not form.validate_on_submit():
+        return _series_page(chosen, withdraw_form=form, status=400)
+    try:
+        services.withdraw_draft(
+            actor(), series_id=chosen.id, reason=form.reason.data or "", now=services.clock_now()
+        )
+    except ReservationError as error:
+        extra = attach_error(form, error)
+        return _series_page(chosen, withdraw_form=form, extra=extra, status=409)
+    flash(_("Series %(series)s is withdrawn from its season.", series=chosen.id), "success")
+    if chosen.season_id is not None:
+        return redirect(url_for("counter.season", season_id=chosen.season_id))
+    return redirect(url_for("counter.series", series_id=chosen.id))

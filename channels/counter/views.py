@@ -332,6 +332,7 @@ def resident_page(person: Resident, extra: list | None = None, status: int = 200
         phone=_phone(person),
         memberships=services.groups_of(person.id),
         series_list=services.series_of(resident_id=person.id),
+        seasons=services.preparing_seasons(),
         is_admin=current_staff().is_admin,
         group_status={
             m.group_id: services.status_of(m.group, today()) for m in services.groups_of(person.id)

@@ -60,6 +60,10 @@ ACTIONS = {
     "series.commit": _l("Series booked"),
     "series.extend": _l("Series extended"),
     "series.cancel_from": _l("Series cancelled from a date"),
+    "series.draft": _l("Series prepared for a season"),
+    "series.withdraw": _l("Prepared series withdrawn"),
+    "season.create": _l("Allocation season opened"),
+    "season.commit": _l("Allocation season committed"),
 }
 
 WEEKDAYS = [
@@ -82,6 +86,11 @@ SERIES_STATUSES = {
     services.SeriesStatus.DRAFT: _l("Prepared (not booked yet)"),
     services.SeriesStatus.COMMITTED: _l("Booked"),
     services.SeriesStatus.CANCELLED: _l("Cancelled"),
+}
+
+SEASON_STATUSES = {
+    services.SeasonStatus.PREPARING: _l("Being prepared (nothing booked yet)"),
+    services.SeasonStatus.COMMITTED: _l("Committed (its series are booked)"),
 }
 
 SKIP_REASONS = {
@@ -248,6 +257,7 @@ def template_helpers() -> dict:
         "closed_text": closed_text,
         "skip_text": skip_text,
         "series_status_name": lambda code: word(SERIES_STATUSES, code),
+        "season_status_name": lambda code: word(SEASON_STATUSES, code),
         "fee_rule_name": lambda code: word(SERIES_FEE_RULES, code),
         "weekday_name": weekday_name,
         "weekdays_text": weekdays_text,

@@ -31,6 +31,7 @@ roles, evidence kinds) a channel words. The modules, one per area:
     credentials   hashing, and one lockout for PINs and passwords
     numbers       the numbers residents type: check digits, PINs, phone numbers
     series        series (定期利用): create, extend, cancel; series_plans: dates, skips
+    seasons       the allocation season (利用調整): drafts, the conflict screen, commit
     blocks        staff blocks (行政使用): the town's own use of a slot
     lottery       the lottery (抽選): rounds, applications; lottery_draw: draw, verify, wins
     system        binding to the app, the database's health
@@ -124,7 +125,7 @@ from ..rules import (
 )
 from ..settings import CounterDetails, GroupRules, HoldRules, LatePayment, MembersMayCancel
 from ..text import column_maximum, is_kana
-from . import blocks, calling, lottery_draw, refunds, sessions, sign_in_stops  # noqa: F401
+from . import blocks, calling, lottery_draw, refunds, seasons, sessions, sign_in_stops  # noqa: F401
 from .actors import Actor, clock_now, town_timezone
 from .audit import AuditFilter, AuditPage, audit_trail, audit_trail_all
 from .availability import (
@@ -246,6 +247,7 @@ from .residents import (
 )
 from .rosters import add_member, remove_member, set_member_role
 from .search import FacilityDay, FreeBlock, FreeUnit, TownDay, free_on
+from .seasons import *  # noqa: F403 - the allocation season (利用調整), as its __all__
 from .series import (
     cancel_series_from,
     create_series,
@@ -484,6 +486,7 @@ __all__ = [
     "cancel_series_from",
     "create_series",
     *blocks.__all__,
+    *seasons.__all__,
     "extend_series",
     "get_series",
     "preview_extension",
