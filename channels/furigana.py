@@ -47,7 +47,10 @@ DAYS_OF_MONTH = {
     20: "はつか",
     24: "にじゅうよっか",
 }
-COUNTERS = {"時": "じ", "月": "がつ", "年": "ねん", "円": "えん", "回": "かい", "週": "しゅう"}
+COUNTERS = {"週間": "しゅうかん", "時間": "じかん", "か月": "げつ"}
+COUNTERS.update(
+    {"時": "じ", "月": "がつ", "年": "ねん", "円": "えん", "回": "かい", "週": "しゅう"}
+)
 COUNTERS.update({"件": "けん", "区": "く", "歳": "さい", "番": "ばん", "文": "も"})
 PEOPLE = {1: "ひとり", 2: "ふたり"}
 WEEKDAYS = {"月": "げつ", "火": "か", "水": "すい", "木": "もく", "金": "きん", "土": "ど"}
@@ -68,9 +71,16 @@ WORDS = {
     "空き": "あき",
     "空いて": "あいて",
     "以降": "いこう",
+    "日": "ひ",  # この日, 使う日: a date after a number is read by FIXED
+    "後": "あと",
+    "後に": "あとに",
+    "間": "あいだ",
+    "間に": "あいだに",
+    "表": "ひょう",
+    "止めら": "とめら",
 }
 FIXED = re.compile(
-    r"(?P<number>\d+)(?P<counter>[時月年円回週件歳番日人分])"
+    r"(?P<number>\d+)(?P<counter>週間|時間|分間|か月|[時月年円回週件歳番日人分])"
     f"|(?<![{KANJI}])(?P<day>[月火水木金土日祝])(?=[)）・])"
     f"|(?<=[(（・])(?P<next_day>[月火水木金土日祝])(?![{KANJI}])"
 )
@@ -92,6 +102,8 @@ def _counter_reading(number: int, counter: str) -> str | None:
         return PEOPLE.get(number, "にん")
     if counter == "分":
         return _minutes(number)
+    if counter == "分間":
+        return _minutes(number) + "かん"
     return COUNTERS.get(counter)
 
 
@@ -154,6 +166,8 @@ def _fixed_readings(text: str) -> list[tuple[str, str | None]]:
         if match["number"]:
             base, start = match["counter"], match.start("counter")
             reading = _counter_reading(int(match["number"]), base)
+            if base.startswith("か"):  # 3か月: the reading is the kanji's alone
+                base, start = base[1:], start + 1
         else:
             group = "day" if match["day"] else "next_day"
             base, start = match[group], match.start(group)
@@ -171,6 +185,9 @@ def _fixed_readings(text: str) -> list[tuple[str, str | None]]:
 def _text_ruby(text: str, names: tuple[tuple[str, str], ...]) -> str:
     if not HAS_KANJI.search(text):
         return text
+    if text.strip() in WEEKDAYS:  # a table's weekday heading: 月 is げつ
+        day = text.strip()
+        return text.replace(day, ruby(day, WEEKDAYS[day]))
     for name, reading in (*names, *PHRASES):
         if name in text:
             before, _, after = text.partition(name)

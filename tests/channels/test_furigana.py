@@ -72,3 +72,10 @@ def test_text_that_looks_like_markup_stays_escaped():
 
 def test_line_breaks_are_kept_once():
     assert readings(add_furigana("\n  予約\n  町\n")) == "\n  [予約|よやく]\n  [町|まち]\n"
+
+
+def test_words_the_dictionary_misreads_read_as_this_service_means_them():
+    assert readings(add_furigana("この日は")) == "この[日|ひ]は"
+    assert readings(add_furigana("今日より後に")) == "[今日|きょう]より[後|あと]に"
+    assert readings(add_furigana("1週間ずつ、3か月")) == "1[週間|しゅうかん]ずつ、3か[月|げつ]"
+    assert readings(add_furigana("<th>火</th>")) == "<th>[火|か]</th>"  # a weekday heading
