@@ -70,6 +70,8 @@ def select_locale() -> str:
     if forced in LOCALES:
         return forced
     chosen = request.cookies.get(LOCALE_COOKIE)
+    if chosen == EASY_JAPANESE and _staff_page():
+        return DEFAULT_LOCALE  # the counter's pages are in Japanese or English
     if chosen in LOCALES:
         return chosen
     return request.accept_languages.best_match(LOCALES) or DEFAULT_LOCALE
@@ -95,10 +97,14 @@ def easy_japanese() -> bool:
 def switch_locales() -> dict[str, str]:
     """The languages the page's switch offers: easy Japanese on the residents' pages
     only (the counter's staff work in Japanese or English)."""
-    staff = has_request_context() and (request.blueprint or "").startswith("counter")
+    staff = has_request_context() and _staff_page()
     return {
         code: name for code, name in LANGUAGE_NAMES.items() if not staff or code != EASY_JAPANESE
     }
+
+
+def _staff_page() -> bool:
+    return (request.blueprint or "").split(".")[0] == "counter"
 
 
 def _fallback_strings(po_path: Path) -> dict:
