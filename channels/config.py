@@ -61,6 +61,12 @@ _ENV = {
     # The waitlist (キャンセル待ち) (reservations/settings.py, WaitlistRules).
     "WAITLIST_OFFER_HOURS": ("48", int),
     "WAITLIST_MAX_PER_MONTH": ("2", int),
+    # Notification calls to landlines (reservations/settings.py, CallRules).
+    "CALL_HOURS_FROM": ("09:00", str),
+    "CALL_HOURS_UNTIL": ("19:00", str),
+    "CALL_MAX_ATTEMPTS": ("3", int),
+    "CALL_RETRY_MINUTES": ("60", int),
+    "CALL_RING_SECONDS": ("30", int),
     "PUBLIC_BASE_URL": ("http://127.0.0.1:5000", str),
     "TWILIO_ACCOUNT_SID": ("", str),
     "TWILIO_AUTH_TOKEN": ("", str),

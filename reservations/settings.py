@@ -299,6 +299,39 @@ class WaitlistRules:
         )
 
 
+@dataclass(frozen=True)
+class CallRules:
+    """Notification calls to landlines (reservations/calls.py): placed only between
+    `hours_from` and `hours_until` town time and never in 年末年始; a busy, unanswered
+    or failed call is tried again `retry_minutes` later, at most `max_attempts` calls in
+    all, then the notification goes to the counter's call list."""
+
+    hours_from: time = time(9, 0)
+    hours_until: time = time(19, 0)
+    max_attempts: int = 3
+    retry_minutes: int = 60
+    ring_seconds: int = 30
+
+    def __post_init__(self) -> None:
+        if not self.hours_from < self.hours_until:
+            raise ValueError("CALL_HOURS_FROM must be before CALL_HOURS_UNTIL")
+        if self.max_attempts < 1 or self.retry_minutes < 1 or not 5 <= self.ring_seconds <= 600:
+            raise ValueError(
+                "CALL_MAX_ATTEMPTS >= 1, CALL_RETRY_MINUTES >= 1, CALL_RING_SECONDS 5-600"
+            )
+
+    @classmethod
+    def from_mapping(cls, config) -> CallRules:
+        defaults = cls()
+        return cls(
+            hours_from=_clock("CALL_HOURS_FROM", config.get("CALL_HOURS_FROM", "09:00")),
+            hours_until=_clock("CALL_HOURS_UNTIL", config.get("CALL_HOURS_UNTIL", "19:00")),
+            max_attempts=int(config.get("CALL_MAX_ATTEMPTS", defaults.max_attempts)),
+            retry_minutes=int(config.get("CALL_RETRY_MINUTES", defaults.retry_minutes)),
+            ring_seconds=int(config.get("CALL_RING_SECONDS", defaults.ring_seconds)),
+        )
+
+
 def _clock(name: str, value) -> time:
     match = re.fullmatch(r"\s*(\d{1,2}):(\d{2})\s*", str(value))
     if not match:
@@ -419,6 +452,7 @@ class Settings:
     holds: HoldRules = field(default_factory=HoldRules)
     waitlist: WaitlistRules = field(default_factory=WaitlistRules)
     lottery: LotteryRules = field(default_factory=LotteryRules)
+    calls: CallRules = field(default_factory=CallRules)
 
     @cached_property
     def hasher(self) -> PasswordHasher:
@@ -455,6 +489,7 @@ class Settings:
             holds=HoldRules.from_mapping(config),
             waitlist=WaitlistRules.from_mapping(config),
             lottery=LotteryRules.from_mapping(config),
+            calls=CallRules.from_mapping(config),
         )
 
 

@@ -1,5 +1,6 @@
-"""Notifications by telephone: the counter's call list, and the outbound callers the
-channels configure (reservations/notify.py; calls are placed by reservations/calls.py).
+"""Notifications by telephone: the counter's call list, the outbound callers the
+channels configure (reservations/notify.py) and the notification calls the worker
+places and their outcomes (reservations/calls.py).
 
 The call list (窓口の電話連絡リスト) holds the notifications that reach their resident
 by no SMS and no call: the resident has no number, a number no call can ring (free
@@ -14,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ..calls import CallReport, call_answered, place_due_calls, record_outcome
 from ..db import db, write_transaction
 from ..errors import NotFound
 from ..models import COUNTER_CALL, PENDING, SENT, Notification
@@ -22,12 +24,16 @@ from . import audit
 from .actors import Actor, acting_staff, require_aware, require_staff
 
 __all__ = [
+    "CallReport",
     "DeliveryError",
     "LogCaller",
     "Notification",
     "TwilioCaller",
+    "call_answered",
     "call_list",
     "mark_called",
+    "place_due_calls",
+    "record_outcome",
 ]
 
 
