@@ -108,6 +108,7 @@ def web_context() -> dict:
         "offered_days": offered_days,
         "current_path": request.full_path.rstrip("?"),
         "payment_terms": services.payment_terms,
+        "series_position": services.series_position,
     }
 
 
