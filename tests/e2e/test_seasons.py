@@ -62,6 +62,19 @@ def test_the_season_pages_have_no_axe_violations_and_commit_with_the_keyboard(li
     page.fill("#reason", "利用調整で水曜に変更")
     submit(page, "取り下げる")
     check(page)  # the season's page, nothing in the way now
+    with live_server.app.app_context():  # a date the page shows is booked meanwhile
+        gym = next(f for f in services.list_facilities() if f.code == "town-gym")
+        services.book(
+            services.Actor.system(),
+            resident_id=services.find_residents("たなか")[0].id,
+            unit_id=next(u for u in gym.units if u.code == "half-b").id,
+            day=date(2027, 1, 7),
+            block_ids=[next(b for b in gym.time_blocks if b.code == "evening").id],
+            now=E2E_NOW,
+        )
+    submit(page, "2026年度を確定する")
+    check(page, errors=True)  # nothing booked: that date and the series are named
+    assert "1月7日(木)" in page.inner_text("#error-summary")
     tab_to(page, "main button[type=submit]", "2026年度を確定する")
     assert_focus_visible(page)
     with page.expect_navigation():
