@@ -67,6 +67,8 @@ _ENV = {
     "CALL_MAX_ATTEMPTS": ("3", int),
     "CALL_RETRY_MINUTES": ("60", int),
     "CALL_RING_SECONDS": ("30", int),
+    "CALL_BACKEND": ("log", str),
+    "TWILIO_CALL_FROM": ("", str),
     "PUBLIC_BASE_URL": ("http://127.0.0.1:5000", str),
     "TWILIO_ACCOUNT_SID": ("", str),
     "TWILIO_AUTH_TOKEN": ("", str),

@@ -17,7 +17,7 @@ from flask import Flask, current_app
 
 from reservations import services
 
-from .phone import sms
+from .phone import notice, sms
 
 BACKENDS = ("log", "twilio")
 
@@ -35,9 +35,35 @@ def sender_from_config(config) -> services.Sender:
     return services.LogSender()
 
 
+def caller_from_config(config):
+    """The notification calls' caller: `log` (nothing placed) or `twilio`."""
+    if config.get("CALL_BACKEND", "log") == "twilio":
+        return services.TwilioCaller(
+            config.get("TWILIO_ACCOUNT_SID", ""),
+            config.get("TWILIO_AUTH_TOKEN", ""),
+            from_number=config.get("TWILIO_CALL_FROM", ""),
+            api_base_url=config.get("TWILIO_API_BASE_URL", ""),
+        )
+    return services.LogCaller()
+
+
+def place_due(now=None, limit: int = 100) -> services.CallReport:
+    """Place the notification calls due now through the configured caller."""
+    config = current_app.config
+    base_url = config.get("PUBLIC_BASE_URL", "")
+    return services.place_due_calls(
+        caller_from_config(config),
+        lambda notification_id: notice.call_urls(base_url, notification_id),
+        now=now or services.clock_now(),
+        limit=limit,
+    )
+
+
 def init_app(app: Flask) -> None:
     if app.config.get("SMS_BACKEND", "log") not in BACKENDS:
         raise RuntimeError(f"SMS_BACKEND must be one of {', '.join(BACKENDS)}")
+    if app.config.get("CALL_BACKEND", "log") not in BACKENDS:
+        raise RuntimeError(f"CALL_BACKEND must be one of {', '.join(BACKENDS)}")
     app.cli.add_command(send_notifications_command)
 
 

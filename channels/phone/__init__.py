@@ -12,7 +12,10 @@ import logging
 
 from flask import Flask
 
-from . import models  # noqa: F401  (the tables belong to the app's metadata)
+from . import (
+    models,  # noqa: F401  (the tables belong to the app's metadata)
+    notice,  # noqa: F401  (the notification calls' webhooks, on bp)
+)
 from .commands import phone_sim_command, phone_stats_command
 from .settings import PhoneSettings
 from .views import bp

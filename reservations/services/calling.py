@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 from ..calls import CallReport, call_answered, place_due_calls, record_outcome
 from ..db import db, write_transaction
 from ..errors import NotFound
-from ..models import COUNTER_CALL, PENDING, SENT, Notification
+from ..models import COUNTER_CALL, PENDING, SENT, Notification, WaitlistEntry
 from ..notify import DeliveryError, LogCaller, TwilioCaller
 from . import audit
 from .actors import Actor, acting_staff, require_aware, require_staff
@@ -32,6 +32,7 @@ __all__ = [
     "call_answered",
     "call_list",
     "mark_called",
+    "offer_entry_of",
     "place_due_calls",
     "record_outcome",
 ]
@@ -82,3 +83,16 @@ def mark_called(actor: Actor, *, notification_id: int, now: datetime) -> tuple[N
             resident_id=row.resident_id,
         )
     return row, True
+
+
+def offer_entry_of(notification: Notification) -> int:
+    """The waitlist entry whose offer a WAITLIST_OFFER notification tells of (to accept
+    or decline it from the call)."""
+    entry_id = db.session.scalar(
+        select(WaitlistEntry.id).where(
+            WaitlistEntry.offer_reservation_id == notification.reservation_id
+        )
+    )
+    if entry_id is None:
+        raise NotFound(what="waitlist_entry", id=notification.reservation_id)
+    return entry_id

@@ -1,0 +1,213 @@
+"""The notification calls' webhooks through Flask's test client: the TwiML a landline
+resident hears when they answer (checked by check_twiml, in Japanese, `*` repeats, `0`
+a person), accepting a waitlist offer with 1 through the core, the status callback
+settling the call, and Twilio's signature required on each."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from twilio.request_validator import RequestValidator
+
+from channels.phone.simulator import check_twiml
+from reservations import services
+from reservations.db import db
+from reservations.models import CALLING, SENT, Notification, Reservation
+from tests.channels.phone.conftest import BASE_URL, NOW, OPERATOR, TOKEN
+from tests.factories import block_of, make_facility, make_resident, make_staff, unit_of
+from tests.fake_twilio import FakeTwilio
+
+DAY = date(2026, 12, 16)
+SID = "CA" + "ab" * 16
+
+
+@pytest.fixture
+def gym(phone_app):
+    return make_facility("gym")
+
+
+def post(app, path, **params):
+    params = {"CallSid": SID, "AccountSid": "AC" + "1" * 32, **params}
+    signature = RequestValidator(TOKEN).compute_signature(BASE_URL + path, params)
+    return app.test_client().post(path, data=params, headers={"X-Twilio-Signature": signature})
+
+
+def book(resident, gym, block="morning"):
+    return services.book(
+        services.Actor.resident(resident.id, "web"),
+        resident_id=resident.id,
+        unit_id=unit_of(gym, "whole").id,
+        day=DAY,
+        block_ids=[block_of(gym, block).id],
+        now=NOW,
+    )
+
+
+def placed(app, kind):
+    """The notification of `kind`, its call placed by the worker (to the Twilio double)."""
+    fake = FakeTwilio().start()
+    try:
+        caller = services.TwilioCaller(
+            fake.account_sid, fake.auth_token, from_number="+81501234567", api_base_url=fake.url
+        )
+        services.place_due_calls(caller, lambda i: (f"{BASE_URL}/phone/notice/{i}", ""), now=NOW)
+    finally:
+        fake.stop()
+    [row] = db.session.scalars(sa.select(Notification).where(Notification.kind == kind))
+    return row, fake.calls[0]["sid"]
+
+
+def twiml_of(response) -> str:
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert check_twiml(body) == []
+    return body
+
+
+@pytest.fixture
+def offer(phone_app, gym):
+    taken = book(make_resident(phone="090-1111-2222"), gym)
+    landline = make_resident(phone="0166-12-3456")
+    services.join_waitlist(
+        services.Actor.resident(landline.id, "web"),
+        resident_id=landline.id,
+        unit_id=unit_of(gym, "whole").id,
+        day=DAY,
+        block_ids=[block_of(gym, "morning").id],
+        now=NOW,
+    )
+    services.cancel(
+        services.Actor.resident(taken.booked_by_id, "web"), reservation_id=taken.id, now=NOW
+    )
+    services.offer_freed_slots(NOW)
+    row, sid = placed(phone_app, services.WAITLIST_OFFER)
+    return row, sid
+
+
+def test_an_answered_offer_call_reads_the_offer_and_its_keys(phone_app, offer):
+    row, sid = offer
+    body = twiml_of(post(phone_app, f"/phone/notice/{row.id}", CallSid=sid))
+    assert "キャンセル待ちの空きをご案内します" in body and "12月16日" in body
+    assert "お返事の期限は" in body and "お受けになる場合は1を" in body
+    assert "担当者とお話しになる場合は0を" in body and 'language="ja-JP"' in body
+    assert f"{BASE_URL}/phone/notice/{row.id}/key" in body
+
+
+def test_star_repeats_the_message(phone_app, offer):
+    row, sid = offer
+    first = twiml_of(post(phone_app, f"/phone/notice/{row.id}", CallSid=sid))
+    again = twiml_of(post(phone_app, f"/phone/notice/{row.id}/key", CallSid=sid, Digits="*"))
+    assert again == first
+
+
+def test_one_accepts_the_offer_through_the_core(phone_app, offer):
+    row, sid = offer
+    body = twiml_of(post(phone_app, f"/phone/notice/{row.id}/key", CallSid=sid, Digits="1"))
+    assert "お受けしました" in body and "予約番号" in body
+    db.session.expire_all()
+    reservation = db.session.get(Reservation, row.reservation_id)
+    entry = services.waitlist_place(services.Actor.system(), services.offer_entry_of(row)).entry
+    assert entry.status == "accepted" and reservation.status in ("held", "confirmed")
+    # A second 1 (the call repeated) is told the offer is closed, as on every channel.
+    again = twiml_of(post(phone_app, f"/phone/notice/{row.id}/key", CallSid=sid, Digits="1"))
+    assert "お受けしました" not in again
+
+
+def test_zero_puts_the_resident_through_to_the_counter(phone_app, offer):
+    row, sid = offer
+    body = twiml_of(post(phone_app, f"/phone/notice/{row.id}/key", CallSid=sid, Digits="0"))
+    assert "担当者におつなぎします" in body and OPERATOR in body
+
+
+def test_silence_says_goodbye_and_a_wrong_key_hears_the_keys(phone_app, offer):
+    row, sid = offer
+    silent = twiml_of(post(phone_app, f"/phone/notice/{row.id}/key", CallSid=sid, Digits=""))
+    assert "お電話ありがとうございました" in silent
+    wrong = twiml_of(post(phone_app, f"/phone/notice/{row.id}/key", CallSid=sid, Digits="7"))
+    assert "押せるボタンは" in wrong
+
+
+@pytest.mark.parametrize(
+    ("setup", "kind", "words"),
+    [
+        ("book", services.RESERVATION_BOOKED, "ご予約を承りました"),
+        ("cancel", services.RESERVATION_CANCELLED, "取り消しになりました"),
+    ],
+)
+def test_confirmations_are_read_out(phone_app, gym, setup, kind, words):
+    landline = make_resident(phone="0166-12-3456")
+    reservation = book(landline, gym)
+    if setup == "cancel":
+        admin = services.Actor.staff(make_staff("admin").id)
+        services.cancel(admin, reservation_id=reservation.id, by_town=True, reason="修理", now=NOW)
+        db.session.execute(
+            sa.update(Notification)
+            .where(Notification.kind == services.RESERVATION_BOOKED)
+            .values(status=SENT)
+        )
+        db.session.commit()
+    row, sid = placed(phone_app, kind)
+    body = twiml_of(post(phone_app, f"/phone/notice/{row.id}", CallSid=sid))
+    assert words in body and "12月16日" in body
+
+
+def test_the_status_callback_settles_the_call(phone_app, offer):
+    row, sid = offer
+    assert (
+        post(
+            phone_app, f"/phone/notice/{row.id}/status", CallSid=sid, CallStatus="completed"
+        ).status_code
+        == 204
+    )
+    db.session.expire_all()
+    assert db.session.get(Notification, row.id).status == SENT
+
+
+def test_a_busy_line_is_rung_again_later(phone_app, offer):
+    row, sid = offer
+    post(phone_app, f"/phone/notice/{row.id}/status", CallSid=sid, CallStatus="busy")
+    db.session.expire_all()
+    again = db.session.get(Notification, row.id)
+    assert again.status == "pending" and again.last_error == "call:busy"
+
+
+def test_the_notice_webhooks_check_twilios_signature(phone_app, offer):
+    row, sid = offer
+    client = phone_app.test_client()
+    for path in (
+        f"/phone/notice/{row.id}",
+        f"/phone/notice/{row.id}/key",
+        f"/phone/notice/{row.id}/status",
+    ):
+        assert client.post(path, data={"CallSid": sid, "Digits": "1"}).status_code == 403
+    db.session.expire_all()
+    assert db.session.get(Notification, row.id).status == CALLING
+
+
+def test_an_unknown_notification_is_not_found(phone_app):
+    assert post(phone_app, "/phone/notice/999").status_code == 404
+
+
+def test_the_worker_command_places_the_due_call_once(phone_app, gym, clock):
+    fake = FakeTwilio().start()
+    try:
+        phone_app.config.update(
+            CALL_BACKEND="twilio",
+            TWILIO_ACCOUNT_SID=fake.account_sid,
+            TWILIO_AUTH_TOKEN=fake.auth_token,
+            TWILIO_CALL_FROM="+81501234567",
+            TWILIO_API_BASE_URL=fake.url,
+        )
+        book(make_resident(phone="0166-12-3456"), gym)
+        result = phone_app.test_cli_runner().invoke(args=["worker", "--once"])
+        assert "calls placed 1" in result.output, result.output
+        again = phone_app.test_cli_runner().invoke(args=["worker", "--once"])
+        assert "calls placed 0" in again.output
+        [placed] = fake.calls
+        row = db.session.scalar(sa.select(Notification))
+        assert placed["url"] == f"{BASE_URL}/phone/notice/{row.id}"
+        assert placed["status_callback"] == f"{BASE_URL}/phone/notice/{row.id}/status"
+    finally:
+        fake.stop()
