@@ -15,6 +15,7 @@ from . import (  # noqa: F401  (they register routes on the blueprint)
     audit,
     auth,
     blocks,
+    call_list,
     groups,
     holds,
     lottery,
