@@ -571,6 +571,15 @@ def confirm_cancel(reservation: Reservation) -> Speech:
     )
 
 
+def series_date(position: tuple[int, int]) -> Speech:
+    """Said when one date of a series (定期利用) is cancelled: only that date is."""
+    return compose(
+        _("定期利用の、%(count)s回のうち%(k)s回目です。この日だけを取り消します。"),
+        count=position[1],
+        k=position[0],
+    )
+
+
 def confirm_cancel_keys() -> Speech:
     return Speech(_("取り消す場合は1を、取り消さない場合は2を押してください。"))
 

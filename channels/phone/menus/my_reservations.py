@@ -199,6 +199,7 @@ class CancelConfirm(Node):
         return [
             *_for_group(reservation),
             prompts.confirm_cancel(reservation),
+            *_series_date(reservation),
             prompts.confirm_cancel_keys(),
         ]
 
@@ -253,3 +254,9 @@ class CancelDone(Node):
 
     def help(self, turn):
         return [prompts.task_done()]
+
+
+def _series_date(reservation) -> list:
+    """A date of a series says which, and that only it is cancelled."""
+    position = services.series_position(reservation)
+    return [prompts.series_date(position)] if position else []
