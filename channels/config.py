@@ -27,6 +27,12 @@ _ENV = {
     # ...and the channels' per source, whatever the account (channels/ratelimit.py).
     "SIGN_IN_SOURCE_LIMITS": ("3 per minute; 6 per 15 minutes; 10 per hour; 20 per day", str),
     "PHONE_SIGN_IN_ATTEMPTS_PER_CALL": ("3", int),
+    # The sign-in callback to a resident's registered number (services/callbacks.py),
+    # placed through the outbound caller (reservations/notify.py).
+    "SIGN_IN_CALLBACK_GAP_MINUTES": ("5", int),
+    "SIGN_IN_CALLBACKS_PER_DAY": ("3", int),
+    "CALL_BACKEND": ("log", str),
+    "TWILIO_CALL_FROM": ("", str),
     "RATELIMIT_STORAGE_URI": ("memory://", str),
     "RATELIMIT_KEY_PREFIX": ("machi-yoyaku", str),
     "COUNTER_IDLE_MINUTES": ("20", int),
@@ -149,6 +155,7 @@ _AT_LEAST_ONE = {
     "STAFF_ACCOUNT_LOCK_FAILURES",
     "SIGN_IN_FIRST_WAIT_SECONDS",
     "PHONE_SIGN_IN_ATTEMPTS_PER_CALL",
+    "SIGN_IN_CALLBACK_GAP_MINUTES",
     "WEB_SESSION_HOURS",
     "PHONE_GATHER_TIMEOUT",
     "GROUP_MIN_MEMBERS",

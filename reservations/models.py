@@ -1198,7 +1198,7 @@ class SignInFailure(Model):
     ``account`` is the name as typed ("resident:<registration no>", "staff:<username>"),
     so a name that belongs to nobody is counted like one that does; ``source`` is where
     the attempts come from ("web:<address>", "counter:<address>", "phone:from:<number>",
-    "phone:call:<call id>"). A right secret from the source deletes its row.
+    "phone:call:<call id>", "phone:callback:<call id>"). A right secret from the source deletes its row.
     """
 
     __tablename__ = "sign_in_failures"
@@ -1209,6 +1209,45 @@ class SignInFailure(Model):
     source: Mapped[str] = mapped_column(String(120))
     failures: Mapped[int] = mapped_column(Integer)
     last_failed_at: Mapped[datetime] = mapped_column(AwareDateTime(), index=True)
+
+
+# A sign-in callback's states (services/callbacks.py).
+CALLBACK_REQUESTED = "requested"  # asked for on a call; rung once that call has ended
+CALLBACK_PLACED = "placed"  # Twilio accepted the outbound call
+CALLBACK_FAILED = "failed"  # Twilio refused to place it
+CALLBACK_ANSWERED = "answered"  # someone answered at the registered number
+CALLBACK_SIGNED_IN = "signed_in"  # and gave the right PIN
+CALLBACK_DISOWNED = "disowned"  # and said they had not asked for it
+CALLBACK_STATES = (
+    CALLBACK_REQUESTED,
+    CALLBACK_PLACED,
+    CALLBACK_FAILED,
+    CALLBACK_ANSWERED,
+    CALLBACK_SIGNED_IN,
+    CALLBACK_DISOWNED,
+)
+
+
+class SignInCallback(Model):
+    """The town rings a resident's registered number back so that they can give their
+    PIN on a call nobody could have forged: asked for on a call from that number while
+    the number's own sign-ins wait (someone may have forged it as caller ID to make it
+    wait). ``requested_call_sid`` is the call it was asked on; ``call_sid`` the call the
+    town placed, once placed."""
+
+    __tablename__ = "sign_in_callbacks"
+    __table_args__ = (CheckConstraint(_in("status", CALLBACK_STATES), name="status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("residents.id"), index=True)
+    requested_at: Mapped[datetime] = mapped_column(AwareDateTime())
+    requested_call_sid: Mapped[str] = mapped_column(String(34), unique=True)
+    status: Mapped[str] = mapped_column(String(10))
+    call_sid: Mapped[str | None] = mapped_column(String(34), unique=True)
+    placed_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    answered_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+
+    resident: Mapped[Resident] = relationship()
 
 
 class SlotClaim(Model):

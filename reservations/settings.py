@@ -425,6 +425,10 @@ class Settings:
     staff_lockout: timedelta | None = timedelta(minutes=15)
     staff_account_lock_failures: int = 20
     sign_in_first_wait: timedelta = timedelta(minutes=1)
+    # Sign-in callbacks to a resident's registered number (services/callbacks.py): at
+    # most one in `callback_gap`, and `callbacks_per_day` in 24 hours.
+    callback_gap: timedelta = timedelta(minutes=5)
+    callbacks_per_day: int = 3
     # The longest a sign-in lasts from when it began, however active (beside each
     # channel's idle timeout): a resident's on the web, a staff member's at the counter.
     web_session_lifetime: timedelta = timedelta(hours=2)
@@ -473,6 +477,8 @@ class Settings:
             pin_account_lock_failures=int(config.get("PIN_ACCOUNT_LOCK_FAILURES", 20)),
             staff_account_lock_failures=int(config.get("STAFF_ACCOUNT_LOCK_FAILURES", 20)),
             sign_in_first_wait=timedelta(seconds=int(config.get("SIGN_IN_FIRST_WAIT_SECONDS", 60))),
+            callback_gap=timedelta(minutes=int(config.get("SIGN_IN_CALLBACK_GAP_MINUTES", 5))),
+            callbacks_per_day=int(config.get("SIGN_IN_CALLBACKS_PER_DAY", 3)),
             web_session_lifetime=timedelta(hours=int(config.get("WEB_SESSION_HOURS", 2))),
             counter_session_lifetime=timedelta(hours=int(config.get("COUNTER_SESSION_HOURS", 12))),
             argon2_time_cost=int(config.get("ARGON2_TIME_COST", 2)),

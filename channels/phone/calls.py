@@ -102,12 +102,22 @@ def _add_events(call_id: int, events: list[flow.Event], now: datetime) -> None:
 
 
 def start(
-    sid: str, caller: str, now: datetime, settings: PhoneSettings, step_url: Callable[[int], str]
+    sid: str,
+    caller: str,
+    now: datetime,
+    settings: PhoneSettings,
+    step_url: Callable[[int], str],
+    *,
+    callback_for: int | None = None,
 ) -> str:
     """The first webhook of a call: greet and ask the first question. A repeat of it
     (a Twilio retry) finds the call already stored and hears the same answer; the
-    unique CallSid decides, so the common case costs no extra read."""
-    reply = flow.begin(sid, caller, now, settings, step_url)
+    unique CallSid decides, so the common case costs no extra read. `callback_for`:
+    the call is the town's sign-in callback to that resident, answered."""
+    if callback_for is not None:
+        reply = flow.begin_callback(sid, callback_for, now, settings, step_url)
+    else:
+        reply = flow.begin(sid, caller, now, settings, step_url)
     try:
         with write_transaction():
             call = PhoneCall(

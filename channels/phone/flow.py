@@ -190,6 +190,21 @@ def begin(
     return turn.reply()
 
 
+def begin_callback(
+    sid: str,
+    resident_id: int,
+    now: datetime,
+    settings: PhoneSettings,
+    step_url: Callable[[int], str],
+) -> Reply:
+    """The town's callback, answered at the resident's registered number: the PIN is
+    asked for that resident (or 2: "I did not ask for this")."""
+    state: dict[str, Any] = {"node": "pin", "failures": 0, "greeted": True, "callback": True}
+    turn = Turn(Call(sid, 0, state, None, now, now), settings, step_url)
+    turn.goto("pin", hint=resident_id)
+    return turn.reply()
+
+
 def answer(
     call: Call, form: dict[str, str], settings: PhoneSettings, step_url: Callable[[int], str]
 ) -> Reply:

@@ -237,6 +237,54 @@ def too_many_attempts(until: datetime, now: datetime) -> Speech:
     )
 
 
+def line_waits_callback_offer() -> Speech:
+    """This line's sign-ins wait (someone may have forged its number), but this call
+    gave no wrong PIN: the town can ring the registered number back."""
+    return Speech(
+        _("この電話番号からの確認は、暗証番号の間違いが続いたため、しばらく止めています。")
+    ) + _("ご登録の電話番号に町からおかけ直しして、暗証番号をお伺いできます。")
+
+
+def callback_choice(person: bool) -> Speech:
+    if person:
+        return Speech(_("おかけ直しを希望される場合は1を、担当者は0を押してください。"))
+    return Speech(_("おかけ直しを希望される場合は1を押してください。"))
+
+
+def callback_coming() -> Speech:
+    return Speech(
+        _("承りました。いったんお電話をお切りください。まもなく、ご登録の電話番号におかけします。")
+    )
+
+
+def callback_not_now() -> Speech:
+    """No callback may be rung now (one was rung a moment ago, or today's are used)."""
+    return Speech(_("申し訳ありません。ただいま、おかけ直しはできません。"))
+
+
+def callback_greeting() -> Speech:
+    """The callback, answered at the registered number."""
+    return compose(
+        _("%(service)sです。ご依頼により、ご登録の電話番号におかけしました。"),
+        service=SERVICE_NAME,
+    )
+
+
+def callback_ask_pin() -> Speech:
+    return Speech(
+        _("ご本人でしたら暗証番号4桁を押してください。お心当たりがない場合は2を押してください。")
+    )
+
+
+def callback_disowned() -> Speech:
+    return Speech(_("お知らせいただき、ありがとうございます。記録して、担当者に伝えます。"))
+
+
+def callback_not_expected() -> Speech:
+    """A callback webhook for a call that is no callback in progress."""
+    return Speech(_("このお電話は、すでに終了しています。"))
+
+
 def locked_prompt(person: bool = True) -> Speech:
     """A person when one can answer now; otherwise the hours are said on 0."""
     return offer_operator() if person else Speech(_("お電話ありがとうございました。"))

@@ -253,6 +253,11 @@ class PhoneSimulator:
     def call(self) -> Exchange:
         return self.send(self.base + "/phone/voice", {"CallStatus": "ringing"})
 
+    def answer(self, url: str) -> Exchange:
+        """A call the app placed (From: the town's number, To: this phone) is answered:
+        Twilio asks `url`, the address the app gave it, what to say."""
+        return self.send(url, {"CallStatus": "in-progress", "Direction": "outbound-api"})
+
     def press(self, keys: str) -> Exchange:
         """Keys for the current question, as Twilio collects them: up to numDigits,
         or up to the finishing key (not sent); what is left over is lost."""

@@ -2,7 +2,9 @@
 
 - POST /phone/voice     the number's Voice URL: greeting and sign-in
 - POST /phone/step/<n>  every <Gather> and <Dial> action of the call that follows
-- POST /phone/status    the call's status callback: how it ended, for the statistics
+- POST /phone/status    the call's status callback: how it ended, for the statistics;
+                        a sign-in callback the call asked for is rung then
+- POST /phone/callback/<id>  the town's sign-in callback, answered (services/callbacks.py)
 - /phone/fallback       Twilio's Fallback URL: an apology and the counter, no database
 """
 
@@ -16,7 +18,7 @@ from werkzeug.exceptions import HTTPException
 
 from reservations import services
 
-from . import calls, prompts, twiml
+from . import callback, calls, prompts, twiml
 from .settings import DIAL_TIMEOUT, get_phone_settings
 from .signature import is_signed
 
@@ -95,7 +97,22 @@ def status():
         request.form.get("CallDuration"),
         services.clock_now(),
     )
+    if request.form.get("CallStatus") in calls.FINAL_STATUSES:
+        callback.place_after(_sid(), services.clock_now())
     return Response(status=204)
+
+
+@bp.post("/callback/<int:callback_id>")
+def callback_answered(callback_id: int):
+    """Twilio fetched what to say on the callback it placed (only Twilio can sign this
+    request, and only we gave it this address): the PIN for the resident it is for."""
+    sid = _sid()
+    now = services.clock_now()
+    resident_id = services.answer_callback(callback_id, sid, now)
+    settings = get_phone_settings()
+    if resident_id is None:
+        return _twiml(twiml.hang_up([prompts.callback_not_expected(), prompts.goodbye()], settings))
+    return _twiml(calls.start(sid, "", now, settings, _step_url, callback_for=resident_id))
 
 
 def trouble_twiml() -> str:

@@ -125,7 +125,7 @@ from ..rules import (
 )
 from ..settings import CounterDetails, GroupRules, HoldRules, LatePayment, MembersMayCancel
 from ..text import column_maximum, is_kana
-from . import blocks, calling, lottery_draw, refunds, seasons, sessions, sign_in_stops  # noqa: F401
+from . import blocks, callbacks, calling, lottery_draw, refunds, seasons, sessions, sign_in_stops  # noqa: F401, I001  # fmt: skip
 from .actors import Actor, clock_now, town_timezone
 from .audit import AuditFilter, AuditPage, audit_trail, audit_trail_all
 from .availability import (
@@ -139,6 +139,7 @@ from .availability import (
 )
 from .blocks import *  # noqa: F403 - the staff blocks, as blocks.__all__ names them
 from .booking import book, cancel, change, check_booking, check_change
+from .callbacks import *  # noqa: F403 - sign-in callbacks, as callbacks.__all__ names them
 from .calling import *  # noqa: F403 - outbound calls, as calling.__all__ names them
 from .catalog import (
     FACILITY_DETAILS,
@@ -594,4 +595,5 @@ __all__ = [
     *refunds.__all__,
     *calling.__all__,
     *sign_in_stops.__all__,
+    *callbacks.__all__,
 ]

@@ -16,7 +16,7 @@ from .booking import BookDate, BookDone, BookKind, BookLast, BookOffer, BookUnit
 from .for_whom import BookForWhom
 from .main import AfterDial, Main
 from .my_reservations import CancelConfirm, CancelDone, CancelList, CancelTooLate, Hear
-from .sign_in import Locked, Pin, Registration
+from .sign_in import CallbackOffer, Locked, Pin, Registration
 from .waitlist import WaitlistAsk, WaitlistBlock, WaitlistJoined, WaitlistOffer
 
 NODES: dict[str, Node] = {
@@ -25,6 +25,7 @@ NODES: dict[str, Node] = {
         Registration(),
         Pin(),
         Locked(),
+        CallbackOffer(),
         Main(),
         BookForWhom(),
         BookLast(),

@@ -1,5 +1,11 @@
 """Signing in: the registration number (unless the caller ID hinted who is calling),
-the PIN, and what a locked account hears."""
+the PIN, and what a locked account hears.
+
+A resident's own line whose sign-ins wait (someone may have forged its number as
+caller ID) is offered, on a call with no wrong PIN in it, a callback to the number on
+the resident's record (services/callbacks.py): the callback asks for the PIN as a
+source of its own, "phone:callback:<CallSid>", and whoever answers it can say they did
+not ask for it."""
 
 from __future__ import annotations
 
@@ -44,6 +50,8 @@ class Pin(Node):
     needs_resident = False
 
     def prompt(self, turn):
+        if turn.state.get("callback"):
+            return [prompts.callback_greeting(), prompts.callback_ask_pin()]
         if turn.state.get("hint"):
             return [prompts.ask_pin_or_someone_else()]
         return [prompts.ask_pin()]
@@ -55,6 +63,14 @@ class Pin(Node):
         return [prompts.pin_help()]
 
     def handle(self, turn, digits):
+        callback = turn.state.get("callback")
+        if digits == SOMEONE_ELSE and callback:
+            # Answered at the registered number by someone who asked for nothing.
+            services.disown_callback(turn.call.sid, turn.now)
+            turn.event("callback_disowned")
+            turn.say(prompts.callback_disowned())
+            turn.end()
+            return True
         if digits == SOMEONE_ELSE and turn.state.get("hint"):
             # Someone else on a line registered to a resident: they give their own
             # registration number, and their PINs count against their own number.
@@ -64,7 +80,10 @@ class Pin(Node):
             return False
         registration_no = turn.state.get("registration_no")
         line = turn.state.get("line")
-        source = f"phone:from:{line}" if line else f"phone:call:{turn.call.sid}"
+        if callback:
+            source = f"phone:callback:{turn.call.sid}"
+        else:
+            source = f"phone:from:{line}" if line else f"phone:call:{turn.call.sid}"
         limits = sign_in_limits()
         wait = limits.retry_after(source)
         if wait is not None:
@@ -114,6 +133,8 @@ class Pin(Node):
                 call_over=False,
             )
             return True
+        if callback:
+            services.signed_in_by_callback(turn.call.sid, turn.now)
         turn.resident_id = resident.id
         turn.state.pop("registration_no", None)
         turn.state.pop("hint", None)
@@ -123,9 +144,54 @@ class Pin(Node):
         return True
 
     def _wait(self, turn, until: datetime) -> bool:
-        """This line (or call) gave too many wrong PINs: it waits until `until`."""
+        """This line (or call) gave too many wrong PINs: it waits until `until`. On the
+        resident's own line, a call with no wrong PIN of its own is offered a callback
+        to the registered number instead: the line may wait because of a forger."""
         turn.event("locked")
+        state = turn.state
+        if (
+            state.get("hint")
+            and state.get("line")
+            and not state.get("callback")
+            and not state.get("pin_failures")
+        ):
+            turn.goto("callback_offer", locked_until=until.isoformat())
+            return True
         turn.goto("locked", locked_until=until.isoformat(), waiting=True, call_over=False)
+        return True
+
+
+class CallbackOffer(Node):
+    """The line waits, the call is clean: 1 asks for a callback to the number on the
+    resident's record (the caller cannot give another), then the call ends so that the
+    line is free to ring."""
+
+    name = "callback_offer"
+    needs_resident = False
+
+    def prompt(self, turn):
+        return [prompts.line_waits_callback_offer(), self.simple(turn)[0]]
+
+    def simple(self, turn):
+        return [prompts.callback_choice(turn.person_available())]
+
+    def help(self, turn):
+        return [prompts.press_one_of(["1", "0"] if turn.person_available() else ["1"])]
+
+    def handle(self, turn, digits):
+        if digits != "1":
+            return False
+        requested = services.request_callback(
+            resident_id=turn.state["hint"], call_sid=turn.call.sid, now=turn.now
+        )
+        if requested is None:
+            turn.event("callback_refused")
+            turn.say(prompts.callback_not_now())
+            turn.goto("locked", waiting=True, call_over=False)
+            return True
+        turn.event("callback_requested")
+        turn.say(prompts.callback_coming())
+        turn.end()
         return True
 
 

@@ -457,10 +457,14 @@ def test_wrong_pins_warn_then_make_this_line_wait(call, town):
         "暗証番号の間違いが続いたため、この電話からの確認をしばらく止めています。"
         "午前10時1分以降に、もう一度おかけください。" in simulator.last.text
     )
-    # This line waits, even with the right PIN; the resident's other ways in do not.
+    # This line waits, even with the right PIN; the resident's other ways in do not,
+    # and a clean call from the line is offered a callback (test_sign_in_callback.py).
     again = call(YAMADA_PHONE)
     again.press(town.yamada.pin)
-    assert "この電話からの確認をしばらく止めています" in again.last.text
+    assert "この電話番号からの確認は、暗証番号の間違いが続いたため、しばらく止めています。" in (
+        again.last.text
+    )
+    assert "ご本人の確認ができました。" not in again.transcript
 
 
 def test_someone_else_on_a_residents_line_signs_in_with_their_own_number(call, town):
