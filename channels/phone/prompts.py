@@ -240,9 +240,9 @@ def too_many_attempts(until: datetime, now: datetime) -> Speech:
 def line_waits_callback_offer() -> Speech:
     """This line's sign-ins wait (someone may have forged its number), but this call
     gave no wrong PIN: the town can ring the registered number back."""
-    return Speech(
-        _("この電話番号からの確認は、暗証番号の間違いが続いたため、しばらく止めています。")
-    ) + _("ご登録の電話番号に町からおかけ直しして、暗証番号をお伺いできます。")
+    return Speech(_("この電話からの確認は、しばらく止めています。")) + _(
+        "ご登録の電話番号に町からおかけして、暗証番号をお伺いできます。"
+    )
 
 
 def callback_choice(person: bool) -> Speech:

@@ -461,9 +461,7 @@ def test_wrong_pins_warn_then_make_this_line_wait(call, town):
     # and a clean call from the line is offered a callback (test_sign_in_callback.py).
     again = call(YAMADA_PHONE)
     again.press(town.yamada.pin)
-    assert "この電話番号からの確認は、暗証番号の間違いが続いたため、しばらく止めています。" in (
-        again.last.text
-    )
+    assert "この電話からの確認は、しばらく止めています。" in (again.last.text)
     assert "ご本人の確認ができました。" not in again.transcript
 
 

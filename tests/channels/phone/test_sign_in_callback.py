@@ -20,7 +20,7 @@ from tests.channels.phone.conftest import BASE_URL, TOKEN, UNKNOWN_PHONE, YAMADA
 from tests.fake_twilio import FakeTwilio
 
 TOWN_NUMBER = "+81166000000"
-OFFER = "ご登録の電話番号に町からおかけ直しして、暗証番号をお伺いできます。"
+OFFER = "ご登録の電話番号に町からおかけして、暗証番号をお伺いできます。"
 
 
 @pytest.fixture
