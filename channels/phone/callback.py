@@ -18,8 +18,6 @@ from .settings import get_phone_settings
 
 log = logging.getLogger(__name__)
 
-CALL_BACKENDS = ("log", "twilio")
-
 
 def caller_from_config(config):
     if config.get("CALL_BACKEND", "log") == "twilio":
