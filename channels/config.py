@@ -28,11 +28,9 @@ _ENV = {
     "SIGN_IN_SOURCE_LIMITS": ("3 per minute; 6 per 15 minutes; 10 per hour; 20 per day", str),
     "PHONE_SIGN_IN_ATTEMPTS_PER_CALL": ("3", int),
     # The sign-in callback to a resident's registered number (services/callbacks.py),
-    # placed through the outbound caller (reservations/notify.py).
+    # placed through the notification calls' caller (CALL_BACKEND, TWILIO_CALL_FROM).
     "SIGN_IN_CALLBACK_GAP_MINUTES": ("5", int),
     "SIGN_IN_CALLBACKS_PER_DAY": ("3", int),
-    "CALL_BACKEND": ("log", str),
-    "TWILIO_CALL_FROM": ("", str),
     "RATELIMIT_STORAGE_URI": ("memory://", str),
     "RATELIMIT_KEY_PREFIX": ("machi-yoyaku", str),
     "COUNTER_IDLE_MINUTES": ("20", int),

@@ -17,6 +17,7 @@ from flask import Flask, current_app
 
 from reservations import services
 
+from .outbound import caller_from_config
 from .phone import notice, sms
 
 BACKENDS = ("log", "twilio")
@@ -33,18 +34,6 @@ def sender_from_config(config) -> services.Sender:
             api_base_url=config.get("TWILIO_API_BASE_URL", ""),
         )
     return services.LogSender()
-
-
-def caller_from_config(config):
-    """The notification calls' caller: `log` (nothing placed) or `twilio`."""
-    if config.get("CALL_BACKEND", "log") == "twilio":
-        return services.TwilioCaller(
-            config.get("TWILIO_ACCOUNT_SID", ""),
-            config.get("TWILIO_AUTH_TOKEN", ""),
-            from_number=config.get("TWILIO_CALL_FROM", ""),
-            api_base_url=config.get("TWILIO_API_BASE_URL", ""),
-        )
-    return services.LogCaller()
 
 
 def place_due(now=None, limit: int = 100) -> services.CallReport:

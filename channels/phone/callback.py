@@ -1,9 +1,9 @@
 """The sign-in callback's telephone side: placing it once the call it was asked on has
 ended (the line is free then), and answering it (services/callbacks.py has the rules).
 
-Calls are placed through the outbound caller of reservations/notify.py: `TwilioCaller`
-with CALL_BACKEND=twilio (from TWILIO_CALL_FROM, through TWILIO_API_BASE_URL when set),
-else `LogCaller`, which places nothing (development)."""
+Calls are placed by the notification calls' caller (channels/outbound.py's
+`caller_from_config`: reservations/notify.py's `TwilioCaller` with CALL_BACKEND=twilio,
+from TWILIO_CALL_FROM, else `LogCaller`, which places nothing)."""
 
 from __future__ import annotations
 
@@ -14,20 +14,10 @@ from flask import current_app, request, url_for
 
 from reservations import services
 
+from ..outbound import caller_from_config
 from .settings import get_phone_settings
 
 log = logging.getLogger(__name__)
-
-
-def caller_from_config(config):
-    if config.get("CALL_BACKEND", "log") == "twilio":
-        return services.TwilioCaller(
-            config.get("TWILIO_ACCOUNT_SID", ""),
-            config.get("TWILIO_AUTH_TOKEN", ""),
-            from_number=config.get("TWILIO_CALL_FROM", ""),
-            api_base_url=config.get("TWILIO_API_BASE_URL", ""),
-        )
-    return services.LogCaller()
 
 
 def _public(endpoint: str, **values) -> str:
