@@ -339,6 +339,7 @@ def resident_page(person: Resident, extra: list | None = None, status: int = 200
         },
         form=ActionForm(),
         message_languages=services.MESSAGE_LANGUAGES,
+        disowned_callbacks=[c for c in services.callbacks_of(person.id) if c.status == "disowned"],
         message_language_name=lambda code: words.word(words.MESSAGE_LANGUAGES, code),
     )
 

@@ -116,3 +116,28 @@ def test_an_admin_stops_a_staff_account_and_a_clerk_cannot(app, client, town):
     post(admin, f"{member}/sign-in-stop/lift", form_page=member)
     sign_in(desk)
     assert desk.get("/counter/").status_code == 200
+
+
+def test_a_disowned_callback_is_shown_on_the_residents_page(app, clerk, town):
+    """Whoever answered a sign-in callback said they had not asked for it (the phone's
+    test_sign_in_callback.py): staff see it on the resident's page."""
+    from reservations import services
+    from tests.factories import at
+
+    person = resident_of(town.residents[0])
+    now = at(2026, 12, 1, 9)
+    asked = f"CA{1:032x}"
+    placed = f"CA{2:032x}"
+    callback = services.request_callback(resident_id=person.id, call_sid=asked, now=now)
+    services.place_callback(
+        services.LogCaller(), requested_call_sid=asked, url=str, status_callback="", now=now
+    )
+    services.answer_callback(callback.id, placed, now)
+    services.disown_callback(placed, now)
+    clerk.set_cookie("lang", "en")
+    soup = get_page(clerk, f"/counter/residents/{person.id}")
+    assert "answered by someone who had not asked for it" in text_of(
+        soup.find(class_="notice-warning")
+    )
+    audit_page = get_page(clerk, f"/counter/audit?resident={person.registration_no}")
+    assert "they had not asked for it" in text_of(audit_page)
