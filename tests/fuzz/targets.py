@@ -278,8 +278,15 @@ COUNTER_FORMS: dict[str, Fields] = {
         "exemption": st.sampled_from(["", "youth_club", "seniors", "nonesuch"]),
         "fee_reason": _REASON,
         "expected": st.one_of(s.any_date, s.value),
+        "season": st.one_of(_ids(1), st.just("")),
         "action": st.sampled_from(["preview", "commit", "edit", "", "x"]),
     },
+    "counter.new_season": lambda t: {
+        "name": st.one_of(st.just("2027年度"), s.value),
+        "day": st.one_of(st.just("2027-04-01"), s.any_date),
+    },
+    "counter.commit_season": lambda t: {"key": st.one_of(st.just("1:2027-04-06"), s.value)},
+    "counter.withdraw_series": lambda t: {"reason": _REASON},
     "counter.series_cancel_from": lambda t: {"from_date": s.any_date, "reason": _REASON},
     "counter.series_extend": lambda t: {
         "last_date": st.one_of(st.just("2027-03-31"), s.any_date),
@@ -405,7 +412,10 @@ COUNTER_QUERIES: dict[str, Fields] = {
     "counter.new_series": lambda t: {
         "resident": st.one_of(_ids(t.sato_id), st.just("")),
         "group": st.one_of(_ids(t.group_id), st.just("")),
+        "season": st.one_of(_ids(1), st.just("")),
     },
+    "counter.seasons": lambda t: {},
+    "counter.season": lambda t: {},
     "counter.series": lambda t: {},
     "counter.series_slip": lambda t: {},
 }
@@ -499,6 +509,7 @@ def path_values(t: Town) -> dict[str, st.SearchStrategy[str]]:
         "resident_id": _ids(t.sato_id, t.victim_resident_id, t.group_member_id),
         "group_id": _ids(t.group_id),
         "series_id": _ids(t.series_id),
+        "season_id": _ids(1),  # an allocation season (one the fuzzing may have opened)
         "refund_id": _ids(1),  # a refund (the fuzzed town has none, so none is found)
         "entry_id": _ids(1),  # a waitlist entry (the fuzzed town has none, so none is found)
         "staff_id": _ids(t.victim_staff_id, t.victim_admin_id, t.admin_id),
