@@ -71,6 +71,7 @@ class BlockStatus(StrEnum):
     BOOKING_CLOSED = "booking_closed"  # 受付終了
     UNAVAILABLE = "unavailable"  # 使用できません: the town uses it, or a unit or block closed
     WAITLISTED = "waitlisted"  # キャンセル待ちあり: freed, and offered to a waiter
+    LOTTERY = "lottery"  # 抽選: allocated by a lottery round; first come first served later
 
 
 class FullReason(StrEnum):
@@ -84,6 +85,7 @@ class FullReason(StrEnum):
     ENDED = "ended"
     NOT_OFFERED = "not_offered"  # no block is offered that day (a school gym's weekday)
     UNAVAILABLE = "unavailable"  # the town uses the blocks, or they are closed (使用できません)
+    LOTTERY = "lottery"  # the free blocks go by lottery until the round's release (抽選)
 
 
 class PartOfDay(StrEnum):
@@ -111,6 +113,7 @@ def why_no_free_block(statuses: Sequence[BlockStatus]) -> FullReason | None:
     for status, reason in (
         (BlockStatus.CLOSED, FullReason.CLOSED),
         (BlockStatus.NOT_OPEN_YET, FullReason.NOT_OPEN_YET),
+        (BlockStatus.LOTTERY, FullReason.LOTTERY),
         (BlockStatus.TAKEN, FullReason.TAKEN),
         (BlockStatus.YOURS, FullReason.TAKEN),
         (BlockStatus.WAITLISTED, FullReason.TAKEN),
@@ -123,8 +126,9 @@ def why_no_free_block(statuses: Sequence[BlockStatus]) -> FullReason | None:
     return FullReason.NOT_OFFERED
 
 
-# The statuses an admin's override (with a written reason) lifts: the booking window.
-OVERRIDABLE = frozenset({BlockStatus.NOT_OPEN_YET, BlockStatus.BOOKING_CLOSED})
+# The statuses an admin's override (with a written reason) lifts: the booking window,
+# and the lottery's wait for its release (LOTTERY_FIRST).
+OVERRIDABLE = frozenset({BlockStatus.NOT_OPEN_YET, BlockStatus.BOOKING_CLOSED, BlockStatus.LOTTERY})
 
 
 @dataclass(frozen=True)

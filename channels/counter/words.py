@@ -154,6 +154,7 @@ BLOCK_STATUSES = {
     services.BlockStatus.BOOKING_CLOSED: _l("Booking closed"),
     services.BlockStatus.WAITLISTED: _l("Freed, offered to the waiting list"),
     services.BlockStatus.UNAVAILABLE: _l("Not available (town use or closure)"),
+    services.BlockStatus.LOTTERY: _l("By lottery (抽選): not yet first come first served"),
 }
 
 # A staff block's kind (行政使用), as the counter names it.

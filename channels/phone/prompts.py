@@ -862,7 +862,12 @@ def _offer_closed(error: ReservationError, now: datetime) -> Speech:
 
 
 def _lottery_first(error: ReservationError, now: datetime) -> Speech:
-    release_at = error.params.get("release_at")
+    return day_lottery(error.params.get("release_at"))
+
+
+def day_lottery(release_at: datetime | None) -> Speech:
+    """The day goes by lottery (抽選): refused as LOTTERY_FIRST, or shown as LOTTERY by
+    availability, with when what is left opens first come first served."""
     if release_at is None:
         return Speech(_("この日は、抽選で先に決めます。"))
     return compose(

@@ -71,6 +71,7 @@ STATUS_WORDS = {
     services.BlockStatus.BOOKING_CLOSED: _l("Booking closed"),
     services.BlockStatus.UNAVAILABLE: _l("Unavailable"),
     services.BlockStatus.WAITLISTED: _l("Kept for the waiting list"),
+    services.BlockStatus.LOTTERY: _l("By lottery"),
 }
 CLOSED_WORDS = {
     services.ClosedReason.WEEKLY: _l("Regular closing day"),
@@ -312,6 +313,16 @@ def _openings(days) -> list[tuple[date, object]]:
     return [(first, moment) for moment, first in found.items()]
 
 
+def _releases(days) -> list[tuple[date, object]]:
+    """(the first day, the moment) for each lottery round's release among the days 抽選:
+    first come first served opens then."""
+    found: dict = {}
+    for day in days:
+        if day.lottery_release_at is not None and day.lottery_release_at not in found:
+            found[day.lottery_release_at] = day.date
+    return [(first, moment) for moment, first in found.items()]
+
+
 @bp.get("/units/<int:unit_id>/availability")
 def availability(unit_id: int):
     """A week (the default, best on a phone) or a whole month (?month=2026-12)."""
@@ -365,6 +376,7 @@ def availability(unit_id: int):
         start=start,
         rows=_availability_rows(unit, snapshot.days, era),
         openings=_openings(snapshot.days),
+        releases=_releases(snapshot.days),
         end=end,
         view=view,
         previous=previous,

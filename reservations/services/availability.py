@@ -12,6 +12,7 @@ from ..settings import get_settings
 from . import audit, claims
 from .actors import require_aware
 from .catalog import closures_between, get_unit
+from .lottery import lottery_releases
 from .quotes import party
 
 
@@ -38,6 +39,9 @@ class DayAvailability:
     holiday: str | None  # the holiday's Japanese name
     blocks: list[BlockAvailability]
     window: rules.Window  # when booking this day opens and closes, for whom it was asked
+    # When first come first served opens, while a lottery round allocates the day
+    # (its blocks LOTTERY, 抽選): say it beside the state.
+    lottery_release_at: datetime | None = None
 
     @property
     def has_free_block(self) -> bool:
@@ -69,13 +73,16 @@ def day_cells(
     closures=(),
     part_ids: frozenset[int] = frozenset(),
     blocked_of=lambda block: None,
+    lottery: bool = False,
 ) -> list[BlockAvailability]:
     """Each block's state on `day`: the one computation behind the week view and the
     search across facilities. `holder_of(block)` is who holds it (resident, group),
     or None; `mine` is the asker's (resident, group), whose own block is YOURS;
     `kept(block)` whether a waiter fits it (freed for the waiting list: WAITLISTED). A
     block the town uses (`blocked_of(block)`: the staff block's kind) or a closure of
-    the unit (made of `part_ids`) or of the block closes is UNAVAILABLE (使用できません)."""
+    the unit (made of `part_ids`) or of the block closes is UNAVAILABLE (使用できません).
+    With `lottery` (a round allocates the day, not released yet), a block that would be
+    free or not open yet is LOTTERY (抽選): booking it waits for the release."""
     tz = get_settings().timezone
     cells = []
     for block in facility.time_blocks:
@@ -97,6 +104,8 @@ def day_cells(
             status = rules.BlockStatus.YOURS
         if status == rules.BlockStatus.FREE and kept(block):
             status = rules.BlockStatus.WAITLISTED
+        if lottery and status in (rules.BlockStatus.FREE, rules.BlockStatus.NOT_OPEN_YET):
+            status = rules.BlockStatus.LOTTERY
         if status != rules.BlockStatus.UNAVAILABLE:
             cells.append(BlockAvailability(block, status))
         elif closure is not None and kind is None:
@@ -141,12 +150,14 @@ def availability(
         if part in part_ids
     }
     closures = closures_between(facility, start, end)
+    releases = lottery_releases([unit.id], start, end, now)
     tz = settings.timezone
     days = []
     day = start
     while day <= end:
         closed = rules.closed_reason(facility, day, closures)
         window = rules.booking_window(facility, day, is_resident, tz)
+        release_at = releases.get((unit.id, day.replace(day=1)))
         cells = day_cells(
             facility,
             day,
@@ -159,8 +170,11 @@ def availability(
             closures=closures,
             part_ids=part_ids,
             blocked_of=lambda block, day=day: blocked.get((day, block.id)),
+            lottery=release_at is not None,
         )
-        days.append(DayAvailability(day, closed, rules.holiday_name(day), cells, window))
+        days.append(
+            DayAvailability(day, closed, rules.holiday_name(day), cells, window, release_at)
+        )
         day += timedelta(days=1)
     return days
 
@@ -197,6 +211,9 @@ def availability_snapshot(
     valid_until = rules.next_change_by_time(
         unit.facility, start, end, now=now, tz=get_settings().timezone, is_resident=is_resident
     )
+    releases = [day.lottery_release_at for day in days if day.lottery_release_at is not None]
+    if releases:  # a round's release frees its blocks by the clock alone
+        valid_until = min([*releases, *([valid_until] if valid_until else [])])
     return AvailabilitySnapshot(days, version, valid_until)
 
 

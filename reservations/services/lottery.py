@@ -287,6 +287,30 @@ def check_lottery_first(unit_id: int, day: date, now: datetime) -> None:
         raise LotteryFirst(date=day, release_at=release_at)
 
 
+def lottery_releases(
+    unit_ids, start: date, end: date, now: datetime
+) -> dict[tuple[int, date], datetime]:
+    """{(unit id, first of a month): the round's release} for the units and the months
+    of `start`..`end` that a round allocates and has not released yet: availability
+    shows their blocks as LOTTERY (抽選) rather than free, as check_lottery_first refuses
+    booking them."""
+    rows = db.session.execute(
+        select(lottery_round_units.c.unit_id, LotteryRound.month, LotteryRound.release_at)
+        .join(LotteryRound, lottery_round_units.c.round_id == LotteryRound.id)
+        .where(
+            lottery_round_units.c.unit_id.in_(list(unit_ids)),
+            LotteryRound.month >= start.replace(day=1),
+            LotteryRound.month <= end.replace(day=1),
+            LotteryRound.release_at > now,
+        )
+    )
+    found: dict[tuple[int, date], datetime] = {}
+    for unit_id, month, release_at in rows:
+        key = (unit_id, month)
+        found[key] = max(found.get(key, release_at), release_at)
+    return found
+
+
 # ------------------------------------------------------------------- applications
 
 

@@ -18,6 +18,7 @@ from . import claims
 from .actors import require_aware
 from .availability import BlockAvailability, day_cells
 from .catalog import list_facilities
+from .lottery import lottery_releases
 from .quotes import party
 
 
@@ -42,6 +43,8 @@ class FacilityDay:
     full_reason: rules.FullReason | None  # when no unit has one
     closed: rules.ClosedDay | None
     opens_at: datetime | None  # when booking the day opens, while it has not
+    # When first come first served opens, while a lottery round allocates the day (抽選)
+    lottery_release_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,13 @@ def free_on(
     held = claims.held_on(day)
     kept = {(part_id, block) for part_id, _day, block in claims.kept_for_waiters(day, day)}
     blocked = claims.blocked_on(day)
+    facilities = list_facilities()
+    releases = lottery_releases(
+        [unit.id for facility in facilities for unit in facility.units], day, day, now
+    )
+    month = day.replace(day=1)
     free, not_free = [], []
-    for facility in list_facilities():
+    for facility in facilities:
         if category and facility.category.code != category:
             continue
         if step_free_only and not facility.step_free:
@@ -95,9 +103,10 @@ def free_on(
         own = [c for c in closures if c.facility_id in (None, facility.id)]
         closed = rules.closed_reason(facility, day, own)
         window = rules.booking_window(facility, day, booker.is_resident, tz)
-        units, statuses = [], []
+        units, statuses, released = [], [], []
         for unit in facility.units:
             parts = [p.id for p in unit.parts]
+            release_at = releases.get((unit.id, month))
             cells = day_cells(
                 facility,
                 day,
@@ -114,15 +123,21 @@ def free_on(
                 blocked_of=lambda block, parts=parts: next(
                     (blocked[(p, block.id)] for p in parts if (p, block.id) in blocked), None
                 ),
+                lottery=release_at is not None,
             )
             wanted = [c for c in cells if part is None or rules.part_of_day(c.block) == part]
             statuses += [c.status for c in wanted]
+            if release_at is not None and rules.BlockStatus.LOTTERY in [c.status for c in wanted]:
+                released.append(release_at)
             found = _free_blocks(unit, wanted, booker.is_resident, exemption.percent)
             if found:
                 units.append(FreeUnit(unit, found))
         opens_at = window.opens_at if rules.BlockStatus.NOT_OPEN_YET in statuses else None
         reason = None if units else rules.why_no_free_block(statuses)
-        (free if units else not_free).append(FacilityDay(facility, units, reason, closed, opens_at))
+        release = min(released, default=None)
+        (free if units else not_free).append(
+            FacilityDay(facility, units, reason, closed, opens_at, release)
+        )
     return TownDay(day, free, not_free)
 
 

@@ -266,6 +266,33 @@ def test_lottery_units_refuse_first_come_booking_until_the_release(round_, gym):
     assert book(round_.release_at).status == services.HELD
 
 
+def test_availability_shows_lottery_units_as_lottery_until_the_release(round_, gym):
+    before = at(2026, 12, 15, 10)
+    half_a = unit_of(gym, "half-a").id
+    (day,) = services.availability(half_a, DAY, DAY, now=before)
+    assert {cell.status for cell in day.blocks} == {services.BlockStatus.LOTTERY}
+    assert day.lottery_release_at == round_.release_at
+    assert day.full_reason == services.FullReason.LOTTERY and not day.has_free_block
+    snapshot = services.availability_snapshot(half_a, DAY, DAY, now=before)
+    assert snapshot.valid_until <= round_.release_at
+    after_january = (date(2027, 1, 31), block_of(gym, "evening").id)
+    assert not any(
+        found.month == 2
+        for found, _block in services.next_free_blocks(half_a, now=before, after=after_january)
+    )
+    assert services.next_free_blocks(half_a, now=round_.release_at, after=after_january)[0][
+        0
+    ] == date(2027, 2, 1)
+    (gym_day,) = [f for f in services.free_on(DAY, now=before).not_free if f.facility.id == gym.id]
+    assert gym_day.full_reason == services.FullReason.LOTTERY
+    assert gym_day.lottery_release_at == round_.release_at
+    (released,) = services.availability(half_a, DAY, DAY, now=round_.release_at)
+    assert released.lottery_release_at is None
+    assert services.BlockStatus.FREE in {cell.status for cell in released.blocks}
+    (other_month,) = services.availability(half_a, date(2027, 3, 6), date(2027, 3, 6), now=before)
+    assert services.BlockStatus.LOTTERY not in {cell.status for cell in other_month.blocks}
+
+
 # ---- the draw -----------------------------------------------------------------------
 
 

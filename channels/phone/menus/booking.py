@@ -368,6 +368,9 @@ class BookDate(Node):
         if window is not None and services.BlockStatus.NOT_OPEN_YET in statuses:
             turn.say(_why_not(turn, day, window))
             turn.goto("book_date")
+        elif services.BlockStatus.LOTTERY in statuses:
+            turn.say(prompts.day_lottery(availability.lottery_release_at))
+            turn.goto("book_date")
         elif statuses & {
             services.BlockStatus.TAKEN,
             services.BlockStatus.YOURS,
