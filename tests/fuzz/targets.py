@@ -327,6 +327,11 @@ COUNTER_FORMS: dict[str, Fields] = {
     "counter.decline_offer": lambda t: {},
     "counter.leave_waitlist": lambda t: {},
     "counter.mark_phoned": lambda t: {},
+    "counter.call_done": lambda t: {},
+    "counter.stop_resident_sign_in": lambda t: {"reason": _REASON},
+    "counter.lift_resident_sign_in_stop": lambda t: {},
+    "counter.stop_staff_sign_in": lambda t: {"reason": _REASON},
+    "counter.lift_staff_sign_in_stop": lambda t: {},
 }
 
 
@@ -366,6 +371,9 @@ COUNTER_QUERIES: dict[str, Fields] = {
     "counter.refunds": lambda t: {"month": st.one_of(st.just("2026-12"), s.value)},
     "counter.refunds_csv": lambda t: {"month": st.one_of(st.just("2026-12"), s.value)},
     "counter.waitlist_calls": lambda t: {},
+    "counter.call_list": lambda t: {},
+    "counter.stop_resident_sign_in": lambda t: {},
+    "counter.stop_staff_sign_in": lambda t: {},
     "counter.day_sheet": lambda t: {"day": s.any_date, "facility": _ids(t.facility_id)},
     "counter.use_day": lambda t: {"day": s.any_date, "facility": _ids(t.facility_id)},
     "counter.statistics": lambda t: {
@@ -489,6 +497,20 @@ PHONE_PARAMS: dict[str, dict[str, st.SearchStrategy]] = {
         "DialCallStatus": _STATUS,
         "DialCallDuration": st.one_of(s.numbers, s.value),
     },
+    # The calls this app places: a notification read out, and the sign-in callback.
+    "phone.notice": {"CallSid": _CALL_SID, "From": _PHONE, "To": _PHONE, "CallStatus": _STATUS},
+    "phone.notice_key": {"CallSid": _CALL_SID, "Digits": _DIGITS, "CallStatus": _STATUS},
+    "phone.notice_status": {
+        "CallSid": _CALL_SID,
+        "CallStatus": _STATUS,
+        "CallDuration": st.one_of(s.numbers, s.value),
+    },
+    "phone.callback_answered": {
+        "CallSid": _CALL_SID,
+        "From": _PHONE,
+        "To": _PHONE,
+        "CallStatus": _STATUS,
+    },
 }
 
 # Routes no visitor's input reaches: files, and the health check (no parameters).
@@ -513,6 +535,8 @@ def path_values(t: Town) -> dict[str, st.SearchStrategy[str]]:
         "refund_id": _ids(1),  # a refund (the fuzzed town has none, so none is found)
         "entry_id": _ids(1),  # a waitlist entry (the fuzzed town has none, so none is found)
         "staff_id": _ids(t.victim_staff_id, t.victim_admin_id, t.admin_id),
+        "notification_id": _ids(1, 2),  # the town's confirmations in the outbox
+        "callback_id": _ids(1),  # a sign-in callback (the fuzzed town has none)
         "step": _STEP,
         "day": st.one_of(s.any_date, st.just("2026-12-16")),
         "style": st.one_of(st.sampled_from(["era", "western"]), s.value),

@@ -62,6 +62,11 @@ MAY_SUCCEED = {
     "counter.accept_offer",
     "counter.decline_offer",
     "counter.mark_phoned",
+    "counter.call_done",
+    "counter.stop_resident_sign_in",
+    "counter.lift_resident_sign_in_stop",
+    "counter.stop_staff_sign_in",
+    "counter.lift_staff_sign_in_stop",
 }
 
 
