@@ -151,7 +151,8 @@ class CancelReasonKind(StrEnum):
 class WaitlistStatus(StrEnum):
     """Where a waitlist entry (キャンセル待ち) stands: waiting in line, offered the slot
     (a hold with an acceptance deadline), or ended: accepted, declined, the offer's
-    deadline passed, or left by the waiter."""
+    deadline passed, left by the waiter, or closed by the core (``end_reason``: the
+    waiter may no longer book the slot, or the town uses it)."""
 
     WAITING = "waiting"
     OFFERED = "offered"
@@ -159,6 +160,7 @@ class WaitlistStatus(StrEnum):
     DECLINED = "declined"
     EXPIRED = "expired"
     LEFT = "left"
+    CLOSED = "closed"
 
 
 # The entries still in line for their slot (counted by the limit, shown with a position).
@@ -976,6 +978,8 @@ class WaitlistEntry(Model):
     # Staff phoned the waiter about the offer (the counter's call list).
     phoned_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(AwareDateTime())
+    # Why the core closed it (status closed): the ErrorCode a booking would get now.
+    end_reason: Mapped[str | None] = mapped_column(String(40))
 
     resident: Mapped[Resident | None] = relationship(foreign_keys=[resident_id])
     group: Mapped[Group | None] = relationship()

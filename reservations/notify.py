@@ -54,6 +54,7 @@ from .models import (
     Notification,
     Reservation,
     Resident,
+    WaitlistEntry,
 )
 from .settings import get_settings
 from .text import can_be_called
@@ -67,6 +68,7 @@ RESERVATION_CHANGED = "reservation_changed"
 HOLD_REMINDER = "hold_reminder"  # a hold's payment is due tomorrow
 HOLD_EXPIRED = "hold_expired"  # a hold was cancelled as unpaid
 WAITLIST_OFFER = "waitlist_offer"  # a freed slot is held for a waiter until `offer_expires`
+WAITLIST_CLOSED = "waitlist_closed"  # the waiter may no longer book the slot (`reason`)
 KINDS = (
     RESERVATION_BOOKED,
     RESERVATION_CANCELLED,
@@ -74,6 +76,7 @@ KINDS = (
     HOLD_REMINDER,
     HOLD_EXPIRED,
     WAITLIST_OFFER,
+    WAITLIST_CLOSED,
 )
 # What the resident did themselves: told on the spot when done by phone or at the counter.
 CONFIRMATIONS = (RESERVATION_BOOKED, RESERVATION_CANCELLED, RESERVATION_CHANGED)
@@ -175,6 +178,43 @@ def reservation_message(
             "language": resident.preferred_language,
             **extra,
         },
+        status=PENDING,
+        attempts=0,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    db.session.add(notification)
+    return notification
+
+
+def waitlist_message(kind: str, entry: WaitlistEntry, now: datetime, **extra: Any):
+    """Tell the person who asked for a waitlist entry (no reservation of theirs yet)
+    about it, in the medium they have (`medium_for`), as reservation_message does.
+    `extra` joins the parameters (why it was closed)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    resident = entry.asked_by
+    medium, phone = medium_for(resident)
+    facility, blocks = entry.unit.facility, entry.time_blocks
+    params = {
+        "facility": facility.name,
+        "unit": entry.unit.name,
+        "facility_en": facility.name_en,
+        "unit_en": entry.unit.name_en,
+        "single_unit": len(facility.units) == 1,
+        "date": entry.date.isoformat(),
+        "start": blocks[0].start_time.strftime("%H:%M"),
+        "end": blocks[-1].end_time.strftime("%H:%M"),
+        "language": resident.preferred_language,
+        **({"group": entry.group.name} if entry.group is not None else {}),
+        **extra,
+    }
+    notification = Notification(
+        kind=kind,
+        resident_id=resident.id,
+        medium=medium,
+        to_phone=phone,
+        params=params,
         status=PENDING,
         attempts=0,
         created_at=now,

@@ -495,6 +495,8 @@ WORDINGS: dict[ErrorCode, Callable[[ReservationError], str]] = {
     ErrorCode.OFFER_CLOSED: lambda error: (
         _("The offer's time to accept has passed; the slot went to the next waiter.")
         if error.params.get("status") == services.WaitlistStatus.EXPIRED
+        else _("This waiting-list entry was closed: the resident may no longer book the slot.")
+        if error.params.get("status") == services.WaitlistStatus.CLOSED
         else _("This offer has already been answered.")
     ),
     ErrorCode.LOTTERY_FIRST: lambda error: _(

@@ -443,7 +443,7 @@ def choose(
             group_id=group_id,
         )[0]
         if reservation is None:
-            waiters = services.slot_waiters(actor(), unit.id, day)
+            waiters = services.slot_waiters(actor(), unit.id, day, services.clock_now())
         selectable = services.choosable_statuses(actor(), changing=reservation is not None)
         blocks_form = query_form(BlocksForm)
         blocks_form.blocks.choices = [
@@ -645,7 +645,7 @@ def join_waitlist(resident_id: int):
         )
     except ReservationError as error:
         return choose(person, None, group, refused=[(None, describe(error))], status=409)
-    place = services.waitlist_place(actor(), entry.id)
+    place = services.waitlist_place(actor(), entry.id, services.clock_now())
     flash(
         _(
             "On the waiting list for %(name)s: number %(position)d in line.",
@@ -660,7 +660,7 @@ def join_waitlist(resident_id: int):
 def _answer(entry_id: int, answer):
     """Answer for the waiter; a refusal goes to the error summary of their page."""
     _checked_action()
-    place = services.waitlist_place(actor(), entry_id)
+    place = services.waitlist_place(actor(), entry_id, services.clock_now())
     person = place.entry.resident or place.entry.asked_by
     try:
         return answer(actor(), entry_id=entry_id, now=services.clock_now()), person, None

@@ -858,6 +858,8 @@ def _waitlist_refused(error: ReservationError, now: datetime) -> Speech:
 def _offer_closed(error: ReservationError, now: datetime) -> Speech:
     if error.params.get("status") == services.WaitlistStatus.EXPIRED:
         return Speech(_("お返事の期限が過ぎたため、次にお待ちの方にご案内しました。"))
+    if error.params.get("status") == services.WaitlistStatus.CLOSED:
+        return Speech(_("この時間は、ご案内できなくなりました。キャンセル待ちは終了しています。"))
     return Speech(_("このご案内には、すでにお返事をいただいています。"))
 
 

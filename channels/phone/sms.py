@@ -14,6 +14,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from reservations import services
+from reservations.errors import ErrorCode
 
 from ..formatting import WEEKDAYS_JA, clock_range, format_short_date
 from ..i18n import EASY_JAPANESE, channel_catalog
@@ -45,6 +46,22 @@ def _deadline(params: dict[str, Any], english: bool = False) -> str:
     return _("取消は%(last_day)sまで", last_day=_day(params["cancel_last_day"], english))
 
 
+def _closed_why(reason: str | None) -> str:
+    """Why a waitlist entry was closed (the ErrorCode a booking would get), briefly."""
+    code = ErrorCode
+    if reason in (code.LIMIT_REACHED, code.GROUP_LIMIT_REACHED):
+        return _("ご予約の上限に達しているため")
+    if reason in (code.GROUP_NOT_ACTIVE, code.GROUP_VALIDITY_ENDS, code.NOT_A_MEMBER):
+        return _("団体の登録の状況により")
+    if reason in (code.FACILITY_CLOSED, code.UNAVAILABLE):
+        return _("その時間は施設を使用できないため")
+    if reason == code.BOOKING_CLOSED:
+        return _("受付期間が過ぎたため")
+    if reason == code.NO_SHOW_RESTRICTED:
+        return _("インターネットでのご予約が一時停止中のため")
+    return _("ご予約の条件を満たさないため")
+
+
 def render(kind: str, params: dict[str, Any]) -> str:
     """The text of a confirmation SMS, in the language the resident chose (Japanese
     for a message written before residents could choose)."""
@@ -70,7 +87,7 @@ def _render(kind: str, params: dict[str, Any], *, english: bool, easy: bool = Fa
     place = facility if params.get("single_unit") else f"{facility} {unit}"
     if params.get("group"):
         place = f"{place} ({params['group']})" if english else f"{place}（{params['group']}）"
-    values = {"number": params["number"], "when": when, "place": place}
+    values = {"number": params.get("number", ""), "when": when, "place": place}
     if kind == services.HOLD_REMINDER:
         return _(
             "【町予約】仮予約%(number)s %(when)s %(place)s の使用料%(fee)s円は"
@@ -87,6 +104,13 @@ def _render(kind: str, params: dict[str, Any], *, english: bool, easy: bool = Fa
             "【町予約】キャンセル待ちの%(when)s %(place)s が空きました。"
             "%(expires)sまでにお返事がない場合は次の方にご案内します。仮予約番号%(number)s",
             expires=f"{day(expires.date().isoformat())}{expires.hour}:{expires.minute:02d}",
+            **values,
+        )
+    if kind == services.WAITLIST_CLOSED:
+        return _(
+            "【町予約】キャンセル待ちの%(when)s %(place)s は、%(why)sご案内できません。"
+            "キャンセル待ちを終了しました",
+            why=_closed_why(params.get("reason")),
             **values,
         )
     if kind == services.HOLD_EXPIRED:

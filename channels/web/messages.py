@@ -295,6 +295,8 @@ def _offer_closed(error, facility) -> str:
             "The time to accept this offer has passed, so the place went to the next "
             "person waiting."
         )
+    if error.params.get("status") == services.WaitlistStatus.CLOSED:
+        return _("This time can no longer be offered to you, so your waiting for it has ended.")
     return _("This offer has already been answered.")
 
 

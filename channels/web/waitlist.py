@@ -83,7 +83,7 @@ def join_waitlist():
             except ReservationError as refused:
                 error = error_message(refused, unit.facility)
             else:
-                place = services.waitlist_place(_actor(), entry.id)
+                place = services.waitlist_place(_actor(), entry.id, services.clock_now())
                 flash_message(
                     _(
                         "You are on the waiting list: number %(position)d in line. If the "

@@ -125,7 +125,17 @@ from ..rules import (
 )
 from ..settings import CounterDetails, GroupRules, HoldRules, LatePayment, MembersMayCancel
 from ..text import column_maximum, is_kana
-from . import blocks, callbacks, calling, lottery_draw, refunds, seasons, sessions, sign_in_stops  # noqa: F401, I001  # fmt: skip
+from . import (  # noqa: F401, I001  # fmt: skip
+    blocks,
+    callbacks,
+    calling,
+    lottery_draw,
+    refunds,
+    seasons,
+    sessions,
+    sign_in_stops,
+    waitlist_offers,
+)
 from .actors import Actor, clock_now, town_timezone
 from .audit import AuditFilter, AuditPage, audit_trail, audit_trail_all
 from .availability import (
@@ -312,7 +322,6 @@ from .waitlist import (
     join_waitlist,
     leave_waitlist,
     mark_phoned,
-    offer_freed_slots,
     open_offers_to_phone,
     settle_offers,
     slot_waiters,
@@ -320,6 +329,7 @@ from .waitlist import (
     waitlist_place,
     waitlist_terms,
 )
+from .waitlist_offers import *  # noqa: F403 - the worker's offers, as its __all__ names them
 
 __all__ = [
     # vocabularies
@@ -420,7 +430,6 @@ __all__ = [
     "join_waitlist",
     "leave_waitlist",
     "mark_phoned",
-    "offer_freed_slots",
     "open_offers_to_phone",
     "settle_offers",
     "waitlist_of",
@@ -596,4 +605,5 @@ __all__ = [
     *calling.__all__,
     *sign_in_stops.__all__,
     *callbacks.__all__,
+    *waitlist_offers.__all__,
 ]

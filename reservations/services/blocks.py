@@ -4,7 +4,9 @@ with a kind and a note, made by an administrator and claiming its slots like any
 booking. Reservations standing in the way are shown first (`preview_block`); the
 administrator may cancel them with a reason (the town cancelled: the residents are
 told through the outbox). A date of a series is never cancelled by a block: it is
-cancelled on its series first. Residents see a blocked slot as 「使用できません」."""
+cancelled on its series first. Residents see a blocked slot as 「使用できません」; the
+waitlist entries for it are closed (Unavailable) and their waiters told, an open
+offer's hold cancelled with the others."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from ..db import db, write_transaction
 from ..errors import (
     BlockNotOffered,
     BlocksNotConsecutive,
+    ErrorCode,
     FacilityClosed,
     InPast,
     InputProblem,
@@ -44,7 +47,7 @@ from ..models import (
 )
 from ..settings import get_settings
 from ..text import column_text
-from . import audit, claims
+from . import audit, claims, waitlist_offers
 from .actors import Actor, require_aware, require_staff
 from .booking import cancel_in_transaction
 from .catalog import closures_between, get_unit, new_closure
@@ -181,12 +184,15 @@ def create_block(
     `cancel_in_the_way`, with a `cancel_reason` (ReasonRequired without): each is then
     cancelled as the town's (cancel_reason_kind TOWN) and its resident told. With `expected` (the numbers the administrator saw in
     the preview), one more standing in the way meanwhile refuses it again. A date of a
-    series in the way always refuses the block (``series``: their numbers)."""
+    series in the way always refuses the block (``series``: their numbers). Waitlist
+    entries for the slots are closed (Unavailable), their waiters told once each."""
     unit, blocks, kind, note = _checked(request, now)
     reason = column_text(Reservation.cancel_reason, "reason", cancel_reason, multiline=True)
     day = request.date
     with write_transaction():
         staff = require_staff(actor, ADMIN)
+        waiters = waitlist_offers.waiters_for(unit, day, blocks)
+        offers = {entry.offer_reservation_id for entry in waiters if entry.is_offered}
         keys = claims.lock_slots(unit.parts, day, blocks)
         standing = _in_the_way(unit, day, blocks)
         numbers = [r.number for r in standing]
@@ -205,8 +211,9 @@ def create_block(
                 now=now,
                 reason=reason,
                 kind=CancelReasonKind.TOWN,
-                tell=not reservation.is_staff_block,
+                tell=not reservation.is_staff_block and reservation.id not in offers,
             )
+        waitlist_offers.close_entries(actor, waiters, ErrorCode.UNAVAILABLE, now)
         db.session.flush()
         tz = get_settings().timezone
         block = Reservation(

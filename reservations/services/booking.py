@@ -271,17 +271,22 @@ def check_booking(
     booker = _booker(resident_id, group_id, locked=False)
     unit = get_unit(unit_id)
     quoted = quote_for(unit, day, block_ids, booker)
-    _check_rules(booker, quoted, now=now, override=None)
-    paused = usage.no_show_pause(**_holder(booker), now=now)
-    if paused is not None:
-        rule = get_settings().no_shows
-        raise NoShowRestricted(until=paused, count=rule.limit, months=rule.months)
+    check_allowed(booker, quoted, now=now)
     block_ids = [block.id for block in quoted.blocks]
     part_ids = [part.id for part in unit.parts]
     if claims.count_taken(part_ids, day, block_ids):
         raise claims.taken_error(part_ids, day, block_ids)
     claims.check_not_kept([(p, day, b) for p in part_ids for b in block_ids], day)
     return quoted
+
+
+def check_allowed(booker: Party, quoted: Quote, *, now: datetime) -> None:
+    """What a booking of `quoted` must meet at `now`, claims aside (also an offer's)."""
+    _check_rules(booker, quoted, now=now, override=None)
+    paused = usage.no_show_pause(**_holder(booker), now=now)
+    if paused is not None:
+        rule = get_settings().no_shows
+        raise NoShowRestricted(until=paused, count=rule.limit, months=rule.months)
 
 
 def _booker(resident_id: int, group_id: int | None, *, locked: bool) -> Party:
@@ -417,11 +422,11 @@ def cancel(
         if _replayed_cancel(actor, reservation, idempotency_key):
             return reservation
         _, reason, after_deadline = check_may_change(actor, reservation, now, reason)
-        if by_town or reservation.is_staff_block:
+        if by_town := by_town or reservation.is_staff_block:
             require_staff(actor, ADMIN)
         kind = (
             CancelReasonKind.TOWN
-            if by_town or reservation.is_staff_block
+            if by_town
             else CancelReasonKind.RESIDENT
             if actor.resident_id is not None
             else CancelReasonKind.STAFF

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import holds, waitlist
+from . import holds, waitlist, waitlist_offers
 from .actors import require_aware
 
 
@@ -37,6 +37,6 @@ def run_due_jobs(now: datetime, *, limit: int = 100) -> JobReport:
     return JobReport(
         settled_offers=settled,
         expired_holds=expired,
-        offers=len(waitlist.offer_freed_slots(now, limit)),
+        offers=len(waitlist_offers.offer_freed_slots(now, limit)),
         reminders=len(holds.remind_holds(now, limit)),
     )

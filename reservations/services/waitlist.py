@@ -19,15 +19,16 @@ from datetime import date, datetime
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import notify, payment_rules, waitlist_rules
+from .. import notify, waitlist_rules
 from ..db import db, write_transaction
 from ..errors import (
+    ErrorCode,
     Forbidden,
     ForbiddenAction,
     InPast,
     NotFound,
     OfferClosed,
-    SlotTaken,
+    Unavailable,
     WaitlistProblem,
     WaitlistRefused,
 )
@@ -38,7 +39,6 @@ from ..models import (
     OPEN_WAITLIST_STATUSES,
     CancelReasonKind,
     Reservation,
-    ReservationOrigin,
     SlotClaim,
     Unit,
     WaitlistEntry,
@@ -49,10 +49,8 @@ from ..waitlist_rules import Key
 from . import audit, booking, claims, holds
 from .actors import Actor, require_acting_for, require_aware, require_staff
 from .catalog import get_unit
-from .groups import get_group
 from .lookup import reservation_snapshot
 from .quotes import Party, quote_for
-from .residents import get_resident
 
 
 def _tz():
@@ -136,6 +134,9 @@ def join_waitlist(
         taken = _taken(keys)
         if not taken:
             raise WaitlistRefused(problem=WaitlistProblem.SLOT_FREE)
+        refusal = claims.taken_error({k[0] for k in keys}, day, {k[2] for k in keys})
+        if isinstance(refusal, Unavailable):  # the town uses it (a staff block)
+            raise refusal
         _check_not_own(booker, keys)
         _check_not_waiting(booker, unit, keys)
         first, after = booking._month(day)
@@ -222,6 +223,8 @@ def _snapshot(entry: WaitlistEntry) -> dict:
     }
     if entry.offer_reservation is not None:
         snapshot["reservation"] = entry.offer_reservation.number
+    if entry.end_reason:
+        snapshot["end_reason"] = entry.end_reason
     return snapshot
 
 
@@ -235,15 +238,25 @@ def waitlist_terms():
 
 @dataclass(frozen=True)
 class WaitlistPlace:
-    """An open entry as its waiter sees it: where they stand in line (1 is next), and
-    the offer when they have one."""
+    """An open entry as its waiter sees it at `now`: where they stand in line (1 is
+    next), and the offer while it can be answered. An offer whose deadline passed, or
+    whose hold was paid or cancelled meanwhile, is `offer_lapsed` until the worker
+    settles it: no channel shows it as one to accept."""
 
     entry: WaitlistEntry
     position: int
+    now: datetime
 
     @property
     def offer(self) -> Reservation | None:
-        return self.entry.offer_reservation if self.entry.is_offered else None
+        entry, hold = self.entry, self.entry.offer_reservation
+        if not entry.is_offered or self.now >= entry.offer_expires_at or hold.status != HELD:
+            return None
+        return hold
+
+    @property
+    def offer_lapsed(self) -> bool:
+        return self.entry.is_offered and self.offer is None
 
 
 def _with_everything(query):
@@ -258,9 +271,10 @@ def _with_everything(query):
     )
 
 
-def _place(entry: WaitlistEntry) -> WaitlistPlace:
+def _place(entry: WaitlistEntry, now: datetime) -> WaitlistPlace:
     line = [(other.id, entry_keys(other)) for other in _open_line(entry.date, entry.unit)]
-    return WaitlistPlace(entry, waitlist_rules.position_in_line(entry.id, entry_keys(entry), line))
+    position = waitlist_rules.position_in_line(entry.id, entry_keys(entry), line)
+    return WaitlistPlace(entry, position, now)
 
 
 def waitlist_of(resident_id: int, now: datetime) -> list[WaitlistPlace]:
@@ -282,20 +296,22 @@ def waitlist_of(resident_id: int, now: datetime) -> list[WaitlistPlace]:
             .order_by(WaitlistEntry.date, WaitlistEntry.id)
         )
     )
-    return [_place(entry) for entry in entries]
+    return [_place(entry, now) for entry in entries]
 
 
-def slot_waiters(actor: Actor, unit_id: int, day: date) -> list[WaitlistPlace]:
+def slot_waiters(actor: Actor, unit_id: int, day: date, now: datetime) -> list[WaitlistPlace]:
     """For staff: the open entries of the unit's facility on the day (any of its units,
     as the halves and the whole court share parts), first come first, each with its
     place in line."""
     require_staff(actor)
-    return [_place(entry) for entry in _open_line(day, get_unit(unit_id))]
+    require_aware(now)
+    return [_place(entry, now) for entry in _open_line(day, get_unit(unit_id))]
 
 
-def waitlist_place(actor: Actor, entry_id: int) -> WaitlistPlace:
-    """One entry and its place, for its waiter or staff."""
-    return _place(_entry_for(actor, entry_id))
+def waitlist_place(actor: Actor, entry_id: int, now: datetime) -> WaitlistPlace:
+    """One entry and its place at `now`, for its waiter or staff."""
+    require_aware(now)
+    return _place(_entry_for(actor, entry_id), now)
 
 
 def _entry_for(actor: Actor, entry_id: int, *, for_update: bool = False) -> WaitlistEntry:
@@ -320,9 +336,11 @@ def open_offers_to_phone(now: datetime) -> list[WaitlistEntry]:
     entries = db.session.scalars(
         _with_everything(
             select(WaitlistEntry)
+            .join(Reservation, Reservation.id == WaitlistEntry.offer_reservation_id)
             .where(
                 WaitlistEntry.status == WaitlistStatus.OFFERED,
                 WaitlistEntry.offer_expires_at > now,
+                Reservation.status == HELD,  # not paid or cancelled at the counter meanwhile
             )
             .order_by(WaitlistEntry.offer_expires_at, WaitlistEntry.id)
         )
@@ -362,9 +380,10 @@ def leave_waitlist(actor: Actor, *, entry_id: int, now: datetime) -> WaitlistEnt
     return entry
 
 
-def _end(entry: WaitlistEntry, status: WaitlistStatus, now: datetime) -> None:
+def _end(entry: WaitlistEntry, status: WaitlistStatus, now: datetime, reason=None) -> None:
     entry.status = status
     entry.ended_at = now
+    entry.end_reason = reason  # why the core closed it (an ErrorCode), for CLOSED
 
 
 def _check_offer_open(entry: WaitlistEntry, now: datetime) -> Reservation:
@@ -431,126 +450,7 @@ def _decline(actor: Actor, entry: WaitlistEntry, now: datetime) -> None:
     _audit(actor, now, "waitlist.decline", entry)
 
 
-# --------------------------------------------------------------------- the worker
-
-
-def _waiting_line(now: datetime) -> list[tuple[int, frozenset[Key]]]:
-    """Every waiting entry for a slot not begun, first come first, with its keys."""
-    today = now.astimezone(_tz()).date()
-    entries = db.session.scalars(
-        select(WaitlistEntry)
-        .where(WaitlistEntry.status == WaitlistStatus.WAITING, WaitlistEntry.date >= today)
-        .order_by(WaitlistEntry.id)
-        .options(
-            selectinload(WaitlistEntry.unit).selectinload(Unit.parts),
-            selectinload(WaitlistEntry.time_blocks),
-        )
-    )
-    return [(entry.id, entry_keys(entry)) for entry in entries]
-
-
-def _all_taken(line: list[tuple[int, frozenset[Key]]]) -> set[Key]:
-    days = {key[1] for _, keys in line for key in keys}
-    if not days:
-        return set()
-    rows = db.session.execute(
-        select(SlotClaim.part_id, SlotClaim.date, SlotClaim.time_block_id).where(
-            SlotClaim.date.in_(days)
-        )
-    )
-    return {tuple(row) for row in rows}
-
-
-def offer_freed_slots(now: datetime, limit: int = 100) -> list[WaitlistEntry]:
-    """Offer every freed slot to the first waiter it fits, at most `limit` offers, one
-    transaction each. What another worker is offering at the same time is skipped."""
-    require_aware(now)
-    line = _waiting_line(now)
-    candidates = waitlist_rules.offers_to_make(line, _all_taken(line))
-    db.session.rollback()  # end the read; each offer is its own transaction
-    offered = []
-    for entry_id in candidates:
-        if len(offered) >= limit:
-            break
-        entry = _offer(entry_id, now)
-        if entry is not None:
-            offered.append(entry)
-    return offered
-
-
-def _offer(entry_id: int, now: datetime) -> WaitlistEntry | None:
-    """Offer the entry its slot, or None when it is no longer the one to offer it to
-    (another worker has it, it was answered, the slot is taken, an earlier waiter now
-    fits it)."""
-    try:
-        with write_transaction():
-            entry = db.session.scalar(
-                select(WaitlistEntry)
-                .where(WaitlistEntry.id == entry_id, WaitlistEntry.status == WaitlistStatus.WAITING)
-                .with_for_update(skip_locked=True)
-            )
-            if entry is None:
-                return None
-            unit = entry.unit
-            blocks = list(entry.time_blocks)
-            keys = claims.lock_slots(unit.parts, entry.date, blocks)
-            if _taken(frozenset(keys)) or _earlier_waiter_fits(entry, frozenset(keys)):
-                return None
-            booker = (
-                Party(entry.asked_by, get_group(entry.group_id))
-                if entry.group_id is not None
-                else Party(get_resident(entry.resident_id))
-            )
-            quoted = quote_for(unit, entry.date, [b.id for b in blocks], booker)
-            if quoted.start_at <= now:
-                return None
-            reservation = booking.new_reservation(
-                booker,
-                unit,
-                quoted,
-                now,
-                status=HELD,
-                channel="cli",
-                origin=ReservationOrigin.WAITLIST,
-            )
-            rules = get_settings()
-            reservation.payment_due_at = waitlist_rules.offer_deadline(
-                now,
-                payment_due=payment_rules.payment_due(
-                    now, entry.date, quoted.start_at, rules.holds, _tz()
-                ),
-                start_at=quoted.start_at,
-                offer_hours=rules.waitlist.offer_hours,
-            )
-            db.session.add(reservation)
-            db.session.flush()
-            claims.claim(reservation, keys)
-            entry.status = WaitlistStatus.OFFERED
-            entry.offer_reservation = reservation
-            entry.offered_at = now
-            entry.offer_expires_at = reservation.payment_due_at
-            _audit(Actor.system(), now, "waitlist.offer", entry)
-            notify.reservation_message(
-                notify.WAITLIST_OFFER,
-                reservation,
-                now,
-                offer_expires=entry.offer_expires_at.isoformat(),
-            )
-        return entry
-    except SlotTaken:
-        return None
-
-
-def _earlier_waiter_fits(entry: WaitlistEntry, keys: frozenset[Key]) -> bool:
-    """Whether a waiter ahead in line for any of these keys fits the slot now (first
-    come first served, also when two workers offer at once)."""
-    for other in _open_line(entry.date, entry.unit):
-        if other.id >= entry.id:
-            break
-        other_keys = entry_keys(other)
-        if other.status == WaitlistStatus.WAITING and other_keys & keys and not _taken(other_keys):
-            return True
-    return False
+# ----------------------------------------------------------- the worker: settling
 
 
 def settle_one_offer(now: datetime) -> WaitlistEntry | None:
@@ -579,6 +479,8 @@ def settle_one_offer(now: datetime) -> WaitlistEntry | None:
         )
         if reservation.status == CONFIRMED:
             _end(entry, WaitlistStatus.ACCEPTED, now)
+        elif reservation.cancel_reason_kind == CancelReasonKind.TOWN:  # a closure, a block
+            _end(entry, WaitlistStatus.CLOSED, now, ErrorCode.UNAVAILABLE)
         elif reservation.status == CANCELLED:
             _end(entry, WaitlistStatus.DECLINED, now)
         else:

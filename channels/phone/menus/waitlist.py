@@ -18,13 +18,12 @@ from .booking import _group_id, _propose
 
 
 def open_offer(turn: Turn) -> int | None:
-    """The first entry of the caller's with an offer still to answer (and not yet
-    answered in this call)."""
+    """The first entry of the caller's with an offer still to answer (the core says
+    which can be: not lapsed) and not yet answered in this call."""
     heard = turn.state.get("offers_heard", [])
     for place in services.waitlist_of(turn.resident_id, turn.now):
-        entry = place.entry
-        if place.offer is not None and entry.offer_expires_at > turn.now and entry.id not in heard:
-            return entry.id
+        if place.offer is not None and place.entry.id not in heard:
+            return place.entry.id
     return None
 
 
@@ -35,7 +34,7 @@ class WaitlistOffer(Node):
     name = "waitlist_offer"
 
     def _place(self, turn: Turn) -> services.WaitlistPlace:
-        return services.waitlist_place(turn.actor(), turn.state["entry_id"])
+        return services.waitlist_place(turn.actor(), turn.state["entry_id"], turn.now)
 
     def _what(self, turn: Turn) -> list:
         place = self._place(turn)
@@ -152,7 +151,7 @@ def join(turn: Turn, block_id: int) -> None:
         turn.goto("main")
         return
     turn.event("waitlist_joined")
-    place = services.waitlist_place(turn.actor(), entry.id)
+    place = services.waitlist_place(turn.actor(), entry.id, turn.now)
     turn.goto("waitlist_joined", position=place.position)
 
 

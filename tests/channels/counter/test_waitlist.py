@@ -6,14 +6,15 @@ reaches, where the call is recorded."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from reservations import services
-from reservations.models import AuditEntry
+from reservations.db import db, write_transaction
+from reservations.models import AuditEntry, WaitlistEntry
 from tests.channels.counter.conftest import NOW, fresh, get_page, post, text_of
-from tests.factories import at
+from tests.factories import at, make_staff
 
 DAY = date(2026, 12, 16)
 
@@ -191,3 +192,47 @@ def test_a_caretaker_cannot_open_the_call_list(client, town):
     sign_in(client, caretaker.username, caretaker.password)
     response = client.get("/counter/waitlist/calls")
     assert response.status_code in (302, 403)
+
+
+def _answer_forms(soup, entry):
+    return [
+        form
+        for form in soup.find_all("form")
+        if form.get("action", "").startswith(f"/counter/waitlist/{entry.id}/")
+    ]
+
+
+def test_an_offer_paid_meanwhile_shows_no_answer_button_and_an_old_form_is_explained(
+    clerk, locale, town
+):
+    hana, entry = _offer(town)
+    page = f"/counter/residents/{hana.id}"
+    assert len(_answer_forms(get_page(clerk, page), entry)) == 2  # accept, decline
+    services.record_payment(
+        services.Actor.staff(make_staff().id),
+        reservation_id=entry.offer_reservation_id,
+        status=services.PAID,
+        now=NOW,
+    )
+    fresh()
+    soup = get_page(clerk, page)
+    assert _answer_forms(soup, entry) == []  # not settled by the worker yet
+    assert ("案内終了" if locale == "ja" else "Offer ended") in text_of(soup)
+    assert services.open_offers_to_phone(NOW) == []  # nor on the call list
+    again = post(clerk, f"/counter/waitlist/{entry.id}/accept", form_page=page)
+    assert again.status_code == 409
+    summary = text_of(check(again).find(class_="error-summary"))
+    assert ("返事" if locale == "ja" else "already been answered") in summary
+
+
+def test_an_offer_past_its_deadline_shows_no_answer_button(clerk, locale, town):
+    hana, entry = _offer(town)
+    with write_transaction():  # as if offered 49 hours ago, not settled yet
+        db.session.get(WaitlistEntry, entry.id).offer_expires_at = NOW - timedelta(hours=1)
+    page = f"/counter/residents/{hana.id}"
+    soup = get_page(clerk, page)
+    assert _answer_forms(soup, entry) == []
+    assert ("案内終了" if locale == "ja" else "Offer ended") in text_of(soup)
+    again = post(clerk, f"/counter/waitlist/{entry.id}/accept", form_page=page)
+    summary = text_of(check(again).find(class_="error-summary"))
+    assert ("過ぎ" if locale == "ja" else "passed") in summary

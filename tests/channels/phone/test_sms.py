@@ -72,6 +72,18 @@ PARAMS = {
             "【町予約】お支払いの期限が過ぎたため、仮予約12345674 12月16日(水)9:00〜12:00 "
             "町民体育館 全面 を取り消しました",
         ),
+        (
+            notify.WAITLIST_CLOSED,
+            {k: v for k, v in PARAMS.items() if k != "number"} | {"reason": "limit_reached"},
+            "【町予約】キャンセル待ちの12月16日(水)9:00〜12:00 町民体育館 全面 は、"
+            "ご予約の上限に達しているためご案内できません。キャンセル待ちを終了しました",
+        ),
+        (
+            notify.WAITLIST_CLOSED,
+            {**PARAMS, "reason": "unavailable", "group": "青葉クラブ"},
+            "【町予約】キャンセル待ちの12月16日(水)9:00〜12:00 町民体育館 全面（青葉クラブ） は、"
+            "その時間は施設を使用できないためご案内できません。キャンセル待ちを終了しました",
+        ),
     ],
 )
 def test_wording(app, kind, params, text):
@@ -117,6 +129,16 @@ def test_in_english_for_a_resident_who_chose_english(app):
     assert "Wed 16 Dec 9:00-12:00 Town Gym Whole court" in text
     assert "13 Dec" in text and "月" not in text
     assert cancelled.startswith("[Machi Yoyaku] Your reservation is cancelled.")
+
+
+def test_a_closed_waitlist_entry_in_english_says_why(app):
+    params = {**PARAMS, "language": "en", "facility_en": "Town Gym", "unit_en": "Whole court"}
+    with app.test_request_context():
+        text = sms.render(notify.WAITLIST_CLOSED, {**params, "reason": "group_not_active"})
+    assert text == (
+        "[Machi Yoyaku] Your place on the waiting list for Wed 16 Dec 9:00-12:00 Town Gym "
+        "Whole court has ended because of your group's registration."
+    )
 
 
 def test_a_booking_by_a_resident_who_chose_english_is_queued_in_english(phone_app, town):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from reservations import services
 from tests.channels.web.conftest import DAY, NOW
 from tests.channels.web.test_booking import block_ids, gym_whole, sign_in
-from tests.factories import at
+from tests.factories import at, make_staff
 
 
 def resident_of(line):
@@ -175,9 +175,11 @@ def test_an_offer_declined_goes_to_the_next_and_a_late_accept_is_explained(
     visitor.get("/my-waitlist")
     clock.advance(days=3)  # past the 48 hours: signed out meanwhile, so sign in again
     sign_in(visitor, town.residents[0])
-    visitor.get("/my-waitlist")
-    assert visitor.soup.find("form", action=f"/waitlist/{entry.id}/accept")  # until settled
-    visitor.post(f"/waitlist/{entry.id}/accept")
+    visitor.get("/my-waitlist")  # not settled by the worker yet: no button all the same
+    card = visitor.soup.find("section", class_="waitlist-card")
+    assert card.find("form") is None and card.find(class_="panel-warning") is None
+    assert ("ご案内は終了しました" if locale == "ja" else "The offer has ended") in card.get_text()
+    visitor.post(f"/waitlist/{entry.id}/accept")  # the old form, pressed again
     assert visitor.path == f"/waitlist/{entry.id}/accept"
     [error] = visitor.error_summary()
     assert ("次にお待ちの方" if locale == "ja" else "next person waiting") in error
@@ -197,6 +199,42 @@ def test_declining_an_offer(visitor, locale, town, clock):
     visitor.post(f"/waitlist/{entry.id}/decline")  # twice: already answered
     [error] = visitor.error_summary()
     assert ("すでにお返事" if locale == "ja" else "already been answered") in error
+
+
+def test_an_offer_paid_at_the_counter_shows_no_accept_button(visitor, locale, town, clock):
+    book_for(town.residents[1])
+    join_through_pages(visitor, town)
+    entry = _offer(town, clock)
+    services.record_payment(
+        services.Actor.staff(make_staff().id),
+        reservation_id=entry.offer_reservation_id,
+        status=services.PAID,
+        now=clock.now,
+    )
+    visitor.get("/my-waitlist")
+    assert visitor.soup.find("form", action=f"/waitlist/{entry.id}/accept") is None
+    visitor.post(f"/waitlist/{entry.id}/accept")
+    [error] = visitor.error_summary()
+    assert ("すでにお返事" if locale == "ja" else "already been answered") in error
+
+
+def test_pressing_accept_on_an_entry_the_core_closed_says_so(visitor, locale, town, clock):
+    book_for(town.residents[1])
+    join_through_pages(visitor, town)
+    entry = _offer(town, clock)
+    services.cancel(
+        services.Actor.staff(make_staff("admin").id),
+        reservation_id=entry.offer_reservation_id,
+        now=clock.now,
+        reason="町の行事",
+        by_town=True,
+    )
+    services.run_due_jobs(clock.now)  # the worker closes the entry
+    visitor.get("/my-waitlist")
+    assert visitor.soup.find("section", class_="waitlist-card") is None
+    visitor.post(f"/waitlist/{entry.id}/accept")
+    [error] = visitor.error_summary()
+    assert ("キャンセル待ちは終了" if locale == "ja" else "waiting for it has ended") in error
 
 
 def test_another_residents_entry_is_not_found(visitor, town):
