@@ -372,6 +372,12 @@ def order_blocks(facility: Facility, day: date, block_ids: Sequence[int]) -> lis
     return [offered[index] for index in indexes]
 
 
+def month_bounds(day: date) -> tuple[date, date]:
+    """The first day of `day`'s month and the first day of the next."""
+    first = day.replace(day=1)
+    return first, (first + timedelta(days=32)).replace(day=1)
+
+
 def check_bookable(
     facility: Facility,
     day: date,

@@ -9,7 +9,7 @@ row commit together or not at all.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
@@ -80,11 +80,6 @@ def _active_count(resident_id: int, category_id: int, now: datetime, exclude: in
     return db.session.scalar(query) or 0
 
 
-def _month(day: date) -> tuple[date, date]:
-    first = day.replace(day=1)
-    return first, (first + timedelta(days=32)).replace(day=1)
-
-
 def _group_counts(
     group_id: int, category_id: int, day: date, now: datetime, exclude: int | None
 ) -> rules.GroupCounts:
@@ -104,7 +99,7 @@ def _group_counts(
     if exclude is not None:
         confirmed = confirmed.where(Reservation.id != exclude)
     future = confirmed.where(Reservation.start_at > now)
-    first, after = _month(day)
+    first, after = rules.month_bounds(day)
     return rules.GroupCounts(
         in_category=db.session.scalar(future.where(Facility.category_id == category_id)) or 0,
         in_month=db.session.scalar(
@@ -157,7 +152,7 @@ def _check_rules(
             group=group.name,
             category_maximum=category.max_active_per_group,
             category=category.code,
-            month=_month(quoted.date)[0],
+            month=rules.month_bounds(quoted.date)[0],
             group_rules=group_rules(),
         )
     elif booker.person is not None:

@@ -44,6 +44,7 @@ from ..models import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from ..rules import month_bounds
 from ..settings import get_settings
 from ..waitlist_rules import Key
 from . import audit, booking, claims, holds
@@ -131,15 +132,15 @@ def join_waitlist(
         if quoted.start_at <= now:
             raise InPast(date=day)
         keys = _keys(unit, day, quoted.blocks)
-        taken = _taken(keys)
-        if not taken:
+        taken = _taken(keys) or keys & claims.kept_for_waiters(day, day, unit.facility_id)
+        if not taken:  # free to book (a freed slot kept for earlier waiters is not)
             raise WaitlistRefused(problem=WaitlistProblem.SLOT_FREE)
         refusal = claims.taken_error({k[0] for k in keys}, day, {k[2] for k in keys})
         if isinstance(refusal, Unavailable):  # the town uses it (a staff block)
             raise refusal
         _check_not_own(booker, keys)
         _check_not_waiting(booker, unit, keys)
-        first, after = booking._month(day)
+        first, after = month_bounds(day)
         open_in_month = db.session.scalar(
             select(func.count())
             .select_from(WaitlistEntry)
