@@ -21,6 +21,7 @@ from flask_wtf.csrf import CSRFError
 
 from reservations import services
 from reservations.errors import (
+    ErrorCode,
     InvalidCredentials,
     NotFound,
     PossibleDuplicate,
@@ -530,6 +531,7 @@ def _confirm(person: Resident, reservation: Reservation | None, group: services.
         return redirect(back)
     form = ChangeForm() if reservation else BookForm()
     extra: list = []
+    just_taken = False  # taken meanwhile: the page offers the waiting list instead
     paused = (
         None
         if reservation
@@ -577,6 +579,7 @@ def _confirm(person: Resident, reservation: Reservation | None, group: services.
             # Clerks see no override controls: a refusal of one goes to the summary.
             shown = None if services.may_override(actor()) else {"reason", "restriction_reason"}
             extra = attach_error(form, error, shown=shown)
+            just_taken = reservation is None and error.code == ErrorCode.SLOT_TAKEN
         else:
             return redirect(url_for("counter.reservation", reservation_id=done.id))
     joiner = "&" if "?" in back else "?"
@@ -593,6 +596,8 @@ def _confirm(person: Resident, reservation: Reservation | None, group: services.
         extra=extra,
         back=back_to_day,
         paused=paused,
+        just_taken=just_taken,
+        group_arg=group_id,
     )
 
 

@@ -213,6 +213,7 @@ class Cell:
     )
     colspan: int = 1
     label: str = ""  # the block, as the list per day (narrow screens) names it
+    wait_href: str | None = None  # a time booked by others: join its waiting list
 
 
 @dataclass(frozen=True)
@@ -231,9 +232,11 @@ def _availability_rows(unit, days, era: bool) -> list[Row]:
     words = {status: str(text) for status, text in STATUS_WORDS.items()}
     closed_words = {reason: str(text) for reason, text in CLOSED_WORDS.items()}
     book = _("book %(date)s, %(block)s")
+    wait = _("join the waiting list for %(date)s, %(block)s")
     block_names = {block.id: localized(block) for block in unit.facility.time_blocks}
     labels = {block.id: block_label(block) for block in unit.facility.time_blocks}
     day_url = url_for("web.blocks", unit_id=unit.id, day="DAY") + "?block="
+    join_url = url_for("web.join_waitlist", unit=unit.id, day="DAY") + "&block="
     rows = []
     for day in days:
         if day.closed:
@@ -259,6 +262,14 @@ def _availability_rows(unit, days, era: bool) -> list[Row]:
                     label=labels[cell.block.id],
                 )
                 if cell.bookable
+                else Cell(
+                    cell.status,
+                    words[cell.status],
+                    detail=wait % {"date": long_date, "block": block_names[cell.block.id]},
+                    label=labels[cell.block.id],
+                    wait_href=f"{join_url.replace('DAY', day.date.isoformat())}{cell.block.id}",
+                )
+                if cell.status == services.BlockStatus.TAKEN
                 else Cell(
                     cell.status,
                     words[cell.status],
@@ -375,6 +386,7 @@ def availability(unit_id: int):
         facility=unit.facility,
         start=start,
         rows=_availability_rows(unit, snapshot.days, era),
+        wait_words=_("Join the waiting list"),
         openings=_openings(snapshot.days),
         releases=_releases(snapshot.days),
         end=end,
@@ -460,11 +472,19 @@ def _booking_in_progress():
         return None
 
 
-def _back_to_availability(error: SlotTaken, unit_id: int, day: date):
-    """Someone else took the slot: back to the same week, with the message; the
-    sign-in and the unit stay as they were."""
-    flash_message(error_message(error))
-    return redirect(_availability_url(unit_id, day))
+def _offer_the_waitlist(error: SlotTaken, unit_id: int, day: date, block_ids: list[int]):
+    """Someone else took the slot: the message, and the page that offers to wait for
+    it (キャンセル待ち), whose back link leads to the day's other times; the sign-in
+    and the unit stay as they were."""
+    flash_message(
+        _(
+            "%(taken)s You can join the waiting list for it here.",
+            taken=error_message(error),
+        )
+    )
+    return redirect(
+        url_for("web.join_waitlist", unit=unit_id, day=day.isoformat(), block=block_ids)
+    )
 
 
 SELF = "self"
@@ -537,7 +557,7 @@ def confirm():
     try:
         options = _for_whom(unit_id, day, block_ids, now)
     except SlotTaken as taken:
-        return _back_to_availability(taken, unit_id, day)
+        return _offer_the_waitlist(taken, unit_id, day, block_ids)
     form = ForWhomForm()
     form.for_whom.choices = [(option.value, option.label) for option in options]
     chosen = _chosen(options, session[BOOKING_KEY].get("for"))
@@ -561,7 +581,7 @@ def confirm():
                     idempotency_key=f"web-{session[BOOKING_KEY].get('key', '')}",
                 )
             except SlotTaken as taken:
-                return _back_to_availability(taken, unit_id, day)
+                return _offer_the_waitlist(taken, unit_id, day, block_ids)
             except ReservationError as refused:
                 error = refused
             else:

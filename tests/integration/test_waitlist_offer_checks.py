@@ -204,3 +204,38 @@ def test_an_offer_cancelled_for_the_towns_reason_closes_its_entry(gym):
     services.run_due_jobs(LATER)
     closed = fresh(entry)
     assert (closed.status, closed.end_reason) == (STATUS.CLOSED, "unavailable")
+
+
+def test_an_offer_past_its_deadline_or_paid_is_no_longer_one_to_answer(gym):
+    taken = book(make_resident(), gym)
+    waiter = make_resident()
+    entry = join(waiter, gym)
+    cancel(taken)
+    services.run_due_jobs(LATER)
+    offer = fresh(entry)
+    actor = services.Actor.resident(waiter.id, "web")
+    [open_place] = services.waitlist_of(waiter.id, LATER)
+    assert open_place.offer is not None and not open_place.offer_lapsed
+    past = offer.offer_expires_at  # the deadline itself: over, not yet settled
+    lapsed = services.waitlist_place(actor, entry.id, past)
+    assert lapsed.offer is None and lapsed.offer_lapsed
+    assert services.open_offers_to_phone(past) == []
+    services.record_payment(
+        services.Actor.staff(make_staff().id),
+        reservation_id=offer.offer_reservation_id,
+        status=services.PAID,
+        now=LATER,
+    )
+    paid = services.waitlist_place(actor, entry.id, LATER)
+    assert paid.offer is None and paid.offer_lapsed
+
+
+def test_a_freed_slot_kept_for_the_waiting_list_can_be_joined_behind_them(gym):
+    taken = book(make_resident(), gym)
+    first = join(make_resident(), gym)
+    cancel(taken)  # no claim now, but kept for the first waiter: not free to book
+    later = make_resident()
+    second = join(later, gym)
+    assert [place.position for place in services.waitlist_of(later.id, NOW)] == [2]
+    services.run_due_jobs(LATER)
+    assert fresh(first).status == STATUS.OFFERED and fresh(second).status == STATUS.WAITING

@@ -210,7 +210,20 @@ def test_a_slot_taken_meanwhile_is_explained_and_nothing_is_booked(clerk):
     response = clerk.post(
         url, data={"csrf_token": soup.find("input", attrs={"name": "csrf_token"})["value"]}
     )
-    assert "Someone else has just booked" in text_of(check_page(response.data))
+    soup = check_page(response.data)
+    assert "Someone else has just booked" in text_of(soup)
+    [join] = soup.find("section", attrs={"aria-labelledby": "waitlist-heading"}).find_all("form")
+    joined = clerk.post(
+        join["action"],
+        data={
+            "csrf_token": join.find("input", attrs={"name": "csrf_token"})["value"],
+            "block": blocks["morning"],
+        },
+    )
+    assert joined.status_code == 302
+    fresh()
+    [place] = services.waitlist_of(person.id, NOW)
+    assert place.position == 1 and place.entry.channel == "counter"
 
 
 @pytest.fixture

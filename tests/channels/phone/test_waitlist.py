@@ -10,6 +10,7 @@ from datetime import date
 from reservations import services
 from tests.channels.phone.conftest import NOW
 from tests.channels.phone.test_calls import book_on_the_web, event_kinds, phone_call, signed_in
+from tests.factories import make_staff
 
 DAY = date(2026, 12, 16)
 ASK = (
@@ -133,3 +134,19 @@ def test_an_offer_answered_elsewhere_meanwhile_is_said_and_the_list_follows(call
     text = simulator.last.text
     assert text.startswith("このご案内には、すでにお返事をいただいています。")
     assert "現在、ご予約はありません。" in text
+
+
+def test_an_offer_paid_at_the_counter_before_the_call_is_not_read_as_one_to_answer(call, town):
+    entry = offer_to_yamada(town)
+    services.record_payment(
+        services.Actor.staff(make_staff().id),
+        reservation_id=entry.offer_reservation_id,
+        status=services.PAID,
+        now=NOW,
+    )  # the worker has not settled the offer yet
+    simulator = signed_in(call, town)
+    simulator.press("3")
+    text = simulator.last.text
+    assert not text.startswith(OFFER) and "お受けになる場合は1を" not in text
+    assert phone_call(simulator).node != "waitlist_offer"
+    assert "ご予約は1件です。" in text  # read as the booking it now is

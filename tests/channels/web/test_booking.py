@@ -368,9 +368,7 @@ def test_after_the_deadline_there_is_no_cancel_button_and_the_core_refuses(
     assert services.find_reservation(number).is_active
 
 
-def test_a_slot_taken_between_view_and_confirm_returns_to_the_week_with_a_message(
-    visitor, locale, town
-):
+def test_a_slot_taken_between_view_and_confirm_offers_its_waiting_list(visitor, locale, town):
     gym, whole = gym_whole()
     choose(visitor, whole, DAY, block_ids(gym, "evening"))
     sign_in(visitor, town.residents[0])
@@ -385,10 +383,18 @@ def test_a_slot_taken_between_view_and_confirm_returns_to_the_week_with_a_messag
         now=NOW,
     )
     visitor.post("/confirm")
-    assert visitor.urls[-1] == f"/units/{whole.id}/availability?week=2026-12-14"
+    evening = block_ids(gym, "evening")[0]
+    assert (
+        visitor.urls[-1] == f"/waitlist/join?unit={whole.id}&day={DAY.isoformat()}&block={evening}"
+    )
     [notice] = visitor.notices()
     assert ("2026年12月16日(水)" if locale == "ja" else "Wed 16 December 2026") in notice
+    assert ("キャンセル待ち" if locale == "ja" else "join the waiting list") in notice
     assert visitor.soup.find("section", class_="session-panel")  # still signed in
+    visitor.post(visitor.urls[-1], {"unit": whole.id, "day": DAY.isoformat(), "block": evening})
+    assert visitor.path == "/my-waitlist"  # in line for it, number 1
+    me = services.find_residents(town.residents[0].registration_no)[0]
+    assert [place.position for place in services.waitlist_of(me.id, NOW)] == [1]
     assert services.reservations_of(other.id, now=NOW).upcoming[0].number  # theirs stands
 
 

@@ -287,3 +287,55 @@ def test_a_freed_time_with_waiters_shows_as_kept_for_the_waiting_list(visitor, l
         "input", attrs={"name": "blocks", "value": str(block_ids(gym, "morning")[0])}
     )
     assert morning.has_attr("disabled")
+
+
+def test_the_week_table_and_the_search_offer_the_waiting_list_for_a_booked_time(
+    visitor, locale, town
+):
+    book_for(town.residents[1])
+    gym, whole = gym_whole()
+    morning = block_ids(gym, "morning")[0]
+    visitor.get(f"/units/{whole.id}/availability?week=2026-12-14")
+    href = f"/waitlist/join?unit={whole.id}&day={DAY.isoformat()}&block={morning}"
+    links = visitor.soup.find_all("a", href=href)
+    assert len(links) == 2  # the table and the list for narrow screens (one shown)
+    label = links[0].get_text(" ", strip=True)
+    assert ("キャンセル待ちに登録" if locale == "ja" else "Join the waiting list") in label
+    assert ("12月16日" if locale == "ja" else "16 December") in label  # for screen readers
+    visitor.get(f"/units/{whole.id}/days/{DAY.isoformat()}")  # the day page has them too
+    assert join_link(visitor) == href
+    visitor.get(href)
+    assert visitor.path in ("/waitlist/join", "/sign-in")
+
+
+def test_a_freed_time_kept_for_the_waiting_list_can_be_joined_at_the_end_of_the_line(
+    visitor, locale, town
+):
+    reservation = book_for(town.residents[1])
+    waiter = resident_of(town.residents[2])
+    gym, whole = gym_whole()
+    services.join_waitlist(
+        services.Actor.resident(waiter.id, "web"),
+        resident_id=waiter.id,
+        unit_id=whole.id,
+        day=DAY,
+        block_ids=block_ids(gym, "morning"),
+        now=NOW,
+    )
+    services.cancel(
+        services.Actor.resident(reservation.booked_by_id, "phone"),
+        reservation_id=reservation.id,
+        now=NOW,
+    )  # kept for the waiter until the worker offers it: joining it is not refused
+    join_through_pages_by_address(visitor, town, whole, block_ids(gym, "morning")[0])
+    assert visitor.path == "/my-waitlist"
+    me = resident_of(town.residents[0])
+    assert [place.position for place in services.waitlist_of(me.id, NOW)] == [2]
+
+
+def join_through_pages_by_address(visitor, town, unit, block):
+    href = f"/waitlist/join?unit={unit.id}&day={DAY.isoformat()}&block={block}"
+    visitor.get(href)
+    if visitor.path == "/sign-in":
+        sign_in(visitor, town.residents[0])
+    return visitor.post(visitor.urls[-1], _hidden_fields(visitor))
