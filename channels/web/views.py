@@ -232,7 +232,6 @@ def _availability_rows(unit, days, era: bool) -> list[Row]:
     words = {status: str(text) for status, text in STATUS_WORDS.items()}
     closed_words = {reason: str(text) for reason, text in CLOSED_WORDS.items()}
     book = _("book %(date)s, %(block)s")
-    wait = _("join the waiting list for %(date)s, %(block)s")
     block_names = {block.id: localized(block) for block in unit.facility.time_blocks}
     labels = {block.id: block_label(block) for block in unit.facility.time_blocks}
     day_url = url_for("web.blocks", unit_id=unit.id, day="DAY") + "?block="
@@ -265,7 +264,7 @@ def _availability_rows(unit, days, era: bool) -> list[Row]:
                 else Cell(
                     cell.status,
                     words[cell.status],
-                    detail=wait % {"date": long_date, "block": block_names[cell.block.id]},
+                    detail=f"{long_date} {block_names[cell.block.id]}",  # for screen readers
                     label=labels[cell.block.id],
                     wait_href=f"{join_url.replace('DAY', day.date.isoformat())}{cell.block.id}",
                 )

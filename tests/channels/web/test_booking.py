@@ -142,7 +142,10 @@ def test_availability_is_a_table_with_every_state_in_words(visitor, locale, town
     )
     assert cells[monday] == [f"{words['closed']} {words['weekly']}"]
     assert cells[tuesday] == [words["past"], words["booking_closed"], words["booking_closed"]]
-    assert cells[thursday][1] == words["taken"]
+    taken = rows[3].find_all("td")[1]
+    assert taken.find(class_="status-taken").get_text(strip=True) == words["taken"]
+    join = taken.find("a", class_="waitlist-link")  # others booked it: wait for it
+    assert join["href"].startswith(f"/waitlist/join?unit={whole.id}&day=2026-12-03&block=")
     assert cells[thursday][0].startswith(words["free"])
     free_link = rows[3].find("a")
     assert free_link["href"].startswith(f"/units/{whole.id}/days/2026-12-03?block=")
