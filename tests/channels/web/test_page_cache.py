@@ -23,7 +23,10 @@ def guest(app, town):
 def cells_of(visitor, day_label: str) -> list[str]:
     for row in visitor.soup.find("table", class_="availability").tbody.find_all("tr"):
         if row.th.get_text(" ", strip=True).startswith(day_label):
-            return [td.get_text(" ", strip=True).split(":")[0].strip() for td in row.find_all("td")]
+            return [  # each cell's state (a booked one also links to its waiting list)
+                td.find(class_="status").get_text(" ", strip=True).split(":")[0].strip()
+                for td in row.find_all("td")
+            ]
     raise AssertionError(day_label)
 
 
