@@ -195,6 +195,8 @@ def waitlist_message(kind: str, entry: WaitlistEntry, now: datetime, **extra: An
         raise ValueError(f"unknown notification kind {kind!r}")
     resident = entry.asked_by
     medium, phone = medium_for(resident)
+    if medium == VOICE_CALL:  # no call wording for it yet: staff phone them from the list
+        medium = COUNTER_CALL
     facility, blocks = entry.unit.facility, entry.time_blocks
     params = {
         "facility": facility.name,

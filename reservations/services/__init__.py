@@ -125,17 +125,7 @@ from ..rules import (
 )
 from ..settings import CounterDetails, GroupRules, HoldRules, LatePayment, MembersMayCancel
 from ..text import column_maximum, is_kana
-from . import (  # noqa: F401, I001  # fmt: skip
-    blocks,
-    callbacks,
-    calling,
-    lottery_draw,
-    refunds,
-    seasons,
-    sessions,
-    sign_in_stops,
-    waitlist_offers,
-)
+from . import blocks, callbacks, calling, lottery_draw, refunds, seasons, sessions, sign_in_stops  # noqa: F401, I001  # fmt: skip
 from .actors import Actor, clock_now, town_timezone
 from .audit import AuditFilter, AuditPage, audit_trail, audit_trail_all
 from .availability import (
@@ -329,7 +319,7 @@ from .waitlist import (
     waitlist_place,
     waitlist_terms,
 )
-from .waitlist_offers import *  # noqa: F403 - the worker's offers, as its __all__ names them
+from .waitlist_offers import WAITLIST_CLOSED, offer_freed_slots
 
 __all__ = [
     # vocabularies
@@ -605,5 +595,6 @@ __all__ = [
     *calling.__all__,
     *sign_in_stops.__all__,
     *callbacks.__all__,
-    *waitlist_offers.__all__,
+    "WAITLIST_CLOSED",
+    "offer_freed_slots",
 ]

@@ -239,3 +239,14 @@ def test_a_freed_slot_kept_for_the_waiting_list_can_be_joined_behind_them(gym):
     assert [place.position for place in services.waitlist_of(later.id, NOW)] == [2]
     services.run_due_jobs(LATER)
     assert fresh(first).status == STATUS.OFFERED and fresh(second).status == STATUS.WAITING
+
+
+def test_a_landline_waiter_passed_over_is_on_the_counters_call_list(gym):
+    taken = book(make_resident(), gym)
+    waiter = make_resident(phone="0166-12-3456")  # a landline
+    join(waiter, gym)
+    book(waiter, gym, block="evening", day=DAY + timedelta(days=1))  # their one booking
+    cancel(taken)
+    services.run_due_jobs(LATER)
+    (told,) = messages(services.WAITLIST_CLOSED)
+    assert told.resident_id == waiter.id and told.medium == "counter"
