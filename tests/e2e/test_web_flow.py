@@ -140,8 +140,8 @@ def test_every_page_of_the_flow_has_no_axe_violations(page, live_server, languag
             now=E2E_NOW,
         )
     page.locator("main").get_by_role("button").click()
-    expect(page).to_have_url(re.compile("/availability\\?week=2026-12-21$"))
-    check()
+    expect(page).to_have_url(re.compile("/waitlist/join\\?unit=\\d+&day=2026-12-23&block=\\d+$"))
+    check()  # taken meanwhile: its waiting list is offered, with the message
     check("/facilities/999")
 
 
