@@ -22,7 +22,7 @@ from reservations.errors import ReservationError
 
 from . import prompts, twiml
 from .settings import DIAL_TIMEOUT, get_phone_settings
-from .speech import Speech, compose, spoken_slot
+from .speech import Speech, compose, spoken_date, spoken_slot
 from .views import _sid, _twiml, bp
 
 OFFER = services.WAITLIST_OFFER
@@ -54,6 +54,8 @@ def message(notification: services.Notification, today: date) -> list[Speech]:
     reservation = notification.reservation
     params = notification.params
     kind = notification.kind
+    if kind == services.LOTTERY_RESULT:
+        return _lottery(params)
     if kind == OFFER:
         return [
             prompts.waitlist_offer(reservation),
@@ -74,6 +76,26 @@ def message(notification: services.Notification, today: date) -> list[Speech]:
     if "payment_due" in params:
         due = date.fromisoformat(params["payment_due"])
         speeches.append(prompts.hold_due(due, params["fee_yen"], params["due_on_the_day"]))
+    return speeches
+
+
+def _lottery(params: dict) -> list[Speech]:
+    """An application's draw: each win (a 仮予約, its number and due day), or none."""
+    if not params["wins"]:
+        return [Speech(_("抽選の結果、お申し込みは当選しませんでした。"))]
+    speeches = [Speech(_("抽選の結果、次の枠に当選しました。"))]
+    for win in params["wins"]:
+        reservation = services.find_reservation(win["number"])
+        speeches.append(_what(reservation))
+        speeches.append(_number(reservation))
+        speeches.append(
+            compose(
+                _(
+                    "%(date)sまでに、確定とお支払いをお願いします。確定がないと、取り消しになります。"
+                ),
+                date=spoken_date(date.fromisoformat(win["payment_due"])),
+            )
+        )
     return speeches
 
 

@@ -70,23 +70,61 @@ def render(kind: str, params: dict[str, Any]) -> str:
         return _render(kind, params, english=locale == "en", easy=locale == EASY_JAPANESE)
 
 
-def _render(kind: str, params: dict[str, Any], *, english: bool, easy: bool = False) -> str:
-    def day(iso: str) -> str:
-        return _day(iso, english)
-
+def _slot(params: dict[str, Any], *, english: bool, easy: bool) -> tuple[str, str]:
+    """A reservation's (when, place) as an SMS says them."""
+    day = _day(params["date"], english)
     if english:
-        when = f"{day(params['date'])} {_hm(params['start'])}-{_hm(params['end'])}"
+        when = f"{day} {_hm(params['start'])}-{_hm(params['end'])}"
     elif easy:
         start, end = time.fromisoformat(params["start"]), time.fromisoformat(params["end"])
-        when = f"{day(params['date'])} {clock_range(start, end)}"
+        when = f"{day} {clock_range(start, end)}"
     else:
-        when = f"{day(params['date'])}{_hm(params['start'])}〜{_hm(params['end'])}"
+        when = f"{day}{_hm(params['start'])}〜{_hm(params['end'])}"
     facility = params.get("facility_en") if english else None
     unit = params.get("unit_en") if english else None
     facility, unit = facility or params["facility"], unit or params["unit"]
     place = facility if params.get("single_unit") else f"{facility} {unit}"
     if params.get("group"):
         place = f"{place} ({params['group']})" if english else f"{place}（{params['group']}）"
+    return when, place
+
+
+def _lottery(params: dict[str, Any], *, english: bool, easy: bool) -> str:
+    """An application's draw: each win as a 仮予約 to confirm and pay by its due day,
+    or that nothing was drawn."""
+    receipt = params["receipt_number"]
+    if not params["wins"]:
+        return _(
+            "【町予約】抽選の結果、受付番号%(receipt)sのお申し込みは当選しませんでした",
+            receipt=receipt,
+        )
+    won = []
+    for win in params["wins"]:
+        when, place = _slot(win, english=english, easy=easy)
+        won.append(
+            _(
+                "%(when)s %(place)s（仮予約%(number)s、%(due)sまでに確定とお支払い）",
+                when=when,
+                place=place,
+                number=win["number"],
+                due=_day(win["payment_due"], english),
+            )
+        )
+    return _(
+        "【町予約】抽選の結果、受付番号%(receipt)sで当選しました: %(wins)s 期限までに"
+        "確定されない場合は取り消しになります",
+        receipt=receipt,
+        wins=" ".join(won),
+    )
+
+
+def _render(kind: str, params: dict[str, Any], *, english: bool, easy: bool = False) -> str:
+    def day(iso: str) -> str:
+        return _day(iso, english)
+
+    if kind == services.LOTTERY_RESULT:
+        return _lottery(params, english=english, easy=easy)
+    when, place = _slot(params, english=english, easy=easy)
     values = {"number": params.get("number", ""), "when": when, "place": place}
     if kind == services.HOLD_REMINDER:
         return _(

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import lottery_rules, payment_rules, rules
+from .. import lottery_rules, notify, payment_rules, rules
 from ..db import db, write_transaction
 from ..errors import (
     Forbidden,
@@ -32,14 +32,17 @@ from ..errors import (
 from ..models import (
     ADMIN,
     HELD,
+    PENDING,
     CancelReasonKind,
     LotteryAnswer,
     LotteryApplication,
     LotteryApplicationStatus,
     LotteryChoice,
     LotteryRound,
+    Notification,
     Reservation,
     ReservationOrigin,
+    Resident,
     Unit,
 )
 from ..settings import get_settings
@@ -54,6 +57,9 @@ from .quotes import Party, quote_for
 from .residents import get_resident
 
 Slot = tuple[int, date, tuple[int, ...]]
+
+# The outbox's kind for an application's draw (worded by the channels like notify's).
+LOTTERY_RESULT = "lottery_result"
 
 
 def _tz():
@@ -201,6 +207,10 @@ def draw_round(actor: Actor, *, code: str, now: datetime) -> DrawSummary:
                 choice.reservation = _hold_for(
                     actor, found, applications_by_id[outcome.application_id], choice, now
                 )
+        for application in applications:
+            # The draw runs once (refused when drawn), so each applicant is told once.
+            wins = [c.reservation for c in application.choices if c.won]
+            lottery_message(application.applied_by, application.receipt_number, wins, now)
         found.drawn_at = now
         found.fingerprint = lottery_rules.fingerprint(found.seed, drawn, result)
         summary = DrawSummary(
@@ -225,6 +235,34 @@ def draw_round(actor: Actor, *, code: str, now: datetime) -> DrawSummary:
             },
         )
     return summary
+
+
+def lottery_message(
+    resident: Resident, receipt_number: str, wins: list[Reservation], now: datetime
+) -> Notification:
+    """Tell the applicant `resident` the draw's result for their application, in the
+    caller's (the draw's) transaction and the medium they have (`notify.medium_for`):
+    each win's slot as a hold and its due day (`wins`, the first also as the row's
+    reservation), or that nothing was drawn."""
+    medium, phone = notify.medium_for(resident)
+    notification = Notification(
+        kind=LOTTERY_RESULT,
+        resident_id=resident.id,
+        reservation_id=wins[0].id if wins else None,
+        medium=medium,
+        to_phone=phone,
+        params={
+            "receipt_number": receipt_number,
+            "wins": [notify.reservation_params(win) for win in wins],
+            "language": resident.preferred_language,
+        },
+        status=PENDING,
+        attempts=0,
+        created_at=now,
+        next_attempt_at=now,
+    )
+    db.session.add(notification)
+    return notification
 
 
 def _hold_for(
@@ -435,12 +473,14 @@ def round_results(code: str) -> list[SlotDemand]:
 
 __all__ = [
     *lottery.__all__,
+    "LOTTERY_RESULT",
     "DrawSummary",
     "SlotDemand",
     "Verification",
     "confirm_win",
     "decline_win",
     "draw_round",
+    "lottery_message",
     "round_results",
     "verify_round",
 ]

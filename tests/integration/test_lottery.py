@@ -496,3 +496,37 @@ def test_two_draws_at_once_one_wins_the_other_is_refused(postgres_app):
     )
     assert wins == summaries[0].wins == 2
     assert services.verify_round("gym-2027-02").ok
+
+
+def test_the_draw_tells_each_applicant_once_in_their_medium(round_, gym, admin):
+    from reservations.models import COUNTER_CALL, SMS, VOICE_CALL, Notification
+
+    mobile = make_resident(phone="090-1111-2222")
+    landline = make_resident(phone="0166-12-3456")
+    nobody = make_resident()
+    first = apply(mobile, choice(gym, "whole"))
+    second = apply(landline, choice(gym, "whole"))
+    third = apply(nobody, choice(gym, "half-a", "afternoon"))
+    reveal_and_draw(admin)
+    with pytest.raises(LotteryDrawRefused):
+        services.draw_round(admin, code="gym-2027-02", now=AFTER)
+    assert services.verify_round("gym-2027-02").ok
+    db.session.rollback()
+    rows = db.session.scalars(
+        sa.select(Notification).where(Notification.kind == services.LOTTERY_RESULT)
+    ).all()
+    assert sorted(row.resident_id for row in rows) == sorted(
+        r.id for r in (mobile, landline, nobody)
+    )  # one each, none twice
+    by_resident = {row.resident_id: row for row in rows}
+    assert by_resident[mobile.id].medium == SMS and by_resident[mobile.id].to_phone
+    assert by_resident[landline.id].medium == VOICE_CALL
+    assert by_resident[nobody.id].medium == COUNTER_CALL
+    for application in (first, second, third):
+        row = by_resident[application.applied_by_id]
+        assert row.params["receipt_number"] == application.receipt_number
+        wins = [c for c in choices_of(application) if c.won]
+        assert [w["number"] for w in row.params["wins"]] == [c.reservation.number for c in wins]
+        assert row.reservation_id == (wins[0].reservation_id if wins else None)
+        assert all(w["payment_due"] for w in row.params["wins"])
+    assert sum(1 for row in rows if row.params["wins"]) == 2  # whole or landline, and half-a

@@ -67,3 +67,15 @@ def test_a_caretaker_cannot_open_the_call_list(client, town):
     caretaker = next(s for s in town.staff if s.role == "caretaker")
     sign_in(client, caretaker.username, caretaker.password)
     assert client.get("/counter/calls").status_code in (302, 403)
+
+
+def test_a_lottery_result_is_on_the_call_list(clerk, town):
+    from reservations.db import db, write_transaction
+
+    resident = make_resident("抽選 電話なし", kana="ちゅうせん でんわなし")
+    with write_transaction():
+        services.lottery_message(db.session.get(services.Resident, resident.id), "L0042", [], NOW)
+    fresh()
+    [row] = get_page(clerk, "/counter/calls").find("tbody").find_all("tr")
+    text = text_of(row)
+    assert resident.name in text and "受付番号L0042のお申し込みは当選しませんでした" in text

@@ -211,3 +211,31 @@ def test_the_worker_command_places_the_due_call_once(phone_app, gym, clock):
         assert placed["status_callback"] == f"{BASE_URL}/phone/notice/{row.id}/status"
     finally:
         fake.stop()
+
+
+@pytest.mark.parametrize("won", [True, False])
+def test_a_lottery_result_is_read_out(phone_app, gym, won):
+
+    landline = make_resident(phone="0166-12-3456")
+    reservation = book(landline, gym)
+    db.session.execute(sa.update(Notification).values(status=SENT))  # the booking's own call
+    resident = db.session.get(services.Resident, landline.id)
+    row = services.lottery_message(
+        resident, "L0001", [db.session.get(Reservation, reservation.id)] if won else [], NOW
+    )
+    if won:
+        row.params = {
+            **row.params,
+            "wins": [{**row.params["wins"][0], "payment_due": "2026-12-10"}],
+        }
+    db.session.commit()
+    row, sid = placed(phone_app, services.LOTTERY_RESULT)
+    body = twiml_of(post(phone_app, f"/phone/notice/{row.id}", CallSid=sid))
+    if won:
+        assert "次の枠に当選しました" in body and "12月16日" in body and "予約番号" in body
+        assert "木曜日までに、確定とお支払いをお願いします" in body  # 12月10日(木)
+    else:
+        assert "当選しませんでした" in body
+    assert "担当者とお話しになる場合は0を" in body
+    again = twiml_of(post(phone_app, f"/phone/notice/{row.id}/key", CallSid=sid, Digits="*"))
+    assert again == body

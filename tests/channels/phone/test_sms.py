@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from channels.phone import sms
-from reservations import notify
+from reservations import notify, services
 from reservations.db import db
 from reservations.models import PENDING, SENT, Notification
 from tests.channels.phone.conftest import SATO_PHONE
@@ -254,3 +254,42 @@ def test_every_sms_has_its_easy_japanese_wording():
         easy = {m.id: m.string for m in read_po(handle) if m.id}
     assert wanted and all(easy.get(message) for message in wanted)
     assert all(easy[message] != message for message in wanted if "【" in message)
+
+
+@pytest.mark.parametrize(
+    ("language", "wins", "text"),
+    [
+        (
+            "ja",
+            [{**PARAMS, "payment_due": "2027-01-20"}],
+            "【町予約】抽選の結果、受付番号L0001で当選しました: 12月16日(水)9:00〜12:00 町民体育館 全面"
+            "（仮予約12345674、1月20日(水)までに確定とお支払い） 期限までに確定されない場合は取り消しになります",
+        ),
+        ("ja", [], "【町予約】抽選の結果、受付番号L0001のお申し込みは当選しませんでした"),
+        (
+            "en",
+            [
+                {
+                    **PARAMS,
+                    "payment_due": "2027-01-20",
+                    "facility_en": "Town Gym",
+                    "unit_en": "Whole",
+                }
+            ],
+            "[Town booking] Lottery result: application L0001 won: Wed 16 Dec 9:00-12:00 Town Gym "
+            "Whole (provisional booking 12345674: confirm and pay by Wed 20 Jan) Unless confirmed "
+            "by the deadline, it will be cancelled",
+        ),
+        ("en", [], "[Town booking] Lottery result: application L0001 was not drawn"),
+        ("ja@easy", [], "【町予約】抽選の結果です。受付番号L0001は、当たりませんでした"),
+        (
+            "ja@easy",
+            [{**PARAMS, "payment_due": "2027-01-20"}],
+            "【町予約】抽選に当たりました。受付番号L0001: 12月16日(水) 午前9時から正午まで 町民体育館 全面"
+            "（仮の予約12345674。1月20日(水)までに決めて、払ってください） 期限までに決めないと、取り消しになります",
+        ),
+    ],
+)
+def test_the_lottery_result_sms(phone_app, language, wins, text):
+    params = {"receipt_number": "L0001", "wins": wins, "language": language}
+    assert sms.render(services.LOTTERY_RESULT, params) == text
