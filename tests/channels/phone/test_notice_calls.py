@@ -108,7 +108,9 @@ def test_one_accepts_the_offer_through_the_core(phone_app, offer):
     assert "お受けしました" in body and "予約番号" in body
     db.session.expire_all()
     reservation = db.session.get(Reservation, row.reservation_id)
-    entry = services.waitlist_place(services.Actor.system(), services.offer_entry_of(row)).entry
+    entry = services.waitlist_place(
+        services.Actor.system(), services.offer_entry_of(row), services.clock_now()
+    ).entry
     assert entry.status == "accepted" and reservation.status in ("held", "confirmed")
     # A second 1 (the call repeated) is told the offer is closed, as on every channel.
     again = twiml_of(post(phone_app, f"/phone/notice/{row.id}/key", CallSid=sid, Digits="1"))
