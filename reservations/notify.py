@@ -195,14 +195,13 @@ def waitlist_message(kind: str, entry: WaitlistEntry, now: datetime, **extra: An
         raise ValueError(f"unknown notification kind {kind!r}")
     resident = entry.asked_by
     medium, phone = medium_for(resident)
-    if medium == VOICE_CALL:  # no call wording for it yet: staff phone them from the list
-        medium = COUNTER_CALL
     facility, blocks = entry.unit.facility, entry.time_blocks
     params = {
         "facility": facility.name,
         "unit": entry.unit.name,
         "facility_en": facility.name_en,
         "unit_en": entry.unit.name_en,
+        "unit_id": entry.unit.id,  # the call says the place with the unit's reading
         "single_unit": len(facility.units) == 1,
         "date": entry.date.isoformat(),
         "start": blocks[0].start_time.strftime("%H:%M"),

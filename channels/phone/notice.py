@@ -12,7 +12,7 @@ The message is spoken in the phone channel's voice and Japanese wording (prompts
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from flask import Response, abort, request, url_for
 from flask_babel import gettext as _
@@ -22,6 +22,7 @@ from reservations.errors import ReservationError
 
 from . import prompts, twiml
 from .settings import DIAL_TIMEOUT, get_phone_settings
+from .sms import closed_why
 from .speech import Speech, compose, spoken_date, spoken_slot
 from .views import _sid, _twiml, bp
 
@@ -56,6 +57,8 @@ def message(notification: services.Notification, today: date) -> list[Speech]:
     kind = notification.kind
     if kind == services.LOTTERY_RESULT:
         return _lottery(params)
+    if kind == services.WAITLIST_CLOSED:
+        return [_waitlist_closed(params)]
     if kind == OFFER:
         return [
             prompts.waitlist_offer(reservation),
@@ -77,6 +80,25 @@ def message(notification: services.Notification, today: date) -> list[Speech]:
         due = date.fromisoformat(params["payment_due"])
         speeches.append(prompts.hold_due(due, params["fee_yen"], params["due_on_the_day"]))
     return speeches
+
+
+def _waitlist_closed(params: dict) -> Speech:
+    """A waitlist entry the core closed: which time, why, and that the waiting ended
+    (the reasons worded as in the SMS)."""
+    unit = services.get_unit(params["unit_id"])
+    return compose(
+        _(
+            "キャンセル待ちをしていた、%(slot)s、%(place)sは、%(why)s、ご案内できなくなりました。"
+            "キャンセル待ちは終了しました。"
+        ),
+        slot=spoken_slot(
+            date.fromisoformat(params["date"]),
+            time.fromisoformat(params["start"]),
+            time.fromisoformat(params["end"]),
+        ),
+        place=prompts.place(unit.facility, unit),
+        why=closed_why(params.get("reason")),
+    )
 
 
 def _lottery(params: dict) -> list[Speech]:

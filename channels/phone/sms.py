@@ -46,7 +46,7 @@ def _deadline(params: dict[str, Any], english: bool = False) -> str:
     return _("取消は%(last_day)sまで", last_day=_day(params["cancel_last_day"], english))
 
 
-def _closed_why(reason: str | None) -> str:
+def closed_why(reason: str | None) -> str:
     """Why a waitlist entry was closed (the ErrorCode a booking would get), briefly."""
     code = ErrorCode
     if reason in (code.LIMIT_REACHED, code.GROUP_LIMIT_REACHED):
@@ -148,7 +148,7 @@ def _render(kind: str, params: dict[str, Any], *, english: bool, easy: bool = Fa
         return _(
             "【町予約】キャンセル待ちの%(when)s %(place)s は、%(why)sご案内できません。"
             "キャンセル待ちを終了しました",
-            why=_closed_why(params.get("reason")),
+            why=closed_why(params.get("reason")),
             **values,
         )
     if kind == services.HOLD_EXPIRED:

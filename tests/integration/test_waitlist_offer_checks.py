@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from reservations import services
 from reservations.db import db
 from reservations.errors import Unavailable
-from reservations.models import AuditEntry, Notification, Reservation, WaitlistEntry
+from reservations.models import VOICE_CALL, AuditEntry, Notification, Reservation, WaitlistEntry
 from tests.factories import (
     at,
     block_of,
@@ -241,7 +241,7 @@ def test_a_freed_slot_kept_for_the_waiting_list_can_be_joined_behind_them(gym):
     assert fresh(first).status == STATUS.OFFERED and fresh(second).status == STATUS.WAITING
 
 
-def test_a_landline_waiter_passed_over_is_on_the_counters_call_list(gym):
+def test_a_landline_waiter_passed_over_is_told_by_a_call(gym):
     taken = book(make_resident(), gym)
     waiter = make_resident(phone="0166-12-3456")  # a landline
     join(waiter, gym)
@@ -249,4 +249,5 @@ def test_a_landline_waiter_passed_over_is_on_the_counters_call_list(gym):
     cancel(taken)
     services.run_due_jobs(LATER)
     (told,) = messages(services.WAITLIST_CLOSED)
-    assert told.resident_id == waiter.id and told.medium == "counter"
+    assert told.resident_id == waiter.id and told.medium == VOICE_CALL
+    assert told.params["unit_id"] == unit_of(gym, "whole").id  # the call says its place

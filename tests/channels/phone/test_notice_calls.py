@@ -14,7 +14,9 @@ from twilio.request_validator import RequestValidator
 from channels.phone.simulator import check_twiml
 from reservations import services
 from reservations.db import db
+from reservations.errors import ErrorCode
 from reservations.models import CALLING, SENT, Notification, Reservation
+from reservations.services.waitlist_offers import close_entries
 from tests.channels.phone.conftest import BASE_URL, NOW, OPERATOR, TOKEN
 from tests.factories import block_of, make_facility, make_resident, make_staff, unit_of
 from tests.fake_twilio import FakeTwilio
@@ -239,5 +241,32 @@ def test_a_lottery_result_is_read_out(phone_app, gym, won):
     else:
         assert "当選しませんでした" in body
     assert "担当者とお話しになる場合は0を" in body
+    again = twiml_of(post(phone_app, f"/phone/notice/{row.id}/key", CallSid=sid, Digits="*"))
+    assert again == body
+
+
+def test_a_closed_waitlist_entry_is_read_out_with_its_reason(phone_app, gym):
+    """A landline waiter the core passed over (their one booking now fills their cap)
+    hears which time, why, and that the waiting ended: no key answers anything."""
+    taken = book(make_resident(phone="090-1111-2222"), gym)
+    landline = make_resident(phone="0166-12-3456")
+    services.join_waitlist(
+        services.Actor.resident(landline.id, "web"),
+        resident_id=landline.id,
+        unit_id=unit_of(gym, "whole").id,
+        day=DAY,
+        block_ids=[block_of(gym, "morning").id],
+        now=NOW,
+    )
+    entry = db.session.scalar(sa.select(services.WaitlistEntry))
+    db.session.execute(sa.update(Notification).values(status=SENT))  # earlier messages
+    close_entries(services.Actor.system(), [entry], ErrorCode.LIMIT_REACHED, NOW)
+    db.session.commit()
+    row, sid = placed(phone_app, services.WAITLIST_CLOSED)
+    assert row.medium == "call" and taken.status != "cancelled"
+    body = twiml_of(post(phone_app, f"/phone/notice/{row.id}", CallSid=sid))
+    assert "キャンセル待ちをしていた" in body and "12月16日" in body
+    assert "ご予約の上限に達しているため" in body and "キャンセル待ちは終了しました" in body
+    assert "1を" not in body.partition("キャンセル待ちは終了しました")[2]  # nothing to accept
     again = twiml_of(post(phone_app, f"/phone/notice/{row.id}/key", CallSid=sid, Digits="*"))
     assert again == body
