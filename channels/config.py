@@ -65,6 +65,7 @@ _ENV = {
     # The waitlist (キャンセル待ち) (reservations/settings.py, WaitlistRules).
     "WAITLIST_OFFER_HOURS": ("48", int),
     "WAITLIST_MAX_PER_MONTH": ("2", int),
+    "WAITLIST_ORDER": ("first_come", str),
     # Notification calls to landlines (reservations/settings.py, CallRules).
     "CALL_HOURS_FROM": ("09:00", str),
     "CALL_HOURS_UNTIL": ("19:00", str),

@@ -276,6 +276,21 @@ class HoldRules:
         )
 
 
+class WaitlistOrder(StrEnum):
+    """Whom a freed slot is offered to among the waiters it fits."""
+
+    FIRST_COME = "first_come"  # the one who joined first
+    RANDOM = "random"  # one drawn at random
+
+
+def _waitlist_order(value) -> WaitlistOrder:
+    try:
+        return WaitlistOrder(str(value).strip())
+    except ValueError:
+        choices = " or ".join(order.value for order in WaitlistOrder)
+        raise RuntimeError(f"WAITLIST_ORDER must be {choices}, not {value!r}") from None
+
+
 @dataclass(frozen=True)
 class WaitlistRules:
     """The town's rules for the waitlist (キャンセル待ち)."""
@@ -285,6 +300,8 @@ class WaitlistRules:
     offer_hours: int = 48
     # Open entries of one person (or one group) for slots dated in one month.
     max_per_month: int = 2
+    # Whom a freed slot is offered to: the first waiter it fits, or one drawn at random.
+    order: WaitlistOrder = WaitlistOrder.FIRST_COME
 
     def __post_init__(self) -> None:
         if self.offer_hours < 1 or self.max_per_month < 0:
@@ -296,6 +313,7 @@ class WaitlistRules:
         return cls(
             offer_hours=int(config.get("WAITLIST_OFFER_HOURS", defaults.offer_hours)),
             max_per_month=int(config.get("WAITLIST_MAX_PER_MONTH", defaults.max_per_month)),
+            order=_waitlist_order(config.get("WAITLIST_ORDER", defaults.order)),
         )
 
 

@@ -8,6 +8,7 @@ theirs is free.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
@@ -21,18 +22,35 @@ def fits(keys: Iterable[Key], taken: set[Key]) -> bool:
     return not any(key in taken for key in keys)
 
 
-def offers_to_make(line: Sequence[tuple[int, frozenset[Key]]], taken: set[Key]) -> list[int]:
+def offers_to_make(
+    line: Sequence[tuple[int, frozenset[Key]]],
+    taken: set[Key],
+    draw: random.Random | None = None,
+) -> list[int]:
     """Whom to offer freed slots to: the entries of `line` (id and keys, first come
     first) whose keys are all free, each offer taking its keys before the next waiter
     is looked at. A waiter for the whole court fits only when both halves are free; a
-    later waiter for half A still fits when only A is free."""
+    later waiter for half A still fits when only A is free.
+
+    With a random source `draw` (WAITLIST_ORDER=random), the line is looked at in an
+    order drawn from it instead of first come first: each freed slot goes to a waiter
+    drawn at random among those it fits."""
     taken = set(taken)
+    order = list(line)
+    if draw is not None:
+        draw.shuffle(order)
     offered = []
-    for entry_id, keys in line:
+    for entry_id, keys in order:
         if fits(keys, taken):
             offered.append(entry_id)
             taken.update(keys)
     return offered
+
+
+def kept_for_a_draw(line: Sequence[tuple[int, frozenset[Key]]], taken: set[Key]) -> set[Key]:
+    """With a random order, the free keys a draw may offer: those of every waiter whose
+    keys are all free (any of them may be drawn), so no booking takes them first."""
+    return {key for _, keys in line if fits(keys, taken) for key in keys}
 
 
 def position_in_line(

@@ -239,3 +239,9 @@ def test_a_numeric_setting_that_does_not_parse_names_its_variable(
     monkeypatch.setenv(name, value)
     with pytest.raises(RuntimeError, match=message):
         create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "SECRET_KEY": "x"})
+
+
+def test_an_unknown_waitlist_order_refuses_to_start_naming_the_variable(monkeypatch, tmp_path):
+    monkeypatch.setenv("WAITLIST_ORDER", "fifo")
+    with pytest.raises(RuntimeError, match="WAITLIST_ORDER must be first_come or random"):
+        create_app({"DATABASE_URL": f"sqlite:///{tmp_path}/x.db", "SECRET_KEY": "x"})

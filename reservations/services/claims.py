@@ -29,6 +29,7 @@ from ..models import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from ..settings import WaitlistOrder, get_settings
 
 T = TypeVar("T")
 
@@ -172,7 +173,8 @@ def kept_for_waiters(
 ) -> set[tuple[int, date, int]]:
     """The free keys (part, date, block) a waiter fits from `start` to `end` (of one
     facility, or every one): a freed slot the worker offers to the waiting list, so it
-    is not free to anyone else (キャンセル待ちあり). One query when no one waits."""
+    is not free to anyone else (キャンセル待ちあり). One query when no one waits. With
+    WAITLIST_ORDER=random, the keys of every waiter who fits, any of them may be drawn."""
     query = (
         select(WaitlistEntry)
         .where(
@@ -209,6 +211,8 @@ def kept_for_waiters(
             )
         )
     }
+    if get_settings().waitlist.order == WaitlistOrder.RANDOM:
+        return waitlist_rules.kept_for_a_draw(line, taken)
     keys = dict(line)
     return {
         key for entry_id in waitlist_rules.offers_to_make(line, taken) for key in keys[entry_id]

@@ -14,12 +14,18 @@ same reason a booking would be refused (Unavailable), and tells the waiters.
 
 Each offer is one transaction that locks its entry (``FOR UPDATE SKIP LOCKED``), the
 waiter's row and then the slot's claim keys (claims.lock_slots), in the order bookings
-take them, so two workers never offer one slot twice, and a later waiter is never
-offered a slot an earlier one fits.
+take them, so two workers never offer one slot twice, and (first come first served) a
+later waiter is never offered a slot an earlier one fits.
+
+With WAITLIST_ORDER=random, each look at the line orders it by a fresh draw
+(random.SystemRandom), so a freed slot goes to a waiter drawn among those it fits; the
+"earlier waiter" check is then off, and the row lock on the entry and the slot's claims
+alone keep two workers, each with its own draw, from offering one slot twice.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -40,7 +46,7 @@ from ..models import (
     WaitlistStatus,
 )
 from ..notify import WAITLIST_CLOSED
-from ..settings import get_settings
+from ..settings import WaitlistOrder, get_settings
 from ..waitlist_rules import Key
 from . import booking, claims
 from .actors import Actor, require_aware
@@ -81,15 +87,21 @@ def _all_taken(line: list[tuple[int, frozenset[Key]]]) -> set[Key]:
     return {tuple(row) for row in rows}
 
 
+def _first_come() -> bool:
+    return get_settings().waitlist.order == WaitlistOrder.FIRST_COME
+
+
 def _candidates(now: datetime) -> list[int]:
     line = _waiting_line(now)
-    candidates = waitlist_rules.offers_to_make(line, _all_taken(line))
+    draw = None if _first_come() else random.SystemRandom()
+    candidates = waitlist_rules.offers_to_make(line, _all_taken(line), draw)
     db.session.rollback()  # end the read; each offer is its own transaction
     return candidates
 
 
 def offer_freed_slots(now: datetime, limit: int = 100) -> list[WaitlistEntry]:
-    """Offer every freed slot to the first waiter it fits, at most `limit` offers, one
+    """Offer every freed slot to the first waiter it fits (or one drawn at random among
+    them, WAITLIST_ORDER=random), at most `limit` offers, one
     transaction each. A waiter who may no longer book it is passed over (their entry
     closed) and the line is looked at again, so the next waiter is offered it in the
     same run. What another worker is offering at the same time is skipped."""
@@ -182,7 +194,10 @@ def _make_offer(entry: WaitlistEntry, booker, quoted, keys, now: datetime) -> No
 
 def _earlier_waiter_fits(entry: WaitlistEntry, keys: frozenset[Key]) -> bool:
     """Whether a waiter ahead in line for any of these keys fits the slot now (first
-    come first served, also when two workers offer at once)."""
+    come first served, also when two workers offer at once). Never with a random
+    order: there is no one ahead, whoever was drawn may have it."""
+    if not _first_come():
+        return False
     for other in _open_line(entry.date, entry.unit):
         if other.id >= entry.id:
             break
