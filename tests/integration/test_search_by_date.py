@@ -115,4 +115,5 @@ def test_the_search_is_a_bounded_number_of_statements(any_app):
     with counted_statements() as large:
         found = services.free_on(DAY, now=NOW)
     assert len(found.free) == 5
-    assert len(large) == len(small) <= 10, large
+    # Constant in the number of facilities: one more since the lottery's releases are read.
+    assert len(large) == len(small) <= 11, large
