@@ -7,6 +7,24 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
+# Days of the month with their own reading; the others are read regularly
+# (11日 じゅういちにち, 17日 じゅうしちにち).
+DAY_READINGS = {
+    1: "ついたち",
+    2: "ふつか",
+    3: "みっか",
+    4: "よっか",
+    5: "いつか",
+    6: "むいか",
+    7: "なのか",
+    8: "ようか",
+    9: "ここのか",
+    10: "とおか",
+    14: "じゅうよっか",
+    20: "はつか",
+    24: "にじゅうよっか",
+}
+
 WEEKDAYS_JA = "月火水木金土日"
 WEEKDAYS_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 MONTHS_EN = (

@@ -21,6 +21,8 @@ from functools import lru_cache
 import pykakasi
 from markupsafe import escape
 
+from .formatting import DAY_READINGS
+
 KANJI = r"\u3005\u4e00-\u9fff\uf900-\ufaff"  # 々 and the CJK ideographs
 KANJI_RUN = re.compile(f"[{KANJI}]+")
 HAS_KANJI = re.compile(f"[{KANJI}]")
@@ -32,21 +34,6 @@ TAG_NAME = re.compile(r"<\s*(/?)\s*([a-zA-Z][a-zA-Z0-9-]*)")
 PLAIN_ELEMENTS = {"title", "option", "textarea", "script", "style", "ruby", "rt", "rp"}
 
 # Numbers and their counters, which the dictionary reads as words on their own.
-DAYS_OF_MONTH = {
-    1: "ついたち",
-    2: "ふつか",
-    3: "みっか",
-    4: "よっか",
-    5: "いつか",
-    6: "むいか",
-    7: "なのか",
-    8: "ようか",
-    9: "ここのか",
-    10: "とおか",
-    14: "じゅうよっか",
-    20: "はつか",
-    24: "にじゅうよっか",
-}
 COUNTERS = {"週間": "しゅうかん", "時間": "じかん", "か月": "げつ"}
 COUNTERS.update(
     {"時": "じ", "月": "がつ", "年": "ねん", "円": "えん", "回": "かい", "週": "しゅう"}
@@ -97,7 +84,7 @@ def _minutes(number: int) -> str:
 
 def _counter_reading(number: int, counter: str) -> str | None:
     if counter == "日":
-        return DAYS_OF_MONTH.get(number, "にち")
+        return DAY_READINGS.get(number, "にち")
     if counter == "人":
         return PEOPLE.get(number, "にん")
     if counter == "分":

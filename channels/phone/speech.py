@@ -16,25 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from ..formatting import DAY_READINGS
+
 WEEKDAYS = ("月曜日", "火曜日", "水曜日", "木曜日", "金曜日", "土曜日", "日曜日")
 
-# Days of the month with their own reading; the voice reads the others regularly
-# (11日 じゅういちにち, 17日 じゅうしちにち).
-DAY_READINGS = {
-    1: "ついたち",
-    2: "ふつか",
-    3: "みっか",
-    4: "よっか",
-    5: "いつか",
-    6: "むいか",
-    7: "なのか",
-    8: "ようか",
-    9: "ここのか",
-    10: "とおか",
-    14: "じゅうよっか",
-    20: "はつか",
-    24: "にじゅうよっか",
-}
 # Months and hours whose numbers change their reading (4月 しがつ, 9時 くじ).
 MONTH_READINGS = {4: "しがつ", 7: "しちがつ", 9: "くがつ"}
 HOUR_READINGS = {4: "よじ", 7: "しちじ", 9: "くじ"}
