@@ -118,3 +118,56 @@ def assert_focus_visible(page) -> dict:
     assert focus["tag"] not in ("BODY", "HTML"), "nothing has focus"
     assert focus["outlineStyle"] not in ("none", "") and focus["outlineWidth"] >= 2, focus
     return focus
+
+
+def assert_all_content_in_landmarks(page) -> None:
+    """axe's best-practice rule `region`: no content (a back link, a notice) outside
+    the page's landmarks, where a screen reader's landmark navigation never finds it."""
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "rule", "values": ["region"]}, "resultTypes": ["violations"]},
+    )
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+# Every ruby's base text followed by its reading ("次" + "つぎ"), as a name that
+# includes the furigana would spell it.
+# Pairs that the plain text (readings left out) has anyway (日にち) are left out.
+RUBY_PAIRS = """() => {
+  const plain = document.body.cloneNode(true);
+  plain.querySelectorAll('rt, rp').forEach(el => el.remove());
+  const text = plain.textContent;
+  return Array.from(document.querySelectorAll('ruby')).map(ruby => {
+    const base = Array.from(ruby.childNodes).filter(n => n.nodeType === Node.TEXT_NODE)
+      .map(n => n.textContent).join('');
+    const reading = Array.from(ruby.querySelectorAll('rt')).map(rt => rt.textContent).join('');
+    return base + reading;
+  }).filter(pair => !text.includes(pair));
+}"""
+NAMED_ROLES = {"button", "link", "checkbox", "radio", "textbox", "combobox", "heading"}
+
+
+def accessible_names(page) -> list[tuple[str, str]]:
+    """(role, name) of the page's controls and headings, as Chromium's accessibility
+    tree computes them (what a screen reader announces)."""
+    session = page.context.new_cdp_session(page)
+    try:
+        tree = session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+    named = []
+    for node in tree:
+        role = (node.get("role") or {}).get("value")
+        if role in NAMED_ROLES and not node.get("ignored"):
+            named.append((role, (node.get("name") or {}).get("value", "")))
+    return named
+
+
+def assert_names_without_readings(page) -> list[tuple[str, str]]:
+    """No control's or heading's accessible name includes furigana (「次つぎへ」): the
+    readings are for the eye, a screen reader reads the plain text."""
+    pairs = set(page.evaluate(RUBY_PAIRS))
+    named = accessible_names(page)
+    doubled = [(role, name) for role, name in named if any(pair in name for pair in pairs)]
+    assert doubled == [], f"{page.url}: names with their readings {doubled[:5]}"
+    return named
