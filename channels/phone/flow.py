@@ -19,7 +19,6 @@ ends the call with a goodbye. No path ends in a silent hang-up.
 from __future__ import annotations
 
 import copy
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -181,7 +180,11 @@ def begin(
     state: dict[str, Any] = {"node": "registration", "failures": 0, "greeted": False}
     if caller:
         # The calling line, for the sign-in limits: a hash, so no number is kept.
-        state["line"] = hashlib.sha256(caller.encode()).hexdigest()[:20]
+        state["line"] = services.line_key(caller)
+        if matches:
+            # The line is some resident's registered number (several, on a shared
+            # landline): a callback may be asked on it (menus/sign_in.py).
+            state["registered_line"] = True
     turn = Turn(Call(sid, 0, state, None, now, now), settings, step_url)
     if len(matches) == 1:
         turn.goto("pin", hint=matches[0].id)

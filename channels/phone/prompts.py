@@ -252,14 +252,12 @@ def callback_choice(person: bool) -> Speech:
 
 
 def callback_coming() -> Speech:
-    return Speech(
-        _("承りました。いったんお電話をお切りください。まもなく、ご登録の電話番号におかけします。")
+    """Said whether a callback will ring or not (the PIN given was wrong, or one was
+    rung a moment ago, or today's are used): the words never tell whether the PIN was
+    right."""
+    return Speech(_("承りました。いったんお電話をお切りください。")) + _(
+        "暗証番号が正しければ、まもなく、ご登録の電話番号におかけします。"
     )
-
-
-def callback_not_now() -> Speech:
-    """No callback may be rung now (one was rung a moment ago, or today's are used)."""
-    return Speech(_("申し訳ありません。ただいま、おかけ直しはできません。"))
 
 
 def callback_greeting() -> Speech:

@@ -2,27 +2,39 @@
 resident whose own line was made to wait can still give their PIN by phone.
 
 Caller ID can be forged. Someone who forges a resident's own number and enters wrong
-PINs makes that line's sign-ins wait (the source "phone:from:<number>"), and the
+PINs makes that line's sign-ins wait (the source "phone:from:<line>"), and the
 resident, calling from that line, would wait too. What a forger cannot do is answer a
 call placed to the real number. So on a clean call (no wrong PIN in it) from a line
-whose sign-ins wait, the resident may ask to be called back; the town rings the number
+whose sign-ins wait, the caller may ask to be called back; the town rings the number
 on the resident's record (never a number the caller gives), and that call is a source
 of its own ("phone:callback:<CallSid>"), clean until a wrong PIN is entered in it. Its
 wrong PINs still count towards the account-wide last resort and the per-call limit.
 
+A callback is rung only when the PIN given on the asking call was right and the
+resident's registered number is the calling line (`check_for_callback`): a forger
+without the PIN cannot make the resident's phone ring, and so cannot spend the
+resident's callbacks either. The caller is told the same whatever the check found
+(right or wrong PIN, a callback refused by the bounds): the asking call never says
+whether the PIN was right, so a line that waits is no way to guess PINs. A line shared
+by several residents (a family's landline) works alike: the registration number says
+whose callback it is.
+
 Callbacks are bounded per resident (`callback_gap`, `callbacks_per_day`), so nobody can
-make the resident's phone ring often; whoever answers can say they did not ask for it,
-which the audit trail keeps for staff.
+make the resident's phone ring often (and only someone with the PIN can make it ring at
+all); whoever answers can say they did not ask for it, which the audit trail keeps for
+staff: someone else knows the PIN.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
 from ..db import db, write_transaction
+from ..errors import InvalidInput
 from ..models import (
     CALLBACK_ANSWERED,
     CALLBACK_DISOWNED,
@@ -35,7 +47,8 @@ from ..models import (
 )
 from ..notify import DeliveryError
 from ..settings import get_settings
-from . import audit
+from ..text import digits_only, normalize_phone
+from . import audit, credentials
 from .actors import Actor, require_aware
 
 __all__ = [
@@ -43,7 +56,9 @@ __all__ = [
     "answer_callback",
     "callback_answered_by",
     "callbacks_of",
+    "check_for_callback",
     "disown_callback",
+    "line_key",
     "place_callback",
     "request_callback",
     "signed_in_by_callback",
@@ -57,13 +72,66 @@ def _subject(resident: Resident) -> str:
     return f"resident:{resident.registration_no}"
 
 
-def request_callback(*, resident_id: int, call_sid: str, now: datetime) -> SignInCallback | None:
-    """Ask, on the call `call_sid`, for a callback to the resident's registered number,
-    rung once that call has ended. None when none may be rung now: no number on
+def line_key(number: str) -> str:
+    """The calling line as the phone channel keeps it (its sign-in source
+    "phone:from:<line>", and the call's state): a hash of the number, in E.164 when it
+    is a number, so that no number is kept."""
+    try:
+        number, _ = normalize_phone(number)
+    except InvalidInput:
+        pass
+    return hashlib.sha256(number.encode()).hexdigest()[:20]
+
+
+def check_for_callback(
+    *,
+    pin: str,
+    line: str,
+    resident_id: int | None = None,
+    registration_no: str | None = None,
+) -> int | None:
+    """On a clean call from the line `line` (`line_key`) whose sign-ins wait: the
+    resident a callback may be asked for, or None. The resident is the one the caller
+    ID hinted (`resident_id`) or the one the caller's registration number names; a
+    callback may be asked only when `pin` is that resident's PIN, the resident's
+    registered number is the calling line, and staff have not stopped their sign-in.
+
+    Nothing is counted and nothing is said of the result: the caller hears the same
+    whatever it is (see the module's text). Every path runs one hash check, so the
+    answer takes the same time too."""
+    resident = None
+    if resident_id is not None:
+        resident = db.session.get(Resident, resident_id)
+    elif registration_no:
+        resident = db.session.scalar(
+            select(Resident).where(Resident.registration_no == digits_only(registration_no))
+        )
+    if resident is None:
+        credentials.verify_nothing(pin)
+        return None
+    right = credentials.matches(resident.pin_hash, pin)  # the one check
+    if (
+        not right
+        or resident.sign_in_stopped_at is not None
+        or not resident.phone_e164
+        or line_key(resident.phone_e164) != line
+    ):
+        return None
+    return resident.id
+
+
+def request_callback(
+    *, resident_id: int | None, call_sid: str, now: datetime
+) -> SignInCallback | None:
+    """Ask, on the call `call_sid`, for a callback to the registered number of
+    `resident_id` (as `check_for_callback` answered: None when it found none), rung
+    once that call has ended. None when none is rung: nobody to ring, no number on
     record, sign-in stopped by staff, one within `callback_gap`, or
-    `callbacks_per_day` in the last 24 hours. Asking again on the same call gives the
-    same callback."""
+    `callbacks_per_day` in the last 24 hours. The caller is told the same either way.
+    Asking again on the same call gives the same callback."""
     require_aware(now)
+    if resident_id is None:
+        return None
     settings = get_settings()
     with write_transaction():
         resident = db.session.scalar(

@@ -80,6 +80,12 @@ def _verify(secret_hash: str | None, secret: str) -> bool:
         return False
 
 
+def matches(secret_hash: str | None, secret: str) -> bool:
+    """Whether `secret` is the one hashed in `secret_hash`, counting nothing (one hash
+    check, however it ends)."""
+    return _verify(secret_hash, secret)
+
+
 def verify_nothing(secret: str) -> None:
     """Spend the time a check takes when there is no account to check against, so
     that a wrong number or username takes as long as a wrong secret."""

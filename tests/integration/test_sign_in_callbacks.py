@@ -107,3 +107,33 @@ def test_a_refused_placement_is_recorded(fake):
     assert db.session.scalar(
         sa.select(AuditEntry.action).where(AuditEntry.action == "resident.callback_failed")
     )
+
+
+def test_a_callback_may_be_asked_only_with_the_right_pin_from_the_registered_line(fake):
+    """What decides whether a callback rings: the PIN given on the asking call is right
+    and the calling line is the resident's registered number. A forger with the number
+    and the registration number but not the PIN gets None, and nothing is counted."""
+    resident = make_resident(phone="0166-12-3456", pin="2580")
+    line = services.line_key("+81166123456")
+    assert services.line_key("0166-12-3456") == line  # the same line however written
+    check = services.check_for_callback
+    assert check(pin="2580", line=line, resident_id=resident.id) == resident.id
+    assert check(pin="2580", line=line, registration_no=resident.registration_no) == resident.id
+    assert check(pin="1234", line=line, resident_id=resident.id) is None
+    assert check(pin="1234", line=line, registration_no=resident.registration_no) is None
+    other_line = services.line_key("+81166987654")
+    assert check(pin="2580", line=other_line, resident_id=resident.id) is None
+    assert check(pin="2580", line=line, registration_no="0000000") is None
+    db.session.rollback()
+    assert resident.failed_pin_attempts == 0  # a check counts nothing
+    # Two residents sharing the landline: the registration number says whose it is.
+    housemate = make_resident(phone="0166-12-3456", pin="1357")
+    assert check(pin="1357", line=line, registration_no=housemate.registration_no) == (housemate.id)
+    assert check(pin="2580", line=line, registration_no=housemate.registration_no) is None
+    # No number on record, or sign-in stopped by staff: none.
+    nobody = make_resident(phone=None, pin="2580")
+    assert check(pin="2580", line=line, resident_id=nobody.id) is None
+    services.stop_resident_sign_in(SYSTEM, resident_id=resident.id, reason="misuse", now=NOW)
+    assert check(pin="2580", line=line, resident_id=resident.id) is None
+    # request_callback rings nobody when the check found nobody.
+    assert services.request_callback(resident_id=None, call_sid=sid(1), now=NOW) is None

@@ -1,11 +1,14 @@
 """Signing in: the registration number (unless the caller ID hinted who is calling),
 the PIN, and what a locked account hears.
 
-A resident's own line whose sign-ins wait (someone may have forged its number as
-caller ID) is offered, on a call with no wrong PIN in it, a callback to the number on
-the resident's record (services/callbacks.py): the callback asks for the PIN as a
-source of its own, "phone:callback:<CallSid>", and whoever answers it can say they did
-not ask for it."""
+A line whose sign-ins wait (someone may have forged its number as caller ID) and that
+is some resident's registered number is offered, on a call with no wrong PIN in it, a
+callback to the number on the resident's record (services/callbacks.py): the PIN the
+caller just gave is checked without a word of the result, and the callback is rung only
+when it was right and the calling line is that resident's registered number (the
+caller ID's resident, or the registration number's on a line several residents share).
+The callback asks for the PIN as a source of its own, "phone:callback:<CallSid>", and
+whoever answers it can say they did not ask for it."""
 
 from __future__ import annotations
 
@@ -87,7 +90,7 @@ class Pin(Node):
         limits = sign_in_limits()
         wait = limits.retry_after(source)
         if wait is not None:
-            return self._wait(turn, until_after(turn.now, wait))
+            return self._wait(turn, until_after(turn.now, wait), digits)
         try:
             resident = services.verify_pin(
                 "phone",
@@ -104,7 +107,9 @@ class Pin(Node):
             turn.state["pin_failures"] = tries
             per_call = turn.settings.sign_in_attempts_per_call
             if left == 0:
-                return self._wait(turn, until_after(turn.now, limits.retry_after(source) or 60))
+                return self._wait(
+                    turn, until_after(turn.now, limits.retry_after(source) or 60), digits
+                )
             if tries >= per_call:
                 turn.event("locked")
                 turn.goto("locked", locked_until=None, call_over=True, waiting=False)
@@ -122,7 +127,7 @@ class Pin(Node):
             return True
         except TooManyAttempts as waiting:
             limits.count_failure(source)
-            return self._wait(turn, waiting.params["until"])
+            return self._wait(turn, waiting.params["until"], digits)
         except AccountLocked as locked:
             turn.event("locked")
             until = locked.params.get("until")
@@ -143,19 +148,29 @@ class Pin(Node):
         turn.goto("main")
         return True
 
-    def _wait(self, turn, until: datetime) -> bool:
-        """This line (or call) gave too many wrong PINs: it waits until `until`. On the
-        resident's own line, a call with no wrong PIN of its own is offered a callback
-        to the registered number instead: the line may wait because of a forger."""
+    def _wait(self, turn, until: datetime, pin: str) -> bool:
+        """This line (or call) gave too many wrong PINs: it waits until `until`. On a
+        line that is a resident's registered number, a call with no wrong PIN of its
+        own is offered a callback to the registered number instead (the line may wait
+        because of a forger): `pin`, the one just given, decides whether it is rung,
+        and nothing the caller hears says which."""
         turn.event("locked")
         state = turn.state
         if (
-            state.get("hint")
+            state.get("registered_line")
+            and (state.get("hint") or state.get("registration_no"))
             and state.get("line")
             and not state.get("callback")
             and not state.get("pin_failures")
         ):
-            turn.goto("callback_offer", locked_until=until.isoformat())
+            registration_no = state.get("registration_no")
+            callback_for = services.check_for_callback(
+                pin=pin,
+                line=state["line"],
+                resident_id=None if registration_no else state.get("hint"),
+                registration_no=registration_no,
+            )
+            turn.goto("callback_offer", locked_until=until.isoformat(), callback_for=callback_for)
             return True
         turn.goto("locked", locked_until=until.isoformat(), waiting=True, call_over=False)
         return True
@@ -164,7 +179,8 @@ class Pin(Node):
 class CallbackOffer(Node):
     """The line waits, the call is clean: 1 asks for a callback to the number on the
     resident's record (the caller cannot give another), then the call ends so that the
-    line is free to ring."""
+    line is free to ring. It rings when the PIN given before was right (`callback_for`,
+    from services.check_for_callback)."""
 
     name = "callback_offer"
     needs_resident = False
@@ -182,14 +198,11 @@ class CallbackOffer(Node):
         if digits != "1":
             return False
         requested = services.request_callback(
-            resident_id=turn.state["hint"], call_sid=turn.call.sid, now=turn.now
+            resident_id=turn.state.pop("callback_for", None), call_sid=turn.call.sid, now=turn.now
         )
-        if requested is None:
-            turn.event("callback_refused")
-            turn.say(prompts.callback_not_now())
-            turn.goto("locked", waiting=True, call_over=False)
-            return True
-        turn.event("callback_requested")
+        # The caller hears the same whether a callback will ring or not (a wrong PIN,
+        # the bounds): what they hear never tells whether the PIN was right.
+        turn.event("callback_requested" if requested is not None else "callback_refused")
         turn.say(prompts.callback_coming())
         turn.end()
         return True

@@ -2,8 +2,11 @@
 number as caller ID makes that line's sign-ins wait; 山田さん, calling from the line on
 a clean call, is offered a callback to the number on her record, the town places it
 through Twilio's Calls API (the local double tests/fake_twilio.py), and she signs in
-with the right PIN on it. Callbacks are bounded, their wrong PINs count, the caller
-cannot choose the number, and whoever answers can say they did not ask for it. Every
+with the right PIN on it. A callback rings only when the PIN given on the asking call was
+right, and the asking call hears the same either way: a forger without the PIN can
+neither ring her phone nor spend her callbacks. Callbacks are bounded, their wrong PINs
+count, the caller cannot choose the number, a landline several residents share works by
+the registration number, and whoever answers can say they did not ask for it. Every
 response is checked by check_twiml (strict)."""
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from tests.fake_twilio import FakeTwilio
 
 TOWN_NUMBER = "+81166000000"
 OFFER = "ご登録の電話番号に町からおかけして、暗証番号をお伺いできます。"
+COMING = "暗証番号が正しければ、まもなく、ご登録の電話番号におかけします。"
 
 
 @pytest.fixture
@@ -50,12 +54,13 @@ def forge_the_line(call) -> PhoneSimulator:
     return attacker
 
 
-def ask_for_a_callback(call, town) -> PhoneSimulator:
+def ask_for_a_callback(call, town, pin: str | None = None) -> PhoneSimulator:
+    """A clean call from 山田さん's line that waits: `pin` (hers by default), then 1."""
     resident = call(YAMADA_PHONE)
-    resident.press(town.yamada.pin)
+    resident.press(pin or town.yamada.pin)
     assert OFFER in resident.last.text
     resident.press("1")
-    assert "いったんお電話をお切りください。" in resident.last.text
+    assert "いったんお電話をお切りください。" in resident.last.text and COMING in resident.last.text
     assert resident.ended == "hangup"
     resident.hang_up()  # the line is free: now the town rings it
     return resident
@@ -123,25 +128,45 @@ def test_brute_force_stays_impossible_a_wrong_pin_in_the_callback_counts(
     assert "ご本人の確認ができました。" not in phone.transcript
 
 
+def test_a_forger_without_the_pin_cannot_spend_the_residents_callbacks(
+    call, town, phone_app, fake_twilio, clock
+):
+    """Issue 11's test on the phone: from one spoofed caller ID, with her number and
+    registration number but not her PIN, the forger asks for callbacks all day; none
+    rings, each hears exactly what she hears, and she still signs in from her own line."""
+    forge_the_line(call)
+    heard = []
+    for _ in range(6):  # twice the day's callbacks, each after the gap
+        clock.now += timedelta(minutes=6)
+        forger = ask_for_a_callback(call, town, pin="1234")
+        heard.append(forger.last.text)
+        clock.now += timedelta(minutes=1)
+        forge_the_line(call)  # and keeps her line waiting
+    assert fake_twilio.calls == []  # her phone never rang
+    db.session.rollback()
+    assert db.session.scalars(sa.select(SignInCallback)).all() == []
+    clock.now += timedelta(minutes=6)
+    resident = ask_for_a_callback(call, town)
+    assert heard == [resident.last.text] * 6  # the same words: no way to test a PIN
+    phone, placed = answered(phone_app, fake_twilio)
+    assert placed["to"] == YAMADA_PHONE
+    phone.press(town.yamada.pin)
+    assert "ご本人の確認ができました。" in phone.last.text
+
+
 def test_callbacks_are_bounded_per_resident(call, town, phone_app, fake_twilio, clock):
     forge_the_line(call)
     ask_for_a_callback(call, town)
-    soon = call(YAMADA_PHONE)  # a minute later: the gap (5 minutes) holds
-    clock.now += timedelta(minutes=1)
-    soon.press(town.yamada.pin)
-    soon.press("1")
-    assert "ただいま、おかけ直しはできません。" in soon.last.text
+    clock.now += timedelta(minutes=1)  # a minute later: the gap (5 minutes) holds
+    ask_for_a_callback(call, town)  # told the same, but nothing more rings
+    assert len(fake_twilio.calls) == 1
     for _ in range(2):  # the second and third of the day, each after the gap
         clock.now += timedelta(minutes=6)
         forge_the_line(call)
         ask_for_a_callback(call, town)
     clock.now += timedelta(minutes=6)
     forge_the_line(call)
-    fourth = call(YAMADA_PHONE)
-    fourth.press(town.yamada.pin)
-    fourth.press("1")
-    assert "ただいま、おかけ直しはできません。" in fourth.last.text
-    fourth.hang_up()
+    ask_for_a_callback(call, town)
     assert len(fake_twilio.calls) == 3  # SIGN_IN_CALLBACKS_PER_DAY
     clock.now += timedelta(hours=24)
     forge_the_line(call)
@@ -190,10 +215,8 @@ def test_the_caller_cannot_choose_the_number_or_take_the_callback(
 
 def test_whoever_answers_can_say_they_did_not_ask_for_it(call, town, phone_app, fake_twilio):
     forge_the_line(call)
-    forger = call(YAMADA_PHONE)  # a clean call with the forged number asks for one
-    forger.press("1234")
-    forger.press("1")
-    forger.hang_up()
+    # Someone who learnt her PIN asks for one with the forged number: it rings.
+    ask_for_a_callback(call, town)
     phone, _ = answered(phone_app, fake_twilio)
     assert "お心当たりがない場合は2を押してください。" in phone.last.text
     phone.press("2")
@@ -203,3 +226,51 @@ def test_whoever_answers_can_say_they_did_not_ask_for_it(call, town, phone_app, 
     assert entry.on_behalf_of_id == town.yamada.id or entry.subject.endswith(
         town.yamada.registration_no
     )
+
+
+def forge_a_shared_line(call, registration_no: str) -> None:
+    """The attacker: a landline several residents share as caller ID, one of their
+    registration numbers and wrong PINs, until the line waits."""
+    attacker = call(YAMADA_PHONE)
+    for _ in range(4):
+        attacker.press(registration_no)
+        attacker.press("9999")
+        if "しばらく止めています" in attacker.last.text:
+            break
+    assert "しばらく止めています" in attacker.last.text
+    attacker.hang_up()
+
+
+def test_a_shared_landline_is_offered_the_callback_by_registration_number(
+    call, town, phone_app, fake_twilio
+):
+    """高橋さん shares 山田さん's landline (both registered with it): the caller ID names
+    nobody, so the registration number says whose callback it is."""
+    db.session.get(Resident, town.takahashi.id).phone_e164 = YAMADA_PHONE
+    db.session.commit()
+    forge_a_shared_line(call, town.takahashi.registration_no)
+    # 佐藤さん's PIN, right, from a line that is not his registered number: told the
+    # same, but nothing rings (the callback rings the calling line's own resident only).
+    sato = call(YAMADA_PHONE)
+    sato.press(town.sato.registration_no)
+    sato.press(town.sato.pin)
+    assert OFFER in sato.last.text
+    sato.press("1")
+    assert COMING in sato.last.text
+    sato.hang_up()
+    assert fake_twilio.calls == []
+    resident = call(YAMADA_PHONE)
+    assert "暗証番号4桁を、別の方は2" not in resident.last.text  # no caller-ID hint
+    resident.press(town.takahashi.registration_no)
+    resident.press(town.takahashi.pin)
+    assert OFFER in resident.last.text
+    resident.press("1")
+    assert COMING in resident.last.text
+    resident.hang_up()
+    phone, placed = answered(phone_app, fake_twilio)
+    assert placed["to"] == YAMADA_PHONE
+    phone.press(town.takahashi.pin)
+    assert "ご本人の確認ができました。" in phone.last.text
+    db.session.rollback()
+    [callback] = db.session.scalars(sa.select(SignInCallback)).all()
+    assert (callback.resident_id, callback.status) == (town.takahashi.id, "signed_in")
