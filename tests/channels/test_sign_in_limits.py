@@ -12,8 +12,21 @@ import pytest
 
 from channels import create_app
 from channels.config import ConfigError
+from channels.phone.simulator import FlaskTransport, PhoneSimulator
 from channels.ratelimit import SignInLimits
+from reservations.db import db
+from tests.channels.phone.conftest import (
+    BASE_URL,
+    NOW,
+    TOKEN,
+    YAMADA_PHONE,
+    Clock,
+    phone_config,
+    seed_town,
+)
+from tests.channels.web.conftest import Visitor
 from tests.conftest import app_config
+from tests.fake_twilio import FakeTwilio
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -89,3 +102,97 @@ def test_a_limit_that_does_not_parse_refuses_to_start_naming_the_setting(
     app.config["SIGN_IN_SOURCE_LIMITS"] = limits
     with pytest.raises(ConfigError, match="SIGN_IN_SOURCE_LIMITS"):
         SignInLimits(app)
+
+
+TOWN_NUMBER = "+81166000000"
+WAITS = "しばらく止めています"
+SIGNED_IN = "ご本人の確認ができました。"
+
+
+def test_an_outsider_with_the_number_and_registration_number_cannot_keep_her_out(
+    sqlite_template, tmp_path, storage
+):
+    """Issue 11's test, on each storage: from one address and one spoofed caller ID, with
+    山田さん's phone number and registration number but not her PIN, an outsider enters
+    wrong PINs on the web and by phone until nothing more is taken, and asks for
+    callbacks. 山田さん then signs in with her PIN on the web from home, and by phone
+    from her own line (through the callback to her registered number)."""
+    database = tmp_path / "attack.db"
+    shutil.copyfile(sqlite_template, database)
+    fake = FakeTwilio(auth_token=TOKEN).start()
+    app = create_app(
+        phone_config(
+            f"sqlite:///{database}",
+            Clock(NOW),
+            CALL_BACKEND="twilio",
+            TWILIO_ACCOUNT_SID=fake.account_sid,
+            TWILIO_CALL_FROM=TOWN_NUMBER,
+            TWILIO_API_BASE_URL=fake.url,
+            **storage,
+        )
+    )
+    try:
+        with app.app_context():
+            yamada = seed_town(NOW).yamada
+
+            def call(caller: str = YAMADA_PHONE, **options) -> PhoneSimulator:
+                phone = PhoneSimulator(
+                    FlaskTransport(app),
+                    public_base_url=BASE_URL,
+                    auth_token=TOKEN,
+                    caller=caller,
+                    **options,
+                )
+                return phone
+
+            # The outsider on the web, from one address.
+            outsider = Visitor(app.test_client(), "ja")
+            outsider.client.environ_base["REMOTE_ADDR"] = "203.0.113.66"
+            outsider.get("/sign-in")
+            wrong = {"registration_no": yamada.registration_no, "pin": "9999"}
+            for status in (200, 200, 429, 429, 429):
+                outsider.post("/sign-in", wrong, status=status)
+            # And by phone, her number as caller ID: wrong PINs call after call, then
+            # clean calls asking for callbacks.
+            for _ in range(3):
+                forged = call()
+                forged.call()
+                for _ in range(3):
+                    forged.press("9999")
+                    if WAITS in forged.last.text:
+                        break
+                assert WAITS in forged.last.text
+                forged.hang_up()
+                asking = call()
+                asking.call()
+                asking.press("1234")
+                asking.press("1")
+                asking.hang_up()
+            assert fake.calls == []  # her phone never rang, and nothing of hers is used up
+
+            # 山田さん on the web, from home.
+            resident = Visitor(app.test_client(), "ja")
+            resident.client.environ_base["REMOTE_ADDR"] = "198.51.100.23"
+            resident.get("/sign-in")
+            resident.post(
+                "/sign-in",
+                {"registration_no": yamada.registration_no, "pin": yamada.pin},
+            )
+            assert resident.path == "/my-reservations"
+            # And by phone, from her own line: the callback rings her registered number.
+            own = call()
+            own.call()
+            own.press(yamada.pin)
+            own.press("1")
+            own.hang_up()
+            [placed] = fake.calls
+            assert placed["to"] == YAMADA_PHONE
+            answered = call(TOWN_NUMBER, to=placed["to"], call_sid=placed["sid"])
+            answered.answer(placed["url"])
+            answered.press(yamada.pin)
+            assert SIGNED_IN in answered.last.text
+            app.extensions["sign_in_limits"].reset()
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        fake.stop()

@@ -115,6 +115,42 @@ def test_an_outsiders_wrong_passwords_make_only_their_address_wait(app, client):
     sign_in(desk)
 
 
+def test_a_locked_account_answers_as_a_wrong_password_and_the_desk_still_signs_in(app, client):
+    """The last resort: an outsider guessing from many addresses locks the clerk's
+    account. A guessing address is then told, even with the right password, exactly what
+    a wrong password or an unknown username is told (before issue 11 a locked account
+    answered differently); the clerk at the desk, an address with a clean record, signs
+    in. (tests/integration/test_sign_in_answers.py: the same one argon2 check on each
+    path, the time an answer takes.)"""
+
+    def attempt(address: str, username: str, password: str):
+        visitor = app.test_client()
+        visitor.environ_base["REMOTE_ADDR"] = address
+        visitor.set_cookie("lang", "en")
+        return post(visitor, "/counter/sign-in", {"username": username, "password": password})
+
+    for n in range(20):  # STAFF_ACCOUNT_LOCK_FAILURES: 20, one from each address
+        assert attempt(f"203.0.113.{n}", "clerk", "wrong").status_code == 200
+    db.session.rollback()
+    clerk = db.session.scalar(db.select(Staff).where(Staff.username == "clerk"))
+    assert clerk.locked_at is not None
+    # Each address below has one wrong try on record: its second is answered.
+    attempt("198.51.100.5", "nobody-here", "wrong")
+    attempt("198.51.100.6", "admin", "wrong")
+    answers = [
+        attempt("203.0.113.0", "clerk", "window-desk-2026"),  # locked, the right password
+        attempt("203.0.113.1", "clerk", "wrong"),  # locked, a wrong one
+        attempt("198.51.100.5", "nobody-here", "window-desk-2026"),  # nobody's username
+        attempt("198.51.100.6", "admin", "wrong"),  # an account not locked, a wrong one
+    ]
+    told = [(r.status_code, text_of(get_page_from(r).find("main"))) for r in answers]
+    assert told[0] == told[1] == told[2] == told[3], told
+    assert "The username or password is not right." in told[0][1]
+    desk = app.test_client()
+    desk.environ_base["REMOTE_ADDR"] = "192.168.10.21"
+    sign_in(desk)
+
+
 def test_a_wrong_password_and_an_unknown_username_get_the_same_answer(app, client):
     answers = []
     for address, username in (("192.0.2.1", "clerk"), ("192.0.2.2", "nobody-here")):
