@@ -6,13 +6,22 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 import sqlalchemy as sa
 from limits import parse_many
 
 from channels.phone.models import PhoneCall, PhoneCallEvent
 from reservations import notify, services
 from reservations.db import db
-from reservations.models import CANCELLED, Notification, Reservation, SignInFailure, SlotClaim
+from reservations.errors import InvalidCredentials
+from reservations.models import (
+    CANCELLED,
+    Notification,
+    Reservation,
+    Resident,
+    SignInFailure,
+    SlotClaim,
+)
 from tests.channels.phone.conftest import (
     OPERATOR,
     SATO_PHONE,
@@ -492,6 +501,51 @@ def test_one_call_may_enter_only_so_many_wrong_pins(call, town, phone_app):
     simulator.press(town.yamada.registration_no)
     simulator.press("3333")
     assert "暗証番号の間違いが続いたため、この電話での確認を終わります。" in simulator.last.text
+
+
+def a_number_nobody_holds() -> str:
+    """A registration number with a right check digit that no resident holds."""
+    held = set(db.session.scalars(sa.select(Resident.registration_no)))
+    for n in range(10000, 100000):
+        for digit in "0123456789":
+            number = f"{n}{digit}"
+            if services.has_valid_check_digit(number) and number not in held:
+                return number
+    raise AssertionError("no free registration number")
+
+
+def test_a_number_nobody_holds_and_a_locked_account_are_answered_as_a_wrong_pin(call, town):
+    """Issue 11: the lock message confirmed that a registration number exists. From
+    unknown lines, a number nobody holds, a real one, and a real one locked as a last
+    resort (by guesses from many sources) hear the same words at every try, the warning
+    before the last and the line's wait included."""
+    for source in range(10):
+        for _ in range(2):
+            with pytest.raises(InvalidCredentials):
+                services.verify_pin(
+                    "web",
+                    registration_no=town.yamada.registration_no,
+                    pin="9999",
+                    source=f"web:{source}",
+                    now=services.clock_now(),
+                )
+    db.session.rollback()
+    assert db.session.get(Resident, town.yamada.id).locked_at is not None
+    heard = {}
+    numbers = {
+        "nobody": a_number_nobody_holds(),
+        "real": town.sato.registration_no,
+        "locked": town.yamada.registration_no,
+    }
+    for line, (name, number) in enumerate(numbers.items()):
+        simulator = call(f"+8115555000{line + 1}")
+        for _ in range(3):
+            simulator.press(number)
+            simulator.press("9998")
+        heard[name] = [exchange.text for exchange in simulator.exchanges[1:]]
+    assert heard["nobody"] == heard["real"] == heard["locked"], heard
+    assert "あと1回間違えると" in " ".join(heard["real"])
+    assert "しばらく止めています" in heard["real"][-1]
 
 
 def test_a_forged_caller_id_cannot_keep_the_resident_from_signing_in(call, town, phone_app):
