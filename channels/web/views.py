@@ -501,17 +501,22 @@ class ForWhom:
     refusal: ReservationError | None
 
 
-def _for_whom(unit_id: int, day: date, block_ids: list[int], now) -> list[ForWhom]:
-    """Myself, then each of the resident's groups. SlotTaken (the slot is gone, for
-    everyone) is raised for the caller to send the resident back."""
-    options = [
-        (SELF, markup_format(_("Myself (%(name)s)"), name=ja_name(g.resident.name)), None)
-    ] + [
+def _choices() -> list[tuple[str, str, int | None]]:
+    """The answers to "who is this booking for?" (value, label, group id): myself,
+    then each of the resident's groups."""
+    return [(SELF, markup_format(_("Myself (%(name)s)"), name=ja_name(g.resident.name)), None)] + [
         (str(m.group_id), ja_name(m.group.name), m.group_id)
         for m in services.groups_of(g.resident.id)
     ]
+
+
+def _for_whom(
+    unit_id: int, day: date, block_ids: list[int], now, choices: list | None = None
+) -> list[ForWhom]:
+    """Each of the choices with what the core says of it. SlotTaken (the slot is gone,
+    for everyone) is raised for the caller to send the resident back."""
     found = []
-    for value, label, group_id in options:
+    for value, label, group_id in _choices() if choices is None else choices:
         refusal = None
         try:
             quote = services.check_booking(
@@ -553,39 +558,45 @@ def confirm():
         return redirect(url_for("web.facilities"))
     unit_id, day, block_ids = booking
     now = services.clock_now()
+    choices = _choices()
+    form = ForWhomForm()
+    form.for_whom.choices = [(value, label) for value, label, _group in choices]
+    wanted = session[BOOKING_KEY].get("for")
+    invalid = request.method == "POST" and len(choices) > 1 and not form.validate_on_submit()
+    refused = None
+    if request.method == "POST" and not invalid:
+        # The booking itself checks everything: the page's checks of each choice are
+        # needed only to show the page again when it is refused.
+        if len(choices) > 1:
+            wanted = form.for_whom.data
+            session[BOOKING_KEY] = {**session[BOOKING_KEY], "for": wanted}
+        group_id = next((c[2] for c in choices if c[0] == wanted), None)
+        try:
+            reservation = services.book(
+                _actor(),
+                resident_id=g.resident.id,
+                group_id=group_id if len(choices) > 1 else None,
+                unit_id=unit_id,
+                day=day,
+                block_ids=block_ids,
+                now=now,
+                idempotency_key=f"web-{session[BOOKING_KEY].get('key', '')}",
+            )
+        except SlotTaken as taken:
+            return _offer_the_waitlist(taken, unit_id, day, block_ids)
+        except ReservationError as error:
+            refused = error
+        else:
+            session.pop(BOOKING_KEY, None)
+            return redirect(url_for("web.booked", reservation_id=reservation.id))
     try:
-        options = _for_whom(unit_id, day, block_ids, now)
+        options = _for_whom(unit_id, day, block_ids, now, choices)
     except SlotTaken as taken:
         return _offer_the_waitlist(taken, unit_id, day, block_ids)
-    form = ForWhomForm()
-    form.for_whom.choices = [(option.value, option.label) for option in options]
-    chosen = _chosen(options, session[BOOKING_KEY].get("for"))
+    chosen = _chosen(options, wanted)
     error = chosen.refusal
     if request.method == "POST":
-        if len(options) > 1 and not form.validate_on_submit():
-            error = None
-        else:
-            if len(options) > 1:
-                chosen = _chosen(options, form.for_whom.data)
-                session[BOOKING_KEY] = {**session[BOOKING_KEY], "for": chosen.value}
-            try:
-                reservation = services.book(
-                    _actor(),
-                    resident_id=g.resident.id,
-                    group_id=chosen.group_id,
-                    unit_id=unit_id,
-                    day=day,
-                    block_ids=block_ids,
-                    now=now,
-                    idempotency_key=f"web-{session[BOOKING_KEY].get('key', '')}",
-                )
-            except SlotTaken as taken:
-                return _offer_the_waitlist(taken, unit_id, day, block_ids)
-            except ReservationError as refused:
-                error = refused
-            else:
-                session.pop(BOOKING_KEY, None)
-                return redirect(url_for("web.booked", reservation_id=reservation.id))
+        error = None if invalid else refused
     if all(option.quote is None for option in options):
         session.pop(BOOKING_KEY, None)
         flash_message(error_message(error or options[0].refusal))

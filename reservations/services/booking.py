@@ -124,17 +124,17 @@ def _check_rules(
         rules.check_group_bookable(
             group.name, status_of(group, _today(now)), group.valid_until, quoted.date, group_rules()
         )
+    closures = closures_between(facility, quoted.date, quoted.date)
     rules.check_bookable(
         facility,
         quoted.date,
         quoted.blocks,
         now=now,
         tz=get_settings().timezone,
-        closures=closures_between(facility, quoted.date, quoted.date),
+        closures=closures,
         is_resident=booker.is_resident,
         window_override=override is not None,
     )
-    closures = closures_between(facility, quoted.date, quoted.date)
     part_ids = frozenset(part.id for part in quoted.unit.parts)
     for block in quoted.blocks:
         closure = rules.partial_closure(closures, facility, part_ids, quoted.date, block)
@@ -336,7 +336,7 @@ def _book(
         restriction = usage.check_no_show_rule(
             actor, **_holder(booker), now=now, reason=restriction_reason
         )
-        unit = get_unit(unit_id)
+        unit = get_unit(unit_id, fresh=True)
         quoted = quote_for(unit, day, block_ids, booker)
         _check_rules(booker, quoted, now=now, override=override)
         keys = claims.lock_slots(unit.parts, day, quoted.blocks)

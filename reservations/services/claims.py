@@ -73,10 +73,16 @@ def lock_slots(parts: Sequence[Any], day: date, blocks: Sequence[TimeBlock]) -> 
     transaction-scoped advisory lock on each, so racing bookings queue instead of
     deadlocking on the unique index."""
     keys = sorted((part.id, day, block.id) for part in parts for block in blocks)
-    if db.session.get_bind().dialect.name == "postgresql":
-        for part_id, claim_day, block_id in keys:
-            lock_key = (part_id << 40) | (claim_day.toordinal() << 20) | block_id
-            db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": lock_key})
+    if keys and db.session.get_bind().dialect.name == "postgresql":
+        # One statement: the array's elements are locked in its (sorted) order.
+        lock_keys = [
+            (part_id << 40) | (claim_day.toordinal() << 20) | block_id
+            for part_id, claim_day, block_id in keys
+        ]
+        db.session.execute(
+            text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) k"),
+            {"keys": lock_keys},
+        )
     return keys
 
 
