@@ -292,7 +292,7 @@ def _figures(stats: services.Statistics, calls) -> list[Figure]:
             ),
         )
     )
-    figures += _refund_and_waitlist_figures(stats)
+    figures += _refund_and_demand_figures(stats)
     outcomes = [
         (_OUTCOMES.get(kind, lambda k=kind: k)(), calls.outcomes[kind]) for kind in OUTCOMES
     ]
@@ -330,7 +330,7 @@ def _figures(stats: services.Statistics, calls) -> list[Figure]:
     return figures
 
 
-def _refund_and_waitlist_figures(stats: services.Statistics) -> list[Figure]:
+def _refund_and_demand_figures(stats: services.Statistics) -> list[Figure]:
     lines = [(words.word(words.REFUND_STATUSES, line.status), line) for line in stats.refunds]
     summary = _(
         "Refunds (還付) for cancelled paid bookings of the period: %(owed)s still owed, %(paid)s paid out.",
@@ -356,29 +356,41 @@ def _refund_and_waitlist_figures(stats: services.Statistics) -> list[Figure]:
             [line.amount_yen for _label, line in lines],
         ),
     )
+    return [refunds, _demand_figure(stats)]
+
+
+def _demand_figure(stats: services.Statistics) -> Figure:
     slots = [
         (
             f"{formatting.format_short_date(slot.day, current_locale())} "
-            f"{localized(slot.unit.facility)} {localized(slot.unit)}",
-            slot.entries,
+            f"{localized(slot.block)} {localized(slot.unit.facility)} {localized(slot.unit)}",
+            slot,
         )
-        for slot in stats.waited_slots
+        for slot in stats.demanded_slots
     ]
     summary = _(
-        "%(count)s waitlist entries (キャンセル待ち) for slots of the period: demand the slots could not meet. The slots most waited for are listed.",
-        count=stats.waitlist_entries,
+        "%(applications)s lottery applications (抽選) and %(entries)s waitlist entries (キャンセル待ち) asked for slots of the period. Each slot is one booking's worth of supply: the slots asked for most are listed, with how many asked.",
+        applications=stats.lottery_applications,
+        entries=stats.waitlist_entries,
     )
-    waitlist = Figure(
-        "waitlist-demand",
-        _("Slots most waited for"),
+    return Figure(
+        "demand",
+        _("Demand against supply: the slots asked for most"),
         summary,
-        [_("Slot"), _("Waitlist entries")],
-        [[label, count] for label, count in slots],
-        _chart(_("Slots most waited for"), summary, [s[0] for s in slots], [s[1] for s in slots])
+        [_("Slot"), _("Lottery applications"), _("Waitlist entries"), _("Requests for one slot")],
+        [
+            [label, slot.lottery_applications, slot.waitlist_entries, slot.requests]
+            for label, slot in slots
+        ],
+        _chart(
+            _("Requests per slot (lottery applications and waitlist entries)"),
+            summary,
+            [label for label, _slot in slots],
+            [slot.requests for _label, slot in slots],
+        )
         if slots
         else None,
     )
-    return [refunds, waitlist]
 
 
 def _holder_label(kind: services.HolderKind) -> str:

@@ -282,6 +282,7 @@ from .staff import (
 from .statistics import (
     CANCELLATION_KINDS,
     BlockName,
+    DemandedSlot,
     FeeLine,
     HolderKind,
     Period,
@@ -289,7 +290,6 @@ from .statistics import (
     Share,
     Statistics,
     UseCounts,
-    WaitedSlot,
     statistics,
 )
 from .system import database_check, discard_unfinished_work, init_app
@@ -582,7 +582,7 @@ __all__ = [
     "staff_snapshot",
     "statistics",
     "RefundLine",
-    "WaitedSlot",
+    "DemandedSlot",
     "status_of",
     "suspend_group",
     "unlock_resident",

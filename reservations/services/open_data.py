@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import extract, func, select
 
 from .. import rules
 from ..db import db
@@ -16,7 +16,8 @@ from ..models import ACTIVE_STATUSES, Facility, Reservation, ReservationOrigin, 
 from ..settings import get_settings
 from .availability import availability
 from .catalog import list_facilities
-from .statistics import Period, Statistics, _occupancy, _parts_in_scope, check_period
+from .statistics import Period, _parts_in_scope, check_period
+from .statistics_occupancy import occupancy
 
 # 公共施設一覧 (推奨データセット / 自治体標準オープンデータセット): its columns, in order.
 FACILITY_COLUMNS = (
@@ -125,25 +126,29 @@ def monthly_occupancy(first_month: date, last_month: date) -> list[MonthlyOccupa
     period = Period(start=first_month.replace(day=1), end=end)
     facilities = check_period(period)
     minimum = get_settings().open_data_min_count
-    counts: dict[tuple[int, date], int] = {}
-    for facility_id, day, count in db.session.execute(
-        select(Unit.facility_id, Reservation.date, func.count())
-        .join(Unit, Unit.id == Reservation.unit_id)
-        .where(
-            Reservation.date >= period.start,
-            Reservation.date <= period.end,
-            Reservation.origin != ReservationOrigin.BLOCK,
-            Reservation.status.in_(ACTIVE_STATUSES),
+    year, month = extract("year", Reservation.date), extract("month", Reservation.date)
+    counts: dict[tuple[int, date], int] = {
+        (facility_id, date(int(y), int(m), 1)): count
+        for facility_id, y, m, count in db.session.execute(
+            select(Unit.facility_id, year, month, func.count())
+            .join(Unit, Unit.id == Reservation.unit_id)
+            .where(
+                Reservation.date >= period.start,
+                Reservation.date <= period.end,
+                Reservation.origin != ReservationOrigin.BLOCK,
+                Reservation.status.in_(ACTIVE_STATUSES),
+            )
+            .group_by(Unit.facility_id, year, month)
         )
-        .group_by(Unit.facility_id, Reservation.date)
-    ):
-        key = (facility_id, day.replace(day=1))
-        counts[key] = counts.get(key, 0) + count
+    }
+    found = occupancy(facilities, _parts_in_scope(facilities, period), period, per_facility=True)
     lines = []
     for facility in facilities:
-        stats = Statistics(period=period, facilities=[facility])
-        _occupancy(stats, [facility], _parts_in_scope([facility], period), period)
-        for first, share in stats.occupancy_by_month.items():
+        months = sorted(
+            ((m, s) for (f, m), s in found.by_facility_month.items() if f == facility.id),
+            key=lambda item: item[0],
+        )
+        for first, share in months:
             bookings = counts.get((facility.id, first), 0)
             shown = bookings >= minimum
             lines.append(

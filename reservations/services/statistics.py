@@ -1,28 +1,25 @@
 """Statistics for staff (利用統計): occupancy (稼働率), use, channels, who books,
-cancellations and fees, for a period and one facility (or unit) or all.
+cancellations and fees, demand against supply, for a period and one facility (or
+unit) or all.
 
 Every figure is an aggregate computed by grouped SQL (a fixed number of statements,
 whatever the number of reservations); the calendar of what could be booked is
 computed from the facilities' opening rules, not from the reservations. Only counts
 and sums leave the database. The definitions are in the README (Statistics).
-
-Occupancy counts part-blocks: one part of a facility (half A of the gym, a room) in
-one time block of one day. Bookable part-blocks are those offered on an open day,
-less whole-facility and partial closures and the town's staff blocks (行政使用);
-booked ones are those claimed by bookings. A whole-court booking claims both halves
-(2 part-blocks), a half-court booking one: half the court's occupancy.
+Occupancy is in statistics_occupancy.py, demand in statistics_demand.py; the
+bookings' figures come from two statements here: one by month, channel, state and
+use, one by whom the bookings were for and their exemption.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, extract, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import rules
 from ..db import db
 from ..errors import InvalidRange, NotFound
 from ..models import (
@@ -33,7 +30,6 @@ from ..models import (
     REFUND_PAID,
     STATISTICS,
     CancelReasonKind,
-    Closure,
     ExemptionCategory,
     Facility,
     Group,
@@ -41,13 +37,13 @@ from ..models import (
     Reservation,
     ReservationOrigin,
     Resident,
-    SlotClaim,
     Unit,
     UseState,
-    WaitlistEntry,
 )
 from ..settings import get_settings
 from .actors import Actor, require_staff
+from .statistics_demand import DEMANDED_SLOTS_SHOWN, DemandedSlot, demand
+from .statistics_occupancy import BlockName, Share, occupancy
 
 
 @dataclass(frozen=True)
@@ -59,18 +55,6 @@ class Period:
     end: date
     facility_id: int | None = None
     unit_id: int | None = None
-
-
-@dataclass
-class Share:
-    """A part of a whole: booked of bookable, used of booked, counter of all."""
-
-    part: int = 0
-    whole: int = 0
-
-    @property
-    def percent(self) -> float | None:
-        return round(100 * self.part / self.whole, 1) if self.whole else None
 
 
 @dataclass
@@ -88,13 +72,6 @@ class UseCounts:
         """Used of the past bookings whose use was recorded."""
         recorded = self.used + self.no_show
         return round(100 * self.used / recorded, 1) if recorded else None
-
-
-@dataclass(frozen=True)
-class BlockName:
-    code: str
-    name: str
-    name_en: str
 
 
 @dataclass(frozen=True)
@@ -123,19 +100,6 @@ class RefundLine:
     amount_yen: int
 
 
-@dataclass(frozen=True)
-class WaitedSlot:
-    """Demand beyond supply: a slot (a unit on a day) and how many joined its waitlist."""
-
-    unit: Unit
-    day: date
-    entries: int
-
-
-# The most over-demanded slots the page lists.
-WAITED_SLOTS_SHOWN = 20
-
-
 @dataclass
 class Statistics:
     period: Period
@@ -151,8 +115,9 @@ class Statistics:
     cancellations: dict[str, int] = field(default_factory=dict)
     fees: list[FeeLine] = field(default_factory=list)
     refunds: list[RefundLine] = field(default_factory=list)
+    lottery_applications: int = 0  # applications with a choice of a slot of the period
     waitlist_entries: int = 0  # everyone who joined a waitlist for a slot of the period
-    waited_slots: list[WaitedSlot] = field(default_factory=list)  # the most waited for
+    demanded_slots: list[DemandedSlot] = field(default_factory=list)  # the most asked for
 
     @property
     def occupancy(self) -> Share:
@@ -185,10 +150,6 @@ NO_SHOW = "no_show"
 CANCELLATION_KINDS = (CANCELLED_EARLY, CANCELLED_LATE, CANCELLED_BY_TOWN, HOLD_EXPIRED, NO_SHOW)
 
 
-def _month(day: date) -> date:
-    return day.replace(day=1)
-
-
 def check_period(period: Period) -> list[Facility]:
     """The facilities the period covers; a reversed or too long period, an unknown
     facility or a unit of another facility is refused."""
@@ -217,9 +178,16 @@ def statistics(actor: Actor, period: Period, *, today: date) -> Statistics:
     require_staff(actor, STATISTICS)
     facilities = check_period(period)
     result = Statistics(period=period, facilities=facilities)
-    parts = _parts_in_scope(facilities, period)
-    _occupancy(result, facilities, parts, period)
+    found = occupancy(facilities, _parts_in_scope(facilities, period), period)
+    result.occupancy_by_month, result.occupancy_by_weekday = found.by_month, found.by_weekday
+    result.occupancy_by_block, result.block_names = found.by_block, found.block_names
     _bookings(result, facilities, period, today)
+    units = {u.id: u for f in facilities for u in f.units}
+    blocks = {b.id: b for f in facilities for b in f.time_blocks}
+    asked = demand(units, blocks, period.start, period.end, _unit_ids(period, units))
+    result.lottery_applications = asked.lottery_applications
+    result.waitlist_entries = asked.waitlist_entries
+    result.demanded_slots = asked.slots
     return result
 
 
@@ -230,139 +198,6 @@ def _parts_in_scope(facilities: list[Facility], period: Period) -> dict[int, set
         unit = next((u for u in facility.units if u.id == period.unit_id), None)
         scope[facility.id] = {p.id for p in (unit.parts if unit else facility.parts)}
     return scope
-
-
-# ---------------------------------------------------------------------- occupancy
-
-
-def _closures(period: Period) -> list[Closure]:
-    return list(
-        db.session.scalars(
-            select(Closure)
-            .where(Closure.start_date <= period.end, Closure.end_date >= period.start)
-            .options(selectinload(Closure.unit).selectinload(Unit.parts))
-            .options(selectinload(Closure.time_blocks))
-        )
-    )
-
-
-def _claims_by_day_block(period: Period, part_ids: set[int], staff_blocks: bool) -> dict:
-    """(date, time block id) -> claimed part-blocks, by bookings or by staff blocks."""
-    origin = Reservation.origin == ReservationOrigin.BLOCK
-    rows = db.session.execute(
-        select(SlotClaim.date, SlotClaim.time_block_id, func.count())
-        .join(Reservation, Reservation.id == SlotClaim.reservation_id)
-        .where(
-            SlotClaim.part_id.in_(part_ids or {-1}),
-            SlotClaim.date >= period.start,
-            SlotClaim.date <= period.end,
-            origin if staff_blocks else ~origin,
-        )
-        .group_by(SlotClaim.date, SlotClaim.time_block_id)
-    )
-    return {(day, block_id): count for day, block_id, count in rows}
-
-
-def _calendar_signature(facility: Facility, scope: set[int], closures: list[Closure]):
-    """What a facility's supply of part-blocks on each day depends on. Facilities
-    with the same signature (the town's 200 rooms of one kind) have the same supply,
-    so it is computed once for them; one with a closure of its own is on its own."""
-    if closures:
-        return ("own", facility.id)
-    return (
-        facility.closed_weekdays or "",
-        facility.year_end_closure,
-        facility.open_on_holidays,
-        facility.closed_day_moves_after_holiday,
-        len(scope),
-        tuple((b.code, b.position, b.weekdays, b.on_holidays) for b in facility.time_blocks),
-    )
-
-
-def _supply_by_day(facility: Facility, scope: set[int], closures: list[Closure], days) -> dict:
-    """day -> {block code: open part-blocks} on the days and blocks the facility
-    offers (closed days and blocks absent), before staff blocks."""
-    supply = {}
-    for day in days:
-        if rules.closed_reason(facility, day, closures) is not None:
-            continue
-        offered = {}
-        for block in rules.offered_blocks(facility, day):
-            if closures:
-                offered[block.code] = sum(
-                    1
-                    for part_id in scope
-                    if rules.partial_closure(closures, facility, frozenset({part_id}), day, block)
-                    is None
-                )
-            else:
-                offered[block.code] = len(scope)
-        supply[day] = offered
-    return supply
-
-
-def _occupancy(result: Statistics, facilities, parts: dict[int, set[int]], period) -> None:
-    """Supply is counted per group of facilities with one calendar (see
-    _calendar_signature), demand from the sparse claims: the work grows with the
-    facilities' kinds and the booked slots, not with rooms times days."""
-    closures = _closures(period)
-    all_parts = set().union(*parts.values()) if parts else set()
-    booked = _claims_by_day_block(period, all_parts, staff_blocks=False)
-    blocked = _claims_by_day_block(period, all_parts, staff_blocks=True)
-    days = [period.start + timedelta(days=n) for n in range((period.end - period.start).days + 1)]
-    months = {day: _month(day) for day in days}
-    groups: dict = {}  # signature -> [supply by day, facilities]
-    block_of: dict[int, tuple] = {}  # time block id -> (signature, block code)
-    for facility in facilities:
-        scope = parts[facility.id]
-        own = [c for c in closures if c.facility_id in (None, facility.id)]
-        signature = _calendar_signature(facility, scope, own)
-        if signature not in groups:
-            groups[signature] = [_supply_by_day(facility, scope, own, days), 0]
-        groups[signature][1] += 1
-        for block in facility.time_blocks:
-            block_of[block.id] = (signature, block.code)
-            result.block_names.setdefault(
-                block.code, BlockName(block.code, block.name, block.name_en)
-            )
-
-    def add(day, code, part, whole):
-        for table, key in (
-            (result.occupancy_by_month, months[day]),
-            (result.occupancy_by_weekday, day.weekday()),
-            (result.occupancy_by_block, code),
-        ):
-            share = table.setdefault(key, Share())
-            share.part += part
-            share.whole += whole
-
-    # Every facility's open part-blocks, once per group.
-    for supply, count in groups.values():
-        for day, offered in supply.items():
-            for code, open_parts in offered.items():
-                add(day, code, 0, open_parts * count)
-
-    def open_parts(key) -> int:
-        day, block_id = key
-        signature, code = block_of[block_id]
-        return groups[signature][0].get(day, {}).get(code, 0)
-
-    # Staff blocks take their part-blocks out of the supply; bookings fill what is left
-    # (a booking on a day closed after it was made does not count).
-    # Summed by (day, block code) first: a year of 200 rooms has 200,000 booked slots.
-    moved: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])  # (day, code): part, whole
-    for key, count in blocked.items():
-        if key[1] in block_of and (taken_out := min(open_parts(key), count)):
-            moved[key[0], block_of[key[1]][1]][1] -= taken_out
-    for key, count in booked.items():
-        if key[1] in block_of:
-            supply = open_parts(key) - blocked.get(key, 0)
-            if supply > 0:
-                moved[key[0], block_of[key[1]][1]][0] += min(supply, count)
-    for (day, code), (part, whole) in moved.items():
-        add(day, code, part, whole)
-    result.occupancy_by_month = dict(sorted(result.occupancy_by_month.items()))
-    result.occupancy_by_weekday = dict(sorted(result.occupancy_by_weekday.items()))
 
 
 # ---------------------------------------------------------------------- bookings
@@ -384,70 +219,113 @@ def _bookings_in(facilities, period: Period):
     return and_(*conditions)
 
 
+def _unit_ids(period: Period, units: dict[int, Unit]) -> list[int] | None:
+    """The units a period of one facility (or unit) covers; None: every unit."""
+    if period.unit_id is not None:
+        return [period.unit_id]
+    return list(units) if period.facility_id is not None else None
+
+
+def _status_kind():
+    """A booking's state as the figures count it: booked (held or confirmed), one of
+    the cancellation kinds, or another state (none counts it)."""
+    return case(
+        (Reservation.status.in_(ACTIVE_STATUSES), "booked"),
+        (Reservation.status != CANCELLED, "other"),
+        (Reservation.cancel_reason_kind == CancelReasonKind.TOWN, CANCELLED_BY_TOWN),
+        (Reservation.cancel_reason_kind == CancelReasonKind.UNPAID, HOLD_EXPIRED),
+        (Reservation.cancelled_after_deadline.is_(True), CANCELLED_LATE),
+        else_=CANCELLED_EARLY,
+    )
+
+
 def _bookings(result: Statistics, facilities, period: Period, today: date) -> None:
+    """Use, channels, the counter's share, cancellations and no-shows: one pass over
+    the period's bookings, grouped by month, channel, state, use and past or not."""
     scope = _bookings_in(facilities, period)
-    confirmed = Reservation.status.in_(ACTIVE_STATUSES)  # held or confirmed: booked
-    # Use, by day (folded into months): past confirmed bookings by their record.
-    for day, state, count in db.session.execute(
-        select(Reservation.date, Reservation.use_state, func.count())
-        .where(scope, confirmed, Reservation.date < today)
-        .group_by(Reservation.date, Reservation.use_state)
-    ):
-        counts = result.use_by_month.setdefault(_month(day), UseCounts())
-        if state == UseState.USED:
-            counts.used += count
-        elif state == UseState.NO_SHOW:
-            counts.no_show += count
-        else:
-            counts.unrecorded += count
-    result.use_by_month = dict(sorted(result.use_by_month.items()))
-    # Channels: every booking made (cancelled later or not), by day and channel.
+    year, month = extract("year", Reservation.date), extract("month", Reservation.date)
+    kind, past = _status_kind(), Reservation.date < today
+    columns = (year, month, Reservation.channel, kind, Reservation.use_state, past)
     by_channel: dict[str, int] = defaultdict(int)
-    for day, channel, count in db.session.execute(
-        select(Reservation.date, Reservation.channel, func.count())
-        .where(scope)
-        .group_by(Reservation.date, Reservation.channel)
+    cancellations = dict.fromkeys(CANCELLATION_KINDS, 0)
+    for y, m, channel, state, use, before, count in db.session.execute(
+        select(*columns, func.count()).where(scope).group_by(*columns)
     ):
+        first = date(int(y), int(m), 1)
+        # Channels: every booking made (cancelled later or not).
         by_channel[channel] += count
-        share = result.counter_share_by_month.setdefault(_month(day), Share())
+        share = result.counter_share_by_month.setdefault(first, Share())
         share.whole += count
         share.part += count if channel == "counter" else 0
+        if state in cancellations:
+            cancellations[state] += count
+        if use == UseState.NO_SHOW:
+            cancellations[NO_SHOW] += count
+        if state == "booked" and before:  # use: past bookings by their record
+            counts = result.use_by_month.setdefault(first, UseCounts())
+            if use == UseState.USED:
+                counts.used += count
+            elif use == UseState.NO_SHOW:
+                counts.no_show += count
+            else:
+                counts.unrecorded += count
     result.by_channel = dict(by_channel)
+    result.cancellations = cancellations
+    result.use_by_month = dict(sorted(result.use_by_month.items()))
     result.counter_share_by_month = dict(sorted(result.counter_share_by_month.items()))
-    _holders(result, scope)
-    _cancellations(result, scope)
-    _fees(result, scope)
+    _holders_and_fees(result, scope)
     _refunds(result, scope)
-    _waitlist(result, facilities, period)
 
 
-def _holders(result: Statistics, scope) -> None:
+def _holders_and_fees(result: Statistics, scope) -> None:
+    """Whom the bookings were for (every booking made) and the fees of those booked or
+    paid, by exemption category: one statement."""
+    is_group = Reservation.group_id.is_not(None)
+    counted = or_(Reservation.status.in_(ACTIVE_STATUSES), Reservation.payment_status == PAID)
+    columns = (
+        is_group,
+        Resident.is_resident,
+        Group.category_id,
+        Reservation.exemption_category_id,
+        counted,
+    )
+    collected = case((Reservation.payment_status == PAID, Reservation.fee_yen), else_=0)
     rows = db.session.execute(
         select(
-            Reservation.group_id.is_not(None), Resident.is_resident, Group.category_id, func.count()
+            *columns,
+            func.count(),
+            func.coalesce(func.sum(collected), 0),
+            func.coalesce(func.sum(Reservation.fee_base_yen - Reservation.fee_yen), 0),
         )
         .select_from(Reservation)
         .outerjoin(Resident, Resident.id == Reservation.resident_id)
         .outerjoin(Group, Group.id == Reservation.group_id)
         .where(scope)
-        .group_by(Reservation.group_id.is_not(None), Resident.is_resident, Group.category_id)
+        .group_by(*columns)
     ).all()
-    categories = _categories({row[2] for row in rows})
-    counts: dict[HolderKind, int] = defaultdict(int)
-    for is_group, is_resident, category_id, count in rows:
-        if is_group:
-            kind = HolderKind("group", categories.get(category_id))
+    categories = _categories({row[2] for row in rows} | {row[3] for row in rows})
+    holders: dict[HolderKind, int] = defaultdict(int)
+    fees: dict[int | None, list[int]] = {}
+    for group, is_resident, group_category, exemption, fee_counted, count, paid, exempt in rows:
+        if group:
+            holders[HolderKind("group", categories.get(group_category))] += count
         else:
-            kind = HolderKind("resident" if is_resident else "nonresident")
-        counts[kind] += count
+            holders[HolderKind("resident" if is_resident else "nonresident")] += count
+        if fee_counted:
+            line = fees.setdefault(exemption, [0, 0, 0])
+            line[0] += count
+            line[1] += int(paid)
+            line[2] += int(exempt)
     order = {"resident": 0, "nonresident": 1, "group": 2}
     result.by_holder = sorted(
-        counts.items(),
+        holders.items(),
         key=lambda item: (
             order[item[0].kind],
             item[0].category.position if item[0].category else -1,
         ),
     )
+    lines = [FeeLine(categories.get(category_id), *line) for category_id, line in fees.items()]
+    result.fees = sorted(lines, key=lambda line: line.category.position if line.category else -1)
 
 
 def _categories(ids) -> dict[int, ExemptionCategory]:
@@ -458,51 +336,6 @@ def _categories(ids) -> dict[int, ExemptionCategory]:
         c.id: c
         for c in db.session.scalars(select(ExemptionCategory).where(ExemptionCategory.id.in_(ids)))
     }
-
-
-def _cancellations(result: Statistics, scope) -> None:
-    kind = case(
-        (Reservation.cancel_reason_kind == CancelReasonKind.TOWN, CANCELLED_BY_TOWN),
-        (Reservation.cancel_reason_kind == CancelReasonKind.UNPAID, HOLD_EXPIRED),
-        (Reservation.cancelled_after_deadline.is_(True), CANCELLED_LATE),
-        else_=CANCELLED_EARLY,
-    )
-    counts = dict.fromkeys(CANCELLATION_KINDS, 0)
-    for name, count in db.session.execute(
-        select(kind, func.count()).where(scope, Reservation.status == CANCELLED).group_by(kind)
-    ):
-        counts[name] += count
-    counts[NO_SHOW] = (
-        db.session.scalar(
-            select(func.count()).where(scope, Reservation.use_state == UseState.NO_SHOW)
-        )
-        or 0
-    )
-    result.cancellations = counts
-
-
-def _fees(result: Statistics, scope) -> None:
-    rows = db.session.execute(
-        select(
-            Reservation.exemption_category_id,
-            func.count(),
-            func.coalesce(
-                func.sum(case((Reservation.payment_status == PAID, Reservation.fee_yen), else_=0)),
-                0,
-            ),
-            func.coalesce(func.sum(Reservation.fee_base_yen - Reservation.fee_yen), 0),
-        )
-        .where(
-            scope, or_(Reservation.status.in_(ACTIVE_STATUSES), Reservation.payment_status == PAID)
-        )
-        .group_by(Reservation.exemption_category_id)
-    ).all()
-    categories = _categories({row[0] for row in rows})
-    lines = [
-        FeeLine(categories.get(category_id), count, int(collected), int(exempted))
-        for category_id, count, collected, exempted in rows
-    ]
-    result.fees = sorted(lines, key=lambda line: line.category.position if line.category else -1)
 
 
 def _refunds(result: Statistics, scope) -> None:
@@ -521,26 +354,18 @@ def _refunds(result: Statistics, scope) -> None:
     ]
 
 
-def _waitlist(result: Statistics, facilities, period: Period) -> None:
-    """Waitlist entries (キャンセル待ち) for slots dated in the period: every entry made,
-    whatever became of it, is demand the slot could not meet."""
-    conditions = [WaitlistEntry.date >= period.start, WaitlistEntry.date <= period.end]
-    if period.unit_id is not None:
-        conditions.append(WaitlistEntry.unit_id == period.unit_id)
-    elif period.facility_id is not None:
-        conditions.append(
-            WaitlistEntry.unit_id.in_([u.id for f in facilities for u in f.units] or [-1])
-        )
-    rows = db.session.execute(
-        select(WaitlistEntry.unit_id, WaitlistEntry.date, func.count())
-        .where(*conditions)
-        .group_by(WaitlistEntry.unit_id, WaitlistEntry.date)
-    ).all()
-    result.waitlist_entries = sum(count for _unit, _day, count in rows)
-    units = {u.id: u for f in facilities for u in f.units}
-    busiest = sorted(rows, key=lambda row: (-row[2], row[1], row[0]))[:WAITED_SLOTS_SHOWN]
-    result.waited_slots = [
-        WaitedSlot(units[unit_id], day, count)
-        for unit_id, day, count in busiest
-        if unit_id in units
-    ]
+__all__ = [
+    "CANCELLATION_KINDS",
+    "DEMANDED_SLOTS_SHOWN",
+    "BlockName",
+    "DemandedSlot",
+    "FeeLine",
+    "HolderKind",
+    "Period",
+    "RefundLine",
+    "Share",
+    "Statistics",
+    "UseCounts",
+    "check_period",
+    "statistics",
+]

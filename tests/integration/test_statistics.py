@@ -236,6 +236,13 @@ def test_the_statements_do_not_grow_with_the_bookings(week):
     assert len(statements) <= few <= 20
 
 
+def demanded(stats):
+    return [
+        (s.unit.code, s.day, s.block.code, s.lottery_applications, s.waitlist_entries)
+        for s in stats.demanded_slots
+    ]
+
+
 def test_refunds_and_the_slots_most_waited_for(week):
     gym, booked = week
     clerk = services.Actor.staff(make_staff("clerk").id)
@@ -257,10 +264,73 @@ def test_refunds_and_the_slots_most_waited_for(week):
         (services.REFUND_PAID, 0, 0),
     ]
     assert stats.waitlist_entries == 2
-    assert [(slot.unit.code, slot.day, slot.entries) for slot in stats.waited_slots] == [
-        ("whole", MON, 2)
-    ]
+    assert demanded(stats) == [("whole", MON, "morning", 0, 2)]
     # Outside the period (or another facility's unit) nothing is counted.
     later = figures(services.Period(start=date(2027, 3, 1), end=date(2027, 3, 7)))
-    assert later.waitlist_entries == 0 and later.waited_slots == []
+    assert later.waitlist_entries == 0 and later.demanded_slots == []
     assert [line.refunds for line in later.refunds] == [0, 0]
+
+
+def lottery_round(gym):
+    """A round for February's whole court and halves, open from 12/1 to 12/10."""
+    admin = services.Actor.staff(make_staff("admin").id)
+    units = [unit_of(gym, code).id for code in ("whole", "half-a", "half-b")]
+    services.define_round(
+        admin, code="gym-2027-02", month=date(2027, 2, 1), unit_ids=units, now=BOOKED_AT
+    )
+
+
+def apply(gym, *choices):
+    """An application with ranked choices (unit, day, block), made in the period."""
+    resident = make_resident()
+    return services.apply(
+        services.Actor.resident(resident.id, "web"),
+        code="gym-2027-02",
+        resident_id=resident.id,
+        choices=[
+            services.ChoiceRequest(unit_of(gym, unit).id, day, (block_of(gym, block).id,))
+            for unit, day, block in choices
+        ],
+        now=at(2026, 12, 3, 10),
+    )
+
+
+def test_demand_against_supply_counts_lottery_choices_and_waitlist_entries_per_slot(week):
+    gym, _ = week
+    lottery_round(gym)
+    sat, sun = date(2027, 2, 6), date(2027, 2, 7)
+    apply(gym, ("whole", sat, "morning"), ("whole", sun, "morning"))
+    apply(gym, ("whole", sat, "morning"))
+    apply(gym, ("half-a", sat, "morning"))
+    withdrawn = apply(gym, ("whole", sat, "morning"))  # withdrawn: not demand
+    services.withdraw_application(
+        services.Actor.resident(withdrawn.resident_id, "web"),
+        receipt=withdrawn.receipt_number,
+        now=at(2026, 12, 4, 10),
+    )
+    waiter = make_resident()
+    services.join_waitlist(
+        services.Actor.resident(waiter.id, "web"),
+        resident_id=waiter.id,
+        unit_id=unit_of(gym, "whole").id,
+        day=MON,
+        block_ids=[block_of(gym, "morning").id],
+        now=BOOKED_AT,
+    )
+    stats = figures()
+    # Three applications in the draw (4 choices), one waitlist entry; the slots by
+    # how many asked for them, then by day: the whole court on Saturday morning twice.
+    assert (stats.lottery_applications, stats.waitlist_entries) == (3, 1)
+    assert demanded(stats) == [
+        ("whole", sat, "morning", 2, 0),
+        ("whole", MON, "morning", 0, 1),
+        ("half-a", sat, "morning", 1, 0),
+        ("whole", sun, "morning", 1, 0),
+    ]
+    assert [s.requests for s in stats.demanded_slots] == [2, 1, 1, 1]
+    # One unit's figures count only its own slots.
+    half_a = services.Period(
+        start=WEEK.start, end=WEEK.end, facility_id=gym.id, unit_id=unit_of(gym, "half-a").id
+    )
+    assert demanded(figures(half_a)) == [("half-a", sat, "morning", 1, 0)]
+    assert figures(half_a).lottery_applications == 1

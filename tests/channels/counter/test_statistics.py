@@ -83,11 +83,33 @@ def test_refunds_and_waitlist_demand_have_their_tables(statistician, booked):
     assert [
         [c.get_text() for c in tr.find_all(["th", "td"])] for tr in refunds.tbody.find_all("tr")
     ] == [["未払い", "1", str(booked.fee_yen)], ["還付済み", "0", "0"]]
-    waitlist = soup.find("section", id="waitlist-demand") or soup.find(
-        "table", attrs={"data-figure": "waitlist-demand"}
+    assert soup.find("section", id="demand") is not None
+    assert "抽選の申込み0件とキャンセル待ち0件" in text_of(soup)
+
+
+def test_demand_against_supply_lists_the_slots_asked_for(statistician, booked):
+    waiter = services.find_residents("さとう")[0]
+    services.join_waitlist(
+        services.Actor.resident(waiter.id, "web"),
+        resident_id=waiter.id,
+        unit_id=booked.unit_id,
+        day=booked.date,
+        block_ids=[b.id for b in booked.time_blocks],
+        now=at(2026, 12, 1, 11),
     )
-    assert waitlist is not None
-    assert "期間内の枠へのキャンセル待ちは0件です" in text_of(soup)
+    statistician.set_cookie("lang", "en")
+    soup = get_page(statistician, URL)
+    section = soup.find("section", id="demand")
+    assert "0 lottery applications and 1 waitlist entries" in section.get_text(" ", strip=True)
+    assert section.find("svg")["aria-label"].startswith("Requests per slot")
+    rows = [
+        [c.get_text(" ", strip=True) for c in tr.find_all(["th", "td"])]
+        for tr in section.tbody.find_all("tr")
+    ]
+    assert len(rows) == 1 and rows[0][1:] == ["0", "1", "1"]
+    assert "Dec" in rows[0][0] and "Town Gym" in rows[0][0]
+    response = statistician.get(URL.replace("statistics?", "statistics/demand.csv?"))
+    assert response.data.decode("utf-8").lstrip("\ufeff").splitlines()[1].endswith(",0,1,1")
 
 
 def test_a_reversed_or_too_long_period_is_said(statistician):
