@@ -388,6 +388,9 @@ class LotteryRules:
     # Wins one application can have in a round (0: every choice can be won).
     max_wins: int = 2
     group_appliers: GroupAppliers = GroupAppliers.CONTACTS
+    # Whether the number of applications per slot is shown while the period is open
+    # (on the web's form and the public results page); after the draw it always is.
+    show_applicants: bool = False
 
     def __post_init__(self) -> None:
         if self.max_choices < 1 or self.max_wins < 0:
@@ -423,6 +426,9 @@ class LotteryRules:
             max_choices=int(config.get("LOTTERY_MAX_CHOICES", defaults.max_choices)),
             max_wins=int(config.get("LOTTERY_MAX_WINS", defaults.max_wins)),
             group_appliers=GroupAppliers(config.get("LOTTERY_GROUP_APPLIERS", "contacts")),
+            show_applicants=_flag(
+                "LOTTERY_SHOW_APPLICANTS", config.get("LOTTERY_SHOW_APPLICANTS", "off")
+            ),
         )
 
 

@@ -46,13 +46,14 @@ from ..models import (
     Unit,
 )
 from ..settings import get_settings
-from . import audit, booking, claims, holds, lottery
+from . import audit, booking, claims, holds, lottery, lottery_offer
 from .actors import Actor, require_aware, require_staff
 from .catalog import closures_between
 from .groups import get_group
 from .lookup import reservation_snapshot
 from .lottery import *  # noqa: F403 - re-exported with this module's names
 from .lottery import _with_choices, get_round, get_round_by_id
+from .lottery_offer import *  # noqa: F403 - re-exported with this module's names
 from .quotes import Party, quote_for
 from .residents import get_resident
 
@@ -473,6 +474,7 @@ def round_results(code: str) -> list[SlotDemand]:
 
 __all__ = [
     *lottery.__all__,
+    *lottery_offer.__all__,
     "LOTTERY_RESULT",
     "DrawSummary",
     "SlotDemand",

@@ -64,6 +64,27 @@ def _next() -> st.SearchStrategy[str]:
 
 # ---------------------------------------------------------------------------- web
 
+
+def _lottery_choices(t: Town, for_whom: bool = False) -> dict[str, st.SearchStrategy]:
+    """A lottery application's ranked choices (unit_1, day_1, block_1, ...), a rank
+    beyond the round's maximum, one block given as several ("3-4") and, to apply,
+    for whom."""
+    fields: dict[str, st.SearchStrategy] = {
+        "unit_1": _ids(t.unit_id),
+        "day_1": s.any_date,
+        "block_1": st.one_of(_ids(*t.block_ids), st.just("-".join(map(str, t.block_ids)))),
+        "unit_2": s.value,
+        "day_2": s.value,
+        "block_2": s.value,
+        "unit_9": _ids(t.unit_id),
+        "day_9": s.any_date,
+        "block_9": _ids(*t.block_ids),
+    }
+    if for_whom:
+        fields["for_whom"] = st.one_of(st.sampled_from(["self", str(t.group_id), ""]), s.value)
+    return fields
+
+
 WEB_FORMS: dict[str, Fields] = {
     "web.sign_in": lambda t: {
         "registration_no": st.one_of(_reg_no(), st.just(t.sato_no)),
@@ -91,10 +112,21 @@ WEB_FORMS: dict[str, Fields] = {
     "web.accept_offer": lambda t: {},
     "web.decline_offer": lambda t: {},
     "web.leave_waitlist": lambda t: {},
+    "web.lottery_apply": lambda t: _lottery_choices(t, for_whom=True),
+    "web.lottery_change": lambda t: _lottery_choices(t),
+    "web.lottery_withdraw": lambda t: {},
+    "web.lottery_confirm": lambda t: {},
+    "web.lottery_decline": lambda t: {},
 }
 
 WEB_QUERIES: dict[str, Fields] = {
     "web.lottery_results": lambda t: {},
+    "web.lottery_rounds": lambda t: {},
+    "web.lottery_apply": lambda t: {},
+    "web.lottery_received": lambda t: {},
+    "web.my_lottery": lambda t: {},
+    "web.lottery_change": lambda t: {},
+    "web.lottery_withdraw": lambda t: {},
     "web.home": lambda t: {},
     "web.facilities": lambda t: {},
     "web.open_data_facilities": lambda t: {},
@@ -537,6 +569,11 @@ def path_values(t: Town) -> dict[str, st.SearchStrategy[str]]:
         "staff_id": _ids(t.victim_staff_id, t.victim_admin_id, t.admin_id),
         "notification_id": _ids(1, 2),  # the town's confirmations in the outbox
         "callback_id": _ids(1),  # a sign-in callback (the fuzzed town has none)
+        "choice_id": _ids(1),  # a lottery choice (the fuzzed town has no round)
+        # A lottery application's receipt number (受付番号), or anything but a "/".
+        "receipt": st.one_of(
+            st.text("0123456789", min_size=7, max_size=7), s.value.filter(lambda v: "/" not in v)
+        ),
         "step": _STEP,
         "day": st.one_of(s.any_date, st.just("2026-12-16")),
         "style": st.one_of(st.sampled_from(["era", "western"]), s.value),
