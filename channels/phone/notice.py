@@ -7,7 +7,11 @@ status callback. Every request is signed by Twilio (views.py checks it first).
 - POST /phone/notice/<id>/key      the key pressed (or silence)
 - POST /phone/notice/<id>/status   how the call ended: answered, busy, no answer...
 
-The message is spoken in the phone channel's voice and Japanese wording (prompts.py).
+The message is spoken in the phone channel's voice and Japanese wording (prompts.py),
+in やさしい日本語 (short sentences, everyday words: the phone catalog's ja@easy) for a
+resident who chose it as their message language, as their SMS are. The phone speaks
+only Japanese, so a resident who chose English hears the call in Japanese (their SMS
+are in English).
 """
 
 from __future__ import annotations
@@ -15,11 +19,13 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 from flask import Response, abort, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from reservations import services
 from reservations.errors import ReservationError
 
+from ..i18n import EASY_JAPANESE
 from . import prompts, twiml
 from .settings import DIAL_TIMEOUT, get_phone_settings
 from .sms import closed_why
@@ -157,9 +163,18 @@ def _notification(notification_id: int):
     return notification
 
 
+def call_locale(notification: services.Notification) -> str:
+    """The wording of the call: easy Japanese for a resident who chose it, else
+    Japanese (the voice is Japanese; the message's language is in its parameters,
+    fixed when it was written)."""
+    return EASY_JAPANESE if notification.params.get("language") == EASY_JAPANESE else "ja"
+
+
 @bp.post("/notice/<int:notification_id>")
 def notice(notification_id: int):
-    return _twiml(_say_message(_notification(notification_id), services.clock_now()))
+    notification = _notification(notification_id)
+    with force_locale(call_locale(notification)):
+        return _twiml(_say_message(notification, services.clock_now()))
 
 
 def _person(notification, now: datetime) -> str:
@@ -201,7 +216,11 @@ def _answer_offer(notification, digit: str, now: datetime) -> str:
 @bp.post("/notice/<int:notification_id>/key")
 def notice_key(notification_id: int):
     notification = _notification(notification_id)
-    now = services.clock_now()
+    with force_locale(call_locale(notification)):
+        return _answer_key(notification, services.clock_now())
+
+
+def _answer_key(notification, now: datetime) -> Response:
     digit = request.form.get("Digits", "")
     if digit == "0":
         return _twiml(_person(notification, now))

@@ -1,7 +1,8 @@
 """The notification calls' webhooks through Flask's test client: the TwiML a landline
 resident hears when they answer (checked by check_twiml, in Japanese, `*` repeats, `0`
 a person), accepting a waitlist offer with 1 through the core, the status callback
-settling the call, and Twilio's signature required on each."""
+settling the call, and Twilio's signature required on each; a resident who chose
+やさしい日本語 hears the call in it."""
 
 from __future__ import annotations
 
@@ -270,3 +271,75 @@ def test_a_closed_waitlist_entry_is_read_out_with_its_reason(phone_app, gym):
     assert "1を" not in body.partition("キャンセル待ちは終了しました")[2]  # nothing to accept
     again = twiml_of(post(phone_app, f"/phone/notice/{row.id}/key", CallSid=sid, Digits="*"))
     assert again == body
+
+
+def easy_landline():
+    """A landline resident who chose やさしい日本語 for their messages (at the counter)."""
+    landline = make_resident(phone="0166-12-3456")
+    services.set_preferred_language(
+        services.Actor.system(), resident_id=landline.id, language="ja@easy", now=NOW
+    )
+    return landline
+
+
+def test_a_resident_who_chose_easy_japanese_hears_the_offer_in_easy_japanese(phone_app, gym):
+    """Short sentences and everyday words, the same keys, the voice still Japanese."""
+    taken = book(make_resident(phone="090-1111-2222"), gym)
+    landline = easy_landline()
+    services.join_waitlist(
+        services.Actor.resident(landline.id, "web"),
+        resident_id=landline.id,
+        unit_id=unit_of(gym, "whole").id,
+        day=DAY,
+        block_ids=[block_of(gym, "morning").id],
+        now=NOW,
+    )
+    services.cancel(
+        services.Actor.resident(taken.booked_by_id, "web"), reservation_id=taken.id, now=NOW
+    )
+    services.offer_freed_slots(NOW)
+    row, sid = placed(phone_app, services.WAITLIST_OFFER)
+    body = twiml_of(post(phone_app, f"/phone/notice/{row.id}", CallSid=sid))
+    assert "予約のお知らせです" in body and "キャンセル待ちをしていた時間が、空きました" in body
+    assert "12月16日" in body and "までに、返事をしてください" in body
+    assert "予約するときは、1を押してください。予約しないときは、2を押してください。" in body
+    assert "係の人と話すときは、0を" in body and 'language="ja-JP"' in body
+    for keigo in ("ご案内します", "お受けになる", "お話しになる", "お返事"):
+        assert keigo not in body
+    wrong = twiml_of(post(phone_app, f"/phone/notice/{row.id}/key", CallSid=sid, Digits="7"))
+    assert "押すことができるボタンは" in wrong
+    accepted = twiml_of(post(phone_app, f"/phone/notice/{row.id}/key", CallSid=sid, Digits="1"))
+    assert "わかりました。予約をしました。" in accepted and "予約の番号は" in accepted
+    assert "お電話ありがとうございました" not in accepted and "ありがとうございました" in accepted
+
+
+def test_a_confirmation_call_in_easy_japanese_and_a_japanese_one_for_the_others(phone_app, gym):
+    """The wording follows each resident's message language; English residents hear
+    Japanese, the only language the phone speaks."""
+    easy = easy_landline()
+    english = make_resident(phone="0166-99-8877")
+    services.set_preferred_language(
+        services.Actor.system(), resident_id=english.id, language="en", now=NOW
+    )
+    book(easy, gym)
+    book(english, gym, "afternoon")
+    fake = FakeTwilio().start()
+    try:
+        caller = services.TwilioCaller(
+            fake.account_sid, fake.auth_token, from_number="+81501234567", api_base_url=fake.url
+        )
+        services.place_due_calls(caller, lambda i: (f"{BASE_URL}/phone/notice/{i}", ""), now=NOW)
+    finally:
+        fake.stop()
+    rows = db.session.scalars(
+        sa.select(Notification).where(Notification.kind == services.RESERVATION_BOOKED)
+    ).all()
+    assert len(rows) == len(fake.calls) == 2
+    said = {
+        row.resident_id: twiml_of(
+            post(phone_app, f"/phone/notice/{row.id}", CallSid=row.provider_id)
+        )
+        for row in rows
+    }
+    assert "予約ができました" in said[easy.id] and "ご予約を承りました" not in said[easy.id]
+    assert "ご予約を承りました" in said[english.id] and 'language="ja-JP"' in said[english.id]
