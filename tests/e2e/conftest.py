@@ -171,3 +171,49 @@ def assert_names_without_readings(page) -> list[tuple[str, str]]:
     doubled = [(role, name) for role, name in named if any(pair in name for pair in pairs)]
     assert doubled == [], f"{page.url}: names with their readings {doubled[:5]}"
     return named
+
+
+# Every element inside the screen's width, and no state word (受付終了), reservation
+# number or big number broken over two lines.
+OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    if (el.closest('.visually-hidden, .skip-link')) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    if (box.right > width + 0.5 || box.left < -0.5) {
+      wide.push(`${el.tagName.toLowerCase()}.${el.className}: ${(el.innerText || '').slice(0, 30)}`);
+    }
+  }
+  // Broken: the visible text (not a reading, not a screen-reader-only part) of the
+  // element lies on more than one line. A table cell's height says nothing (its row
+  // may be taller), so the text's own boxes are measured.
+  const broken = [];
+  for (const el of document.querySelectorAll('.status, .reservation-number, .big-number')) {
+    const style = getComputedStyle(el);
+    const fontSize = parseFloat(style.fontSize);
+    const line = parseFloat(style.lineHeight) || 1.2 * fontSize;
+    const tops = [];
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (!node.textContent.trim() || node.parentElement.closest('rt, rp, .visually-hidden')) continue;
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      for (const box of range.getClientRects()) {
+        if (box.width > 0 && box.height > 0) tops.push(box.top);
+      }
+    }
+    if (tops.length && Math.max(...tops) - Math.min(...tops) > 0.6 * line) {
+      broken.push(el.innerText);
+    }
+  }
+  return {scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 5), broken};
+}"""
+
+
+def assert_fits(page) -> None:
+    """No sideways scroll, nothing wider than the screen, no state or number broken."""
+    found = page.evaluate(OVERFLOW)
+    assert found["scroll"] <= found["width"], (page.url, found)
+    assert found["wide"] == [] and found["broken"] == [], (page.url, found)

@@ -10,8 +10,12 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import assert_names_without_readings, assert_no_axe_violations
-from tests.e2e.test_web_flow import fits_320, ids
+from tests.e2e.conftest import (
+    assert_fits,
+    assert_names_without_readings,
+    assert_no_axe_violations,
+)
+from tests.e2e.test_web_flow import ids
 
 NEXT = re.compile(r"^次\s*へ$")  # its reading (つぎ) shown above, never in the name
 
@@ -32,7 +36,7 @@ def test_the_main_pages_in_easy_japanese_have_no_axe_violations(page, live_serve
         expect(current).to_have_text(re.compile("^やさしい日本語"))
         assert page.locator("main ruby rt").count() > 0, f"{page.url} has no furigana"
         assert_no_axe_violations(page)
-        fits_320(page)
+        assert_fits(page)  # no sideways scroll, no state or number broken (with furigana)
         names = assert_names_without_readings(page)
         assert any(role == "link" and name for role, name in names), names
 

@@ -1,5 +1,5 @@
 """The resident web channel in Debian's Chromium: axe-core on every page of the flow
-(error states included) in Japanese and English, reflow at 320 CSS px, a booking made
+(error states included) in Japanese and English, nothing outside a landmark, reflow at 320 CSS px, a booking made
 and cancelled with the keyboard alone with the focus visibly outlined at every step,
 the whole flow with JavaScript off, and the sign-in time warning."""
 
@@ -13,7 +13,13 @@ from playwright.sync_api import expect
 
 from reservations import services
 from reservations.models import Facility
-from tests.e2e.conftest import E2E_NOW, assert_focus_visible, assert_no_axe_violations
+from tests.e2e.conftest import (
+    E2E_NOW,
+    assert_all_content_in_landmarks,
+    assert_fits,
+    assert_focus_visible,
+    assert_no_axe_violations,
+)
 
 ACTIVE_ELEMENT = """() => {
   const el = document.activeElement;
@@ -46,8 +52,9 @@ def use_english(page, server) -> None:
 
 @pytest.mark.parametrize("language", ["ja", "en"])
 def test_every_page_of_the_flow_has_no_axe_violations(page, live_server, language):
-    """Japanese at a 320px phone width (and no horizontal page scrolling), English at
-    the default desktop width."""
+    """Japanese at a 320px phone width (no horizontal page scrolling, no state word or
+    reservation number broken), English at the default desktop width (and its numbers
+    and states checked at 390px); axe's `region` rule too: nothing outside a landmark."""
     server = live_server
     if language == "en":
         use_english(page, server)
@@ -77,9 +84,15 @@ def test_every_page_of_the_flow_has_no_axe_violations(page, live_server, languag
             # the summary takes the focus on load, without script (autofocus)
             expect(page.locator(".error-summary")).to_be_focused()
         assert_no_axe_violations(page)
+        assert_all_content_in_landmarks(page)  # the back link and notices included
         if language == "ja":
-            fits_320(page)
+            assert_fits(page)  # 受付終了 and reservation numbers in one piece at 320px
+        elif page.locator(".reservation-number, .big-number, .status").count():
+            page.set_viewport_size({"width": 390, "height": 720})
+            assert_fits(page)  # English numbers and states at a 390px phone, too
+            page.set_viewport_size(desktop)
 
+    desktop = page.viewport_size
     error_title = re.compile("^(エラー:|Error:)")
     check("/")
     check("/facilities")

@@ -1,6 +1,6 @@
 """Issue 17 in Chromium: every page of every demo unit reads on a phone (no element
-wider than the screen at 320 and 390 CSS px, no state word broken, the week as a list
-per day), and a whole booking from the home page takes at most 40 Tab presses with
+wider than the screen at 320 and 390 CSS px, in Japanese and English, and at 320 in
+やさしい日本語; no state word or reservation number broken; the week as a list per day), and a whole booking from the home page takes at most 40 Tab presses with
 the keyboard alone, in Japanese and in English."""
 
 from __future__ import annotations
@@ -11,28 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from reservations import services
-from tests.e2e.conftest import assert_focus_visible, assert_no_axe_violations
-
-OVERFLOW = """() => {
-  const width = document.documentElement.clientWidth;
-  const wide = [];
-  for (const el of document.body.querySelectorAll('*')) {
-    if (el.closest('.visually-hidden, .skip-link')) continue;
-    const box = el.getBoundingClientRect();
-    if (box.width === 0 && box.height === 0) continue;
-    if (box.right > width + 0.5 || box.left < -0.5) {
-      wide.push(`${el.tagName.toLowerCase()}.${el.className}: ${(el.innerText || '').slice(0, 30)}`);
-    }
-  }
-  const broken = [];
-  for (const el of document.querySelectorAll('.status, .reservation-number, .big-number')) {
-    const style = getComputedStyle(el);
-    if (el.getClientRects().length > 1 || el.offsetHeight > 2 * parseFloat(style.lineHeight)) {
-      broken.push(el.innerText);
-    }
-  }
-  return {scroll: document.documentElement.scrollWidth, width, wide: wide.slice(0, 5), broken};
-}"""
+from tests.e2e.conftest import assert_fits, assert_focus_visible, assert_no_axe_violations
 
 
 def demo_units(server) -> list[tuple[int, int]]:
@@ -40,18 +19,15 @@ def demo_units(server) -> list[tuple[int, int]]:
         return [(f.id, u.id) for f in services.list_facilities() for u in f.units]
 
 
-def assert_fits(page) -> None:
-    found = page.evaluate(OVERFLOW)
-    assert found["scroll"] <= found["width"], (page.url, found)
-    assert found["wide"] == [] and found["broken"] == [], (page.url, found)
-
-
-@pytest.mark.parametrize("width", [320, 390])
-@pytest.mark.parametrize("language", ["ja", "en"])
+@pytest.mark.parametrize(
+    ("language", "width"),
+    # easy Japanese at the narrowest width only: its furigana make it the widest text
+    [("ja", 320), ("ja", 390), ("en", 320), ("en", 390), ("ja@easy", 320)],
+)
 def test_no_page_of_any_demo_unit_scrolls_sideways_on_a_phone(page, live_server, width, language):
     server = live_server
-    if language == "en":
-        page.context.add_cookies([{"name": "lang", "value": "en", "url": server.url}])
+    if language != "ja":
+        page.context.add_cookies([{"name": "lang", "value": language, "url": server.url}])
     page.set_viewport_size({"width": width, "height": 720})
     seen_facilities = set()
     for facility_id, unit_id in demo_units(server):

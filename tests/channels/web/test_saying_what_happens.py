@@ -175,15 +175,6 @@ def test_a_facility_page_has_its_address_access_hours_equipment_and_telephone(vi
     assert TEL in tel_links(visitor.soup, "main")
 
 
-def test_signed_in_the_fee_hint_no_longer_says_fees_are_for_residents(visitor, locale, town):
-    gym, whole = gym_whole()
-    visitor.get(f"/units/{whole.id}/days/2026-12-16")
-    general = "町民の料金" if locale == "ja" else "Fees are for town residents"
-    sign_in(visitor, town.residents[0])
-    visitor.get(f"/units/{whole.id}/days/2026-12-16")
-    assert general not in visitor.text
-
-
 def test_japanese_names_on_english_pages_are_marked_as_japanese(visitor, locale, town):
     sign_in(visitor, town.residents[0])
     if locale == "en":
