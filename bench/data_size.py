@@ -19,6 +19,7 @@ ratio says what a fuller year costs, not a missing index.
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -173,6 +174,32 @@ def statistics_page(client) -> None:
     assert response.status_code == 200, response.status_code
 
 
+def database_ms(fn) -> float | None:
+    """PostgreSQL's own execution time of the statements `fn` runs: each is run again
+    under EXPLAIN ANALYZE with its parameters and the reported execution times summed
+    (the server's time, less inflated than the client's wall time by a busy machine)."""
+    if db.engine.dialect.name != "postgresql":
+        return None
+    seen = []
+
+    def record(conn, cursor, statement, params, context, many):
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append((statement, params))
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        fn()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    total = 0.0
+    with db.engine.connect() as connection:
+        cursor = connection.connection.dbapi_connection.cursor()
+        for statement, params in seen:
+            cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, params)
+            total += cursor.fetchone()[0][0]["Execution Time"]
+    return total
+
+
 def operations(resident_ids, client):
     """The reads every channel makes, a booking that is cancelled again, and the
     statistics of a year."""
@@ -238,6 +265,7 @@ def run(kind: str, sizes: list[int], repeat: int) -> list[list[object]]:
                     times = max(5, repeat // 10) if name.startswith("statistics") else repeat
                     stats = time_calls(fn, times)
                     baseline.setdefault(name, stats["p50"])
+                    in_database = database_ms(fn) if name == "statistics, a year (core)" else None
                     rows.append(
                         [
                             kind,
@@ -246,6 +274,8 @@ def run(kind: str, sizes: list[int], repeat: int) -> list[list[object]]:
                             stats["p50"],
                             stats["p99"],
                             stats["p50"] / baseline[name],
+                            stats["cpu_p50"],
+                            "–" if in_database is None else in_database,
                         ]
                     )
                     print(rows[-1], flush=True)
@@ -261,6 +291,7 @@ def main() -> None:
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    load_before = os.getloadavg()[0]
     rows = [row for kind in kinds for row in run(kind, sizes, args.repeat)]
     worst = max((row[5] for row in rows if not row[2].startswith("statistics")), default=0.0)
     stats_page = max((row[3] for row in rows if row[2].startswith("statistics page")), default=0.0)
@@ -274,13 +305,19 @@ def main() -> None:
                 "p50 ms",
                 "p99 ms",
                 f"p50 / p50 at {sizes[0]:,}",
+                "app CPU p50 ms",
+                "PostgreSQL execution ms",
             ],
             rows,
         ),
         f"Target: at {sizes[-1]:,} no operation above 1.3x its {sizes[0]:,} figure "
         "(the statistics excepted: a year holds more bookings as the data grows) and the "
         f"statistics page of a year under 1 s. Worst ratio in this run: {worst:.2f}; "
-        f"slowest statistics page p50: {stats_page:.0f} ms.",
+        f"slowest statistics page p50: {stats_page:.0f} ms. App CPU: the benchmark "
+        "process's CPU time per call (the app runs in it, through Flask's test client for "
+        "the page). PostgreSQL execution: the core statistics' statements run again under "
+        "EXPLAIN ANALYZE, their execution times summed. Load average (1 min) at the start "
+        f"{load_before:.1f}, at the end {os.getloadavg()[0]:.1f}, on {os.cpu_count()} CPUs.",
     )
 
 

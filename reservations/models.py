@@ -26,6 +26,7 @@ from sqlalchemy import (
     Time,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -666,6 +667,13 @@ class Reservation(Model):
         Index("ix_reservations_date_unit", "date", "unit_id"),
         # The worker's holds whose payment is due, and the counter's list of them.
         Index("ix_reservations_status_due", "status", "payment_due_at"),
+        # The statistics' staff blocks (行政使用) of a period: few among many bookings.
+        Index(
+            "ix_reservations_staff_blocks",
+            "date",
+            postgresql_where=text("origin = 'block'"),
+            sqlite_where=text("origin = 'block'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -1261,7 +1269,11 @@ class SlotClaim(Model):
     """
 
     __tablename__ = "slot_claims"
-    __table_args__ = (UniqueConstraint("part_id", "date", "time_block_id"),)
+    __table_args__ = (
+        UniqueConstraint("part_id", "date", "time_block_id"),
+        # The statistics count a period's claims by day and block from this index alone.
+        Index("ix_slot_claims_date_block", "date", "time_block_id", "part_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     part_id: Mapped[int] = mapped_column(ForeignKey("parts.id"))

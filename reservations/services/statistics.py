@@ -17,7 +17,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, extract, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import selectinload
 
 from ..db import db
@@ -226,75 +226,45 @@ def _unit_ids(period: Period, units: dict[int, Unit]) -> list[int] | None:
     return list(units) if period.facility_id is not None else None
 
 
-def _status_kind():
+def _status_kind(status: str, cancel_kind: str | None, late: bool) -> str:
     """A booking's state as the figures count it: booked (held or confirmed), one of
     the cancellation kinds, or another state (none counts it)."""
-    return case(
-        (Reservation.status.in_(ACTIVE_STATUSES), "booked"),
-        (Reservation.status != CANCELLED, "other"),
-        (Reservation.cancel_reason_kind == CancelReasonKind.TOWN, CANCELLED_BY_TOWN),
-        (Reservation.cancel_reason_kind == CancelReasonKind.UNPAID, HOLD_EXPIRED),
-        (Reservation.cancelled_after_deadline.is_(True), CANCELLED_LATE),
-        else_=CANCELLED_EARLY,
-    )
+    if status in ACTIVE_STATUSES:
+        return "booked"
+    if status != CANCELLED:
+        return "other"
+    if cancel_kind == CancelReasonKind.TOWN:
+        return CANCELLED_BY_TOWN
+    if cancel_kind == CancelReasonKind.UNPAID:
+        return HOLD_EXPIRED
+    return CANCELLED_LATE if late else CANCELLED_EARLY
 
 
 def _bookings(result: Statistics, facilities, period: Period, today: date) -> None:
-    """Use, channels, the counter's share, cancellations and no-shows: one pass over
-    the period's bookings, grouped by month, channel, state, use and past or not."""
+    """Use, channels, the counter's share, cancellations and no-shows, whom the
+    bookings were for, fees and exemptions: one pass over the period's bookings,
+    grouped by plain columns (day, channel, state, use, holder, exemption, payment),
+    which the planner estimates and hashes well; the figures are folded from the
+    groups here."""
     scope = _bookings_in(facilities, period)
-    year, month = extract("year", Reservation.date), extract("month", Reservation.date)
-    kind, past = _status_kind(), Reservation.date < today
-    columns = (year, month, Reservation.channel, kind, Reservation.use_state, past)
-    by_channel: dict[str, int] = defaultdict(int)
-    cancellations = dict.fromkeys(CANCELLATION_KINDS, 0)
-    for y, m, channel, state, use, before, count in db.session.execute(
-        select(*columns, func.count()).where(scope).group_by(*columns)
-    ):
-        first = date(int(y), int(m), 1)
-        # Channels: every booking made (cancelled later or not).
-        by_channel[channel] += count
-        share = result.counter_share_by_month.setdefault(first, Share())
-        share.whole += count
-        share.part += count if channel == "counter" else 0
-        if state in cancellations:
-            cancellations[state] += count
-        if use == UseState.NO_SHOW:
-            cancellations[NO_SHOW] += count
-        if state == "booked" and before:  # use: past bookings by their record
-            counts = result.use_by_month.setdefault(first, UseCounts())
-            if use == UseState.USED:
-                counts.used += count
-            elif use == UseState.NO_SHOW:
-                counts.no_show += count
-            else:
-                counts.unrecorded += count
-    result.by_channel = dict(by_channel)
-    result.cancellations = cancellations
-    result.use_by_month = dict(sorted(result.use_by_month.items()))
-    result.counter_share_by_month = dict(sorted(result.counter_share_by_month.items()))
-    _holders_and_fees(result, scope)
-    _refunds(result, scope)
-
-
-def _holders_and_fees(result: Statistics, scope) -> None:
-    """Whom the bookings were for (every booking made) and the fees of those booked or
-    paid, by exemption category: one statement."""
-    is_group = Reservation.group_id.is_not(None)
-    counted = or_(Reservation.status.in_(ACTIVE_STATUSES), Reservation.payment_status == PAID)
     columns = (
-        is_group,
+        Reservation.date,
+        Reservation.channel,
+        Reservation.status,
+        Reservation.cancel_reason_kind,
+        Reservation.cancelled_after_deadline,
+        Reservation.use_state,
+        Reservation.group_id.is_not(None),
         Resident.is_resident,
         Group.category_id,
         Reservation.exemption_category_id,
-        counted,
+        Reservation.payment_status,
     )
-    collected = case((Reservation.payment_status == PAID, Reservation.fee_yen), else_=0)
     rows = db.session.execute(
         select(
             *columns,
             func.count(),
-            func.coalesce(func.sum(collected), 0),
+            func.coalesce(func.sum(Reservation.fee_yen), 0),
             func.coalesce(func.sum(Reservation.fee_base_yen - Reservation.fee_yen), 0),
         )
         .select_from(Reservation)
@@ -303,19 +273,45 @@ def _holders_and_fees(result: Statistics, scope) -> None:
         .where(scope)
         .group_by(*columns)
     ).all()
-    categories = _categories({row[2] for row in rows} | {row[3] for row in rows})
+    categories = _categories({row[8] for row in rows} | {row[9] for row in rows})
+    by_channel: dict[str, int] = defaultdict(int)
+    cancellations = dict.fromkeys(CANCELLATION_KINDS, 0)
     holders: dict[HolderKind, int] = defaultdict(int)
     fees: dict[int | None, list[int]] = {}
-    for group, is_resident, group_category, exemption, fee_counted, count, paid, exempt in rows:
+    for row in rows:
+        day, channel, status, cancel_kind, late, use, group, is_resident = row[:8]
+        group_category, exemption, payment, count, fee_yen, exempt_yen = row[8:]
+        first, kind = day.replace(day=1), _status_kind(status, cancel_kind, late)
+        # Channels and whom for: every booking made (cancelled later or not).
+        by_channel[channel] += count
+        share = result.counter_share_by_month.setdefault(first, Share())
+        share.whole += count
+        share.part += count if channel == "counter" else 0
         if group:
             holders[HolderKind("group", categories.get(group_category))] += count
         else:
             holders[HolderKind("resident" if is_resident else "nonresident")] += count
-        if fee_counted:
+        if kind in cancellations:
+            cancellations[kind] += count
+        if use == UseState.NO_SHOW:
+            cancellations[NO_SHOW] += count
+        if kind == "booked" and day < today:  # use: past bookings by their record
+            counts = result.use_by_month.setdefault(first, UseCounts())
+            if use == UseState.USED:
+                counts.used += count
+            elif use == UseState.NO_SHOW:
+                counts.no_show += count
+            else:
+                counts.unrecorded += count
+        if kind == "booked" or payment == PAID:  # fees: booked, or paid and cancelled
             line = fees.setdefault(exemption, [0, 0, 0])
             line[0] += count
-            line[1] += int(paid)
-            line[2] += int(exempt)
+            line[1] += int(fee_yen) if payment == PAID else 0
+            line[2] += int(exempt_yen)
+    result.by_channel = dict(by_channel)
+    result.cancellations = cancellations
+    result.use_by_month = dict(sorted(result.use_by_month.items()))
+    result.counter_share_by_month = dict(sorted(result.counter_share_by_month.items()))
     order = {"resident": 0, "nonresident": 1, "group": 2}
     result.by_holder = sorted(
         holders.items(),
@@ -326,6 +322,7 @@ def _holders_and_fees(result: Statistics, scope) -> None:
     )
     lines = [FeeLine(categories.get(category_id), *line) for category_id, line in fees.items()]
     result.fees = sorted(lines, key=lambda line: line.category.position if line.category else -1)
+    _refunds(result, scope)
 
 
 def _categories(ids) -> dict[int, ExemptionCategory]:

@@ -20,7 +20,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Integer, bindparam, column, func, select, text
+from sqlalchemy import Integer, column, func, select, text
 from sqlalchemy.orm import selectinload
 
 from .. import rules
@@ -107,14 +107,14 @@ def _supply_by_day(facility: Facility, scope: set[int], closures: list[Closure],
 
 def _block_keys(block_key: dict[int, int]):
     """The time blocks' keys as a table the claims are joined with: a VALUES list
-    (portable between SQLite and PostgreSQL: its columns are column1 and column2)."""
-    names = sorted(block_key)
-    rows = ", ".join(f"(:b{n}, :k{n})" for n in range(len(names)))
-    params = [bindparam(f"b{n}", block_id, Integer) for n, block_id in enumerate(names)]
-    params += [bindparam(f"k{n}", block_key[block_id], Integer) for n, block_id in enumerate(names)]
+    (portable between SQLite and PostgreSQL: its columns are column1 and column2). The
+    ids and keys are integers written into the statement: a town's hundreds of blocks
+    as bound parameters cost more to build and cache than the query does to run."""
+    rows = ", ".join(
+        f"({int(block_id)}, {int(key)})" for block_id, key in sorted(block_key.items())
+    )
     return (
         text(f"VALUES {rows}")
-        .bindparams(*params)
         .columns(column("column1", Integer), column("column2", Integer))
         .subquery("block_keys")
     )
