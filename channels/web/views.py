@@ -765,7 +765,7 @@ def _language_names() -> dict[str, str]:
 @bp.post("/preferences/messages-language")
 @resident_required
 def messages_language():
-    """The language of the resident's SMS (and, later, calls), kept on their record."""
+    """The language of the resident's SMS or calls, kept on their record."""
     try:
         services.set_preferred_language(
             _actor(),
@@ -776,7 +776,10 @@ def messages_language():
     except ReservationError as error:
         flash(error_message(error), "warning")
     else:
-        flash(_("Saved. Your next text messages will be in that language."), "success")
+        if g.resident.phone_is_mobile:
+            flash(_("Saved. Your next text messages will be in that language."), "success")
+        else:
+            flash(_("Saved. Our next calls will be in that language."), "success")
     return redirect(url_for("web.my_reservations") + "#messages-language")
 
 

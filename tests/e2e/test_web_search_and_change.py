@@ -1,5 +1,5 @@
 """Issue 17's new pages in Chromium: the search by date and changing a booking, with
-axe-core in Japanese and English (error states included) and at a phone's width, and
+axe-core in Japanese, English and やさしい日本語 (error states included) and at a phone's width, and
 a change of booking made with the keyboard alone."""
 
 from __future__ import annotations
@@ -11,8 +11,13 @@ import pytest
 from playwright.sync_api import expect
 
 from reservations import services
-from tests.e2e.conftest import E2E_NOW, assert_no_axe_violations
-from tests.e2e.test_web_phones_and_keyboard import Keyboard, assert_fits
+from tests.e2e.conftest import (
+    E2E_NOW,
+    assert_fits,
+    assert_names_without_readings,
+    assert_no_axe_violations,
+)
+from tests.e2e.test_web_phones_and_keyboard import Keyboard
 
 
 def gym(server):
@@ -43,21 +48,25 @@ def sign_in(page, server, line) -> None:
     page.wait_for_url(lambda url: "/sign-in" not in url)
 
 
-@pytest.mark.parametrize("language", ["ja", "en"])
+@pytest.mark.parametrize("language", ["ja", "en", "ja@easy"])
 def test_the_search_and_change_pages_have_no_axe_violations(page, live_server, language):
+    """Japanese and やさしい日本語 at a 320px phone width, English on a desktop."""
     server = live_server
-    if language == "en":
-        page.context.add_cookies([{"name": "lang", "value": "en", "url": server.url}])
-    else:
+    if language != "ja":
+        page.context.add_cookies([{"name": "lang", "value": language, "url": server.url}])
+    if language != "en":
         page.set_viewport_size({"width": 320, "height": 640})
 
     def check(path: str | None = None) -> None:
         if path is not None:
             page.goto(server.url + path)
-        expect(page.locator("html")).to_have_attribute("lang", language)
+        expect(page.locator("html")).to_have_attribute("lang", language.split("@")[0])
         assert_no_axe_violations(page)
-        if language == "ja":
+        if language != "en":
             assert_fits(page)
+        if language == "ja@easy":
+            assert page.locator("main ruby").count() > 0, page.url
+            assert_names_without_readings(page)
 
     check("/availability")
     check("/availability?date=2026-12-16")

@@ -497,7 +497,25 @@ def test_a_mobile_resident_chooses_the_language_of_their_text_messages(visitor, 
     assert resident.preferred_language == "en" and visitor.notices()
 
 
-def test_a_landline_resident_is_not_offered_a_text_message_language(visitor, town):
-    sign_in(visitor, town.residents[0])
+def test_a_landline_resident_chooses_easy_japanese_for_their_calls_not_english(
+    visitor, locale, town
+):
+    """A landline gets its notices by a call, which speaks Japanese: the choice is
+    Japanese or やさしい日本語, never English, and the next calls follow it."""
+    hana = town.residents[0]  # an elderly resident with a landline
+    sign_in(visitor, hana)
     visitor.get("/my-reservations")
-    assert visitor.soup.find("form", action="/preferences/messages-language") is None
+    form = visitor.soup.find("form", action="/preferences/messages-language")
+    assert ("お電話でのお知らせの言葉" if locale == "ja" else "Language of our calls") in (
+        visitor.soup.find(id="messages-language").get_text()
+    )
+    assert [b["value"] for b in form.find_all("button")] == ["ja@easy"]
+    visitor.post("/preferences/messages-language", {"language": "ja@easy"})
+    assert (
+        "次のお電話から、その言葉でお知らせします" if locale == "ja" else "Our next calls"
+    ) in " ".join(visitor.notices())
+    resident = services.find_residents(hana.registration_no)[0]
+    db.session.refresh(resident)
+    assert resident.preferred_language == "ja@easy"
+    form = visitor.soup.find("form", action="/preferences/messages-language")
+    assert [b["value"] for b in form.find_all("button")] == ["ja"]
