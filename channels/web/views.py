@@ -289,10 +289,12 @@ def _availability_rows(unit, days, era: bool) -> list[Row]:
     return rows
 
 
-def _say_why_moved(asked: date | None, first: date, last: date) -> None:
+def _say_why_moved(asked: date | None, first: date, last: date, month: bool = False) -> None:
     """A week or month asked for that cannot be shown: say why before showing another."""
     locale = current_locale()
-    if asked is None:
+    if asked is None and month:
+        flash_message(_("That month could not be read, so this month is shown."), "warning")
+    elif asked is None:
         flash_message(_("That date could not be read, so this week is shown."), "warning")
     elif asked < first:
         flash_message(
@@ -358,7 +360,7 @@ def availability(unit_id: int):
         start = month_start(asked or first)
         start = min(max(start, month_start(first)), month_start(last))
         if asked is None or start != month_start(asked):
-            _say_why_moved(asked, first, last)
+            _say_why_moved(asked, first, last, month=True)
             return redirect(
                 url_for("web.availability", unit_id=unit.id, month=start.strftime("%Y-%m"))
             )

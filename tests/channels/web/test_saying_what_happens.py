@@ -156,6 +156,15 @@ def test_a_week_or_day_out_of_reach_is_moved_with_the_reason(visitor, locale):
     visitor.get(f"/units/{whole.id}/availability?week=nonsense")
     [notice] = visitor.notices()
     assert ("読み取れなかった" if locale == "ja" else "could not be read") in notice
+    # a month that cannot be read shows this month, and says so (not "this week")
+    visitor.get(f"/units/{whole.id}/availability?month=nonsense")
+    assert "month=2026-12" in visitor.urls[-1]
+    [notice] = visitor.notices()
+    assert ("今月をお見せしています" if locale == "ja" else "this month is shown") in notice
+    visitor.get(f"/units/{whole.id}/availability?month=2020-01")
+    assert "month=2026-12" in visitor.urls[-1]
+    [notice] = visitor.notices()
+    assert ("過ぎているため" if locale == "ja" else "has already passed") in notice
     visitor.get(f"/units/{whole.id}/days/2026-11-20")
     assert "/availability" in visitor.path
     [notice] = visitor.notices()
