@@ -69,5 +69,13 @@ def test_the_main_pages_in_easy_japanese_have_no_axe_violations(page, live_serve
     page.locator("main").get_by_role("button").click()
     expect(page).to_have_url(re.compile("/booked$"))
     check()
+    number = page.locator("#reservation-number").inner_text()
+    check(page.url.replace(server.url, "").replace("/booked", "/print"))
     check("/my-reservations")
+    page.locator(f'main a[href$="/cancel"]:has(.visually-hidden:has-text("{number}"))').click()
+    check()  # the cancel page
+    page.locator("main").get_by_role("button").click()
+    expect(page).to_have_url(re.compile("/my-reservations$"))
+    expect(page.locator(".notices[role=status]")).to_contain_text(number)
+    check()
     check("/facilities/999")
