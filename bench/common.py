@@ -22,8 +22,12 @@ BENCH_DIR = Path(__file__).resolve().parent
 RESULTS = BENCH_DIR / "RESULTS.md"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
+# The SECRET_KEY (MACHI_ENV=production refuses a guessable one): random for each
+# benchmark run, the same for every server of the run, as sessions need.
+SERVER_SECRET_KEY = secrets.token_urlsafe(32)
+
 # Hashing at the production cost unless a benchmark says otherwise.
-BASE_CONFIG = {"SECRET_KEY": "benchmark-secret-key"}
+BASE_CONFIG = {"SECRET_KEY": SERVER_SECRET_KEY}
 
 
 @contextmanager

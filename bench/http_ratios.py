@@ -13,6 +13,8 @@ with bench/requests.lua for prepared requests. Measured, in this order:
 - availability: the web page of the town gym's whole court for a month;
 - IVR step: Twilio's first webhook of a new call (signed), answered with TwiML; also
   at 4 concurrent calls, for the latency a caller hears on a town's line;
+- IVR menu step: the next key of a signed-in call at the main menu (bench/phone_steps.py),
+  16 calls at once: the plain step issue 19 prices (<= 1.2 ms CPU, p99 < 50 ms);
 - booking: the web's booking POST (/confirm) from a signed-in resident's session,
   each for a different free block; the sign-in and the choice of blocks happen
   before the clock starts, so the number is the booking's own;
@@ -33,8 +35,8 @@ from zoneinfo import ZoneInfo
 
 from twilio.request_validator import RequestValidator
 
-from bench import cpu, town
-from bench.common import markdown_table, migrated_app, report, scratch_database
+from bench import cpu, phone_steps, town
+from bench.common import SERVER_SECRET_KEY, markdown_table, migrated_app, report, scratch_database
 from bench.load import Request, cookie_header, csrf_token, fetch, gather
 from bench.server import WORKERS, Server, gunicorn
 from bench.wrk import WrkResult, run_wrk
@@ -51,7 +53,7 @@ def server_env(url: str) -> dict[str, str]:
     return {
         "DATABASE_URL": url,
         "MACHI_ENV": "production",
-        "SECRET_KEY": "bench-" + "x" * 32,
+        "SECRET_KEY": SERVER_SECRET_KEY,
         "BENCH_NOW": NOW.isoformat(),
         "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "PUBLIC_BASE_URL": PUBLIC_BASE_URL,
@@ -66,12 +68,18 @@ def server_env(url: str) -> dict[str, str]:
 def prepare(url: str, residents: int) -> dict:
     app = migrated_app(url)
     with app.app_context():
-        demo.seed(now=NOW)
+        seeded = demo.seed(now=NOW)
         town.add_rooms(ROOMS)
         numbers = town.add_residents(residents, NOW)
         gym = next(f for f in services.list_facilities() if f.code == "town-gym")
         whole = next(u for u in gym.units if u.code == "whole")
-        return {"numbers": numbers, "whole": whole.id, "rooms": town.room_slots()}
+        yamada = next(line for line in seeded.residents if line.name == "山田 ハナ")
+        return {
+            "numbers": numbers,
+            "whole": whole.id,
+            "rooms": town.room_slots(),
+            "yamada_pin": yamada.pin,
+        }
 
 
 async def signed_in_session(
@@ -152,17 +160,21 @@ def free_slots(data: dict) -> list[tuple[int, date, int]]:
     ]
 
 
-def count_reservations(url: str) -> int:
+def count_rows(url: str, query: str) -> int:
     import sqlalchemy as sa
 
     engine = sa.create_engine(url)
     with engine.connect() as connection:
-        count = connection.exec_driver_sql("SELECT count(*) FROM reservations").scalar()
+        count = connection.exec_driver_sql(query).scalar()
     engine.dispose()
     return count
 
 
-def measure(url: str, seconds: float, residents: int) -> list[list[object]]:
+def count_reservations(url: str) -> int:
+    return count_rows(url, "SELECT count(*) FROM reservations")
+
+
+def measure(url: str, seconds: float, residents: int, phase: str = "all") -> list[list[object]]:
     data = prepare(url, residents)
     env = server_env(url)
     rows: list[list[object]] = []
@@ -224,6 +236,29 @@ def measure(url: str, seconds: float, residents: int) -> list[list[object]]:
             lambda: run_wrk(server.url, requests=quiet_calls, seconds=seconds, connections=4),
             "latency at a realistic load",
         )
+        # A plain menu step (issue 19): signed-in calls at the main menu pressing `*`,
+        # one step per call (see bench/phone_steps.py), at 16 calls at once.
+        template = gather(
+            [
+                phone_steps.signed_in_call(
+                    host, port, data["yamada_pin"], AUTH_TOKEN, PUBLIC_BASE_URL
+                )
+            ]
+        )[0]
+        steps = phone_steps.menu_steps(
+            phone_steps.copy_call(url, template, int(seconds * 2500)), AUTH_TOKEN, PUBLIC_BASE_URL
+        )
+        result = record(
+            server,
+            "IVR menu step (signed in, main menu), 16 calls at once",
+            lambda: run_wrk(server.url, requests=steps, seconds=seconds),
+        )
+        # Each prepared call takes one step; were there more requests than calls, the
+        # rest were replays of an answer already given (cheaper), and the note says so.
+        taken = count_rows(url, "SELECT count(*) FROM phone_calls WHERE step = 3")
+        rows[-1][-1] = f"a plain menu step; {taken} steps taken by {result.requests} webhooks"
+        if phase == "phone":
+            return rows
 
         first_room = data["rooms"][0][0]
         form_page = f"/units/{first_room}/days/{(NOW.date() + timedelta(days=1)).isoformat()}"
@@ -279,9 +314,15 @@ def main() -> None:
     parser.add_argument("--db", choices=["postgresql", "sqlite"], default="postgresql")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--residents", type=int, default=200)
+    parser.add_argument(
+        "--routes",
+        choices=["all", "phone"],
+        default="all",
+        help="phone: stop after the IVR rows (bare, static file, availability, IVR)",
+    )
     args = parser.parse_args()
     with scratch_database(args.db) as url:
-        rows = measure(url, args.seconds, args.residents)
+        rows = measure(url, args.seconds, args.residents, args.routes)
     bare_rps = rows[0][2]
     table = markdown_table(
         [

@@ -24,10 +24,17 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from flask import Flask
 
-from bench import town
+from bench import phone_steps, town
 from bench.app import bare, create_bench_app
 from bench.common import markdown_table, report, scratch_database
-from bench.http_ratios import free_slots, ivr_requests, prepare, server_env
+from bench.http_ratios import (
+    AUTH_TOKEN,
+    PUBLIC_BASE_URL,
+    free_slots,
+    ivr_requests,
+    prepare,
+    server_env,
+)
 from bench.load import CSRF
 from reservations.db import db
 
@@ -150,6 +157,26 @@ def measure(url: str, repeat: int) -> list[dict]:
             [
                 (lambda r=r: check(client.post(r.path, data=r.body, headers=r.headers), 200))
                 for r in calls
+            ],
+            engine,
+        )
+    )
+
+    # A plain menu step: signed-in calls at the main menu pressing `*` (one step each,
+    # bench/phone_steps.py), the call made by the first webhooks through the client.
+    template = "CA" + "f" * 32
+    for path, extra in (("/phone/voice", {}), ("/phone/step/1", {"Digits": data["yamada_pin"]})):
+        request = phone_steps.webhook(path, template, AUTH_TOKEN, PUBLIC_BASE_URL, **extra)
+        check(client.post(request.path, data=request.body, headers=request.headers), 200)
+    steps = phone_steps.menu_steps(
+        phone_steps.copy_call(url, template, repeat), AUTH_TOKEN, PUBLIC_BASE_URL
+    )
+    results.append(
+        profile(
+            "IVR menu step (signed in, main menu)",
+            [
+                (lambda r=r: check(client.post(r.path, data=r.body, headers=r.headers), 200))
+                for r in steps
             ],
             engine,
         )

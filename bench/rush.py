@@ -28,7 +28,14 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 
 from bench import cpu, town
-from bench.common import markdown_table, migrated_app, percentile, report, scratch_database
+from bench.common import (
+    SERVER_SECRET_KEY,
+    markdown_table,
+    migrated_app,
+    percentile,
+    report,
+    scratch_database,
+)
 from bench.http_ratios import signed_in_session
 from bench.load import Request, fetch
 from bench.server import WORKERS, gunicorn
@@ -167,7 +174,7 @@ def run(kind: str, residents: int, blocks: int, seed: int) -> list[list[object]]
         env = {
             "DATABASE_URL": url,
             "MACHI_ENV": "production",
-            "SECRET_KEY": "bench-" + "x" * 32,
+            "SECRET_KEY": SERVER_SECRET_KEY,
             "BENCH_CLOCK_START": (OPENING - timedelta(seconds=setup)).isoformat(),
             "BENCH_CLOCK_EPOCH": str(epoch),
             "SIGN_IN_SOURCE_LIMITS": "1000000 per minute",

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from reservations.db import db, write_transaction
 
@@ -34,6 +34,10 @@ log = logging.getLogger(__name__)
 # After this long without a stored answer, the worker that took a step is presumed
 # gone (Twilio itself waits 15 seconds for a webhook).
 STEP_LEASE = timedelta(seconds=15)
+
+# The step numbers a call can be at (the column is a 32-bit integer); a webhook for
+# any other step is not this call's next one.
+MAX_STEP = 2**31 - 2
 
 # Twilio's final call statuses.
 FINAL_STATUSES = ("completed", "busy", "failed", "no-answer", "canceled")
@@ -67,38 +71,55 @@ class _Row:
     started_at: datetime
 
 
+# The call state is read and written with SQLAlchemy Core on the tables, not through
+# ORM objects: a step is one UPDATE ... RETURNING that leases the call and reads its
+# state, and one UPDATE that stores the answer (and one INSERT of its events, if any).
+CALLS = PhoneCall.__table__
+EVENTS = PhoneCallEvent.__table__
+_ROW = (
+    CALLS.c.id,
+    CALLS.c.step,
+    CALLS.c.node,
+    CALLS.c.state,
+    CALLS.c.response,
+    CALLS.c.claimed_at,
+    CALLS.c.resident_id,
+    CALLS.c.started_at,
+)
+
+
 def _load(sid: str) -> _Row | None:
-    call = db.session.scalar(select(PhoneCall).where(PhoneCall.call_sid == sid))
-    row = (
-        None
-        if call is None
-        else _Row(
-            call.id,
-            call.step,
-            call.node,
-            dict(call.state),
-            call.response,
-            call.claimed_at,
-            call.resident_id,
-            call.started_at,
-        )
-    )
+    found = db.session.execute(select(*_ROW).where(CALLS.c.call_sid == sid)).first()
     db.session.rollback()  # only a read: end it, so that no old snapshot lingers
-    return row
+    return None if found is None else _Row(*found)
 
 
 def _add_events(call_id: int, events: list[flow.Event], now: datetime) -> None:
-    for event in events:
-        db.session.add(
-            PhoneCallEvent(
-                call_id=call_id,
-                at=now,
-                kind=event.kind,
-                node=event.node,
-                detail=event.detail,
-                reservation_id=event.reservation_id,
-            )
+    """The step's events, in one multi-row INSERT (none when nothing happened)."""
+    if not events:
+        return
+    db.session.execute(
+        insert(EVENTS).values(
+            [
+                {
+                    "call_id": call_id,
+                    "at": now,
+                    "kind": event.kind,
+                    "node": event.node,
+                    "detail": event.detail,
+                    "reservation_id": event.reservation_id,
+                }
+                for event in events
+            ]
         )
+    )
+
+
+def _insert_new(dialect: str):
+    """INSERT ... ON CONFLICT (call_sid) DO NOTHING: the first webhook's upsert, so a
+    repeat of it is told apart without an error and a rollback."""
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(CALLS).on_conflict_do_nothing(index_elements=[CALLS.c.call_sid])
 
 
 def start(
@@ -118,9 +139,10 @@ def start(
         reply = flow.begin_callback(sid, callback_for, now, settings, step_url)
     else:
         reply = flow.begin(sid, caller, now, settings, step_url)
-    try:
-        with write_transaction():
-            call = PhoneCall(
+    with write_transaction():
+        call_id = db.session.execute(
+            _insert_new(db.session.get_bind().dialect.name)
+            .values(
                 call_sid=sid,
                 started_at=now,
                 updated_at=now,
@@ -131,10 +153,11 @@ def start(
                 state=reply.state,
                 response=reply.xml,
             )
-            db.session.add(call)
-            db.session.flush()
-            _add_events(call.id, reply.events, now)
-    except IntegrityError:  # the same first webhook again, or twice at once
+            .returning(CALLS.c.id)
+        ).scalar()
+        if call_id is not None:
+            _add_events(call_id, reply.events, now)
+    if call_id is None:  # the same first webhook again, or twice at once
         return _replay(sid, _load(sid), now, settings, step_url)
     log.info(
         "phone call %s started at %s (caller %s)",
@@ -154,11 +177,12 @@ def advance(
     step_url: Callable[[int], str],
 ) -> str:
     """A webhook for `step` of the call: keys pressed, silence, or a dial's end."""
-    row = _load(sid)
-    if row is None:  # a call this database never saw: begin it properly
-        return start(sid, form.get("From", ""), now, settings, step_url)
-    if step != row.step or not _claim(row.id, step, now):
-        return _replay(sid, _load(sid), now, settings, step_url)
+    row = _lease(sid, step, now)
+    if row is None:  # not this call's step: a repeat, or a call this database never saw
+        known = _load(sid)
+        if known is None:  # begin it properly
+            return start(sid, form.get("From", ""), now, settings, step_url)
+        return _replay(sid, known, now, settings, step_url)
     call = flow.Call(sid, step, row.state, row.resident_id, row.started_at, now)
     reply = flow.answer(call, form, settings, step_url)
     if not _store(row.id, step + 1, reply, now):
@@ -179,21 +203,39 @@ def advance(
     return reply.xml
 
 
+def _leasing(step: int, now: datetime):
+    """Take `step` of the call (compare-and-set on the step number) and read its state
+    in the same statement."""
+    return (
+        update(CALLS)
+        .where(CALLS.c.step == step)
+        .values(step=CALLS.c.step + 1, response=None, claimed_at=now, updated_at=now)
+        .returning(*_ROW)
+    )
+
+
+def _lease(sid: str, step: int, now: datetime) -> _Row | None:
+    """The call, leased for this step in one statement, or None when it is not at this
+    step (or not known at all)."""
+    if not 0 < step <= MAX_STEP:  # no call gets there; not a number for the database
+        return None
+    with write_transaction():
+        found = db.session.execute(_leasing(step, now).where(CALLS.c.call_sid == sid)).first()
+    return None if found is None else _Row(*found)
+
+
 def _claim(call_id: int, step: int, now: datetime) -> bool:
     with write_transaction():
-        result = db.session.execute(
-            update(PhoneCall)
-            .where(PhoneCall.id == call_id, PhoneCall.step == step)
-            .values(step=step + 1, response=None, claimed_at=now, updated_at=now)
+        return (
+            db.session.execute(_leasing(step, now).where(CALLS.c.id == call_id)).first() is not None
         )
-        return result.rowcount == 1
 
 
 def _store(call_id: int, step: int, reply: flow.Reply, now: datetime) -> bool:
     """Keep the answer to the step taken, unless that step was already answered."""
     with write_transaction():
-        query = update(PhoneCall).where(
-            PhoneCall.id == call_id, PhoneCall.step == step, PhoneCall.response.is_(None)
+        query = update(CALLS).where(
+            CALLS.c.id == call_id, CALLS.c.step == step, CALLS.c.response.is_(None)
         )
         result = db.session.execute(
             query.values(
