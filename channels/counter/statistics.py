@@ -122,6 +122,36 @@ def _share_figure(name, title, key_label, shares: dict, label_of) -> Figure:
     )
 
 
+def _use_figure(
+    name, title, key_label, table: dict, label_of, recorded_only=False, summary=None
+) -> Figure:
+    """Used, no-shows (and not recorded) with the use rate, by month, weekday or block."""
+    items = [(label_of(key), counts) for key, counts in table.items()]
+    rated = [(label, c.use_rate) for label, c in items if c.use_rate is not None]
+    if summary is None and rated:
+        low = min(rated, key=lambda item: item[1])
+        summary = _(
+            "Lowest use rate: %(label)s at %(percent)s.", label=low[0], percent=_percent(low[1])
+        )
+    elif summary is None:
+        summary = _("No use was recorded in this period.")
+    if recorded_only:
+        summary += " " + _(
+            "Bookings whose use was not recorded are left out; a booking of two blocks counts in both."
+        )
+        headers = [key_label, _("Used"), _("No-show"), _("Use rate")]
+        rows = [[label, c.used, c.no_show, _percent(c.use_rate)] for label, c in items]
+    else:
+        headers = [key_label, _("Used"), _("No-show"), _("Not recorded"), _("Use rate")]
+        rows = [
+            [label, c.used, c.no_show, c.unrecorded, _percent(c.use_rate)] for label, c in items
+        ]
+    chart = _chart(
+        title, summary, [label for label, _c in items], [c.use_rate for _l, c in items], "%"
+    )
+    return Figure(name, title, summary, headers, rows, chart)
+
+
 def _figures(stats: services.Statistics, calls) -> list[Figure]:
     figures = []
     total = stats.occupancy
@@ -172,21 +202,33 @@ def _figures(stats: services.Statistics, calls) -> list[Figure]:
         unrecorded=use.unrecorded,
         rate=_percent(use.use_rate),
     )
-    months = list(stats.use_by_month.items())
     figures.append(
-        Figure(
+        _use_figure(
             "use-by-month",
             _("Use rate by month"),
-            summary,
-            [_("Month"), _("Used"), _("No-show"), _("Not recorded"), _("Use rate")],
-            [[_month(m), c.used, c.no_show, c.unrecorded, _percent(c.use_rate)] for m, c in months],
-            _chart(
-                _("Use rate by month"),
-                summary,
-                [_month(m) for m, _c in months],
-                [c.use_rate for _m, c in months],
-                "%",
-            ),
+            _("Month"),
+            stats.use_by_month,
+            _month,
+            summary=summary,
+        )
+    )
+    figures.append(
+        _use_figure(
+            "use-by-weekday",
+            _("Use rate by weekday"),
+            _("Weekday"),
+            stats.use_by_weekday,
+            _weekday,
+        )
+    )
+    figures.append(
+        _use_figure(
+            "use-by-block",
+            _("Use rate by time block"),
+            _("Time block"),
+            stats.use_by_block,
+            lambda code: localized(names[code]) if code in names else code,
+            recorded_only=True,
         )
     )
     channels = [(words.word(words.CHANNELS, c), n) for c, n in sorted(stats.by_channel.items())]
@@ -318,13 +360,22 @@ def _figures(stats: services.Statistics, calls) -> list[Figure]:
         )
     )
     abandoned = list(calls.abandoned_at.items())
+    summary = _("Abandoned calls by the menu the caller was in when they hung up.")
     figures.append(
         Figure(
             "phone-abandoned",
             _("Where callers gave up, by menu"),
-            _("Abandoned calls by the menu the caller was in when they hung up."),
+            summary,
             [_("Menu"), _("Calls")],
             [[node, count] for node, count in abandoned],
+            _chart(
+                _("Where callers gave up, by menu"),
+                summary,
+                [node for node, _count in abandoned],
+                [count for _node, count in abandoned],
+            )
+            if abandoned
+            else None,
         )
     )
     return figures

@@ -37,8 +37,10 @@ from ..models import (
     Reservation,
     ReservationOrigin,
     Resident,
+    TimeBlock,
     Unit,
     UseState,
+    reservation_blocks,
 )
 from ..settings import get_settings
 from .actors import Actor, require_staff
@@ -109,6 +111,8 @@ class Statistics:
     occupancy_by_block: dict[str, Share] = field(default_factory=dict)
     block_names: dict[str, BlockName] = field(default_factory=dict)
     use_by_month: dict[date, UseCounts] = field(default_factory=dict)
+    use_by_weekday: dict[int, UseCounts] = field(default_factory=dict)
+    use_by_block: dict[str, UseCounts] = field(default_factory=dict)  # recorded uses only
     by_channel: dict[str, int] = field(default_factory=dict)
     counter_share_by_month: dict[date, Share] = field(default_factory=dict)
     by_holder: list[tuple[HolderKind, int]] = field(default_factory=list)
@@ -296,13 +300,8 @@ def _bookings(result: Statistics, facilities, period: Period, today: date) -> No
         if use == UseState.NO_SHOW:
             cancellations[NO_SHOW] += count
         if kind == "booked" and day < today:  # use: past bookings by their record
-            counts = result.use_by_month.setdefault(first, UseCounts())
-            if use == UseState.USED:
-                counts.used += count
-            elif use == UseState.NO_SHOW:
-                counts.no_show += count
-            else:
-                counts.unrecorded += count
+            _count_use(result.use_by_month.setdefault(first, UseCounts()), use, count)
+            _count_use(result.use_by_weekday.setdefault(day.weekday(), UseCounts()), use, count)
         if kind == "booked" or payment == PAID:  # fees: booked, or paid and cancelled
             line = fees.setdefault(exemption, [0, 0, 0])
             line[0] += count
@@ -311,6 +310,7 @@ def _bookings(result: Statistics, facilities, period: Period, today: date) -> No
     result.by_channel = dict(by_channel)
     result.cancellations = cancellations
     result.use_by_month = dict(sorted(result.use_by_month.items()))
+    result.use_by_weekday = dict(sorted(result.use_by_weekday.items()))
     result.counter_share_by_month = dict(sorted(result.counter_share_by_month.items()))
     order = {"resident": 0, "nonresident": 1, "group": 2}
     result.by_holder = sorted(
@@ -322,7 +322,39 @@ def _bookings(result: Statistics, facilities, period: Period, today: date) -> No
     )
     lines = [FeeLine(categories.get(category_id), *line) for category_id, line in fees.items()]
     result.fees = sorted(lines, key=lambda line: line.category.position if line.category else -1)
+    _use_by_block(result, scope, today)
     _refunds(result, scope)
+
+
+def _count_use(counts: UseCounts, use: str | None, count: int) -> None:
+    if use == UseState.USED:
+        counts.used += count
+    elif use == UseState.NO_SHOW:
+        counts.no_show += count
+    else:
+        counts.unrecorded += count
+
+
+def _use_by_block(result: Statistics, scope, today: date) -> None:
+    """Recorded uses of past bookings by the code of each block they span (a booking of
+    two blocks counts in both): the rate is used of used and no-shows."""
+    for code, use, count in db.session.execute(
+        select(TimeBlock.code, Reservation.use_state, func.count())
+        .join(reservation_blocks, reservation_blocks.c.reservation_id == Reservation.id)
+        .join(TimeBlock, TimeBlock.id == reservation_blocks.c.time_block_id)
+        .where(
+            scope,
+            Reservation.status.in_(ACTIVE_STATUSES),
+            Reservation.date < today,
+            Reservation.use_state.is_not(None),
+        )
+        .group_by(TimeBlock.code, Reservation.use_state)
+    ):
+        _count_use(result.use_by_block.setdefault(code, UseCounts()), use, count)
+    order = {code: n for n, code in enumerate(result.block_names)}
+    result.use_by_block = dict(
+        sorted(result.use_by_block.items(), key=lambda item: order.get(item[0], len(order)))
+    )
 
 
 def _categories(ids) -> dict[int, ExemptionCategory]:

@@ -161,6 +161,18 @@ def test_use_rate_is_used_of_the_recorded_past_bookings(week):
     assert use.use_rate == 50.0
 
 
+def test_use_rate_by_weekday_and_by_block(week):
+    stats = figures()
+    uses = {key: (c.used, c.no_show, c.unrecorded) for key, c in stats.use_by_weekday.items()}
+    # Monday used; Tuesday one no-show, one not recorded; Wednesday not recorded.
+    assert uses == {0: (1, 0, 0), 1: (0, 1, 1), 2: (0, 0, 1)}
+    assert stats.use_by_weekday[1].use_rate == 0.0
+    # By block only recorded uses count: Monday morning used, Tuesday afternoon not.
+    by_block = {code: (c.used, c.no_show) for code, c in stats.use_by_block.items()}
+    assert by_block == {"morning": (1, 0), "afternoon": (0, 1)}
+    assert list(stats.use_by_block) == ["morning", "afternoon"]
+
+
 def test_channels_and_the_counters_share(week):
     stats = figures()
     assert stats.by_channel == {"web": 3, "phone": 1, "counter": 1}
