@@ -435,6 +435,17 @@ def decline_win(actor: Actor, *, choice_id: int, now: datetime) -> LotteryChoice
         )
         choice.answer = LotteryAnswer.DECLINED
         choice.answered_at = now
+        application = choice.application
+        audit.record(
+            actor,
+            now,
+            "lottery.decline",
+            f"lottery_application:{application.receipt_number}",
+            after={"rank": choice.rank, "reservation": reservation.number},
+            reservation=reservation,
+            resident_id=application.resident_id or application.applied_by_id,
+            group_id=application.group_id,
+        )
     return choice
 
 

@@ -4,6 +4,8 @@ application form and its error state."""
 
 from __future__ import annotations
 
+import re
+
 from channels import demo
 from reservations import services
 from tests.e2e.conftest import E2E_NOW
@@ -20,7 +22,9 @@ def test_the_counter_pages_of_the_lottery_have_no_axe_violations(live_server, pa
     check(page, f"{server.url}/counter/lottery/{closed}")
     with server.app.app_context():
         services.draw_round(services.Actor.system(), code=closed, now=E2E_NOW)
+        receipt = services.applications_in(closed)[0].receipt_number
     check(page, f"{server.url}/counter/lottery/{closed}")
+    check(page, f"{server.url}/counter/lottery/applications/{receipt}")  # a win's buttons
     # The paper application form, and its error state (nothing entered).
     check(page, f"{server.url}/counter/lottery/{open_}")
     submit(page, "申込みを入力する")
@@ -32,6 +36,12 @@ def test_the_counter_pages_of_the_lottery_have_no_axe_violations(live_server, pa
     submit(page, "申込みを入力する")
     check(page)
     assert page.locator("text=受付番号").count() >= 1
+    # The application's page with its change form, and the change's error state.
+    page.locator("main table a", has_text=re.compile(r"^\d{7}$")).first.click()
+    check(page)
+    page.fill("#day_1", "someday")
+    submit(page, "変更を保存する")
+    check(page, errors=True)
 
 
 def test_the_public_results_page_has_no_axe_violations(live_server, page):
@@ -45,4 +55,83 @@ def test_the_public_results_page_has_no_axe_violations(live_server, page):
     with server.app.app_context():
         services.draw_round(services.Actor.system(), code=closed, now=E2E_NOW)
     page.goto(f"{server.url}/lottery/{closed}/results")
+    assert_no_axe_violations(page)
+
+
+def test_applying_to_the_lottery_with_the_keyboard_alone(live_server, page):
+    """The rounds, the form, its error state (a choice with a room but no date), the
+    receipt number, My lottery applications and the withdraw page: reached and used
+    with Tab, the arrow keys and Enter, and axe-checked."""
+    from playwright.sync_api import expect
+
+    from tests.e2e.conftest import assert_no_axe_violations
+    from tests.e2e.test_waitlist import _sign_in
+    from tests.e2e.test_web_phones_and_keyboard import Keyboard
+
+    server = live_server
+    with server.app.app_context():
+        open_ = demo.seed_lottery(E2E_NOW)[1].code
+    keys = Keyboard(page)
+    _sign_in(page, keys, server, server.resident("landline"))
+    page.goto(f"{server.url}/lottery")
+    assert_no_axe_violations(page)
+    keys.skip()
+    keys.tab_to(lambda f: f["href"] == f"/lottery/{open_}/apply")
+    keys.follow()
+    assert_no_axe_violations(page)
+
+    def choose(field: str) -> None:
+        keys.tab_to(lambda f: f["id"] == field)
+        page.keyboard.press("ArrowDown")
+
+    keys.skip()
+    choose("unit_1")
+    keys.tab_to(lambda f: f["tag"] == "BUTTON")
+    keys.follow()
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert_no_axe_violations(page)
+    choose("day_1")  # from the error summary, which has the focus
+    choose("block_1")
+    keys.tab_to(lambda f: f["tag"] == "BUTTON")
+    keys.follow()
+    expect(page).to_have_url(re.compile("/received(#.*)?$"))
+    expect(page.locator("#receipt-number")).to_have_text(re.compile(r"^\d{7}$"))
+    assert_no_axe_violations(page)
+    receipt = page.locator("#receipt-number").inner_text()
+    keys.tab_to(lambda f: f["href"] == "/my-lottery", limit=60)
+    keys.follow()
+    assert_no_axe_violations(page)
+    keys.skip()
+    keys.tab_to(lambda f: f["href"] == f"/lottery/applications/{receipt}/withdraw", limit=60)
+    keys.follow()
+    assert_no_axe_violations(page)
+
+
+def test_a_win_on_my_lottery_applications_has_no_axe_violations(live_server, page):
+    """After the draw: a winner's page with the win to confirm or decline, and the
+    error state of a win already answered elsewhere."""
+    from tests.e2e.conftest import assert_no_axe_violations
+    from tests.e2e.test_counter_axe import submit
+
+    server = live_server
+    with server.app.app_context():
+        closed = demo.seed_lottery(E2E_NOW)[0].code
+        services.draw_round(services.Actor.system(), code=closed, now=E2E_NOW)
+        application, won = next(
+            (a, c) for a in services.applications_in(closed) for c in a.choices if c.won
+        )
+        winner = next(r for r in server.seed.residents if r.name == application.applied_by.name)
+        by_phone = services.Actor.resident(application.applied_by_id, "phone")
+    page.goto(server.url + "/sign-in")
+    page.fill("#registration_no", winner.registration_no)
+    page.fill("#pin", winner.pin)
+    submit(page, "ログイン")
+    page.goto(server.url + "/my-lottery")
+    assert page.locator(f"form[action='/lottery/choices/{won.id}/confirm']").count() == 1
+    assert_no_axe_violations(page)
+    with server.app.app_context():
+        services.decline_win(by_phone, choice_id=won.id, now=E2E_NOW)
+    with page.expect_navigation():
+        page.locator(f"form[action='/lottery/choices/{won.id}/confirm'] button").click()
+    assert page.locator(".error-summary").count() == 1
     assert_no_axe_violations(page)

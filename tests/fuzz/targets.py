@@ -354,6 +354,10 @@ COUNTER_FORMS: dict[str, Fields] = {
     "counter.pay_out_refund": lambda t: {
         "method": st.one_of(st.sampled_from(["cash", "transfer", ""]), s.value)
     },
+    "counter.lottery_change_application": lambda t: _lottery_choices(t),
+    "counter.lottery_withdraw_application": lambda t: {},
+    "counter.lottery_confirm_win": lambda t: {},
+    "counter.lottery_decline_win": lambda t: {},
     "counter.join_waitlist": lambda t: {"block": _ids(*t.block_ids)},
     "counter.accept_offer": lambda t: {},
     "counter.decline_offer": lambda t: {},
@@ -400,6 +404,7 @@ COUNTER_QUERIES: dict[str, Fields] = {
     "counter.cancel_block": lambda t: {},
     "counter.lottery_rounds": lambda t: {},
     "counter.lottery_round": lambda t: {},
+    "counter.lottery_application": lambda t: {},
     "counter.refunds": lambda t: {"month": st.one_of(st.just("2026-12"), s.value)},
     "counter.refunds_csv": lambda t: {"month": st.one_of(st.just("2026-12"), s.value)},
     "counter.waitlist_calls": lambda t: {},
@@ -570,9 +575,11 @@ def path_values(t: Town) -> dict[str, st.SearchStrategy[str]]:
         "notification_id": _ids(1, 2),  # the town's confirmations in the outbox
         "callback_id": _ids(1),  # a sign-in callback (the fuzzed town has none)
         "choice_id": _ids(1),  # a lottery choice (the fuzzed town has no round)
-        # A lottery application's receipt number (受付番号), or anything but a "/".
+        # A lottery application's receipt number (受付番号), or anything but a "/" (and
+        # not nothing: an empty part makes "//", redirected as for "code").
         "receipt": st.one_of(
-            st.text("0123456789", min_size=7, max_size=7), s.value.filter(lambda v: "/" not in v)
+            st.text("0123456789", min_size=7, max_size=7),
+            s.value.filter(lambda v: v and "/" not in v),
         ),
         "step": _STEP,
         "day": st.one_of(s.any_date, st.just("2026-12-16")),
