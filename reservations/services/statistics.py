@@ -322,7 +322,8 @@ def _bookings(result: Statistics, facilities, period: Period, today: date) -> No
     )
     lines = [FeeLine(categories.get(category_id), *line) for category_id, line in fees.items()]
     result.fees = sorted(lines, key=lambda line: line.category.position if line.category else -1)
-    _use_by_block(result, scope, today)
+    if any(c.used or c.no_show for c in result.use_by_month.values()):
+        _use_by_block(result, scope, today)  # else no recorded use to count by block
     _refunds(result, scope)
 
 
