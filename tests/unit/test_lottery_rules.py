@@ -265,3 +265,12 @@ def test_round_dates_use_the_given_times():
     assert dates.opens_at == at(2027, 3, 1, 0, 0)
     assert dates.draw_at == at(2027, 3, 11, 10, 30)
     assert dates.release_at == at(2027, 3, 21, 8, 30)
+
+
+def test_the_applications_per_slot_are_hidden_unless_the_town_shows_them():
+    from reservations.settings import Settings
+
+    assert Settings.from_mapping({}).lottery.show_applicants is False
+    assert Settings.from_mapping({"LOTTERY_SHOW_APPLICANTS": "on"}).lottery.show_applicants
+    with pytest.raises(RuntimeError, match="LOTTERY_SHOW_APPLICANTS must be on or off"):
+        Settings.from_mapping({"LOTTERY_SHOW_APPLICANTS": "sometimes"})

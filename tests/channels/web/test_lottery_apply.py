@@ -8,6 +8,7 @@ the visitor's language, changing nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import pytest
@@ -296,3 +297,54 @@ def test_after_the_draw_each_choice_has_its_result_and_a_win_is_confirmed(
     assert ("すでにお返事" if locale == "ja" else "already been answered") in " ".join(
         visitor.error_summary()
     )
+
+
+def test_the_form_offers_only_the_days_the_gym_is_open(visitor, town, rounds):
+    open_form(visitor, town)
+    offered = {o["value"] for o in visitor.soup.select("#day_1 option") if o["value"]}
+    # Its closing day (Monday; on the holiday of 22 March it moves to the 23rd).
+    mondays = {f"2027-03-{day:02d}" for day in (1, 8, 15, 23, 29)}
+    assert offered and not offered & mondays
+    assert "2027-03-06" in offered  # a Saturday
+
+
+def _show_applicants(app, on: bool):
+    settings = app.extensions["reservations"]
+    app.extensions["reservations"] = dataclasses.replace(
+        settings, lottery=dataclasses.replace(settings.lottery, show_applicants=on)
+    )
+
+
+def test_the_applications_per_slot_are_shown_only_when_the_town_says_so(
+    app, visitor, locale, town, rounds
+):
+    _apply(town, "佐藤 一郎")
+    open_form(visitor, town)
+    assert visitor.soup.find(id="demand-heading") is None  # LOTTERY_SHOW_APPLICANTS off
+    visitor.get(f"/lottery/{OPEN}/results")
+    assert visitor.soup.select("main table tbody tr") == []
+    assert ("抽選のあと" if locale == "ja" else "after the draw") in visitor.text
+    _show_applicants(app, True)
+    visitor.get(f"/lottery/{OPEN}/apply")
+    assert visitor.soup.find(id="demand-heading") is not None
+    [row] = [
+        [cell.get_text(strip=True) for cell in tr.find_all("td")]
+        for tr in visitor.soup.select("main table tbody tr")
+    ]
+    assert row[-1] == "1" and ("3月6日" if locale == "ja" else "6 March") in row[0]
+    visitor.get(f"/lottery/{OPEN}/results")
+    assert len(visitor.soup.select("main table tbody tr")) == 1
+
+
+def test_the_form_and_its_refusal_read_in_easy_japanese(app, town, rounds):
+    from channels.i18n import EASY_JAPANESE
+    from tests.channels.web.conftest import Visitor
+
+    easy = Visitor(app.test_client(), EASY_JAPANESE)
+    open_form(easy, town)
+    assert "くじ" in easy.h1
+    easy.post(f"/lottery/{OPEN}/apply", {**choice(1), **choice(2), "for_whom": "self"}, status=409)
+    summary = easy.soup.find(class_="error-summary")
+    plain = "".join(s for s in summary.find_all(string=True) if s.parent.name not in ("rt", "rp"))
+    assert "1回だけ選んでください" in plain
+    assert mine(town) == []
