@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -85,7 +85,10 @@ def _sqlite_on_begin(conn) -> None:
     tries to upgrade a read transaction."""
     if conn.dialect.name != "sqlite":
         return
-    immediate = conn.get_execution_options().get("sqlite_immediate", False)
+    options = conn.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":
+        return  # each statement commits by itself (own_connection)
+    immediate = options.get("sqlite_immediate", False)
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
@@ -110,6 +113,48 @@ def _sqlite_writer_lock_path(engine: Engine) -> str | None:
 
 
 @contextmanager
+def _sqlite_writers_queue(engine: Engine) -> Iterator[None]:
+    path = _sqlite_writer_lock_path(engine)
+    if path is None:
+        yield
+        return
+    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # releases the flock
+
+
+@contextmanager
+def own_connection() -> Iterator[Connection]:
+    """A connection outside the ORM session, in autocommit, for a channel's own small
+    table written one statement at a time (the phone's call state, issue 19): each
+    statement commits by itself, with no BEGIN and COMMIT round trips to PostgreSQL and
+    no Session bookkeeping. Every write on it goes through `own_write`."""
+    with db.engine.connect() as connection:
+        yield connection.execution_options(isolation_level="AUTOCOMMIT")
+
+
+@contextmanager
+def own_write(connection: Connection, *, atomic: bool = False) -> Iterator[None]:
+    """Writes on an own_connection, queued with the other SQLite writers; `atomic`
+    makes the block's statements one transaction (BEGIN IMMEDIATE on SQLite)."""
+    with _sqlite_writers_queue(connection.engine):
+        if not atomic:
+            yield
+            return
+        sqlite = connection.dialect.name == "sqlite"
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if sqlite else "BEGIN")
+        try:
+            yield
+        except BaseException:
+            connection.exec_driver_sql("ROLLBACK")
+            raise
+        connection.exec_driver_sql("COMMIT")
+
+
+@contextmanager
 def write_transaction() -> Iterator[None]:
     """Run the block as one write transaction on a fresh connection and commit it.
 
@@ -119,12 +164,7 @@ def write_transaction() -> Iterator[None]:
     """
     session = db.session
     session.rollback()
-    path = _sqlite_writer_lock_path(session.get_bind())
-    descriptor = None
-    if path:
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-        fcntl.flock(descriptor, fcntl.LOCK_EX)
-    try:
+    with _sqlite_writers_queue(session.get_bind()):
         session.connection(execution_options={"sqlite_immediate": True})
         try:
             yield
@@ -132,9 +172,6 @@ def write_transaction() -> Iterator[None]:
         except BaseException:
             session.rollback()
             raise
-    finally:
-        if descriptor is not None:
-            os.close(descriptor)  # releases the flock
 
 
 def render_migration_type(type_: str, obj, autogen_context):

@@ -14,16 +14,19 @@ The channel commits its own table here; the core's rows are written only by serv
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 
-from reservations.db import db, write_transaction
+from reservations.db import db, own_connection, own_write, write_transaction
 
 from . import flow, twiml
 from .models import PhoneCall, PhoneCallEvent
@@ -72,8 +75,10 @@ class _Row:
 
 
 # The call state is read and written with SQLAlchemy Core on the tables, not through
-# ORM objects: a step is one UPDATE ... RETURNING that leases the call and reads its
-# state, and one UPDATE that stores the answer (and one INSERT of its events, if any).
+# ORM objects, on a connection of the step's own in autocommit (reservations.db.
+# own_connection): a step is one UPDATE ... RETURNING that leases the call and reads its
+# state, and one UPDATE that stores the answer (with one INSERT of its events, if any,
+# in the same transaction). The statements are built once, with bound parameters.
 CALLS = PhoneCall.__table__
 EVENTS = PhoneCallEvent.__table__
 _ROW = (
@@ -86,20 +91,83 @@ _ROW = (
     CALLS.c.resident_id,
     CALLS.c.started_at,
 )
+_NOW = bindparam("p_now", type_=CALLS.c.updated_at.type)
+
+_LOAD = select(*_ROW).where(CALLS.c.call_sid == bindparam("p_sid"))
+
+# Take `p_step` of the call (compare-and-set on the step number) and read its state in
+# the same statement; the call is named by its CallSid (a webhook) or its id.
+_LEASE_VALUES = {
+    "step": CALLS.c.step + 1,
+    "response": None,
+    "claimed_at": _NOW,
+    "updated_at": _NOW,
+}
+_LEASE_BY_SID = (
+    update(CALLS)
+    .where(CALLS.c.call_sid == bindparam("p_sid"), CALLS.c.step == bindparam("p_step"))
+    .values(_LEASE_VALUES)
+    .returning(*_ROW)
+)
+_LEASE_BY_ID = (
+    update(CALLS)
+    .where(CALLS.c.id == bindparam("p_id"), CALLS.c.step == bindparam("p_step"))
+    .values(_LEASE_VALUES)
+    .returning(CALLS.c.id)
+)
+
+# Keep the answer to the step taken, unless that step was already answered.
+_STORE = (
+    update(CALLS)
+    .where(
+        CALLS.c.id == bindparam("p_id"),
+        CALLS.c.step == bindparam("p_step"),
+        CALLS.c.response.is_(None),
+    )
+    .values(
+        node=bindparam("p_node", type_=CALLS.c.node.type),
+        state=bindparam("p_state", type_=CALLS.c.state.type),
+        response=bindparam("p_response", type_=CALLS.c.response.type),
+        resident_id=bindparam("p_resident_id", type_=CALLS.c.resident_id.type),
+        claimed_at=None,
+        updated_at=_NOW,
+    )
+)
+
+_ADD_EVENTS = insert(EVENTS)
+
+# The first webhook's upsert, INSERT ... ON CONFLICT (call_sid) DO NOTHING, so that a
+# repeat of it is told apart without an error and a rollback.
+_START = {
+    name: module.insert(CALLS)
+    .on_conflict_do_nothing(index_elements=[CALLS.c.call_sid])
+    .returning(CALLS.c.id)
+    for name, module in (("postgresql", postgresql), ("sqlite", sqlite))
+}
 
 
-def _load(sid: str) -> _Row | None:
-    found = db.session.execute(select(*_ROW).where(CALLS.c.call_sid == sid)).first()
-    db.session.rollback()  # only a read: end it, so that no old snapshot lingers
+@contextmanager
+def _connection(connection: Connection | None) -> Iterator[Connection]:
+    if connection is not None:
+        yield connection
+    else:
+        with own_connection() as own:
+            yield own
+
+
+def _load(sid: str, connection: Connection | None = None) -> _Row | None:
+    with _connection(connection) as connection:
+        found = connection.execute(_LOAD, {"p_sid": sid}).first()
     return None if found is None else _Row(*found)
 
 
-def _add_events(call_id: int, events: list[flow.Event], now: datetime) -> None:
-    """The step's events, in one multi-row INSERT (none when nothing happened)."""
-    if not events:
-        return
-    db.session.execute(
-        insert(EVENTS).values(
+def _add_events(
+    connection: Connection, call_id: int, events: list[flow.Event], now: datetime
+) -> None:
+    """The step's events, in one INSERT of all of them (none when nothing happened)."""
+    if events:
+        connection.execute(
+            _ADD_EVENTS,
             [
                 {
                     "call_id": call_id,
@@ -110,18 +178,26 @@ def _add_events(call_id: int, events: list[flow.Event], now: datetime) -> None:
                     "reservation_id": event.reservation_id,
                 }
                 for event in events
-            ]
+            ],
         )
-    )
 
 
-def _insert_new(dialect: str):
-    """INSERT ... ON CONFLICT (call_sid) DO NOTHING: the first webhook's upsert, so a
-    repeat of it is told apart without an error and a rollback."""
-    module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(CALLS).on_conflict_do_nothing(index_elements=[CALLS.c.call_sid])
+def _ending_session_reads(answer: Callable[..., str]) -> Callable[..., str]:
+    """The core's reads during the step (the session's transaction, and on SQLite its
+    snapshot) end with the step, so no snapshot older than the call's own writes on
+    the own connection lingers in the session."""
+
+    @functools.wraps(answer)
+    def wrapper(*args, **kwargs) -> str:
+        try:
+            return answer(*args, **kwargs)
+        finally:
+            db.session.rollback()
+
+    return wrapper
 
 
+@_ending_session_reads
 def start(
     sid: str,
     caller: str,
@@ -130,6 +206,7 @@ def start(
     step_url: Callable[[int], str],
     *,
     callback_for: int | None = None,
+    connection: Connection | None = None,
 ) -> str:
     """The first webhook of a call: greet and ask the first question. A repeat of it
     (a Twilio retry) finds the call already stored and hears the same answer; the
@@ -139,26 +216,26 @@ def start(
         reply = flow.begin_callback(sid, callback_for, now, settings, step_url)
     else:
         reply = flow.begin(sid, caller, now, settings, step_url)
-    with write_transaction():
-        call_id = db.session.execute(
-            _insert_new(db.session.get_bind().dialect.name)
-            .values(
-                call_sid=sid,
-                started_at=now,
-                updated_at=now,
-                caller_known="hint" in reply.state,
-                resident_id=None,
-                step=1,
-                node=reply.node,
-                state=reply.state,
-                response=reply.xml,
-            )
-            .returning(CALLS.c.id)
-        ).scalar()
-        if call_id is not None:
-            _add_events(call_id, reply.events, now)
-    if call_id is None:  # the same first webhook again, or twice at once
-        return _replay(sid, _load(sid), now, settings, step_url)
+    with _connection(connection) as connection:
+        with own_write(connection, atomic=bool(reply.events)):
+            call_id = connection.execute(
+                _START[connection.dialect.name],
+                {
+                    "call_sid": sid,
+                    "started_at": now,
+                    "updated_at": now,
+                    "caller_known": "hint" in reply.state,
+                    "resident_id": None,
+                    "step": 1,
+                    "node": reply.node,
+                    "state": reply.state,
+                    "response": reply.xml,
+                },
+            ).scalar()
+            if call_id is not None:
+                _add_events(connection, call_id, reply.events, now)
+        if call_id is None:  # the same first webhook again, or twice at once
+            return _replay(sid, _load(sid, connection), now, settings, step_url, connection)
     log.info(
         "phone call %s started at %s (caller %s)",
         sid,
@@ -168,6 +245,7 @@ def start(
     return reply.xml
 
 
+@_ending_session_reads
 def advance(
     sid: str,
     step: int,
@@ -177,21 +255,27 @@ def advance(
     step_url: Callable[[int], str],
 ) -> str:
     """A webhook for `step` of the call: keys pressed, silence, or a dial's end."""
-    row = _lease(sid, step, now)
-    if row is None:  # not this call's step: a repeat, or a call this database never saw
-        known = _load(sid)
-        if known is None:  # begin it properly
-            return start(sid, form.get("From", ""), now, settings, step_url)
-        return _replay(sid, known, now, settings, step_url)
-    call = flow.Call(sid, step, row.state, row.resident_id, row.started_at, now)
-    reply = flow.answer(call, form, settings, step_url)
-    if not _store(row.id, step + 1, reply, now):
-        # Too slow: the step was presumed lost and asked again meanwhile; that question
-        # is what the caller heard. (A booking made here is found again by its key.)
-        log.warning(
-            "phone call %s step %d: answered too late, the repeated question stands", sid, step
-        )
-        return _replay(sid, _load(sid), now, settings, step_url)
+    with own_connection() as connection:
+        row = _lease(connection, sid, step, now)
+        if row is None:  # not this call's step: a repeat, or a call never seen here
+            known = _load(sid, connection)
+            if known is None:  # begin it properly
+                return start(
+                    sid, form.get("From", ""), now, settings, step_url, connection=connection
+                )
+            return _replay(sid, known, now, settings, step_url, connection)
+        call = flow.Call(sid, step, row.state, row.resident_id, row.started_at, now)
+        reply = flow.answer(call, form, settings, step_url)
+        if not _store(row.id, step + 1, reply, now, connection):
+            # Too slow: the step was presumed lost and asked again meanwhile; that
+            # question is what the caller heard. (A booking made here is found again by
+            # its key.)
+            log.warning(
+                "phone call %s step %d: answered too late, the repeated question stands",
+                sid,
+                step,
+            )
+            return _replay(sid, _load(sid, connection), now, settings, step_url, connection)
     log.info(
         "phone call %s step %d: %s -> %s%s",
         sid,
@@ -203,58 +287,64 @@ def advance(
     return reply.xml
 
 
-def _leasing(step: int, now: datetime):
-    """Take `step` of the call (compare-and-set on the step number) and read its state
-    in the same statement."""
-    return (
-        update(CALLS)
-        .where(CALLS.c.step == step)
-        .values(step=CALLS.c.step + 1, response=None, claimed_at=now, updated_at=now)
-        .returning(*_ROW)
-    )
-
-
-def _lease(sid: str, step: int, now: datetime) -> _Row | None:
-    """The call, leased for this step in one statement, or None when it is not at this
-    step (or not known at all)."""
+def _lease(connection: Connection, sid: str, step: int, now: datetime) -> _Row | None:
+    """The call, leased for this step and read in one statement, or None when it is
+    not at this step (or not known at all)."""
     if not 0 < step <= MAX_STEP:  # no call gets there; not a number for the database
         return None
-    with write_transaction():
-        found = db.session.execute(_leasing(step, now).where(CALLS.c.call_sid == sid)).first()
+    with own_write(connection):
+        found = connection.execute(
+            _LEASE_BY_SID, {"p_sid": sid, "p_step": step, "p_now": now}
+        ).first()
     return None if found is None else _Row(*found)
 
 
 def _claim(call_id: int, step: int, now: datetime) -> bool:
-    with write_transaction():
-        return (
-            db.session.execute(_leasing(step, now).where(CALLS.c.id == call_id)).first() is not None
-        )
+    """Take `step` of the call by its id (what a webhook does by its CallSid)."""
+    with own_connection() as connection, own_write(connection):
+        found = connection.execute(
+            _LEASE_BY_ID, {"p_id": call_id, "p_step": step, "p_now": now}
+        ).first()
+    return found is not None
 
 
-def _store(call_id: int, step: int, reply: flow.Reply, now: datetime) -> bool:
+def _store(
+    call_id: int,
+    step: int,
+    reply: flow.Reply,
+    now: datetime,
+    connection: Connection | None = None,
+) -> bool:
     """Keep the answer to the step taken, unless that step was already answered."""
-    with write_transaction():
-        query = update(CALLS).where(
-            CALLS.c.id == call_id, CALLS.c.step == step, CALLS.c.response.is_(None)
-        )
-        result = db.session.execute(
-            query.values(
-                node=reply.node,
-                state=reply.state,
-                response=reply.xml,
-                resident_id=reply.resident_id,
-                claimed_at=None,
-                updated_at=now,
+    with _connection(connection) as connection:
+        with own_write(connection, atomic=bool(reply.events)):
+            stored = (
+                connection.execute(
+                    _STORE,
+                    {
+                        "p_id": call_id,
+                        "p_step": step,
+                        "p_node": reply.node,
+                        "p_state": reply.state,
+                        "p_response": reply.xml,
+                        "p_resident_id": reply.resident_id,
+                        "p_now": now,
+                    },
+                ).rowcount
+                == 1
             )
-        )
-        stored = result.rowcount == 1
-        if stored:
-            _add_events(call_id, reply.events, now)
-        return stored
+            if stored:
+                _add_events(connection, call_id, reply.events, now)
+    return stored
 
 
 def _replay(
-    sid: str, row: _Row, now: datetime, settings: PhoneSettings, step_url: Callable[[int], str]
+    sid: str,
+    row: _Row,
+    now: datetime,
+    settings: PhoneSettings,
+    step_url: Callable[[int], str],
+    connection: Connection | None = None,
 ) -> str:
     """The answer already given for the call's latest step; a wait while it is being
     worked out; or, when its worker went away, the same question asked again."""
@@ -265,10 +355,10 @@ def _replay(
         return twiml.hold(step_url(row.step - 1))
     call = flow.Call(sid, row.step - 1, row.state, row.resident_id, row.started_at, now)
     reply = flow.reprompt(call, settings, step_url)
-    if _store(row.id, row.step, reply, now):
+    if _store(row.id, row.step, reply, now, connection):
         log.warning("phone call %s: step %d was never answered; asked again", sid, row.step - 1)
         return reply.xml
-    return _replay(sid, _load(sid), now, settings, step_url)
+    return _replay(sid, _load(sid, connection), now, settings, step_url, connection)
 
 
 def _seconds(duration: str | None) -> int | None:
