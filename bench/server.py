@@ -54,6 +54,25 @@ def _wait_until_listening(host: str, port: int, process: subprocess.Popen, secon
     raise RuntimeError("gunicorn did not start listening in time")
 
 
+def _wait_until_answering(host: str, port: int, process: subprocess.Popen, seconds: float) -> None:
+    """Until a worker answers an HTTP request (any status): the socket listens as soon
+    as the master binds it, but each worker first imports the app, which on a busy
+    machine took over 20 s, and a measurement started before that counted nothing."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode}")
+        try:
+            with socket.create_connection((host, port), timeout=5) as sock:
+                sock.sendall(b"GET /robots.txt HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n")
+                if sock.recv(16).startswith(b"HTTP/"):
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError("gunicorn's workers did not answer in time")
+
+
 @contextmanager
 def gunicorn(
     app_spec: str, env: dict[str, str] | None = None, *, workers: int = WORKERS, threads: int = 1
@@ -87,6 +106,7 @@ def gunicorn(
     )
     try:
         _wait_until_listening(host, port, process, 60)
+        _wait_until_answering(host, port, process, 120)
         time.sleep(0.5 + 0.2 * workers)  # let every worker import the app
         yield Server(host, port, process)
     finally:
