@@ -326,6 +326,7 @@ def resident_page(person: Resident, extra: list | None = None, status: int = 200
         status=status,
         extra=extra or [],
         waitlist=services.waitlist_of(person.id, now),
+        lottery_applications=services.applications_of(person.id),
         resident=person,
         upcoming=mine.upcoming,
         past=mine.past,

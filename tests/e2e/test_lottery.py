@@ -42,6 +42,13 @@ def test_the_counter_pages_of_the_lottery_have_no_axe_violations(live_server, pa
     page.fill("#day_1", "someday")
     submit(page, "変更を保存する")
     check(page, errors=True)
+    # The resident's page lists the application.
+    with server.app.app_context():
+        number = server.seed.residents[0].registration_no
+        resident_id = services.find_residents(number)[0].id
+    check(page, f"{server.url}/counter/residents/{resident_id}")
+    # Hers from the demo, in the closed round, and the one just entered.
+    assert page.locator("#lottery + table a", has_text=re.compile(r"^\d{7}$")).count() == 2
 
 
 def test_the_public_results_page_has_no_axe_violations(live_server, page):

@@ -126,6 +126,8 @@ def test_a_clerk_changes_and_withdraws_an_application_for_the_resident(clerk, lo
     page = f"/counter/lottery/applications/{made.receipt_number}"
     round_page = get_page(clerk, f"/counter/lottery/{OPEN}")
     assert round_page.find("a", href=page) is not None
+    resident_page = get_page(clerk, f"/counter/residents/{made.applied_by_id}")
+    assert resident_page.find("a", href=page) is not None  # the resident's applications
     shown = get_page(clerk, page)
     assert shown.select_one("#unit_1 option[selected]") is not None
     gym = next(f for f in services.list_facilities() if f.code == "town-gym")
