@@ -20,7 +20,14 @@ from flask import abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from reservations import services
-from reservations.errors import Forbidden, LotteryClosed, NotFound, ReservationError
+from reservations.errors import (
+    Forbidden,
+    LotteryApplicationProblem,
+    LotteryApplicationRefused,
+    LotteryClosed,
+    NotFound,
+    ReservationError,
+)
 
 from ..ids import parse_id
 from ..ui import block_label, ja_name, localized, markup_format
@@ -145,9 +152,15 @@ def _form_page(found, *, application=None, entered=None, problems=(), status=200
         "web/lottery_apply.html",
         round=found,
         application=application,
-        taking=_is_open(found, now),
+        taking=(
+            services.application_open(application, now)
+            if application is not None
+            else _is_open(found, now)
+        ),
         closed_text=error_message(
-            LotteryClosed(opens_at=found.opens_at, closes_at=found.closes_at)
+            LotteryApplicationRefused(problem=LotteryApplicationProblem.WITHDRAWN)
+            if application is not None and application.status == "withdrawn"
+            else LotteryClosed(opens_at=found.opens_at, closes_at=found.closes_at)
         ),
         offer=offer,
         demand=demand,

@@ -211,6 +211,10 @@ def test_my_lottery_applications_change_and_withdraw_until_the_period_ends(
     assert visitor.path == "/my-lottery"
     [gone] = mine(town)
     assert gone.status == "withdrawn"
+    visitor.get(f"/lottery/applications/{made.receipt_number}/change")
+    assert visitor.soup.find("form", id="lottery-form") is None  # withdrawn: nothing to change
+    assert ("取り下げられた" if locale == "ja" else "was withdrawn") in visitor.text
+    visitor.get("/my-lottery")
     assert ("取り下げ" if locale == "ja" else "Withdrawn") in visitor.text
 
 
