@@ -17,7 +17,7 @@ from ..settings import get_settings
 from .availability import availability
 from .catalog import list_facilities
 from .statistics import Period, _parts_in_scope, check_period
-from .statistics_occupancy import occupancy
+from .statistics_occupancy import custom_plans, occupancy
 
 # 公共施設一覧 (推奨データセット / 自治体標準オープンデータセット): its columns, in order.
 FACILITY_COLUMNS = (
@@ -125,6 +125,7 @@ def monthly_occupancy(first_month: date, last_month: date) -> list[MonthlyOccupa
     end = (last_month.replace(day=1) + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     period = Period(start=first_month.replace(day=1), end=end)
     facilities = check_period(period)
+    custom_plans()
     minimum = get_settings().open_data_min_count
     year, month = extract("year", Reservation.date), extract("month", Reservation.date)
     counts: dict[tuple[int, date], int] = {

@@ -45,7 +45,7 @@ from ..models import (
 from ..settings import get_settings
 from .actors import Actor, require_staff
 from .statistics_demand import DEMANDED_SLOTS_SHOWN, DemandedSlot, demand
-from .statistics_occupancy import BlockName, Share, occupancy
+from .statistics_occupancy import BlockName, Share, custom_plans, occupancy
 
 
 @dataclass(frozen=True)
@@ -181,6 +181,7 @@ def statistics(actor: Actor, period: Period, *, today: date) -> Statistics:
     """Every figure of the statistics page (admins and statistics staff)."""
     require_staff(actor, STATISTICS)
     facilities = check_period(period)
+    custom_plans()
     result = Statistics(period=period, facilities=facilities)
     found = occupancy(facilities, _parts_in_scope(facilities, period), period)
     result.occupancy_by_month, result.occupancy_by_weekday = found.by_month, found.by_weekday

@@ -56,6 +56,16 @@ class Occupancy:
     by_facility_month: dict[tuple[int, date], Share] = field(default_factory=dict)
 
 
+def custom_plans() -> None:
+    """On PostgreSQL, plan this transaction's statements for their own parameters.
+    psycopg prepares a statement run five times, and PostgreSQL then tries a generic
+    plan: for the figures, whose best plan depends on the period's bounds, that plan
+    sorted a year of bookings instead of hashing them (2.5 times the CPU, measured at
+    1M reservations from the eleventh page view on one connection)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
 def _closures(start: date, end: date) -> list[Closure]:
     return list(
         db.session.scalars(
