@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import notify, rules
 from ..db import db, write_transaction
@@ -21,11 +21,10 @@ from ..errors import (
     NoShowRestricted,
     NotAllowed,
     NotAllowedProblem,
+    NotFound,
     SlotTaken,
-    Unavailable,
 )
 from ..models import (
-    ACTIVE_STATUSES,
     ADMIN,
     CANCELLED,
     CONFIRMED,
@@ -33,19 +32,20 @@ from ..models import (
     UNPAID,
     CancelReasonKind,
     ExemptionBasis,
-    Facility,
     Group,
     Reservation,
+    Resident,
     Unit,
 )
 from ..settings import get_settings
+from ..text import random_number_with_check_digit
 from . import audit, claims, holds, refunds, usage
 from .actors import Actor, require_acting_for, require_aware, require_staff
-from .catalog import closures_between, get_unit
-from .groups import get_group, group_rules, locked_group, require_member, status_of
+from .booking_rules import check_rules
+from .catalog import get_unit
+from .groups import get_group, locked_group, require_member
 from .lookup import load_reservation, reservation_snapshot
-from .lottery import check_lottery_first
-from .numbers import RESERVATION_NUMBER_LENGTH, new_unique_number
+from .numbers import RESERVATION_NUMBER_LENGTH, new_unique_number, number_used
 from .permissions import (
     check_may_change,
     check_override,
@@ -55,123 +55,15 @@ from .quotes import Party, Quote, quote_for
 from .residents import get_resident, locked_resident
 
 
-def _today(now: datetime) -> date:
-    return now.astimezone(get_settings().timezone).date()
-
-
-def _active_count(resident_id: int, category_id: int, now: datetime, exclude: int | None) -> int:
-    """A resident's own active future bookings in a category (not their groups', nor
-    the dates of their series, which have a cap of their own)."""
-    query = (
-        select(func.count())
-        .select_from(Reservation)
-        .join(Unit, Unit.id == Reservation.unit_id)
-        .join(Facility, Facility.id == Unit.facility_id)
-        .where(
-            Reservation.resident_id == resident_id,
-            Reservation.series_id.is_(None),
-            Reservation.status.in_(ACTIVE_STATUSES),
-            Reservation.start_at > now,
-            Facility.category_id == category_id,
-        )
-    )
-    if exclude is not None:
-        query = query.where(Reservation.id != exclude)
-    return db.session.scalar(query) or 0
-
-
-def _group_counts(
-    group_id: int, category_id: int, day: date, now: datetime, exclude: int | None
-) -> rules.GroupCounts:
-    """The group's one-off bookings its limits count (see rules.GroupCounts): the dates
-    of its series count against the series cap instead."""
-    confirmed = (
-        select(func.count())
-        .select_from(Reservation)
-        .join(Unit, Unit.id == Reservation.unit_id)
-        .join(Facility, Facility.id == Unit.facility_id)
-        .where(
-            Reservation.group_id == group_id,
-            Reservation.series_id.is_(None),
-            Reservation.status.in_(ACTIVE_STATUSES),
-        )
-    )
-    if exclude is not None:
-        confirmed = confirmed.where(Reservation.id != exclude)
-    future = confirmed.where(Reservation.start_at > now)
-    first, after = rules.month_bounds(day)
-    return rules.GroupCounts(
-        in_category=db.session.scalar(future.where(Facility.category_id == category_id)) or 0,
-        in_month=db.session.scalar(
-            confirmed.where(Reservation.date >= first, Reservation.date < after)
-        )
-        or 0,
-        active=db.session.scalar(future) or 0,
-    )
-
-
-def _check_rules(
-    booker: Party,
-    quoted: Quote,
-    *,
-    now: datetime,
-    override: str | None,
-    exclude: int | None = None,
-) -> None:
-    facility = quoted.facility
-    group = booker.group
-    if group is not None:
-        rules.check_group_bookable(
-            group.name, status_of(group, _today(now)), group.valid_until, quoted.date, group_rules()
-        )
-    closures = closures_between(facility, quoted.date, quoted.date)
-    rules.check_bookable(
-        facility,
-        quoted.date,
-        quoted.blocks,
-        now=now,
-        tz=get_settings().timezone,
-        closures=closures,
-        is_resident=booker.is_resident,
-        window_override=override is not None,
-    )
-    part_ids = frozenset(part.id for part in quoted.unit.parts)
-    for block in quoted.blocks:
-        closure = rules.partial_closure(closures, facility, part_ids, quoted.date, block)
-        if closure is not None:
-            raise Unavailable(
-                date=quoted.date, note=closure.reason, note_en=closure.reason_en or None
-            )
-    if override is not None:
-        return
-    check_lottery_first(quoted.unit.id, quoted.date, now)
-    category = facility.category
-    if group is not None:
-        rules.check_group_limits(
-            _group_counts(group.id, category.id, quoted.date, now, exclude),
-            group=group.name,
-            category_maximum=category.max_active_per_group,
-            category=category.code,
-            month=rules.month_bounds(quoted.date)[0],
-            group_rules=group_rules(),
-        )
-    elif booker.person is not None:
-        rules.check_limit(
-            _active_count(booker.person.id, category.id, now, exclude),
-            category.max_active_per_resident,
-            category.code,
-        )
-
-
 def new_reservation(
-    booker: Party, unit: Unit, quoted: Quote, now: datetime, **fields
+    booker: Party, unit: Unit, quoted: Quote, now: datetime, *, number: str | None = None, **fields
 ) -> Reservation:
     """A new reservation of `quoted` for `booker` (a person, or a group with the member
-    who asks), with its number, its keybox code where the facility uses one and the
-    quote's fee applied; `fields` are the rest (status, channel, origin …). The caller
-    adds it and claims its slots."""
+    who asks), with its number (`number`, known to be free, or a new one), its keybox
+    code where the facility uses one and the quote's fee applied; `fields` are the rest
+    (status, channel, origin …). The caller adds it and claims its slots."""
     reservation = Reservation(
-        number=new_unique_number(Reservation.number, RESERVATION_NUMBER_LENGTH),
+        number=number or new_unique_number(Reservation.number, RESERVATION_NUMBER_LENGTH),
         resident=booker.person if booker.group is None else None,
         group=booker.group,
         booked_by=booker.person,
@@ -277,18 +169,22 @@ def check_booking(
 
 def check_allowed(booker: Party, quoted: Quote, *, now: datetime) -> None:
     """What a booking of `quoted` must meet at `now`, claims aside (also an offer's)."""
-    _check_rules(booker, quoted, now=now, override=None)
+    check_rules(booker, quoted, now=now, override=None)
     paused = usage.no_show_pause(**_holder(booker), now=now)
     if paused is not None:
         rule = get_settings().no_shows
         raise NoShowRestricted(until=paused, count=rule.limit, months=rule.months)
 
 
-def _booker(resident_id: int, group_id: int | None, *, locked: bool) -> Party:
-    """The person who asks, and the group it is for (they must be on its roster now).
-    Locked: their rows are locked for the transaction, so that bookings at once cannot
-    both slip under the limits (the group's, or the person's)."""
-    person = locked_resident(resident_id) if locked else get_resident(resident_id)
+def _booker(
+    resident_id: int, group_id: int | None, *, locked: bool, person: Resident | None = None
+) -> Party:
+    """The person who asks (`person`, when already loaded so), and the group it is for
+    (they must be on its roster now). Locked: their rows are locked for the
+    transaction, so that bookings at once cannot both slip under the limits (the
+    group's, or the person's)."""
+    if person is None:
+        person = locked_resident(resident_id) if locked else get_resident(resident_id)
     if group_id is None:
         return Party(person)
     group: Group = locked_group(group_id) if locked else get_group(group_id)
@@ -301,6 +197,22 @@ def _holder(booker: Party) -> dict:
     if booker.group is not None:
         return {"resident_id": None, "group_id": booker.group.id}
     return {"resident_id": booker.person.id, "group_id": None}
+
+
+def _asker_and_replay(
+    resident_id: int, key: str | None
+) -> tuple[Resident | None, Reservation | None]:
+    """The resident who asks, their row locked as locked_resident locks it (None when
+    there is none), and with `key` the reservation a first sending of the same request
+    made (see _by_idempotency_key): one statement when there is no such reservation."""
+    query = select(Resident).where(Resident.id == resident_id).with_for_update()
+    if key is not None:
+        replay = select(Reservation.id).where(Reservation.idempotency_key == key)
+        query = query.add_columns(replay.scalar_subquery())
+    row = db.session.execute(query).first()
+    if key is None or (row is not None and row[1] is None):
+        return (row[0] if row is not None else None), None
+    return (row[0] if row is not None else None), _by_idempotency_key(key, resident_id)
 
 
 def _by_idempotency_key(key: str, resident_id: int) -> Reservation | None:
@@ -326,26 +238,37 @@ def _book(
 ) -> Reservation:
     require_aware(now)
     with write_transaction():
-        if idempotency_key is not None:
-            existing = _by_idempotency_key(idempotency_key, resident_id)
-            if existing is not None:
-                return existing
+        person, existing = _asker_and_replay(resident_id, idempotency_key)
+        if existing is not None:
+            return existing
         staff = require_acting_for(actor, resident_id)
         override = check_override(staff, override_reason)
-        booker = _booker(resident_id, group_id, locked=True)
+        if person is None:
+            raise NotFound(what="resident", id=resident_id)
+        booker = _booker(resident_id, group_id, locked=True, person=person)
         restriction = usage.check_no_show_rule(
             actor, **_holder(booker), now=now, reason=restriction_reason
         )
         unit = get_unit(unit_id, fresh=True)
         quoted = quote_for(unit, day, block_ids, booker)
-        _check_rules(booker, quoted, now=now, override=override)
-        keys = claims.lock_slots(unit.parts, day, quoted.blocks)
-        claims.check_not_kept(keys, day)
+        # A new number, asked with the rules' counts whether it is free; the slots'
+        # locks (after the asker's row, as every booking takes them) in that statement.
+        number = random_number_with_check_digit(RESERVATION_NUMBER_LENGTH)
+        keys = claims.slot_keys(unit.parts, day, quoted.blocks)
+        found = check_rules(
+            booker,
+            quoted,
+            now=now,
+            override=override,
+            also={"number_used": number_used(Reservation.number, number)} | claims.lock_query(keys),
+        )
+        claims.check_free(keys, day)
         reservation = new_reservation(
             booker,
             unit,
             quoted,
             now,
+            number=None if found["number_used"] else number,
             status=CONFIRMED,
             channel=actor.channel,
             created_by_staff_id=actor.staff_id,
@@ -355,7 +278,7 @@ def _book(
         holds.settle_status(reservation, now)
         db.session.add(reservation)
         db.session.flush()
-        claims.claim(reservation, keys)
+        claims.claim(reservation, keys, checked=True)
         audit.record(
             actor,
             now,
@@ -529,7 +452,7 @@ def check_change(
         booker = Party(reservation.resident)
     unit = get_unit(unit_id)
     quoted = quote_for(unit, day, block_ids, booker, _kept_exemption(reservation))
-    _check_rules(booker, quoted, now=now, override=None, exclude=reservation.id)
+    check_rules(booker, quoted, now=now, override=None, exclude=reservation.id)
     if reservation.payment_status == PAID and quoted.fee.fee_yen != reservation.fee_yen:
         raise NotAllowed(problem=NotAllowedProblem.PAID_FEE_DIFFERS)
     ids = [block.id for block in quoted.blocks]
@@ -567,7 +490,7 @@ def change(
         booker = _booker_of(reservation)
         unit = get_unit(unit_id)
         quoted = quote_for(unit, day, block_ids, booker, _kept_exemption(reservation))
-        _check_rules(booker, quoted, now=now, override=override, exclude=reservation.id)
+        check_rules(booker, quoted, now=now, override=override, exclude=reservation.id)
         if reservation.payment_status == PAID and quoted.fee.fee_yen != reservation.fee_yen:
             raise NotAllowed(problem=NotAllowedProblem.PAID_FEE_DIFFERS)
         before = reservation_snapshot(reservation)

@@ -14,7 +14,7 @@ from datetime import date
 from functools import wraps
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Integer, and_, func, literal, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .. import waitlist_rules
@@ -72,23 +72,36 @@ def lock_slots(parts: Sequence[Any], day: date, blocks: Sequence[TimeBlock]) -> 
     """The claim keys in one deterministic order; on PostgreSQL also take a
     transaction-scoped advisory lock on each, so racing bookings queue instead of
     deadlocking on the unique index."""
-    keys = sorted((part.id, day, block.id) for part in parts for block in blocks)
-    if keys and db.session.get_bind().dialect.name == "postgresql":
-        # One statement: the array's elements are locked in its (sorted) order.
-        lock_keys = [
-            (part_id << 40) | (claim_day.toordinal() << 20) | block_id
-            for part_id, claim_day, block_id in keys
-        ]
-        db.session.execute(
-            text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) k"),
-            {"keys": lock_keys},
-        )
+    keys = slot_keys(parts, day, blocks)
+    for query in lock_query(keys).values():
+        db.session.execute(query)
     return keys
+
+
+def slot_keys(parts: Sequence[Any], day: date, blocks: Sequence[TimeBlock]) -> list[tuple]:
+    """The claim keys (part, date, block) in the one order they are locked in."""
+    return sorted((part.id, day, block.id) for part in parts for block in blocks)
+
+
+def lock_query(keys: Sequence[tuple]) -> dict:
+    """lock_slots' advisory locks as a query of one value, {"locked": query}, for a
+    caller that asks it with others in one statement; {} on SQLite, whose write lock,
+    taken up front, already serialises writers. The array's elements are locked in
+    its (sorted) order."""
+    if not keys or db.session.get_bind().dialect.name != "postgresql":
+        return {}
+    lock_keys = [(part << 40) | (day.toordinal() << 20) | block for part, day, block in keys]
+    query = text("SELECT count(pg_advisory_xact_lock(k)) FROM unnest(CAST(:keys AS bigint[])) k")
+    return {"locked": query.bindparams(keys=lock_keys).columns(locked=Integer)}
 
 
 def count_taken(part_ids, day: date, block_ids, *, exclude: int | None = None) -> int:
     """How many of the parts' blocks on `day` are claimed already (by a reservation
     other than `exclude`: one being changed keeps its own slots)."""
+    return db.session.scalar(_taken_query(part_ids, day, block_ids, exclude=exclude)) or 0
+
+
+def _taken_query(part_ids, day: date, block_ids, *, exclude: int | None = None):
     query = (
         select(func.count())
         .select_from(SlotClaim)
@@ -100,15 +113,16 @@ def count_taken(part_ids, day: date, block_ids, *, exclude: int | None = None) -
     )
     if exclude is not None:
         query = query.where(SlotClaim.reservation_id != exclude)
-    return db.session.scalar(query) or 0
+    return query
 
 
-def claim(reservation: Reservation, keys: Sequence[tuple]) -> None:
-    """Claim the keys (from lock_slots) for the reservation, or raise SlotTaken."""
+def claim(reservation: Reservation, keys: Sequence[tuple], *, checked: bool = False) -> None:
+    """Claim the keys (from lock_slots) for the reservation, or raise SlotTaken.
+    `checked`: check_free already found them free, after the locks."""
     part_ids = {key[0] for key in keys}
     block_ids = {key[2] for key in keys}
     day = keys[0][1]
-    if count_taken(part_ids, day, block_ids):
+    if not checked and count_taken(part_ids, day, block_ids):
         raise taken_error(part_ids, day, block_ids)
     for part_id, claim_day, block_id in keys:
         db.session.add(
@@ -181,20 +195,21 @@ def kept_for_waiters(
     facility, or every one): a freed slot the worker offers to the waiting list, so it
     is not free to anyone else (キャンセル待ちあり). One query when no one waits. With
     WAITLIST_ORDER=random, the keys of every waiter who fits, any of them may be drawn."""
-    query = (
-        select(WaitlistEntry)
-        .where(
-            WaitlistEntry.status == WaitlistStatus.WAITING,
-            WaitlistEntry.date >= start,
-            WaitlistEntry.date <= end,
-        )
-        .order_by(WaitlistEntry.id)
+    waiting = (
+        WaitlistEntry.status == WaitlistStatus.WAITING,
+        WaitlistEntry.date >= start,
+        WaitlistEntry.date <= end,
     )
+    query = select(WaitlistEntry).where(*waiting).order_by(WaitlistEntry.id)
     if facility_id is not None:
         query = query.join(Unit, Unit.id == WaitlistEntry.unit_id).where(
             Unit.facility_id == facility_id
         )
-    entries = list(db.session.scalars(query))
+    return _kept(list(db.session.scalars(query)))
+
+
+def _kept(entries: list[WaitlistEntry]) -> set[tuple[int, date, int]]:
+    """The keys kept for the waiting `entries` (see kept_for_waiters)."""
     if not entries:
         return set()
     line = [
@@ -232,6 +247,28 @@ def check_not_kept(keys, day: date) -> None:
     kept = kept_for_waiters(day, day)
     if kept and kept & set(keys):
         raise SlotTaken(date=day, block_ids=sorted({key[2] for key in kept & set(keys)}))
+
+
+def check_free(keys, day: date) -> None:
+    """What check_not_kept and then claim() would find, in one statement when no one
+    waits (the claims counted beside the waiters, after the locks): SlotTaken for a
+    slot kept for a waiter, then taken_error for one claimed already."""
+    part_ids = sorted({key[0] for key in keys})
+    block_ids = sorted({key[2] for key in keys})
+    taken = _taken_query(part_ids, day, block_ids).scalar_subquery().label("taken")
+    one = select(literal(1).label("one")).subquery()
+    waiting = and_(WaitlistEntry.status == WaitlistStatus.WAITING, WaitlistEntry.date == day)
+    rows = db.session.execute(
+        select(taken, WaitlistEntry)
+        .select_from(one)
+        .outerjoin(WaitlistEntry, waiting)
+        .order_by(WaitlistEntry.id)
+    ).all()
+    kept = _kept([entry for _, entry in rows if entry is not None])
+    if kept and kept & set(keys):
+        raise SlotTaken(date=day, block_ids=sorted({key[2] for key in kept & set(keys)}))
+    if rows[0].taken:
+        raise taken_error(part_ids, day, block_ids)
 
 
 def held_on(day: date) -> dict[tuple[int, int], tuple]:

@@ -33,7 +33,6 @@ from ..errors import (
     LotteryClosed,
     LotteryDrawProblem,
     LotteryDrawRefused,
-    LotteryFirst,
     NotFound,
 )
 from ..models import (
@@ -269,10 +268,11 @@ def reveal_seed(actor: Actor, *, code: str, seed: str, now: datetime) -> Lottery
 # ------------------------------------------------------------ the booking window
 
 
-def check_lottery_first(unit_id: int, day: date, now: datetime) -> None:
-    """LotteryFirst when the unit is allocated by a round for the month of `day` and
-    that round's release has not come (booking.py asks before every booking)."""
-    release_at = db.session.scalar(
+def pending_release(unit_id: int, day: date, now: datetime):
+    """The release of the round that allocates the unit for the month of `day`, when it
+    has not come (a query of one value, or none): booking_rules refuses the booking
+    with LotteryFirst until then."""
+    return (
         select(LotteryRound.release_at)
         .join(lottery_round_units, lottery_round_units.c.round_id == LotteryRound.id)
         .where(
@@ -283,8 +283,6 @@ def check_lottery_first(unit_id: int, day: date, now: datetime) -> None:
         .order_by(LotteryRound.release_at.desc())
         .limit(1)
     )
-    if release_at is not None:
-        raise LotteryFirst(date=day, release_at=release_at)
 
 
 def lottery_releases(
@@ -292,7 +290,7 @@ def lottery_releases(
 ) -> dict[tuple[int, date], datetime]:
     """{(unit id, first of a month): the round's release} for the units and the months
     of `start`..`end` that a round allocates and has not released yet: availability
-    shows their blocks as LOTTERY (抽選) rather than free, as check_lottery_first refuses
+    shows their blocks as LOTTERY (抽選) rather than free, as booking_rules refuses
     booking them."""
     rows = db.session.execute(
         select(lottery_round_units.c.unit_id, LotteryRound.month, LotteryRound.release_at)

@@ -47,9 +47,14 @@ def new_unique_number(column, length: int, prefix: str = "") -> str:
     """A random number with a check digit that `column` does not hold yet."""
     while True:
         number = random_number_with_check_digit(length, prefix)
-        exists = db.session.scalar(select(func.count()).where(column == number))
-        if not exists:
+        if not db.session.scalar(number_used(column, number)):
             return number
+
+
+def number_used(column, number: str):
+    """How many rows hold `number` in `column` (a query of one value: 0 or 1), for a
+    caller that asks it with others (booking_rules.scalars)."""
+    return select(func.count()).where(column == number)
 
 
 def pin_problem(pin: str) -> InputProblem | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from reservations.db import db
 from tests.channels.counter.conftest import get_page, token_of
 from tests.channels.counter.test_booking import DAY, confirm_url, gym_whole, hana
 from tests.statements import counted_statements, listing
@@ -24,5 +25,7 @@ def test_a_counter_booking_sends_few_statements(clerk, app):
     assert response.status_code == 302 and "/counter/reservations/" in response.location
     print(f"\n{app.config['SQLALCHEMY_DATABASE_URI']}: {len(statements)} statements\n")
     print(listing(statements))
-    # Measured: 17 on either database; the target is 7 on PostgreSQL.
-    assert len(statements) <= 17, listing(statements)
+    # Measured: 13 on PostgreSQL, 14 on SQLite (no advisory locks, but one INSERT
+    # per claim); the target is 7 on PostgreSQL.
+    bound = {"postgresql": 13, "sqlite": 14}[db.engine.dialect.name]
+    assert len(statements) <= bound, listing(statements)

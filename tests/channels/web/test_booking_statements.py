@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from reservations.db import db
 from tests.channels.web.conftest import DAY
 from tests.channels.web.test_booking import block_ids, choose, gym_whole, sign_in
 from tests.statements import counted_statements, listing
@@ -31,5 +32,7 @@ def test_a_web_booking_sends_few_statements(visitor, town, app):
     assert response.status_code == 302 and response.location.endswith("/booked")
     print(f"\n{app.config['SQLALCHEMY_DATABASE_URI']}: {len(statements)} statements\n")
     print(listing(statements))
-    # Measured: 18 on either database; the target is 7 on PostgreSQL.
-    assert len(statements) <= 18, listing(statements)
+    # Measured: 13 on PostgreSQL, 14 on SQLite (no advisory locks, but one INSERT
+    # per claim); the target is 7 on PostgreSQL.
+    bound = {"postgresql": 13, "sqlite": 14}[db.engine.dialect.name]
+    assert len(statements) <= bound, listing(statements)
