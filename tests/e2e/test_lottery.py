@@ -1,14 +1,32 @@
 """The lottery's counter pages (抽選) in Chromium: axe-core finds no WCAG 2.2 AA
 violation on the rounds, on a round's page before and after its draw, and on the paper
-application form and its error state."""
+application form and its error state; and the residents' web pages of the lottery in
+ja and in ja@easy (やさしい日本語)."""
 
 from __future__ import annotations
 
 import re
 
+import pytest
+
 from channels import demo
 from reservations import services
 from tests.e2e.conftest import E2E_NOW
+
+WEB_LANGUAGES = pytest.mark.parametrize("language", ["ja", "ja@easy"])
+
+
+def _speak(page, server, language: str) -> None:
+    if language != "ja":
+        page.context.add_cookies([{"name": "lang", "value": language, "url": server.url}])
+
+
+def _spoken(page, language: str) -> None:
+    """The page is in the language the test speaks (the switch marks it current)."""
+    from playwright.sync_api import expect
+
+    label = "^やさしい日本語" if language == "ja@easy" else "^日本語"
+    expect(page.locator(".language-switch [aria-current=true]")).to_have_text(re.compile(label))
 
 
 def test_the_counter_pages_of_the_lottery_have_no_axe_violations(live_server, page):
@@ -51,13 +69,16 @@ def test_the_counter_pages_of_the_lottery_have_no_axe_violations(live_server, pa
     assert page.locator("#lottery + table a", has_text=re.compile(r"^\d{7}$")).count() == 2
 
 
-def test_the_public_results_page_has_no_axe_violations(live_server, page):
+@WEB_LANGUAGES
+def test_the_public_results_page_has_no_axe_violations(live_server, page, language):
     from tests.e2e.conftest import assert_no_axe_violations
 
     server = live_server
+    _speak(page, server, language)
     with server.app.app_context():
         closed = demo.seed_lottery(E2E_NOW)[0].code
     page.goto(f"{server.url}/lottery/{closed}/results")
+    _spoken(page, language)
     assert_no_axe_violations(page)
     with server.app.app_context():
         services.draw_round(services.Actor.system(), code=closed, now=E2E_NOW)
@@ -65,7 +86,8 @@ def test_the_public_results_page_has_no_axe_violations(live_server, page):
     assert_no_axe_violations(page)
 
 
-def test_applying_to_the_lottery_with_the_keyboard_alone(live_server, page):
+@WEB_LANGUAGES
+def test_applying_to_the_lottery_with_the_keyboard_alone(live_server, page, language):
     """The rounds, the form, its error state (a choice with a room but no date), the
     receipt number, My lottery applications and the withdraw page: reached and used
     with Tab, the arrow keys and Enter, and axe-checked."""
@@ -78,9 +100,11 @@ def test_applying_to_the_lottery_with_the_keyboard_alone(live_server, page):
     server = live_server
     with server.app.app_context():
         open_ = demo.seed_lottery(E2E_NOW)[1].code
+    _speak(page, server, language)
     keys = Keyboard(page)
     _sign_in(page, keys, server, server.resident("landline"))
     page.goto(f"{server.url}/lottery")
+    _spoken(page, language)
     assert_no_axe_violations(page)
     keys.skip()
     keys.tab_to(lambda f: f["href"] == f"/lottery/{open_}/apply")
@@ -114,7 +138,8 @@ def test_applying_to_the_lottery_with_the_keyboard_alone(live_server, page):
     assert_no_axe_violations(page)
 
 
-def test_a_win_on_my_lottery_applications_has_no_axe_violations(live_server, page):
+@WEB_LANGUAGES
+def test_a_win_on_my_lottery_applications_has_no_axe_violations(live_server, page, language):
     """After the draw: a winner's page with the win to confirm or decline, and the
     error state of a win already answered elsewhere."""
     from tests.e2e.conftest import assert_no_axe_violations
@@ -133,7 +158,9 @@ def test_a_win_on_my_lottery_applications_has_no_axe_violations(live_server, pag
     page.fill("#registration_no", winner.registration_no)
     page.fill("#pin", winner.pin)
     submit(page, "ログイン")
+    _speak(page, server, language)
     page.goto(server.url + "/my-lottery")
+    _spoken(page, language)
     assert page.locator(f"form[action='/lottery/choices/{won.id}/confirm']").count() == 1
     assert_no_axe_violations(page)
     with server.app.app_context():
