@@ -9,9 +9,9 @@ status callback. Every request is signed by Twilio (views.py checks it first).
 
 The message is spoken in the phone channel's voice and Japanese wording (prompts.py),
 in やさしい日本語 (short sentences, everyday words: the phone catalog's ja@easy) for a
-resident who chose it as their message language, as their SMS are. The phone speaks
-only Japanese, so a resident who chose English hears the call in Japanese (their SMS
-are in English).
+resident who chose it as their message language, as their SMS are, and in English
+(the phone catalog's en, language="en-US", dates and times as channels/formatting
+writes them in English) for a resident who chose English.
 """
 
 from __future__ import annotations
@@ -164,10 +164,10 @@ def _notification(notification_id: int):
 
 
 def call_locale(notification: services.Notification) -> str:
-    """The wording of the call: easy Japanese for a resident who chose it, else
-    Japanese (the voice is Japanese; the message's language is in its parameters,
-    fixed when it was written)."""
-    return EASY_JAPANESE if notification.params.get("language") == EASY_JAPANESE else "ja"
+    """The wording of the call: the message's language, fixed in its parameters when
+    it was written (English is spoken in en-US, twiml.py), else Japanese."""
+    language = notification.params.get("language")
+    return language if language in (EASY_JAPANESE, "en") else "ja"
 
 
 @bp.post("/notice/<int:notification_id>")

@@ -28,6 +28,7 @@ from .speech import (
     Reading,
     Speech,
     compose,
+    english,
     spoken_date,
     spoken_digit_groups,
     spoken_digits,
@@ -39,9 +40,9 @@ from .speech import (
     spoken_yen,
 )
 
-SERVICE_NAME = Reading("町予約", "まちよやく")
+SERVICE_NAME = Reading("町予約", "まちよやく", en="Machi Yoyaku")
 # The voice reads 米印 as べいじるし without its reading.
-ASTERISK = Reading("米印", "こめじるし")
+ASTERISK = Reading("米印", "こめじるし", en="star")
 
 
 def keys_text(keys: list[str]) -> str:
@@ -109,6 +110,10 @@ def task_done_simple() -> Speech:
 
 def place(facility: Facility, unit: Unit) -> Speech:
     """「町民体育館、全面」, or only the facility when it has a single unit."""
+    if english():
+        if len(facility.units) == 1:
+            return Speech(facility.name_en)
+        return Speech(facility.name_en, ", ", unit.name_en)
     name = Reading(facility.name, facility.yomi)
     if len(facility.units) == 1:
         return Speech(name)

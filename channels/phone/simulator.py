@@ -56,7 +56,7 @@ def check_twiml(body: str | bytes) -> list[str]:
     """What is wrong with a webhook's TwiML, by the channel's rules; [] when nothing.
 
     Valid XML under <Response>; only the verbs the channel uses; language="ja-JP" on
-    every <Say> and <Gather>; every <Gather> posts on silence (actionOnEmptyResult) or
+    every <Say> and <Gather> (or en-US on all of them: a notification call in English); every <Gather> posts on silence (actionOnEmptyResult) or
     is followed by another verb; one-key menus take one key with no finishing key;
     a Gather timeout of 8–10 s; a Say under 1,000 characters; under 64 kB; and the
     document ends in a question, a transfer, a redirect or a spoken goodbye, never in a
@@ -76,9 +76,12 @@ def check_twiml(body: str | bytes) -> list[str]:
     if not verbs:
         problems.append("empty <Response>: the caller would hear silence and be cut off")
 
+    spoken = [v for v in root.iter() if v.tag in ("Say", "Gather")]
+    language = "en-US" if spoken and spoken[0].get("language") == "en-US" else "ja-JP"
+
     def check_say(say: ET.Element, where: str) -> None:
-        if say.get("language") != "ja-JP":
-            problems.append(f'<Say> {where} without language="ja-JP"')
+        if say.get("language") != language:
+            problems.append(f'<Say> {where} without language="{language}"')
         text = _say_text(say)
         if not text.strip():
             problems.append(f"empty <Say> {where}")
@@ -92,8 +95,8 @@ def check_twiml(body: str | bytes) -> list[str]:
         if verb.tag == "Say":
             check_say(verb, where)
         if verb.tag == "Gather":
-            if verb.get("language") != "ja-JP":
-                problems.append(f'<Gather> {where} without language="ja-JP"')
+            if verb.get("language") != language:
+                problems.append(f'<Gather> {where} without language="{language}"')
             if not verb.get("action"):
                 problems.append(f"<Gather> {where} without an action")
             followed = index + 1 < len(verbs)

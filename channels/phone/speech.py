@@ -16,6 +16,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from flask import has_request_context
+from flask_babel import get_locale
+
+from .. import formatting
 from ..formatting import DAY_READINGS
 
 WEEKDAYS = ("月曜日", "火曜日", "水曜日", "木曜日", "金曜日", "土曜日", "日曜日")
@@ -27,10 +31,12 @@ HOUR_READINGS = {4: "よじ", 7: "しちじ", 9: "くじ"}
 
 @dataclass(frozen=True)
 class Reading:
-    """Text as written, and the kana the voice should say for it."""
+    """Text as written, and the kana the voice should say for it (and what an English
+    voice says for it, when that is not the text itself)."""
 
     text: str
     yomi: str
+    en: str = ""
 
 
 Segment = str | Reading
@@ -120,6 +126,26 @@ def compose(template: str, **parts: Segment | Speech | int) -> Speech:
 
 
 # ---------------------------------------------------------------------- dates, times
+#
+# In English (a notification call to a resident who chose English, spoken in en-US)
+# the same functions say dates, times and numbers as channels/formatting writes them
+# in English: "Wednesday 3 December", "2:00 pm to 4:00 pm", "1, 2, 3, 4".
+
+
+def english() -> bool:
+    """Whether the speech is being worded in English (the request's Babel locale)."""
+    if not has_request_context():
+        return False
+    locale = get_locale()
+    return locale is not None and locale.language == "en" and not locale.variant
+
+
+def _en_weekday(day: date) -> str:
+    return formatting.WEEKDAY_NAMES_EN[day.weekday()]
+
+
+def _en_date(day: date) -> str:
+    return f"{_en_weekday(day)} {day.day} {formatting.MONTHS_EN[day.month - 1]}"
 
 
 def spoken_month_day(day: date) -> Speech:
@@ -137,12 +163,16 @@ def spoken_weekday(day: date) -> str:
 
 
 def spoken_date(day: date) -> Speech:
-    """「12月3日、水曜日」."""
+    """「12月3日、水曜日」 / "Wednesday 3 December"."""
+    if english():
+        return Speech(_en_date(day))
     return Speech(spoken_month_day(day), "、", spoken_weekday(day))
 
 
 def spoken_time(moment: time | datetime) -> Speech:
     """午前9時, 正午, 午後1時30分, 午前0時: the twelve-hour clock, as a clerk says it."""
+    if english():
+        return Speech(formatting.format_time(moment, "en"))
     hour, minute = moment.hour, moment.minute
     if (hour, minute) == (12, 0):
         return Speech("正午")
@@ -154,42 +184,54 @@ def spoken_time(moment: time | datetime) -> Speech:
 
 
 def spoken_time_range(start: time | datetime, end: time | datetime) -> Speech:
-    """「午後2時から午後4時まで」."""
+    """「午後2時から午後4時まで」 / "2:00 pm to 4:00 pm"."""
+    if english():
+        return Speech(spoken_time(start), " to ", spoken_time(end))
     return Speech(spoken_time(start), "から", spoken_time(end), "まで")
 
 
 def spoken_slot(day: date, start: time, end: time) -> Speech:
     """「12月3日、水曜日、午後2時から午後4時まで」."""
-    return Speech(spoken_date(day), "、", spoken_time_range(start, end))
+    return Speech(spoken_date(day), _comma(), spoken_time_range(start, end))
 
 
 def spoken_moment(moment: datetime, today: date) -> Speech:
     """A time today (「午後3時40分」) or on another day (「12月4日、木曜日、午前0時10分」)."""
     if moment.date() == today:
         return spoken_time(moment)
-    return Speech(spoken_date(moment.date()), "、", spoken_time(moment))
+    return Speech(spoken_date(moment.date()), _comma(), spoken_time(moment))
+
+
+def _comma() -> str:
+    return ", " if english() else "、"
 
 
 def spoken_digits(number: str) -> str:
     """A number read digit by digit: 「1、2、3、4」."""
-    return "、".join(number)
+    return _comma().join(number)
 
 
 def spoken_digit_groups(number: str, size: int = 4) -> str:
     """A long number read in groups, digit by digit: 「1、2、3、4の、5、6、7、8」 (as
     telephone numbers are read), so that it can be written down in two breaths."""
     groups = [number[i : i + size] for i in range(0, len(number), size)]
+    if english():
+        return "; ".join(spoken_digits(group) for group in groups)
     return "の、".join(spoken_digits(group) for group in groups)
 
 
 def spoken_yen(amount: int) -> str:
     """「1500円」: the voice reads the number as an amount (せんごひゃく えん)."""
+    if english():
+        return f"{amount:,} yen"
     return f"{amount}円"
 
 
 def spoken_weekdays(weekdays: str) -> str:
     """Days given as digits, Monday = 0: 「月曜日から金曜日」 for a run of three or more,
     「月曜日、水曜日」 otherwise."""
+    if english():
+        return formatting.format_weekdays(weekdays, "en")
     days = sorted({int(d) for d in weekdays})
     if not days:
         return ""

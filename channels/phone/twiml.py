@@ -2,6 +2,8 @@
 
 Every <Say> and <Gather> is in Japanese (language="ja-JP"), spoken by the configured
 voice at the configured rate (SSML <prosody>); readings become <sub alias="...">.
+Worded in English (a notification call to a resident who chose English, notice.py),
+they are language="en-US" in Twilio's default English voice, readings as written.
 Every <Gather> posts to its action even on silence (actionOnEmptyResult), so the
 caller is never left in a silent hang-up.
 """
@@ -13,12 +15,25 @@ from collections.abc import Sequence
 from twilio.twiml.voice_response import VoiceResponse
 
 from .settings import PhoneSettings
-from .speech import Reading, Silence, Speech
+from .speech import Reading, Silence, Speech, english
 
 LANGUAGE = "ja-JP"
+ENGLISH = "en-US"
+
+
+def _language() -> str:
+    return ENGLISH if english() else LANGUAGE
 
 
 def _say(parent, speech: Speech, settings: PhoneSettings) -> None:
+    if english():  # the configured voice is a Japanese one
+        element = parent.say(language=ENGLISH)
+        text = "".join(s.en or s.text if isinstance(s, Reading) else s for s in speech.segments)
+        if settings.rate not in ("", "100%", "medium"):
+            element.prosody(text, rate=settings.rate)
+        else:
+            element.nest(text)
+        return
     element = parent.say(language=LANGUAGE, voice=settings.voice or None)
     container = element
     if settings.rate not in ("", "100%", "medium"):
@@ -53,7 +68,7 @@ def gather(
         finish_on_key="" if num_digits == 1 else "#",
         timeout=settings.gather_timeout,
         action_on_empty_result=True,
-        language=LANGUAGE,
+        language=_language(),
     )
     _says(node, speeches, settings)
     return response.to_xml()

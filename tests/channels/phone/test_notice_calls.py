@@ -6,6 +6,7 @@ settling the call, and Twilio's signature required on each; a resident who chose
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -313,16 +314,55 @@ def test_a_resident_who_chose_easy_japanese_hears_the_offer_in_easy_japanese(pho
     assert "お電話ありがとうございました" not in accepted and "ありがとうございました" in accepted
 
 
-def test_a_confirmation_call_in_easy_japanese_and_a_japanese_one_for_the_others(phone_app, gym):
-    """The wording follows each resident's message language; English residents hear
-    Japanese, the only language the phone speaks."""
+def test_a_resident_who_chose_english_hears_the_offer_in_english(phone_app, gym):
+    """The English catalog, English dates and times, language en-US; the same keys."""
+    taken = book(make_resident(phone="090-1111-2222"), gym)
+    landline = make_resident(phone="0166-12-3456")
+    services.set_preferred_language(
+        services.Actor.system(), resident_id=landline.id, language="en", now=NOW
+    )
+    services.join_waitlist(
+        services.Actor.resident(landline.id, "web"),
+        resident_id=landline.id,
+        unit_id=unit_of(gym, "whole").id,
+        day=DAY,
+        block_ids=[block_of(gym, "morning").id],
+        now=NOW,
+    )
+    services.cancel(
+        services.Actor.resident(taken.booked_by_id, "web"), reservation_id=taken.id, now=NOW
+    )
+    services.offer_freed_slots(NOW)
+    row, sid = placed(phone_app, services.WAITLIST_OFFER)
+    body = twiml_of(post(phone_app, f"/phone/notice/{row.id}", CallSid=sid))
+    assert "This is Machi Yoyaku, with news about your reservation." in body
+    assert "A time you are waiting for is free: Wednesday 16 December, " in body
+    assert gym.name_en in body and "Please answer by " in body
+    assert "To accept, press 1. To decline, press 2." in body and "press star" in body
+    assert 'language="en-US"' in body and 'language="ja-JP"' not in body
+    assert not re.search(r"[ぁ-んァ-ン一-龯]", body)  # no Japanese left for an English voice
+    again = twiml_of(post(phone_app, f"/phone/notice/{row.id}/key", CallSid=sid, Digits="*"))
+    assert again == body
+    wrong = twiml_of(post(phone_app, f"/phone/notice/{row.id}/key", CallSid=sid, Digits="7"))
+    assert 'language="en-US"' in wrong and not re.search(r"[ぁ-んァ-ン一-龯]", wrong)
+    accepted = twiml_of(post(phone_app, f"/phone/notice/{row.id}/key", CallSid=sid, Digits="1"))
+    assert "You have accepted. The booking is yours." in accepted
+    assert "Reservation number " in accepted and 'language="en-US"' in accepted
+    assert not re.search(r"[ぁ-んァ-ン一-龯]", accepted)
+
+
+def test_a_confirmation_call_in_each_residents_language(phone_app, gym):
+    """The wording follows each resident's message language: easy Japanese, English
+    (in en-US) or Japanese (in ja-JP)."""
     easy = easy_landline()
     english = make_resident(phone="0166-99-8877")
+    japanese = make_resident(phone="0166-55-4433")
     services.set_preferred_language(
         services.Actor.system(), resident_id=english.id, language="en", now=NOW
     )
     book(easy, gym)
     book(english, gym, "afternoon")
+    book(japanese, gym, "evening")
     fake = FakeTwilio().start()
     try:
         caller = services.TwilioCaller(
@@ -334,7 +374,7 @@ def test_a_confirmation_call_in_easy_japanese_and_a_japanese_one_for_the_others(
     rows = db.session.scalars(
         sa.select(Notification).where(Notification.kind == services.RESERVATION_BOOKED)
     ).all()
-    assert len(rows) == len(fake.calls) == 2
+    assert len(rows) == len(fake.calls) == 3
     said = {
         row.resident_id: twiml_of(
             post(phone_app, f"/phone/notice/{row.id}", CallSid=row.provider_id)
@@ -342,4 +382,10 @@ def test_a_confirmation_call_in_easy_japanese_and_a_japanese_one_for_the_others(
         for row in rows
     }
     assert "予約ができました" in said[easy.id] and "ご予約を承りました" not in said[easy.id]
-    assert "ご予約を承りました" in said[english.id] and 'language="ja-JP"' in said[english.id]
+    assert "Your reservation has been made." in said[english.id]
+    assert (
+        "Wednesday 16 December, " in said[english.id] and "Reservation number " in said[english.id]
+    )
+    assert 'language="en-US"' in said[english.id] and 'language="ja-JP"' not in said[english.id]
+    assert "ご予約を承りました" in said[japanese.id] and "12月16日" in said[japanese.id]
+    assert 'language="ja-JP"' in said[japanese.id] and 'language="en-US"' not in said[japanese.id]

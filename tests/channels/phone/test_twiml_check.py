@@ -23,6 +23,8 @@ def doc(body: str) -> str:
 def test_a_good_document_passes():
     assert check_twiml(doc(GOOD_GATHER)) == []
     assert check_twiml(doc('<Say language="ja-JP">さようなら</Say><Hangup/>')) == []
+    # a notification call in English: en-US throughout
+    assert check_twiml(doc('<Say language="en-US">Goodbye.</Say><Hangup/>')) == []
 
 
 @pytest.mark.parametrize(
@@ -31,7 +33,11 @@ def test_a_good_document_passes():
         ("<Response><Say>", "not XML"),
         ("<Document/>", "root is <Document>"),
         (doc(""), "empty <Response>"),
-        (doc('<Say language="en-US">hello</Say><Hangup/>'), 'without language="ja-JP"'),
+        (
+            doc('<Say language="en-US">hello</Say><Say language="ja-JP">はい</Say><Hangup/>'),
+            '<Say> #2 without language="en-US"',
+        ),
+        (doc('<Say language="en-GB">hello</Say><Hangup/>'), 'without language="ja-JP"'),
         (doc("<Say>はい</Say><Hangup/>"), 'without language="ja-JP"'),
         (
             doc(GOOD_GATHER.replace('language="ja-JP" numDigits', "numDigits")),
