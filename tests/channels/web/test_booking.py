@@ -497,11 +497,9 @@ def test_a_mobile_resident_chooses_the_language_of_their_text_messages(visitor, 
     assert resident.preferred_language == "en" and visitor.notices()
 
 
-def test_a_landline_resident_chooses_easy_japanese_for_their_calls_not_english(
-    visitor, locale, town
-):
-    """A landline gets its notices by a call, which speaks Japanese: the choice is
-    Japanese or やさしい日本語, never English, and the next calls follow it."""
+def test_a_landline_resident_chooses_the_language_of_their_calls(visitor, locale, town):
+    """A landline gets its notices by a call, spoken in Japanese, やさしい日本語 or
+    English (en-US): the resident chooses among the three, and the next calls follow it."""
     hana = town.residents[0]  # an elderly resident with a landline
     sign_in(visitor, hana)
     visitor.get("/my-reservations")
@@ -509,7 +507,7 @@ def test_a_landline_resident_chooses_easy_japanese_for_their_calls_not_english(
     assert ("お電話でのお知らせの言葉" if locale == "ja" else "Language of our calls") in (
         visitor.soup.find(id="messages-language").get_text()
     )
-    assert [b["value"] for b in form.find_all("button")] == ["ja@easy"]
+    assert sorted(b["value"] for b in form.find_all("button")) == ["en", "ja@easy"]
     visitor.post("/preferences/messages-language", {"language": "ja@easy"})
     assert (
         "次のお電話から、その言葉でお知らせします" if locale == "ja" else "Our next calls"
@@ -518,4 +516,7 @@ def test_a_landline_resident_chooses_easy_japanese_for_their_calls_not_english(
     db.session.refresh(resident)
     assert resident.preferred_language == "ja@easy"
     form = visitor.soup.find("form", action="/preferences/messages-language")
-    assert [b["value"] for b in form.find_all("button")] == ["ja"]
+    assert sorted(b["value"] for b in form.find_all("button")) == ["en", "ja"]
+    visitor.post("/preferences/messages-language", {"language": "en"})
+    db.session.refresh(resident)
+    assert resident.preferred_language == "en"
