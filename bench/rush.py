@@ -100,7 +100,8 @@ async def resident(host, port, session, slot, timings: list, outcome: Counter) -
         location = done.header("Location") or ""
         if done.status == 302 and "/booked" in location:
             outcome["booked"] += 1
-        elif done.status == 302 and "/availability" in location:
+        elif done.status == 302 and ("/availability" in location or "/waitlist/join" in location):
+            # taken: the page that offers the waiting list for it (キャンセル待ち)
             outcome["taken (on pressing book)"] += 1
         else:
             outcome[f"unexpected HTTP {done.status}"] += 1
@@ -124,7 +125,7 @@ def double_bookings(url: str) -> int:
             FROM reservations r
             JOIN unit_parts up ON up.unit_id = r.unit_id
             JOIN reservation_blocks rb ON rb.reservation_id = r.id
-            WHERE r.status = 'confirmed'
+            WHERE r.status IN ('held', 'confirmed')
             GROUP BY up.part_id, r.date, rb.time_block_id
             HAVING count(*) > 1
         ) AS doubled
@@ -133,7 +134,7 @@ def double_bookings(url: str) -> int:
         doubled = connection.exec_driver_sql(query).scalar()
         orphans = connection.exec_driver_sql(
             "SELECT count(*) FROM slot_claims c JOIN reservations r ON r.id = c.reservation_id "
-            "WHERE r.status <> 'confirmed'"
+            "WHERE r.status NOT IN ('held', 'confirmed')"
         ).scalar()
     engine.dispose()
     return doubled + orphans
