@@ -4,32 +4,15 @@ the asker's fees, and a number of SQL statements that does not grow with the tow
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import date
-
-import sqlalchemy as sa
 
 from reservations import services
 from reservations.db import db
 from tests.factories import at, block_of, make_category, make_facility, make_resident, unit_of
+from tests.statements import counted_statements
 
 NOW = at(2026, 12, 1, 10)
 DAY = date(2026, 12, 16)
-
-
-@contextmanager
-def counted_statements():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if statement.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT"):
-            statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 def names(town_day) -> dict[str, dict[str, list[str]]]:

@@ -11,30 +11,12 @@ a plain menu step (a repeat, a wrong key, silence, the way back to the main menu
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-import sqlalchemy as sa
-
 from channels.phone.simulator import FlaskTransport, PhoneSimulator
 from reservations.db import db
 from tests.channels.phone.conftest import BASE_URL, TOKEN, UNKNOWN_PHONE, YAMADA_PHONE, seed_town
+from tests.statements import counted_statements
 
 PLAIN_STEP_LIMIT = 3
-
-
-@contextmanager
-def counted_statements():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if statement.split()[0].upper() not in ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT"):
-            statements.append(statement)
-
-    sa.event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", count)
 
 
 def simulator_for(app, caller: str) -> PhoneSimulator:
