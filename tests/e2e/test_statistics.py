@@ -29,6 +29,8 @@ def some_bookings():
 
 def sign_in_by_keyboard(page, base):
     page.goto(f"{base}/counter/sign-in")
+    # The page puts the focus on the username itself; type only once it has.
+    page.wait_for_function("document.activeElement && document.activeElement.name === 'username'")
     page.keyboard.type("stats")
     page.keyboard.press("Tab")
     page.keyboard.type("census-chart-2026")
